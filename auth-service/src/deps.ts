@@ -1,0 +1,42 @@
+/** Opens everything auth-service depends on, from its config; main.ts and the tests share it. */
+import { createPublicKey } from 'node:crypto';
+import { loadPrivateKey } from '@murmur/shared/jwt';
+import type { Logger } from '@murmur/shared/logger';
+import { openPlatform, type Platform } from '@murmur/shared/platform';
+import type { AuthConfig } from './config.js';
+import { LoginLimiter } from './login-limiter.js';
+import { createPasswords } from './passwords.js';
+import type { AuthServiceDeps } from './services/auth.service.js';
+import { createTokenSigner } from './tokens.js';
+
+export interface AuthDeps extends Platform {
+  config: AuthConfig;
+  logger: Logger;
+  service: AuthServiceDeps;
+}
+
+export async function openDeps(config: AuthConfig, logger: Logger): Promise<AuthDeps> {
+  const privateKey = loadPrivateKey(config.jwtPrivateKeyPem);
+  const passwords = await createPasswords(config.BCRYPT_COST);
+  const platform = await openPlatform(config, createPublicKey(privateKey), logger);
+  return {
+    ...platform,
+    config,
+    logger,
+    service: {
+      db: platform.database.db,
+      passwords,
+      tokens: createTokenSigner({
+        privateKey,
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        ttlSeconds: config.JWT_TTL_SECONDS,
+      }),
+      limiter: new LoginLimiter({
+        maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+        windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+      }),
+    },
+  };
+}

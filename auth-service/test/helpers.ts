@@ -1,0 +1,53 @@
+/** Starts the real auth-service app on port 0 against the test database. */
+import { serve, testEnv, uniqueName, api } from '@murmur/shared/testing';
+import { createLogger } from '@murmur/shared/logger';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { openDeps, type AuthDeps } from '../src/deps.js';
+
+export interface AuthUnderTest {
+  url: string;
+  deps: AuthDeps;
+  close(): Promise<void>;
+}
+
+/** bcrypt cost 4 keeps tests fast; tests about bcrypt's timing raise it. */
+export async function startAuthService(env: Record<string, string> = {}): Promise<AuthUnderTest> {
+  const config = loadConfig(testEnv({ BCRYPT_COST: '4', ...env }));
+  const deps = await openDeps(config, createLogger('auth-service', 'silent'));
+  const served = await serve(createApp(deps));
+  return {
+    url: served.url,
+    deps,
+    async close() {
+      await served.close();
+      await deps.close();
+    },
+  };
+}
+
+export interface RegisteredUser {
+  id: number;
+  username: string;
+  email: string;
+  password: string;
+  token: string;
+  cookie: string;
+}
+
+/** Registers a fresh user through the API. */
+export async function registerUser(authUrl: string, prefix = 'user'): Promise<RegisteredUser> {
+  const username = uniqueName(prefix);
+  const email = `${username}@example.com`;
+  const password = 'correct horse battery';
+  const res = await api(authUrl, 'POST', '/register', { body: { username, email, password } });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.user.id, username, email, password, token: res.body.token, cookie: cookieFrom(res.headers) };
+}
+
+/** The auth cookie a response set, as a Cookie header value. */
+export function cookieFrom(headers: Headers): string {
+  const setCookie = headers.getSetCookie().find((c) => c.startsWith('murmur_token='));
+  if (!setCookie) throw new Error('no auth cookie set');
+  return setCookie.split(';')[0]!;
+}

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { api } from '@murmur/shared/testing';
+import { registerUser, startAuthService, type AuthUnderTest } from './helpers.js';
+
+describe('POST /login', () => {
+  let auth: AuthUnderTest;
+  before(async () => {
+    auth = await startAuthService();
+  });
+  after(() => auth.close());
+
+  it('logs in by email, in any case, with 200, the user, a token and the cookie', async () => {
+    const user = await registerUser(auth.url);
+    const res = await api(auth.url, 'POST', '/login', { body: { email: user.email.toUpperCase(), password: user.password } });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.user.id, user.id);
+    assert.equal(res.body.user.username, user.username);
+    assert.ok(res.body.token);
+    assert.ok(res.headers.getSetCookie().some((c) => c.startsWith('murmur_token=') && /HttpOnly/.test(c)));
+  });
+
+  it('logs in by username, in any case', async () => {
+    const user = await registerUser(auth.url);
+    const res = await api(auth.url, 'POST', '/login', { body: { username: user.username.toUpperCase(), password: user.password } });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.user.id, user.id);
+  });
+
+  it('gives a wrong password and an unknown user the same 401 body', async () => {
+    const user = await registerUser(auth.url);
+    const wrong = await api(auth.url, 'POST', '/login', { body: { email: user.email, password: 'wrong password!' } });
+    const unknown = await api(auth.url, 'POST', '/login', { body: { email: `nobody_${user.email}`, password: 'wrong password!' } });
+    assert.equal(wrong.status, 401);
+    assert.equal(unknown.status, 401);
+    assert.deepEqual(wrong.body, unknown.body);
+    assert.equal(wrong.body.error.code, 'INVALID_CREDENTIALS');
+  });
+
+  it('answers 400 for a body with neither email nor username', async () => {
+    const res = await api(auth.url, 'POST', '/login', { body: { password: 'whatever123' } });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.code, 'VALIDATION_FAILED');
+  });
+
+  it('answers 400 for a password over 72 bytes instead of truncating it', async () => {
+    const user = await registerUser(auth.url);
+    const res = await api(auth.url, 'POST', '/login', { body: { email: user.email, password: user.password + 'x'.repeat(80) } });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.field, 'password');
+  });
+
+  it('answers 400 MALFORMED_JSON and 415 for non-JSON bodies', async () => {
+    const broken = await api(auth.url, 'POST', '/login', { rawBody: '{"email"', headers: { 'content-type': 'application/json' } });
+    assert.equal(broken.status, 400);
+    const text = await api(auth.url, 'POST', '/login', { rawBody: 'hello', headers: { 'content-type': 'text/plain' } });
+    assert.equal(text.status, 415);
+  });
+});
+
+describe('brute-force protection', () => {
+  it('refuses an account with 429 after repeated failures, before bcrypt runs, even with the right password', async () => {
+    const auth = await startAuthService({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3' });
+    try {
+      const user = await registerUser(auth.url);
+      for (let i = 0; i < 3; i += 1) {
+        const res = await api(auth.url, 'POST', '/login', { body: { email: user.email, password: 'wrong password!' } });
+        assert.equal(res.status, 401);
+      }
+      let bcryptCalls = 0;
+      const passwords = auth.deps.service.passwords;
+      const verify = passwords.verify.bind(passwords);
+      passwords.verify = (password, hash) => {
+        bcryptCalls += 1;
+        return verify(password, hash);
+      };
+      const blocked = await api(auth.url, 'POST', '/login', { body: { email: user.email, password: user.password } });
+      assert.equal(blocked.status, 429);
+      assert.equal(blocked.body.error.code, 'TOO_MANY_ATTEMPTS');
+      assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+      assert.equal(bcryptCalls, 0, 'bcrypt did not run for the refused attempt');
+
+      // The same account by username counts separately only by identifier, so check another
+      // account is unaffected.
+      const other = await registerUser(auth.url);
+      const ok = await api(auth.url, 'POST', '/login', { body: { email: other.email, password: other.password } });
+      assert.equal(ok.status, 200);
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('refuses one address with 429 after repeated failures across accounts', async () => {
+    const auth = await startAuthService({ LOGIN_MAX_FAILURES_PER_ADDRESS: '4' });
+    try {
+      for (let i = 0; i < 4; i += 1) {
+        const res = await api(auth.url, 'POST', '/login', { body: { email: `ghost${i}@example.com`, password: 'wrong password!' } });
+        assert.equal(res.status, 401);
+      }
+      const user = await registerUser(auth.url);
+      const blocked = await api(auth.url, 'POST', '/login', { body: { email: user.email, password: user.password } });
+      assert.equal(blocked.status, 429);
+    } finally {
+      await auth.close();
+    }
+  });
+});
+
+describe('bcrypt at a real cost', () => {
+  let auth: AuthUnderTest;
+  before(async () => {
+    auth = await startAuthService({ BCRYPT_COST: '10' });
+  });
+  after(() => auth.close());
+
+  it('hashes with the configured cost', async () => {
+    const user = await registerUser(auth.url);
+    const { rows } = await auth.deps.database.pool.query('SELECT password_hash FROM users WHERE id = $1', [user.id]);
+    assert.match(rows[0].password_hash, /^\$2[aby]\$10\$/);
+  });
+
+  it('spends bcrypt time on an unknown user too, so timing does not reveal which accounts exist', async () => {
+    const user = await registerUser(auth.url);
+    const time = async (email: string) => {
+      const started = performance.now();
+      const res = await api(auth.url, 'POST', '/login', { body: { email, password: 'wrong password!' } });
+      assert.equal(res.status, 401);
+      return performance.now() - started;
+    };
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const wrong: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      wrong.push(await time(user.email));
+      unknown.push(await time(`missing${i}_${user.email}`));
+    }
+    // Without the dummy comparison an unknown user would answer in ~1 ms against ~50 ms.
+    assert.ok(median(unknown) > median(wrong) * 0.4, `unknown ${median(unknown)} ms vs wrong ${median(wrong)} ms`);
+  });
+
+  it('keeps other endpoints responsive during a login storm', async () => {
+    const user = await registerUser(auth.url);
+    const storm = Array.from({ length: 12 }, () =>
+      api(auth.url, 'POST', '/login', { body: { email: user.email, password: user.password } }),
+    );
+    let firstLoginDone = false;
+    void Promise.race(storm).then(() => {
+      firstLoginDone = true;
+    });
+    // The logins queue on the bcrypt thread pool; the event loop must still answer this at once.
+    const banner = await api(auth.url, 'GET', '/');
+    assert.equal(banner.status, 200);
+    assert.equal(firstLoginDone, false, 'GET / answered before any login finished');
+    const results = await Promise.all(storm);
+    assert.ok(results.every((r) => r.status === 200));
+  });
+});

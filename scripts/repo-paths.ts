@@ -1,0 +1,9 @@
+/** Paths inside the repository, resolved from this script's compiled location (scripts/dist). */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Local state of `npm start`: the embedded database and development keys. Git-ignored. */
+export const DATA_DIR = path.join(REPO_ROOT, '.data');
+export const SERVICES = ['auth-service', 'user-service', 'ws-service'] as const;
+export type ServiceName = (typeof SERVICES)[number];

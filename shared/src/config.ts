@@ -1,0 +1,76 @@
+/**
+ * Config parsing shared by every service's `config.ts`: read the environment once at boot,
+ * validate it, and on a bad value stop with a message naming the variable.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses `env` with `schema`; throws a ConfigError listing every bad variable by name. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return result.data;
+}
+
+/**
+ * Ends a service whose boot failed: a bad configuration with its message alone (exit 78,
+ * EX_CONFIG), anything else (an unreachable database, a taken port) with its message (exit 1).
+ */
+export function exitOnBootError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78);
+  }
+  process.stderr.write(`failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+/** The variables every service reads. */
+export const commonEnv = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().url('must be a postgres:// URL'),
+  /** Origins allowed to make cookie-authenticated changes and open WebSockets. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('http://localhost:8081,http://localhost:8082,http://localhost:8083,http://127.0.0.1:8081,http://127.0.0.1:8082,http://127.0.0.1:8083')
+    .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean)),
+  JWT_ISSUER: z.string().min(1).default('murmur-auth'),
+  JWT_AUDIENCE: z.string().min(1).default('murmur'),
+  /** Set when the services sit behind HTTPS, so the auth cookie is marked Secure. */
+  COOKIE_SECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** How many reverse proxies to trust for the client address (brute-force limits use it). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+};
+
+export const portEnv = (defaultPort: number) => port.default(defaultPort);
+
+/**
+ * A PEM key given inline (`NAME`) or as a file path (`NAME_FILE`). Exactly one is required;
+ * the message names both so an operator knows what to set.
+ */
+export function readPemFromEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const inline = env[name];
+  const file = env[`${name}_FILE`];
+  if (inline && inline.trim() !== '') return inline.replace(/\\n/g, '\n');
+  if (file && file.trim() !== '') {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`invalid configuration:\n  ${name}_FILE: cannot read ${file} (${(err as Error).message})`);
+    }
+  }
+  throw new ConfigError(`invalid configuration:\n  ${name}: missing (set ${name} to a PEM key or ${name}_FILE to its path)`);
+}

@@ -1,0 +1,7 @@
+/** HTTP building blocks shared by the services. */
+export * from './http/service-app.js';
+export * from './http/server.js';
+export * from './http/auth-middleware.js';
+export * from './http/origin.js';
+export * from './http/validation.js';
+export * from './http/error-handler.js';

@@ -1,0 +1,49 @@
+/**
+ * The one place an error becomes an HTTP response: `{"error":{"code","message"}}`. Known errors
+ * keep their status; body-parser's errors become 400/413/415; anything else is logged with the
+ * request id and answered 500 without internals.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { ValidationError } from './validation.js';
+
+/** Errors thrown by express.json() carry `type` and `status`. */
+function bodyParserError(err: unknown): AppError | undefined {
+  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new AppError(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
+    case 'entity.too.large':
+      return new AppError(413, 'BODY_TOO_LARGE', 'the request body is too large');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(415, 'UNSUPPORTED_ENCODING', 'the request body encoding is not supported');
+    case 'request.aborted':
+      return new AppError(400, 'REQUEST_ABORTED', 'the request body was cut off');
+    default:
+      return undefined;
+  }
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const known = err instanceof AppError ? err : bodyParserError(err);
+    if (!known) {
+      logger.error({ err, reqId: req.id, method: req.method, url: req.originalUrl }, 'unhandled error');
+    }
+    const error = known ?? new AppError(500, 'INTERNAL', `something went wrong; request id ${req.id}`);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.set(error.headers);
+    const body: Record<string, unknown> = { code: error.code, message: error.message };
+    if (error instanceof ValidationError) body.field = error.field;
+    res.status(error.status).json({ error: body });
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`));
+};

@@ -1,0 +1,45 @@
+/**
+ * The JWT verification library every service uses. `openTokenVerification` wires the pieces:
+ * the public key, the session guard with its cache, and the auth-events subscription that keeps
+ * the cache honest.
+ */
+import type { KeyObject } from 'node:crypto';
+import type pg from 'pg';
+import type { Logger } from './logger.js';
+import { subscribeAuthEvents, type AuthEventsSubscriber } from './auth/auth-events.js';
+import { SessionGuard } from './auth/session-guard.js';
+import { createTokenVerifier, type VerifyToken } from './auth/token-verifier.js';
+
+export * from './auth/keys.js';
+export * from './auth/token-verifier.js';
+export * from './auth/session-guard.js';
+export * from './auth/auth-events.js';
+export * from './auth/request-token.js';
+
+export interface TokenVerification {
+  verifyToken: VerifyToken;
+  /** Auth events (logout, account deletion), for services that must react, e.g. close sockets. */
+  authEvents: AuthEventsSubscriber;
+  close(): Promise<void>;
+}
+
+export interface TokenVerificationOptions {
+  databaseUrl: string;
+  pool: pg.Pool;
+  publicKey: KeyObject;
+  issuer: string;
+  audience: string;
+  logger: Logger;
+}
+
+export async function openTokenVerification(options: TokenVerificationOptions): Promise<TokenVerification> {
+  const authEvents = await subscribeAuthEvents(options.databaseUrl, options.logger);
+  const sessions = new SessionGuard(options.pool, authEvents);
+  const verifyToken = createTokenVerifier({
+    publicKey: options.publicKey,
+    issuer: options.issuer,
+    audience: options.audience,
+    sessions,
+  });
+  return { verifyToken, authEvents, close: () => authEvents.stop() };
+}

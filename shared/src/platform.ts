@@ -1,0 +1,45 @@
+/**
+ * What every service opens at boot: the database pool and token verification. A service adds
+ * its own dependencies on top.
+ */
+import type { KeyObject } from 'node:crypto';
+import { openDatabase, type Database } from './db/client.js';
+import { openTokenVerification, type TokenVerification } from './jwt.js';
+import type { Logger } from './logger.js';
+
+export interface PlatformConfig {
+  DATABASE_URL: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+}
+
+export interface Platform {
+  database: Database;
+  verification: TokenVerification;
+  close(): Promise<void>;
+}
+
+export async function openPlatform(config: PlatformConfig, publicKey: KeyObject, logger: Logger): Promise<Platform> {
+  const database = openDatabase({ url: config.DATABASE_URL, logger });
+  try {
+    const verification = await openTokenVerification({
+      databaseUrl: config.DATABASE_URL,
+      pool: database.pool,
+      publicKey,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      logger,
+    });
+    return {
+      database,
+      verification,
+      async close() {
+        await verification.close();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}

@@ -1,0 +1,14 @@
+/** Builds the ws-service Express app from its dependencies; never listens (tests use port 0). */
+import type { Express } from 'express';
+import { createServiceApp } from '@murmur/shared/http';
+import type { ServiceDeps } from './deps.js';
+
+export function createApp(deps: ServiceDeps): Express {
+  return createServiceApp({
+    service: 'ws-service',
+    logger: deps.logger,
+    isReady: () => deps.database.isReachable(),
+    trustProxyHops: deps.config.TRUST_PROXY_HOPS,
+    routes: () => undefined,
+  });
+}
