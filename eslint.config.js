@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     // Tests read JSON responses whose shape the assertions check; typing every body adds nothing.
-    files: ['**/test/**/*.ts', 'shared/src/testing.ts'],
+    files: ['**/test/**/*.ts', '**/src/testing.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

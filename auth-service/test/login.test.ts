@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api } from '@murmur/shared/testing';
-import { registerUser, startAuthService, type AuthUnderTest } from './helpers.js';
+import { registerUser, startAuthService, type AuthUnderTest } from '../src/testing.js';
 
 describe('POST /login', () => {
   let auth: AuthUnderTest;

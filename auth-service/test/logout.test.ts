@@ -4,7 +4,7 @@ import { createLogger } from '@murmur/shared/logger';
 import { openPlatform, type Platform } from '@murmur/shared/platform';
 import { loadPublicKey } from '@murmur/shared/jwt';
 import { api, nextEvent, testDatabaseUrl, testKeyPair } from '@murmur/shared/testing';
-import { registerUser, startAuthService, type AuthUnderTest } from './helpers.js';
+import { registerUser, startAuthService, type AuthUnderTest } from '../src/testing.js';
 
 const platformConfig = () => ({ DATABASE_URL: testDatabaseUrl(), JWT_ISSUER: 'murmur-auth', JWT_AUDIENCE: 'murmur' });
 const openVerifier = () => openPlatform(platformConfig(), loadPublicKey(testKeyPair().publicKey), createLogger('test', 'silent'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api, uniqueName } from '@murmur/shared/testing';
-import { startAuthService, type AuthUnderTest } from './helpers.js';
+import { startAuthService, type AuthUnderTest } from '../src/testing.js';
 
 describe('POST /register', () => {
   let auth: AuthUnderTest;

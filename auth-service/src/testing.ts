@@ -1,9 +1,12 @@
-/** Starts the real auth-service app on port 0 against the test database. */
+/**
+ * Test support for every package: the real auth-service app on port 0 against the test
+ * database, and users registered through its API. Not used by production code.
+ */
 import { serve, testEnv, uniqueName, api } from '@murmur/shared/testing';
 import { createLogger } from '@murmur/shared/logger';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { openDeps, type AuthDeps } from '../src/deps.js';
+import { createApp } from './app.js';
+import { loadConfig } from './config.js';
+import { openDeps, type AuthDeps } from './deps.js';
 
 export interface AuthUnderTest {
   url: string;
