@@ -1,0 +1,68 @@
+/** Queries on users for profiles and account deletion. */
+import { sql } from 'drizzle-orm';
+import type { Db } from '@murmur/shared/db';
+import { notifyAuthEvent } from '@murmur/shared/jwt';
+
+export interface Profile {
+  id: number;
+  username: string;
+  createdAt: Date;
+  followersCount: number;
+  followingCount: number;
+  postsCount: number;
+}
+
+export interface OwnProfile extends Profile {
+  email: string;
+}
+
+interface ProfileRow extends Record<string, unknown> {
+  id: number;
+  username: string;
+  email: string;
+  created_at: Date;
+  followers_count: number;
+  following_count: number;
+  posts_count: number;
+}
+
+/** A user with their counts, each an index-only count; undefined if there is no such user. */
+export async function findProfile(db: Db, userId: number): Promise<OwnProfile | undefined> {
+  const { rows } = await db.execute<ProfileRow>(sql`
+    SELECT u.id, u.username, u.email, u.created_at,
+      (SELECT count(*) FROM follows WHERE followee_id = u.id) AS followers_count,
+      (SELECT count(*) FROM follows WHERE follower_id = u.id) AS following_count,
+      (SELECT count(*) FROM posts WHERE author_id = u.id) AS posts_count
+    FROM users u WHERE u.id = ${userId}`);
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    createdAt: new Date(row.created_at),
+    followersCount: Number(row.followers_count),
+    followingCount: Number(row.following_count),
+    postsCount: Number(row.posts_count),
+  };
+}
+
+export async function userExists(db: Db, userId: number): Promise<boolean> {
+  const { rows } = await db.execute(sql`SELECT 1 FROM users WHERE id = ${userId}`);
+  return rows.length > 0;
+}
+
+/**
+ * Deletes the user; the foreign keys cascade to their follows (both ways), posts, sessions,
+ * room memberships and messages, and leave rooms they created to the people in them. The
+ * `user_deleted` event commits with it, so every service drops the user's sessions and sockets.
+ * Returns false if the user was already gone.
+ */
+export async function deleteUser(db: Db, userId: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.execute(sql`DELETE FROM users WHERE id = ${userId} RETURNING id`);
+    if (rows.length === 0) return false;
+    await tx.execute(notifyAuthEvent({ type: 'user_deleted', userId }));
+    return true;
+  });
+}

@@ -1,0 +1,34 @@
+/** Profiles, follower lists and account deletion. */
+import { Router } from 'express';
+import type { Db } from '@murmur/shared/db';
+import { currentUser, type AuthMiddleware } from '@murmur/shared/http';
+import { parseId } from '../ids.js';
+import { parsePageQuery } from '../pagination.js';
+import { listRelations } from '../services/follows.service.js';
+import { deleteAccount, getOwnProfile, getProfile } from '../services/users.service.js';
+
+export function usersRoutes(db: Db, auth: AuthMiddleware): Router {
+  const router = Router();
+
+  router.get('/me', auth.requireAuth, async (req, res) => {
+    res.json(await getOwnProfile(db, currentUser(req).id));
+  });
+
+  router.delete('/delete', auth.requireAuth, async (req, res) => {
+    await deleteAccount(db, currentUser(req).id);
+    res.status(204).end();
+  });
+
+  router.get('/users/:id', async (req, res) => {
+    res.json(await getProfile(db, parseId(req.params.id, 'id')));
+  });
+
+  for (const direction of ['followers', 'following'] as const) {
+    router.get(`/users/:id/${direction}`, async (req, res) => {
+      const userId = parseId(req.params.id, 'id');
+      res.json(await listRelations(db, userId, direction, parsePageQuery(req.query)));
+    });
+  }
+
+  return router;
+}

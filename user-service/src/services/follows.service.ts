@@ -1,0 +1,45 @@
+/** The rules of following: idempotent, never yourself, only existing users. */
+import type { Db } from '@murmur/shared/db';
+import { badRequest, notFound } from '@murmur/shared/errors';
+import { deleteFollow, insertFollow, listFollows, type UserSummary } from '../repos/follows.repo.js';
+import { userExists } from '../repos/users.repo.js';
+import { toPage, type Page, type PageRequest } from '../pagination.js';
+
+export interface Relationship {
+  id: number;
+  following: boolean;
+  followedBy: boolean;
+}
+
+export const userNotFound = (id: number) => notFound('USER_NOT_FOUND', `no user with id ${id}`);
+
+export async function follow(db: Db, followerId: number, followeeId: number): Promise<Relationship> {
+  if (followerId === followeeId) throw badRequest('CANNOT_FOLLOW_SELF', 'you cannot follow yourself');
+  const result = await insertFollow(db, followerId, followeeId);
+  if (!result) throw userNotFound(followeeId);
+  return { id: followeeId, following: true, followedBy: result.followedBy };
+}
+
+export async function unfollow(db: Db, followerId: number, followeeId: number): Promise<Relationship> {
+  if (followerId === followeeId) throw badRequest('CANNOT_FOLLOW_SELF', 'you cannot unfollow yourself');
+  const result = await deleteFollow(db, followerId, followeeId);
+  if (!result) throw userNotFound(followeeId);
+  return { id: followeeId, following: false, followedBy: result.followedBy };
+}
+
+export async function listRelations(
+  db: Db,
+  userId: number,
+  direction: 'followers' | 'following',
+  page: PageRequest,
+): Promise<Page<UserSummary>> {
+  const rows = await listFollows(db, userId, direction, page);
+  // An empty first page may mean "no such user"; only then is the extra lookup paid.
+  if (rows.length === 0 && !(await userExists(db, userId))) throw userNotFound(userId);
+  return toPage(
+    rows,
+    page.limit,
+    (row) => row.followId,
+    (row) => ({ id: row.id, username: row.username }),
+  );
+}

@@ -1,0 +1,25 @@
+/** Profiles and account deletion. */
+import type { Db } from '@murmur/shared/db';
+import { unauthorized } from '@murmur/shared/errors';
+import { deleteUser, findProfile, type OwnProfile, type Profile } from '../repos/users.repo.js';
+import { userNotFound } from './follows.service.js';
+
+/** A user's public profile: no email. */
+export async function getProfile(db: Db, userId: number): Promise<Profile> {
+  const profile = await findProfile(db, userId);
+  if (!profile) throw userNotFound(userId);
+  const { email, ...publicProfile } = profile;
+  return publicProfile;
+}
+
+/** The caller's own profile, email included. */
+export async function getOwnProfile(db: Db, userId: number): Promise<OwnProfile> {
+  const profile = await findProfile(db, userId);
+  // The session was valid a moment ago; the account has just been deleted.
+  if (!profile) throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
+  return profile;
+}
+
+export async function deleteAccount(db: Db, userId: number): Promise<void> {
+  if (!(await deleteUser(db, userId))) throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
+}
