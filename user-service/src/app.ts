@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { createAuthMiddleware, createServiceApp } from '@murmur/shared/http';
 import type { ServiceDeps } from './deps.js';
 import { followsRoutes } from './routes/follows.routes.js';
+import { postsRoutes } from './routes/posts.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 
 export function createApp(deps: ServiceDeps): Express {
@@ -16,6 +17,7 @@ export function createApp(deps: ServiceDeps): Express {
     routes: (app) => {
       app.use(followsRoutes(db, auth));
       app.use(usersRoutes(db, auth));
+      app.use(postsRoutes(db, auth));
     },
   });
 }

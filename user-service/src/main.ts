@@ -11,8 +11,9 @@ async function main(): Promise<void> {
   const logger = createLogger('user-service', config.LOG_LEVEL);
   const deps = await openDeps(config, logger);
   const server = await listen(createApp(deps), config.PORT);
-  logger.info({ port: config.PORT }, 'user-service listening');
   shutdownOnSignal(logger, [() => closeServer(server), () => deps.close()]);
+  // Announced only once SIGTERM is handled, so a supervisor never kills a half-started service.
+  logger.info({ port: config.PORT }, 'user-service listening');
 }
 
 main().catch(exitOnBootError);

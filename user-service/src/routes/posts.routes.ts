@@ -1,0 +1,54 @@
+/** Posts and the home timeline. */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '@murmur/shared/db';
+import { currentUser, parseInput, type AuthMiddleware } from '@murmur/shared/http';
+import { parseId } from '../ids.js';
+import { parsePageQuery } from '../pagination.js';
+import { createPost, getPost, postsByAuthor, removePost, timeline } from '../services/posts.service.js';
+
+export const MAX_POST_CHARACTERS = 280;
+
+/** Counted in Unicode code points, so an emoji is one character, not two UTF-16 units. */
+const postBody = z.object({
+  text: z
+    .string({ error: 'is required and must be a string' })
+    .trim()
+    .refine((t) => t.length > 0, 'must not be empty')
+    .refine((t) => [...t].length <= MAX_POST_CHARACTERS, `must be at most ${MAX_POST_CHARACTERS} characters`),
+});
+
+/** Printable ASCII, as clients generate keys (UUIDs, random tokens). */
+const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters')
+  .optional();
+
+export function postsRoutes(db: Db, auth: AuthMiddleware): Router {
+  const router = Router();
+
+  router.post('/posts', auth.requireAuth, async (req, res) => {
+    const { text } = parseInput(postBody, req.body);
+    const key = parseInput(z.object({ 'Idempotency-Key': idempotencyKey }), { 'Idempotency-Key': req.get('Idempotency-Key') });
+    res.status(201).json(await createPost(db, currentUser(req).id, text, key['Idempotency-Key']));
+  });
+
+  router.get('/posts/:id', async (req, res) => {
+    res.json(await getPost(db, parseId(req.params.id, 'id')));
+  });
+
+  router.delete('/posts/:id', auth.requireAuth, async (req, res) => {
+    await removePost(db, parseId(req.params.id, 'id'), currentUser(req).id);
+    res.status(204).end();
+  });
+
+  router.get('/users/:id/posts', async (req, res) => {
+    res.json(await postsByAuthor(db, parseId(req.params.id, 'id'), parsePageQuery(req.query)));
+  });
+
+  router.get('/timeline', auth.requireAuth, async (req, res) => {
+    res.json(await timeline(db, currentUser(req).id, parsePageQuery(req.query)));
+  });
+
+  return router;
+}

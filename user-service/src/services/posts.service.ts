@@ -1,0 +1,59 @@
+/** The rules of posting: who may delete what, idempotent retries, timelines. */
+import type { Db } from '@murmur/shared/db';
+import { forbidden, notFound } from '@murmur/shared/errors';
+import { toPage, type Page, type PageRequest } from '../pagination.js';
+import {
+  deletePost,
+  findPost,
+  insertPost,
+  insertPostIdempotently,
+  listPostsByAuthor,
+  listTimeline,
+  type Post,
+} from '../repos/posts.repo.js';
+import { userExists } from '../repos/users.repo.js';
+import { userNotFound } from './follows.service.js';
+
+const postNotFound = (id: number) => notFound('POST_NOT_FOUND', `no post with id ${id}`);
+const pageOfPosts = (rows: Post[], limit: number): Page<Post> =>
+  toPage(
+    rows,
+    limit,
+    (post) => post.id,
+    (post) => post,
+  );
+
+/**
+ * Creates a post. With an idempotency key, a retry within 24 hours returns the post the key
+ * first created instead of a duplicate.
+ */
+export async function createPost(db: Db, authorId: number, text: string, idempotencyKey?: string): Promise<Post> {
+  const postId = idempotencyKey
+    ? await insertPostIdempotently(db, authorId, text, idempotencyKey)
+    : await insertPost(db, authorId, text);
+  const post = await findPost(db, postId);
+  if (!post) throw postNotFound(postId); // deleted in the instant since it was written
+  return post;
+}
+
+export async function getPost(db: Db, postId: number): Promise<Post> {
+  const post = await findPost(db, postId);
+  if (!post) throw postNotFound(postId);
+  return post;
+}
+
+export async function removePost(db: Db, postId: number, userId: number): Promise<void> {
+  const outcome = await deletePost(db, postId, userId);
+  if (outcome === 'not_found') throw postNotFound(postId);
+  if (outcome === 'not_author') throw forbidden('NOT_POST_AUTHOR', 'only the author can delete a post');
+}
+
+export async function postsByAuthor(db: Db, authorId: number, page: PageRequest): Promise<Page<Post>> {
+  const rows = await listPostsByAuthor(db, authorId, page);
+  if (rows.length === 0 && !(await userExists(db, authorId))) throw userNotFound(authorId);
+  return pageOfPosts(rows, page.limit);
+}
+
+export async function timeline(db: Db, readerId: number, page: PageRequest): Promise<Page<Post>> {
+  return pageOfPosts(await listTimeline(db, readerId, page), page.limit);
+}
