@@ -1,4 +1,4 @@
-/** Paths inside the repository, resolved from this script's compiled location (scripts/dist). */
+/** Paths inside the repository, resolved from this script's compiled location (dist-tools/scripts). */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -3,12 +3,13 @@
  * PostgreSQL kept under .data/; applies migrations; starts each service as its own process;
  * stops everything cleanly on Ctrl-C.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { applyMigrations } from '@murmur/shared/db';
 import { ensureDevKeys } from './dev-keys.js';
 import { createDatabaseIfMissing, databaseUrl, startEmbeddedPostgres, type LocalPostgres } from './local-postgres.js';
-import { DATA_DIR, REPO_ROOT, SERVICES, type ServiceName } from './repo-paths.js';
+import { DATA_DIR, SERVICES, type ServiceName } from './repo-paths.js';
+import { spawnService, stopProcess, waitUntilHealthy } from './service-process.js';
 
 const EMBEDDED_PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
 const PORTS: Record<ServiceName, number> = {
@@ -16,8 +17,6 @@ const PORTS: Record<ServiceName, number> = {
   'user-service': Number(process.env.USER_PORT ?? 8082),
   'ws-service': Number(process.env.WS_PORT ?? 8083),
 };
-/** How long a service may take to answer /healthz after it is spawned. */
-const READY_TIMEOUT_MS = 30_000;
 
 let embedded: LocalPostgres | undefined;
 const children = new Map<ServiceName, ChildProcess>();
@@ -40,10 +39,7 @@ function keyEnv(): NodeJS.ProcessEnv {
 }
 
 function startService(name: ServiceName, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, name, 'dist/src/main.js')], {
-    env: { ...process.env, ...env, PORT: String(PORTS[name]) },
-    stdio: 'inherit',
-  });
+  const child = spawnService(name, PORTS[name], env);
   child.on('exit', (code, signal) => {
     children.delete(name);
     if (!stopping) {
@@ -55,33 +51,10 @@ function startService(name: ServiceName, env: NodeJS.ProcessEnv): ChildProcess {
   return child;
 }
 
-async function waitUntilHealthy(name: ServiceName): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  const url = `http://127.0.0.1:${PORTS[name]}/healthz`;
-  while (Date.now() < deadline) {
-    if (!children.has(name)) throw new Error(`${name} exited before it was ready`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${name} did not answer ${url} within ${READY_TIMEOUT_MS} ms`);
-}
-
 async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    await Promise.all(
-      [...children.values()].map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all([...children.values()].map(stopProcess));
     if (embedded) await embedded.stop().catch((err: unknown) => console.error('stopping PostgreSQL failed:', err));
     console.log('murmur stopped');
   }
@@ -95,8 +68,7 @@ async function main(): Promise<void> {
   const url = await resolveDatabaseUrl();
   await applyMigrations(url);
   const env = { DATABASE_URL: url, ...keyEnv() };
-  for (const name of SERVICES) startService(name, env);
-  await Promise.all(SERVICES.map(waitUntilHealthy));
+  await Promise.all(SERVICES.map((name) => waitUntilHealthy(startService(name, env), PORTS[name])));
 
   console.log('\nmurmur is running:');
   for (const name of SERVICES) console.log(`  ${name.padEnd(13)} http://localhost:${PORTS[name]}`);
