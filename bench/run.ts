@@ -6,15 +6,24 @@ import path from 'node:path';
 import { REPO_ROOT } from '../scripts/repo-paths.js';
 import { BenchEnv } from './lib/bench-env.js';
 import { machineDescription, printTable, writeResults, type ResultRow } from './lib/report.js';
+import { followScenario } from './scenarios/follows.js';
+import { loginScenario } from './scenarios/logins.js';
 import { timelineScenario } from './scenarios/timeline.js';
+import { tokenCheckScenario } from './scenarios/token-check.js';
 
 const quick = process.argv.includes('--quick');
+const profileFlag = process.argv.indexOf('--profile');
+const profileDir = profileFlag >= 0 ? process.argv[profileFlag + 1] : undefined;
 
 async function main(): Promise<void> {
   console.log(`murmur benchmark${quick ? ' (quick)' : ''} on ${machineDescription()}\n`);
   const rows: ResultRow[] = [];
   const env = await BenchEnv.open();
+  env.profileDir = profileDir;
   try {
+    rows.push(...(await tokenCheckScenario(env, quick ? 5_000 : 50_000)));
+    rows.push(...(await loginScenario(env, { durationMs: quick ? 2_000 : 10_000, concurrency: 8 })));
+    rows.push(...(await followScenario(env, { durationMs: quick ? 2_000 : 10_000, connections: 50, users: 2_000 })));
     rows.push(
       ...(await timelineScenario(
         env,

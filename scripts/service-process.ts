@@ -7,8 +7,14 @@ import { REPO_ROOT, type ServiceName } from './repo-paths.js';
 const READY_TIMEOUT_MS = 30_000;
 const READY_POLL_INTERVAL_MS = 100;
 
-export function spawnService(name: ServiceName, port: number, env: NodeJS.ProcessEnv, stdio: StdioOptions = 'inherit'): ChildProcess {
-  return spawn(process.execPath, [path.join(REPO_ROOT, name, 'dist/src/main.js')], {
+export function spawnService(
+  name: ServiceName,
+  port: number,
+  env: NodeJS.ProcessEnv,
+  stdio: StdioOptions = 'inherit',
+  nodeFlags: string[] = [],
+): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, path.join(REPO_ROOT, name, 'dist/src/main.js')], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio,
   });

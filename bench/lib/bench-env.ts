@@ -23,6 +23,8 @@ export interface RunningService {
 
 export class BenchEnv {
   private readonly services: RunningService[] = [];
+  /** Where services write CPU profiles, when profiling. */
+  profileDir: string | undefined;
 
   private constructor(
     readonly databaseUrl: string,
@@ -83,6 +85,8 @@ export class BenchEnv {
         ...env,
       },
       ['ignore', 'inherit', 'inherit'],
+      // `npm run bench -- --profile DIR` writes a CPU profile of every service into DIR.
+      this.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.profileDir}`] : [],
     );
     await waitUntilHealthy(child, port);
     const service: RunningService = { child, pid: child.pid!, url: `http://127.0.0.1:${port}`, stop: () => stopProcess(child) };

@@ -18,6 +18,23 @@ export function summarize(latenciesMs: number[]): LatencySummary {
   return { count: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
 }
 
+export interface ClosedLoopResult {
+  latenciesMs: number[];
+  perSecond: number;
+  errors: number;
+  elapsedMs: number;
+  /** CPU this (generator) process used, as a share of one core; near 1 means it was the limit. */
+  generatorCoreShare: number;
+}
+
+/** A note for the report when the load generator, not the server, was the limit. */
+export function generatorNote(result: ClosedLoopResult): string[] {
+  const percent = Math.round(result.generatorCoreShare * 100);
+  return result.generatorCoreShare > 0.9
+    ? [`the load generator used ${percent}% of a core: it, not the server, may have been the limit`]
+    : [`load generator at ${percent}% of a core`];
+}
+
 /**
  * Runs `task` from `concurrency` loops until `durationMs` has passed; returns each call's
  * latency and the achieved rate. Errors are counted, not thrown.
@@ -26,9 +43,10 @@ export async function runClosedLoop(
   concurrency: number,
   durationMs: number,
   task: (worker: number, iteration: number) => Promise<void>,
-): Promise<{ latenciesMs: number[]; perSecond: number; errors: number; elapsedMs: number }> {
+): Promise<ClosedLoopResult> {
   const latenciesMs: number[] = [];
   let errors = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + durationMs;
   await Promise.all(
@@ -45,5 +63,7 @@ export async function runClosedLoop(
     }),
   );
   const elapsedMs = performance.now() - started;
-  return { latenciesMs, perSecond: (latenciesMs.length / elapsedMs) * 1000, errors, elapsedMs };
+  const cpu = process.cpuUsage(cpuBefore);
+  const generatorCoreShare = (cpu.user + cpu.system) / 1000 / elapsedMs;
+  return { latenciesMs, perSecond: (latenciesMs.length / elapsedMs) * 1000, errors, elapsedMs, generatorCoreShare };
 }

@@ -13,5 +13,5 @@ const idSchema = z
 
 /** Parses `value` as an id, or throws a 400 naming `field`. */
 export function parseId(value: unknown, field: string): number {
-  return parseInput(z.object({ [field]: idSchema }), { [field]: value })[field] as number;
+  return parseInput(idSchema, value, field);
 }

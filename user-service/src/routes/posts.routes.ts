@@ -29,8 +29,8 @@ export function postsRoutes(db: Db, auth: AuthMiddleware): Router {
 
   router.post('/posts', auth.requireAuth, async (req, res) => {
     const { text } = parseInput(postBody, req.body);
-    const key = parseInput(z.object({ 'Idempotency-Key': idempotencyKey }), { 'Idempotency-Key': req.get('Idempotency-Key') });
-    res.status(201).json(await createPost(db, currentUser(req).id, text, key['Idempotency-Key']));
+    const key = parseInput(idempotencyKey, req.get('Idempotency-Key'), 'Idempotency-Key');
+    res.status(201).json(await createPost(db, currentUser(req).id, text, key));
   });
 
   router.get('/posts/:id', async (req, res) => {

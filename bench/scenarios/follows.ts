@@ -1,0 +1,84 @@
+/**
+ * Follow writes: POST /follow from 50 concurrent connections against the same
+ * `INSERT … ON CONFLICT` through raw `pg` from 50 concurrent callers on an equal pool.
+ */
+import pg from 'pg';
+import type { BenchEnv } from '../lib/bench-env.js';
+import { createAgent, expectStatus } from '../lib/http-client.js';
+import { cpuSeconds, peakRssMiB } from '../lib/process-stats.js';
+import type { ResultRow } from '../lib/report.js';
+import { generatorNote, runClosedLoop, summarize } from '../lib/stats.js';
+
+export interface FollowOptions {
+  durationMs: number;
+  connections: number;
+  users: number;
+}
+
+/** The service's pool size (shared db client default); the raw baseline gets the same. */
+const POOL_SIZE = 10;
+
+export async function followScenario(env: BenchEnv, options: FollowOptions): Promise<ResultRow[]> {
+  const scenario = `follow writes, ${options.connections} connections`;
+  const users = await env.bulkUsers('follow', options.users);
+  const followers = users.slice(0, options.connections);
+  const tokens = await Promise.all(followers.map((u) => env.issueToken(u)));
+  const service = await env.startService('user-service');
+  const agent = createAgent(options.connections);
+  // Targets cycle through all users; a pair repeats only after `users` follows per worker.
+  const target = (worker: number, i: number) => {
+    const candidate = users[(worker * 7919 + i * 31 + 1) % users.length]!;
+    return candidate.id === followers[worker]!.id ? users[(worker + 1) % users.length]! : candidate;
+  };
+
+  const cpuBefore = cpuSeconds(service.pid);
+  const viaHttp = await runClosedLoop(options.connections, options.durationMs, async (worker, i) => {
+    await expectStatus(200, agent, 'POST', `${service.url}/follow?toFollowId=${target(worker, i).id}`, {
+      authorization: `Bearer ${tokens[worker]}`,
+    });
+  });
+  const cpu = cpuSeconds(service.pid) - cpuBefore;
+  const peak = peakRssMiB(service.pid);
+  agent.destroy();
+  await service.stop();
+
+  await env.pool.query('TRUNCATE follows');
+  const pool = new pg.Pool({ connectionString: env.databaseUrl, max: POOL_SIZE });
+  const raw = await runClosedLoop(options.connections, options.durationMs, async (worker, i) => {
+    await pool.query('INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT (follower_id, followee_id) DO NOTHING', [
+      followers[worker]!.id,
+      target(worker, i).id,
+    ]);
+  });
+  await pool.end();
+
+  const httpLatency = summarize(viaHttp.latenciesMs);
+  const rawLatency = summarize(raw.latenciesMs);
+  const ratio = viaHttp.perSecond / raw.perSecond;
+  return [
+    {
+      scenario,
+      subject: 'murmur POST /follow',
+      throughputPerSecond: viaHttp.perSecond,
+      unit: 'req/s',
+      p50Ms: httpLatency.p50Ms,
+      p99Ms: httpLatency.p99Ms,
+      cpuSeconds: cpu,
+      peakRssMiB: peak,
+      ratio,
+      ratioOf: 'throughput vs raw pg',
+      goal: '≥ 0.5× raw pg, zero errors',
+      goalMet: ratio >= 0.5 && viaHttp.errors === 0,
+      notes: [...(viaHttp.errors ? [`${viaHttp.errors} requests failed`] : []), ...generatorNote(viaHttp)],
+    },
+    {
+      scenario,
+      subject: 'baseline: INSERT … ON CONFLICT, raw pg',
+      throughputPerSecond: raw.perSecond,
+      unit: 'inserts/s',
+      p50Ms: rawLatency.p50Ms,
+      p99Ms: rawLatency.p99Ms,
+      notes: [...(raw.errors ? [`${raw.errors} inserts failed`] : []), ...generatorNote(raw)],
+    },
+  ];
+}

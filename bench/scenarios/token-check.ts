@@ -1,0 +1,47 @@
+/**
+ * Token check: the shared verifier (signature, claims, session guard) against a bare
+ * `jsonwebtoken.verify` with a KeyObject, on one core, in this process.
+ */
+import jwt from 'jsonwebtoken';
+import { createLogger } from '@murmur/shared/logger';
+import { loadPublicKey } from '@murmur/shared/jwt';
+import { openPlatform } from '@murmur/shared/platform';
+import type { BenchEnv } from '../lib/bench-env.js';
+import type { ResultRow } from '../lib/report.js';
+
+export async function tokenCheckScenario(env: BenchEnv, iterations: number): Promise<ResultRow[]> {
+  const scenario = 'token check, one core';
+  const [user] = await env.bulkUsers('token', 1);
+  const token = await env.issueToken(user!);
+  const publicKey = loadPublicKey(env.keys.publicKey);
+  const platform = await openPlatform(
+    { DATABASE_URL: env.databaseUrl, JWT_ISSUER: 'murmur-auth', JWT_AUDIENCE: 'murmur' },
+    publicKey,
+    createLogger('bench', 'silent'),
+  );
+  const options: jwt.VerifyOptions = { algorithms: ['RS256'], issuer: 'murmur-auth', audience: 'murmur' };
+
+  const time = async (verify: () => unknown) => {
+    for (let i = 0; i < 1_000; i += 1) await verify(); // warm-up: JIT and the session cache
+    const started = performance.now();
+    for (let i = 0; i < iterations; i += 1) await verify();
+    return (iterations / (performance.now() - started)) * 1000;
+  };
+  const murmur = await time(() => platform.verification.verifyToken(token));
+  const baseline = await time(() => jwt.verify(token, publicKey, options));
+  await platform.close();
+
+  return [
+    {
+      scenario,
+      subject: 'murmur verifyToken',
+      throughputPerSecond: murmur,
+      unit: 'verifications/s',
+      ratio: murmur / baseline,
+      ratioOf: 'vs jsonwebtoken',
+      goal: '≥ 20,000 verifications/s',
+      goalMet: murmur >= 20_000,
+    },
+    { scenario, subject: 'baseline: jsonwebtoken.verify, KeyObject', throughputPerSecond: baseline, unit: 'verifications/s' },
+  ];
+}
