@@ -6,6 +6,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../scripts/repo-paths.js';
 import { BenchEnv } from './lib/bench-env.js';
 import { machineDescription, printTable, writeResults, type ResultRow } from './lib/report.js';
+import { fanoutScenario, idleScenario } from './scenarios/fanout.js';
 import { followScenario } from './scenarios/follows.js';
 import { loginScenario } from './scenarios/logins.js';
 import { timelineScenario } from './scenarios/timeline.js';
@@ -30,6 +31,15 @@ async function main(): Promise<void> {
         quick ? { posts: 50_000, authors: 2_000, followed: 200, requests: 200 } : { posts: 1_000_000, authors: 10_000, followed: 1_000, requests: 2_000 },
       )),
     );
+    rows.push(
+      ...(await fanoutScenario(
+        env,
+        quick
+          ? { connections: 200, senders: 10, messagesPerSecondPerSender: 10, durationMs: 2_000 }
+          : { connections: 1_000, senders: 40, messagesPerSecondPerSender: 10, durationMs: 20_000 },
+      )),
+    );
+    rows.push(...(await idleScenario(env, quick ? 1_000 : 15_000)));
   } finally {
     await env.close();
   }

@@ -22,10 +22,8 @@ function testFiles(): string[] {
       else if (entry.name.endsWith('.test.js')) files.push(full);
     }
   };
-  for (const pkg of PACKAGES) {
-    const dir = path.join(REPO_ROOT, pkg, 'dist/test');
-    if (existsSync(dir)) walk(dir);
-  }
+  const dirs = [...PACKAGES.map((pkg) => path.join(REPO_ROOT, pkg, 'dist/test')), path.join(REPO_ROOT, 'dist-tools/bench/test')];
+  for (const dir of dirs) if (existsSync(dir)) walk(dir);
   // Extra arguments narrow the run: `npm test -- follows` runs files whose path contains "follows".
   const filters = process.argv.slice(2);
   return files.filter((f) => filters.length === 0 || filters.some((word) => f.includes(word))).sort();

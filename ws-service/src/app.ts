@@ -1,14 +1,20 @@
 /** Builds the ws-service Express app from its dependencies; never listens (tests use port 0). */
 import type { Express } from 'express';
-import { createServiceApp } from '@murmur/shared/http';
+import { createAuthMiddleware, createServiceApp } from '@murmur/shared/http';
 import type { ServiceDeps } from './deps.js';
+import { roomsRoutes } from './routes/rooms.routes.js';
+import type { Presence } from './services/rooms.service.js';
 
-export function createApp(deps: ServiceDeps): Express {
+/** @param presence who is connected where (the hub), for the rooms' client counts. */
+export function createApp(deps: ServiceDeps, presence: Presence): Express {
+  const auth = createAuthMiddleware({ verifyToken: deps.verification.verifyToken, allowedOrigins: deps.config.ALLOWED_ORIGINS });
   return createServiceApp({
     service: 'ws-service',
     logger: deps.logger,
     isReady: () => deps.database.isReachable(),
     trustProxyHops: deps.config.TRUST_PROXY_HOPS,
-    routes: () => undefined,
+    routes: (app) => {
+      app.use(roomsRoutes({ db: deps.database.db, presence }, auth));
+    },
   });
 }

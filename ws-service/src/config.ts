@@ -2,9 +2,19 @@
 import { z } from 'zod';
 import { commonEnv, parseEnv, portEnv, readPemFromEnv } from '@murmur/shared/config';
 
+const positiveInt = z.coerce.number().int().positive();
+
 const schema = z.object({
   ...commonEnv,
   PORT: portEnv(8083),
+  /** How often every socket is pinged; a peer that has not answered the previous ping by then is terminated. */
+  WS_PING_INTERVAL_MS: positiveInt.min(10).default(30_000),
+  /** Unsent output (socket buffer + queue) above which a client is dropped as a slow consumer. */
+  WS_MAX_BUFFERED_BYTES: positiveInt.min(1024).default(1024 * 1024),
+  /** Frames a connection may send per second on average (token bucket refill rate). */
+  WS_MESSAGES_PER_SECOND: positiveInt.default(20),
+  /** Frames a connection may send at once before the rate applies (token bucket size). */
+  WS_MESSAGE_BURST: positiveInt.default(40),
 });
 
 export type ServiceConfig = z.infer<typeof schema> & { jwtPublicKeyPem: string };

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { REPO_ROOT } from '../../scripts/repo-paths.js';
+
+/** Keeps `npm run bench` from rotting: the quick run must finish and report every row. No speed is asserted. */
+describe('npm run bench -- --quick', () => {
+  it('runs every scenario against its baseline and writes the results', async () => {
+    let output = '';
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist-tools/bench/run.js'), '--quick'], {
+        env: { ...process.env, BENCH_DATABASE_URL: process.env.DATABASE_URL },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('exit', resolve);
+    });
+    assert.equal(code, 0, output);
+    const file = /results written to (\S+)/.exec(output)?.[1];
+    assert.ok(file, output);
+    const results = JSON.parse(readFileSync(path.join(REPO_ROOT, file), 'utf8'));
+    const subjects = results.rows.map((r: { subject: string }) => r.subject).join('\n');
+    for (const expected of [
+      'murmur verifyToken',
+      'jsonwebtoken.verify',
+      'murmur POST /login',
+      'raw bcrypt.compare',
+      'murmur POST /follow',
+      'INSERT … ON CONFLICT, raw pg',
+      'murmur GET /timeline',
+      'same SQL, raw pg',
+      'murmur ws-service (stores every message)',
+      'socket.io rooms',
+      'bare ws broadcast loop',
+      'bare ws server',
+    ]) {
+      assert.ok(subjects.includes(expected), `missing row: ${expected}`);
+    }
+  });
+});

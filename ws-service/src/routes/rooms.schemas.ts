@@ -1,0 +1,36 @@
+/** Inputs of the rooms API, validated with zod; shared by the REST routes and the WebSocket upgrade. */
+import { z } from 'zod';
+
+/** Most messages per history page. */
+export const MAX_PAGE_MESSAGES = 100;
+export const DEFAULT_PAGE_MESSAGES = 50;
+
+/** A decimal id in a path or query string. Large values parse; they just name nothing. */
+const decimalId = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .regex(/^[0-9]{1,15}$/, `${what} must be a non-negative integer`)
+    .transform(Number);
+
+export const roomIdParam = z.object({ roomId: decimalId('roomId') });
+
+export const createRoomBody = z.object({
+  name: z
+    .string({ error: 'name is required and must be a string' })
+    .trim()
+    .min(1, 'name must not be empty')
+    .max(64, 'name must be at most 64 characters'),
+});
+
+export const messagesQuery = z.object({
+  before: decimalId('before').optional(),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, 'limit must be an integer')
+    .transform(Number)
+    .pipe(z.number().min(1, 'limit must be at least 1').max(MAX_PAGE_MESSAGES, `limit must be at most ${MAX_PAGE_MESSAGES}`))
+    .default(DEFAULT_PAGE_MESSAGES),
+});
+
+/** The query of a join: `?since=<messageId>` resumes after a reconnect. */
+export const joinQuery = z.object({ since: decimalId('since').optional() });

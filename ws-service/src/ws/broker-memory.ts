@@ -1,0 +1,23 @@
+/**
+ * The in-memory broker: instances in one process share it (a single instance, or several in a
+ * test). Delivery is synchronous, in publish order.
+ */
+import type { Broker, BrokerHandler, BrokerMessage } from './broker.js';
+
+export class MemoryBroker implements Broker {
+  private readonly handlers = new Set<BrokerHandler>();
+
+  publish(message: BrokerMessage): void {
+    for (const handler of this.handlers) handler(message);
+  }
+
+  subscribe(handler: BrokerHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  close(): Promise<void> {
+    this.handlers.clear();
+    return Promise.resolve();
+  }
+}

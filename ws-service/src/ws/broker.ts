@@ -1,0 +1,24 @@
+/**
+ * How an instance reaches the others: every event broadcast to a room is published here, and
+ * every instance delivers what it receives to its own local clients. The hub delivers its own
+ * events locally first and ignores their echo (compare socket.io's Redis adapter). In-memory now
+ * (broker-memory.ts); a Redis backend implements the same interface.
+ */
+import type { EncodedEvent } from './protocol.js';
+
+export interface BrokerMessage {
+  /** The instance that published it, so it can ignore its own echo. */
+  origin: string;
+  roomId: number;
+  event: EncodedEvent;
+}
+
+export type BrokerHandler = (message: BrokerMessage) => void;
+
+export interface Broker {
+  /** Hands `message` to every subscriber, on this instance and others; never waits on them. */
+  publish(message: BrokerMessage): void;
+  /** Receives every published message until the returned function is called. */
+  subscribe(handler: BrokerHandler): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,244 @@
+/**
+ * A client is the middleman between one WebSocket and the hub (compare gorilla/websocket's
+ * client.go): it reads frames, parses them with the protocol, rate-limits them and hands them on;
+ * it queues the hub's events and writes them, one frame per event-loop turn, within a bounded
+ * buffer. Listeners are shared functions, not per-client closures, to keep an idle connection small.
+ */
+import WebSocket from 'ws';
+import type { AuthUser } from '@murmur/shared/jwt';
+import type { Logger } from '@murmur/shared/logger';
+import { CloseCode, type CloseCodeValue } from './close-codes.js';
+import type { FlushScheduler } from './flush-scheduler.js';
+import type { Hub, HubClient } from './hub.js';
+import { encodeEvent, EVENT_SEPARATOR, parseClientFrame, type EncodedEvent, type PublicUser } from './protocol.js';
+
+/** Dropped frames per second, as a multiple of the allowed rate, beyond which a client is closed (1008). */
+const RATE_LIMIT_CLOSE_FACTOR = 2;
+/** The window over which dropped frames are counted, in milliseconds. */
+const RATE_WINDOW_MS = 1_000;
+
+export interface ClientLimits {
+  /** Unsent bytes (socket buffer + queue) above which the client is dropped as a slow consumer. */
+  maxBufferedBytes: number;
+  /** Token bucket refill rate, frames per second. */
+  messagesPerSecond: number;
+  /** Token bucket size, frames. */
+  burst: number;
+}
+
+/** What every client shares: one object, referenced by all of them. */
+export interface ClientContext {
+  hub: Hub;
+  scheduler: FlushScheduler;
+  limits: ClientLimits;
+  logger: Logger;
+  /** Stores a chat message, then broadcasts it (the sender's copy is its acknowledgement). */
+  postMessage(client: Client, text: string, clientMsgId: string | undefined): void;
+  /** Called once when the client leaves, whatever the cause. */
+  onDetach(client: Client): void;
+  /** True once the server is shutting down: new messages are refused. */
+  isStopping(): boolean;
+}
+
+const clientOfSocket = new WeakMap<WebSocket, Client>();
+
+function onSocketMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  clientOfSocket.get(this)?.receive(data, isBinary);
+}
+
+function onSocketPong(this: WebSocket): void {
+  const client = clientOfSocket.get(this);
+  if (client) client.alive = true;
+}
+
+function onSocketClose(this: WebSocket): void {
+  clientOfSocket.get(this)?.detach();
+}
+
+function onSocketError(this: WebSocket, err: Error): void {
+  // ws closes the connection itself after an error (bad UTF-8, oversized frame); the 'close'
+  // listener then detaches the client. The listener's presence keeps the process alive.
+  clientOfSocket.get(this)?.logDebug(err);
+}
+
+export class Client implements HubClient {
+  readonly user: PublicUser;
+  /** Set by every pong, cleared by every ping: false at a ping means the peer missed the last one. */
+  alive = true;
+  private queue: string[] = [];
+  private queuedBytes = 0;
+  /** While joining: live events that arrived before the history was sent, kept in order. */
+  private joinBuffer: EncodedEvent[] | undefined;
+  private detached = false;
+  private tokens: number;
+  private refilledAtMs: number;
+  private dropWindowStartMs = 0;
+  private droppedInWindow = 0;
+
+  constructor(
+    readonly socket: WebSocket,
+    /** The authenticated user, with the session the socket's token belongs to. */
+    readonly auth: AuthUser,
+    /** When the socket's token expires; the heartbeat closes the socket then. */
+    readonly expiresAtMs: number,
+    readonly roomId: number,
+    private readonly ctx: ClientContext,
+  ) {
+    this.user = { id: auth.id, username: auth.username };
+    this.tokens = ctx.limits.burst;
+    this.refilledAtMs = performance.now();
+    clientOfSocket.set(socket, this);
+    socket.on('message', onSocketMessage);
+    socket.on('pong', onSocketPong);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+  }
+
+  /** Joins the room; live events are held back until `finishJoin` sends the history first. */
+  beginJoin(): void {
+    this.joinBuffer = [];
+    this.ctx.hub.register(this);
+  }
+
+  /**
+   * Sends `initial` (history, or the messages missed since a cursor), then the live events that
+   * arrived meanwhile, without the messages `initial` already holds.
+   * @param knownUpTo the highest message id the client now has.
+   */
+  finishJoin(initial: EncodedEvent[], knownUpTo: number): void {
+    const held = this.joinBuffer ?? [];
+    this.joinBuffer = undefined;
+    this.queuedBytes = 0; // the held events are counted again as they are queued
+    for (const event of initial) if (!this.enqueue(event)) return;
+    for (const event of held) {
+      if (event.messageId !== undefined && event.messageId <= knownUpTo) continue;
+      if (!this.enqueue(event)) return;
+    }
+  }
+
+  enqueue(event: EncodedEvent): boolean {
+    if (this.detached) return true;
+    if (this.socket.bufferedAmount + this.queuedBytes + event.bytes > this.ctx.limits.maxBufferedBytes) {
+      this.close(CloseCode.SLOW_CONSUMER, 'slow consumer', false);
+      return false;
+    }
+    this.queuedBytes += event.bytes;
+    if (this.joinBuffer) {
+      this.joinBuffer.push(event);
+      return true;
+    }
+    this.queue.push(event.json);
+    if (this.queue.length === 1) this.ctx.scheduler.schedule(this);
+    return true;
+  }
+
+  /** Writes everything queued as one frame of newline-separated events. */
+  flush(): void {
+    if (this.queue.length === 0) return;
+    const frame = this.queue.length === 1 ? this.queue[0]! : this.queue.join(EVENT_SEPARATOR);
+    this.queue = [];
+    this.queuedBytes = 0;
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
+  }
+
+  sendError(code: string, message: string, clientMsgId?: string): void {
+    this.enqueue(encodeEvent({ type: 'error', code, message, ...(clientMsgId !== undefined ? { clientMsgId } : {}) }));
+  }
+
+  /** Handles one frame from the peer. */
+  receive(data: WebSocket.RawData, isBinary: boolean): void {
+    if (this.detached) return;
+    if (isBinary) {
+      this.close(CloseCode.UNSUPPORTED_DATA, 'text frames only', true);
+      return;
+    }
+    if (!this.takeToken()) {
+      if (this.droppedInWindow > RATE_LIMIT_CLOSE_FACTOR * this.ctx.limits.messagesPerSecond) {
+        this.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded', true);
+      } else {
+        this.sendError('RATE_LIMITED', `slow down: at most ${this.ctx.limits.messagesPerSecond} frames per second`);
+      }
+      return;
+    }
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      this.sendError('BAD_FRAME', parsed.message, parsed.clientMsgId);
+      return;
+    }
+    const frame = parsed.frame;
+    if (frame.type === 'typing') {
+      this.ctx.hub.broadcast(this.roomId, { type: 'typing', user: this.user }, this);
+      return;
+    }
+    if (this.ctx.isStopping()) {
+      this.sendError('SERVER_SHUTTING_DOWN', 'the server is restarting; send again after reconnecting', frame.clientMsgId);
+      return;
+    }
+    this.ctx.postMessage(this, frame.text, frame.clientMsgId);
+  }
+
+  /** One heartbeat tick: end an expired session, terminate a peer that missed the last ping, else ping it again. */
+  heartbeat(nowMs: number): void {
+    if (nowMs >= this.expiresAtMs) {
+      this.close(CloseCode.SESSION_ENDED, 'token expired', true);
+      return;
+    }
+    if (!this.alive) {
+      this.terminate();
+      return;
+    }
+    this.alive = false;
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
+  }
+
+  /**
+   * Leaves the room now and closes the socket with `code`.
+   * @param flushFirst send what is queued before the close frame (false for a slow consumer).
+   */
+  close(code: CloseCodeValue, reason: string, flushFirst: boolean): void {
+    if (this.detached) return;
+    if (flushFirst) this.flush();
+    this.detach();
+    this.socket.close(code, reason);
+  }
+
+  /** Drops a dead peer without a closing handshake. */
+  terminate(): void {
+    this.detach();
+    this.socket.terminate();
+  }
+
+  /** Leaves the hub and the server's connections; idempotent. */
+  detach(): void {
+    if (this.detached) return;
+    this.detached = true;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.joinBuffer = undefined;
+    this.ctx.hub.unregister(this);
+    this.ctx.onDetach(this);
+  }
+
+  logDebug(err: Error): void {
+    this.ctx.logger.debug({ err, userId: this.user.id, roomId: this.roomId }, 'websocket error');
+  }
+
+  /** Token bucket: true when the frame may be handled. Counts drops per window for the close rule. */
+  private takeToken(): boolean {
+    const now = performance.now();
+    const { messagesPerSecond, burst } = this.ctx.limits;
+    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAtMs) * messagesPerSecond) / 1_000);
+    this.refilledAtMs = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    if (now - this.dropWindowStartMs >= RATE_WINDOW_MS) {
+      this.dropWindowStartMs = now;
+      this.droppedInWindow = 0;
+    }
+    this.droppedInWindow += 1;
+    return false;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Every close code ws-service sends, in one table. 1000-1015 are the standard codes of RFC 6455;
+ * 4000-4999 are private to murmur and tell a client why it was disconnected and whether to retry.
+ */
+export const CloseCode = {
+  /** The server is shutting down or restarting; reconnect (with `?since=`) after a short delay. */
+  GOING_AWAY: 1001,
+  /** The client sent a binary frame; the protocol is JSON text only. Do not retry as is. */
+  UNSUPPORTED_DATA: 1003,
+  /** The client kept sending above the rate limit after being told (error RATE_LIMITED). */
+  POLICY_VIOLATION: 1008,
+  /** A frame over the maximum payload; sent by the ws library itself (maxPayload). */
+  MESSAGE_TOO_BIG: 1009,
+  /** An unexpected server failure on this connection; reconnect. */
+  INTERNAL_ERROR: 1011,
+  /** The session ended (logout, revoked token or deleted account); log in again before reconnecting. */
+  SESSION_ENDED: 4001,
+  /** The client did not read its messages fast enough and its output passed the buffer bound. */
+  SLOW_CONSUMER: 4008,
+} as const;
+
+export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];

@@ -1,0 +1,119 @@
+/**
+ * Authenticates WebSocket upgrades in the HTTP server's 'upgrade' event (as the ws docs advise,
+ * rather than verifyClient): path, Origin, token and room are checked before the handshake, and
+ * a refusal is a plain HTTP response, e.g. 401 with `{"error":{...}}`, after which the socket is
+ * closed.
+ */
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { AppError, forbidden, notFound, unauthorized, unavailable } from '@murmur/shared/errors';
+import { isCrossSiteRequest, parseInput, ValidationError } from '@murmur/shared/http';
+import { readRequestToken, type AuthUser, type VerifyToken } from '@murmur/shared/jwt';
+import type { Logger } from '@murmur/shared/logger';
+import { joinQuery, roomIdParam } from '../routes/rooms.schemas.js';
+
+const JOIN_PATH = /^\/ws\/joinRoom\/([^/]+)$/;
+
+export interface UpgradeOptions {
+  wss: WebSocketServer;
+  verifyToken: VerifyToken;
+  allowedOrigins: readonly string[];
+  /** Checks the room exists (404 otherwise) and records the membership. */
+  joinRoom(roomId: number, userId: number): Promise<void>;
+  /** Takes over an accepted socket. */
+  onConnection(ws: WebSocket, session: VerifiedSession, target: JoinTarget): void;
+  isStopping(): boolean;
+  logger: Logger;
+}
+
+/** Who opened the socket, and until when their token is valid. */
+export interface VerifiedSession {
+  user: AuthUser;
+  expiresAtMs: number;
+}
+
+export interface JoinTarget {
+  roomId: number;
+  since: number | undefined;
+}
+
+/** Parses `/ws/joinRoom/:roomId?since=`: 404 for another path, 400 for a bad id or cursor. */
+export function parseJoinTarget(rawUrl: string | undefined): JoinTarget {
+  const url = new URL(rawUrl ?? '/', 'http://localhost');
+  const match = JOIN_PATH.exec(url.pathname);
+  if (!match) throw notFound('NOT_FOUND', `no WebSocket endpoint at ${url.pathname}`);
+  const { roomId } = parseInput(roomIdParam, { roomId: match[1] }, 'roomId');
+  const { since } = parseInput(joinQuery, Object.fromEntries(url.searchParams), 'query');
+  return { roomId, since };
+}
+
+/**
+ * When a verified token expires: its `exp` claim (required by the verifier), in milliseconds. A
+ * socket must not outlive its token.
+ */
+export function tokenExpiryMs(token: string): number {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    if (typeof payload === 'object' && payload !== null && 'exp' in payload && typeof payload.exp === 'number') return payload.exp * 1000;
+  } catch {
+    // verifyToken accepted it, so this cannot happen; treat it as expired to be safe.
+  }
+  return 0;
+}
+
+/** The HTTP server's 'upgrade' listener. */
+export function createUpgradeHandler(options: UpgradeOptions): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    void handleUpgrade(options, req, socket, head);
+  };
+}
+
+/** Errors on a socket still in our hands are answered by refusing; never an uncaught 'error'. */
+function ignoreSocketError(): void {}
+
+async function handleUpgrade(options: UpgradeOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  socket.on('error', ignoreSocketError);
+  try {
+    const target = parseJoinTarget(req.url);
+    if (options.isStopping()) throw unavailable('SHUTTING_DOWN', 'the server is shutting down; reconnect shortly');
+    // A browser sends Origin with every WebSocket; a page from another site must not ride on the
+    // visitor's cookie (cross-site WebSocket hijacking).
+    if (isCrossSiteRequest(req, options.allowedOrigins)) throw forbidden('ORIGIN_NOT_ALLOWED', 'WebSockets from this origin are refused');
+    const found = readRequestToken(req);
+    if (!found) throw unauthorized('AUTH_REQUIRED', 'log in first: send a Bearer token or the auth cookie');
+    const user = await options.verifyToken(found.token);
+    await options.joinRoom(target.roomId, user.id);
+    if (socket.destroyed) return;
+    if (options.isStopping()) throw unavailable('SHUTTING_DOWN', 'the server is shutting down; reconnect shortly');
+    options.wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', ignoreSocketError);
+      options.onConnection(ws, { user, expiresAtMs: tokenExpiryMs(found.token) }, target);
+    });
+  } catch (err) {
+    refuse(options.logger, socket, err);
+  }
+}
+
+/** Answers the upgrade request with an HTTP error and closes the socket. */
+function refuse(logger: Logger, socket: Duplex, err: unknown): void {
+  const known = err instanceof AppError ? err : undefined;
+  if (!known) logger.error({ err }, 'websocket upgrade failed');
+  const error = known ?? new AppError(500, 'INTERNAL', 'something went wrong');
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const fields: Record<string, unknown> = { code: error.code, message: error.message };
+  if (error instanceof ValidationError) fields.field = error.field;
+  const body = JSON.stringify({ error: fields });
+  const headers = [
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}`,
+    'Connection: close',
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(error.headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
+}

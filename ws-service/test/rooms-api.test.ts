@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
+import { api } from '@murmur/shared/testing';
+import { createRoom, join, startStack, type Stack } from './helpers.js';
+
+describe('rooms REST API', () => {
+  let stack: Stack;
+  let alice: RegisteredUser;
+  let bob: RegisteredUser;
+  before(async () => {
+    stack = await startStack({ WS_MESSAGES_PER_SECOND: '1000', WS_MESSAGE_BURST: '1000' });
+    alice = await registerUser(stack.auth.url, 'alice');
+    bob = await registerUser(stack.auth.url, 'bob');
+  });
+  after(() => stack.close());
+
+  const url = () => stack.ws.url;
+
+  it('answers GET / with the service banner', async () => {
+    const res = await api(url(), 'GET', '/');
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { service: 'ws-service', status: 'ok' });
+  });
+
+  it('creates a room with a trimmed name and a server-chosen id', async () => {
+    const res = await api(url(), 'POST', '/ws/createRoom', { token: alice.token, body: { name: '  general  ', id: 999 } });
+    assert.equal(res.status, 200);
+    assert.equal(typeof res.body.id, 'number');
+    assert.notEqual(res.body.id, 999);
+    assert.equal(res.body.name, 'general');
+    assert.equal(res.body.createdBy, alice.id);
+    assert.ok(!Number.isNaN(Date.parse(res.body.createdAt)));
+  });
+
+  it('refuses a blank, missing or 65-character name with 400 naming the field', async () => {
+    for (const body of [{ name: '   ' }, {}, { name: 'x'.repeat(65) }, { name: 42 }]) {
+      const res = await api(url(), 'POST', '/ws/createRoom', { token: alice.token, body });
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(res.body.error.code, 'VALIDATION_FAILED');
+      assert.equal(res.body.error.field, 'name');
+    }
+    const longest = await api(url(), 'POST', '/ws/createRoom', { token: alice.token, body: { name: 'x'.repeat(64) } });
+    assert.equal(longest.status, 200);
+  });
+
+  it('answers 401 without a token on every route', async () => {
+    for (const [method, path] of [
+      ['POST', '/ws/createRoom'],
+      ['GET', '/ws/getRooms'],
+      ['GET', '/ws/getClients/1'],
+      ['GET', '/ws/rooms/1/messages'],
+    ] as const) {
+      const res = await api(url(), method, path, method === 'POST' ? { body: { name: 'x' } } : {});
+      assert.equal(res.status, 401, path);
+      assert.equal(res.body.error.code, 'AUTH_REQUIRED');
+    }
+  });
+
+  it('lists rooms with the number of distinct users connected, and each user once in getClients', async () => {
+    const roomId = await createRoom(url(), alice.token, 'busy');
+    const quiet = await createRoom(url(), alice.token, 'quiet');
+    const sockets = [
+      (await join(stack.ws.wsUrl, roomId, { token: alice.token })).socket,
+      (await join(stack.ws.wsUrl, roomId, { token: alice.token })).socket,
+      (await join(stack.ws.wsUrl, roomId, { token: bob.token })).socket,
+    ];
+    const rooms = await api(url(), 'GET', '/ws/getRooms', { token: bob.token });
+    assert.equal(rooms.status, 200);
+    assert.deepEqual(
+      rooms.body.find((r: any) => r.id === roomId),
+      { id: roomId, name: 'busy', clients: 2 },
+    );
+    assert.deepEqual(
+      rooms.body.find((r: any) => r.id === quiet),
+      { id: quiet, name: 'quiet', clients: 0 },
+    );
+    const clients = await api(url(), 'GET', `/ws/getClients/${roomId}`, { token: bob.token });
+    assert.equal(clients.status, 200);
+    assert.deepEqual(
+      [...clients.body].sort((x: any, y: any) => x.id - y.id),
+      [
+        { id: alice.id, username: alice.username },
+        { id: bob.id, username: bob.username },
+      ].sort((x, y) => x.id - y.id),
+    );
+    await Promise.all(sockets.map((s) => s.close()));
+    const empty = await api(url(), 'GET', `/ws/getClients/${roomId}`, { token: bob.token });
+    assert.deepEqual(empty.body, []);
+  });
+
+  it('answers getClients with 404 for an unknown room and 400 for a non-integer id', async () => {
+    const unknown = await api(url(), 'GET', '/ws/getClients/2000000000', { token: alice.token });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, 'ROOM_NOT_FOUND');
+    const huge = await api(url(), 'GET', '/ws/getClients/99999999999', { token: alice.token });
+    assert.equal(huge.status, 404);
+    for (const bad of ['abc', '1.5', '-1']) {
+      const res = await api(url(), 'GET', `/ws/getClients/${bad}`, { token: alice.token });
+      assert.equal(res.status, 400, bad);
+      assert.equal(res.body.error.field, 'roomId');
+    }
+  });
+
+  it('pages backwards through history, newest first, with a cursor', async () => {
+    const roomId = await createRoom(url(), alice.token, 'paged');
+    const { socket } = await join(stack.ws.wsUrl, roomId, { token: alice.token });
+    const ids: number[] = [];
+    for (let i = 0; i < 7; i += 1) ids.push((await socket.say(`p${i}`)).id);
+    await socket.close();
+    const newestFirst = [...ids].reverse();
+
+    const first = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=3`, { token: bob.token });
+    assert.equal(first.status, 200);
+    assert.deepEqual(
+      first.body.items.map((m: any) => m.id),
+      newestFirst.slice(0, 3),
+    );
+    assert.equal(first.body.items[0].text, 'p6');
+    assert.deepEqual(first.body.items[0].user, { id: alice.id, username: alice.username });
+    assert.equal(first.body.nextCursor, String(newestFirst[2]));
+    const second = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=3&before=${first.body.nextCursor}`, { token: bob.token });
+    assert.deepEqual(
+      second.body.items.map((m: any) => m.id),
+      newestFirst.slice(3, 6),
+    );
+    const last = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=3&before=${second.body.nextCursor}`, { token: bob.token });
+    assert.deepEqual(
+      last.body.items.map((m: any) => m.id),
+      newestFirst.slice(6),
+    );
+    assert.equal(last.body.nextCursor, null);
+    const all = await api(url(), 'GET', `/ws/rooms/${roomId}/messages`, { token: bob.token });
+    assert.equal(all.body.items.length, 7);
+    assert.equal(all.body.nextCursor, null);
+  });
+
+  it('validates the history query and answers 404 for an unknown room', async () => {
+    const roomId = await createRoom(url(), alice.token);
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['limit=abc', 'limit'],
+      ['before=x', 'before'],
+    ]) {
+      const res = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?${query}`, { token: alice.token });
+      assert.equal(res.status, 400, query);
+      assert.equal(res.body.error.field, field);
+    }
+    assert.equal((await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=100`, { token: alice.token })).status, 200);
+    assert.equal((await api(url(), 'GET', '/ws/rooms/2000000000/messages', { token: alice.token })).status, 404);
+  });
+
+  it('answers 426 to a plain GET of the join URL', async () => {
+    const roomId = await createRoom(url(), alice.token);
+    const res = await api(url(), 'GET', `/ws/joinRoom/${roomId}`, { token: alice.token });
+    assert.equal(res.status, 426);
+    assert.equal(res.body.error.code, 'UPGRADE_REQUIRED');
+  });
+});
