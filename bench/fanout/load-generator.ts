@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
 import type { ChildMessage, GeneratorConfig, ParentMessage } from './protocol.js';
 import { nowMs } from './protocol.js';
+import { summarize } from '../lib/stats.js';
 
 interface Connection {
   send(text: string): void;
@@ -141,9 +142,11 @@ async function main(): Promise<void> {
   const coreShare = (cpu.user + cpu.system) / 1000 / (performance.now() - started);
   const roomSize = config.kind === 'murmur' ? config.connections / config.roomIds!.length : config.connections;
   await drain(sent * roomSize);
-  tell({ type: 'report', sent, deliveries, latenciesMs, coreShare, errors });
   for (const connection of connections) connection.close();
-  process.exit(0);
+  // Exit only once the report is handed over: process.send is asynchronous.
+  process.send!({ type: 'report', sent, deliveries, latency: summarize(latenciesMs), coreShare, errors } satisfies ChildMessage, () =>
+    process.exit(0),
+  );
 }
 
 main().catch((err: unknown) => {

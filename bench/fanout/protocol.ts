@@ -1,3 +1,5 @@
+import type { LatencySummary } from '../lib/stats.js';
+
 /** What the benchmark process and its load-generator processes tell each other over IPC. */
 
 /** Which server the generator talks to; each speaks its own wire format. */
@@ -28,7 +30,8 @@ export interface GeneratorReport {
   type: 'report';
   sent: number;
   deliveries: number;
-  latenciesMs: number[];
+  /** Send-to-receive latency of the sampled receivers. */
+  latency: LatencySummary;
   /** Generator CPU during the send phase, as a share of one core. */
   coreShare: number;
   errors: number;

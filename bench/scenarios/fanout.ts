@@ -12,7 +12,6 @@ import { stopProcess } from '../../scripts/service-process.js';
 import { createAgent, expectStatus } from '../lib/http-client.js';
 import { cpuSeconds, peakRssMiB, rssMiB } from '../lib/process-stats.js';
 import type { ResultRow } from '../lib/report.js';
-import { summarize } from '../lib/stats.js';
 import type { ChildMessage, GeneratorConfig, GeneratorReport, ServerKind } from '../fanout/protocol.js';
 
 const FANOUT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fanout');
@@ -76,7 +75,8 @@ async function runGenerator(
       } else if (message.type === 'report') resolve(message);
       else reject(new Error(`load generator failed: ${message.message}`));
     });
-    generator.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
+    // A report settles the promise first; an exit without one is a failure.
+    generator.once('exit', (code, signal) => reject(new Error(`load generator exited (${signal ?? code}) without a report`)));
   });
 }
 
@@ -94,15 +94,17 @@ export async function fanoutScenario(env: BenchEnv, options: FanoutOptions): Pro
   for (const kind of ['socket.io', 'ws-loop', 'murmur'] as const) {
     const server = kind === 'murmur' ? await startMurmur(env, options.connections, 1) : await startBaseline(kind);
     let cpuAtStart = 0;
-    const report = await runGenerator(
-      server,
-      { ...options, sampleEvery: 20, connectBatch: 100 },
-      () => void (cpuAtStart = cpuSeconds(server.pid)),
-    );
-    const cpu = cpuSeconds(server.pid) - cpuAtStart;
-    const peak = peakRssMiB(server.pid);
-    await server.stop();
-    const latency = summarize(report.latenciesMs);
+    let report: GeneratorReport;
+    let cpu: number;
+    let peak: number;
+    try {
+      report = await runGenerator(server, { ...options, sampleEvery: 20, connectBatch: 100 }, () => void (cpuAtStart = cpuSeconds(server.pid)));
+      cpu = cpuSeconds(server.pid) - cpuAtStart;
+      peak = peakRssMiB(server.pid);
+    } finally {
+      await server.stop();
+    }
+    const latency = report.latency;
     const perSecond = report.deliveries / (options.durationMs / 1000);
     const cpuPerDeliveryUs = (cpu / Math.max(1, report.deliveries)) * 1e6;
     const expected = report.sent * options.connections;
@@ -148,13 +150,18 @@ export async function idleScenario(env: BenchEnv, connections: number): Promise<
     const server = kind === 'murmur' ? await startMurmur(env, Math.min(connections, 1_000), Math.ceil(connections / 100)) : await startBaseline(kind);
     const before = rssMiB(server.pid);
     let after = before;
-    await runGenerator(server, { connections, senders: 0, messagesPerSecondPerSender: 1, durationMs: 0, sampleEvery: 1e9, connectBatch: 200 }, async (generator) => {
-      await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
-      after = rssMiB(server.pid);
-      setImmediate(() => generator.send({ type: 'stop' }));
-    });
-    const peak = peakRssMiB(server.pid);
-    await server.stop();
+    let peak: number;
+    try {
+      const load = { connections, senders: 0, messagesPerSecondPerSender: 1, durationMs: 0, sampleEvery: 1e9, connectBatch: 200 };
+      await runGenerator(server, load, async (generator) => {
+        await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+        after = rssMiB(server.pid);
+        setImmediate(() => generator.send({ type: 'stop' }));
+      });
+      peak = peakRssMiB(server.pid);
+    } finally {
+      await server.stop();
+    }
     const perConnectionKB = ((after - before) * 1024) / connections;
     kbPerConnection.push(perConnectionKB);
     rows.push({
