@@ -12,6 +12,8 @@ const schema = z.object({
   /** Failed logins allowed per account, and per client address, within one window. */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+  /** Registrations allowed per client address within one window (each costs a bcrypt hash). */
+  REGISTER_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
 });
 

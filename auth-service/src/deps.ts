@@ -35,6 +35,7 @@ export async function openDeps(config: AuthConfig, logger: Logger): Promise<Auth
       limiter: new LoginLimiter({
         maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
         maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+        maxRegistrationsPerAddress: config.REGISTER_MAX_PER_ADDRESS,
         windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
       }),
     },

@@ -1,7 +1,10 @@
 /**
- * Brute-force protection: counts failed logins per account and per client address in a fixed
- * window, and refuses further attempts before bcrypt runs, so an attacker can neither guess
- * freely nor tie up the hashing threads.
+ * Brute-force protection. Failed logins are counted per account and per client address in a
+ * fixed window, and registrations per address; past the limit a request gets 429 before bcrypt
+ * runs, so an attacker can neither guess freely nor tie up the hashing threads.
+ *
+ * An attempt is counted when it starts, not when bcrypt has judged it, so a burst of parallel
+ * guesses cannot all slip past the check; a successful login is refunded.
  *
  * Counts live in this process. Behind several auth-service instances each counts on its own,
  * which multiplies the allowance by the instance count but still bounds it.
@@ -12,13 +15,14 @@ import { AppError } from '@murmur/shared/errors';
 const SWEEP_THRESHOLD_KEYS = 10_000;
 
 interface Window {
-  failures: number;
+  count: number;
   resetAtMs: number;
 }
 
 export interface LoginLimiterOptions {
   maxFailuresPerAccount: number;
   maxFailuresPerAddress: number;
+  maxRegistrationsPerAddress: number;
   windowMs: number;
 }
 
@@ -27,43 +31,53 @@ export class LoginLimiter {
 
   constructor(private readonly options: LoginLimiterOptions) {}
 
-  /** Throws 429 when the account or the address has used up its failures for this window. */
-  assertAllowed(account: string, address: string, now = Date.now()): void {
-    const blockedUntil = Math.max(
-      this.blockedUntil(`account:${account}`, this.options.maxFailuresPerAccount, now),
-      this.blockedUntil(`address:${address}`, this.options.maxFailuresPerAddress, now),
+  /** Throws 429 when the account or address is out of attempts; otherwise counts this one. */
+  beginLogin(account: string, address: string, now = Date.now()): void {
+    this.assertUnder(
+      [
+        [`account:${account}`, this.options.maxFailuresPerAccount],
+        [`address:${address}`, this.options.maxFailuresPerAddress],
+      ],
+      now,
     );
+    this.count(`account:${account}`, now);
+    this.count(`address:${address}`, now);
+  }
+
+  /** The login succeeded: the account's failures are cleared and the address's attempt refunded. */
+  loginSucceeded(account: string, address: string): void {
+    this.windows.delete(`account:${account}`);
+    const window = this.windows.get(`address:${address}`);
+    if (window && window.count > 0) window.count -= 1;
+  }
+
+  /** Throws 429 when the address has registered too often; otherwise counts this registration. */
+  beginRegistration(address: string, now = Date.now()): void {
+    this.assertUnder([[`register:${address}`, this.options.maxRegistrationsPerAddress]], now);
+    this.count(`register:${address}`, now);
+  }
+
+  private assertUnder(limits: Array<[key: string, max: number]>, now: number): void {
+    let blockedUntil = 0;
+    for (const [key, max] of limits) {
+      const window = this.windows.get(key);
+      if (window && window.resetAtMs > now && window.count >= max) blockedUntil = Math.max(blockedUntil, window.resetAtMs);
+    }
     if (blockedUntil > now) {
       const retryAfterSeconds = Math.ceil((blockedUntil - now) / 1000);
-      throw new AppError(429, 'TOO_MANY_ATTEMPTS', `too many failed logins; try again in ${retryAfterSeconds} s`, {
+      throw new AppError(429, 'TOO_MANY_ATTEMPTS', `too many attempts; try again in ${retryAfterSeconds} s`, {
         'Retry-After': String(retryAfterSeconds),
       });
     }
   }
 
-  recordFailure(account: string, address: string, now = Date.now()): void {
-    if (this.windows.size > SWEEP_THRESHOLD_KEYS) this.sweep(now);
-    this.count(`account:${account}`, now);
-    this.count(`address:${address}`, now);
-  }
-
-  /** A successful login clears the account's failures (the address keeps its count). */
-  recordSuccess(account: string): void {
-    this.windows.delete(`account:${account}`);
-  }
-
-  private blockedUntil(key: string, max: number, now: number): number {
-    const window = this.windows.get(key);
-    if (!window || window.resetAtMs <= now) return 0;
-    return window.failures >= max ? window.resetAtMs : 0;
-  }
-
   private count(key: string, now: number): void {
+    if (this.windows.size > SWEEP_THRESHOLD_KEYS) this.sweep(now);
     const window = this.windows.get(key);
     if (!window || window.resetAtMs <= now) {
-      this.windows.set(key, { failures: 1, resetAtMs: now + this.options.windowMs });
+      this.windows.set(key, { count: 1, resetAtMs: now + this.options.windowMs });
     } else {
-      window.failures += 1;
+      window.count += 1;
     }
   }
 

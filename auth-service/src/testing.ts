@@ -16,7 +16,8 @@ export interface AuthUnderTest {
 
 /** bcrypt cost 4 keeps tests fast; tests about bcrypt's timing raise it. */
 export async function startAuthService(env: Record<string, string> = {}): Promise<AuthUnderTest> {
-  const config = loadConfig(testEnv({ BCRYPT_COST: '4', ...env }));
+  // Tests register many users from one address; the tests of that limit lower it again.
+  const config = loadConfig(testEnv({ BCRYPT_COST: '4', REGISTER_MAX_PER_ADDRESS: '100000', ...env }));
   const deps = await openDeps(config, createLogger('auth-service', 'silent'));
   const served = await serve(createApp(deps));
   return {

@@ -90,6 +90,34 @@ describe('brute-force protection', () => {
     }
   });
 
+  it('counts parallel guesses as they arrive, so a burst cannot slip past the limit', async () => {
+    const auth = await startAuthService({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3' });
+    try {
+      const user = await registerUser(auth.url);
+      const guesses = await Promise.all(
+        Array.from({ length: 12 }, () => api(auth.url, 'POST', '/login', { body: { email: user.email, password: 'wrong password!' } })),
+      );
+      const statuses = guesses.map((g) => g.status);
+      assert.equal(statuses.filter((s) => s === 401).length, 3);
+      assert.equal(statuses.filter((s) => s === 429).length, 9);
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('limits registrations per address with 429', async () => {
+    const auth = await startAuthService({ REGISTER_MAX_PER_ADDRESS: '2' });
+    try {
+      await registerUser(auth.url);
+      await registerUser(auth.url);
+      const third = await api(auth.url, 'POST', '/register', { body: { username: 'one_too_many', email: 'one@too.many', password: 'long enough' } });
+      assert.equal(third.status, 429);
+      assert.ok(Number(third.headers.get('retry-after')) > 0);
+    } finally {
+      await auth.close();
+    }
+  });
+
   it('refuses one address with 429 after repeated failures across accounts', async () => {
     const auth = await startAuthService({ LOGIN_MAX_FAILURES_PER_ADDRESS: '4' });
     try {
@@ -109,7 +137,8 @@ describe('brute-force protection', () => {
 describe('bcrypt at a real cost', () => {
   let auth: AuthUnderTest;
   before(async () => {
-    auth = await startAuthService({ BCRYPT_COST: '10' });
+    // In-flight logins count against the account until they succeed; the storm below is one account.
+    auth = await startAuthService({ BCRYPT_COST: '10', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100' });
   });
   after(() => auth.close());
 

@@ -160,3 +160,20 @@ describe('service endpoints', () => {
     assert.equal(res.body.error.code, 'NOT_FOUND');
   });
 });
+
+describe('NUL characters', () => {
+  let auth: AuthUnderTest;
+  before(async () => {
+    auth = await startAuthService();
+  });
+  after(() => auth.close());
+
+  it('refuses a NUL in a password (bcrypt would stop reading there) and in login fields, with 400', async () => {
+    const username = uniqueName('nul');
+    const reg = await api(auth.url, 'POST', '/register', { body: { username, email: `${username}@example.com`, password: 'abcd\u0000efgh' } });
+    assert.equal(reg.status, 400);
+    assert.equal(reg.body.error.field, 'password');
+    const login = await api(auth.url, 'POST', '/login', { body: { username: 'a\u0000b', password: 'whatever1' } });
+    assert.equal(login.status, 400);
+  });
+});

@@ -19,7 +19,7 @@ const pageQuery = z.object({
     .default(DEFAULT_PAGE_SIZE),
   cursor: z
     .string()
-    .regex(/^[1-9][0-9]{0,18}$/, 'must be a nextCursor from a previous page')
+    .regex(/^[1-9][0-9]{0,14}$/, 'must be a nextCursor from a previous page')
     .transform(Number)
     .optional(),
 });

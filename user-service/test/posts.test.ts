@@ -207,3 +207,31 @@ describe('the home timeline', () => {
     assert.equal(pages, 5);
   });
 });
+
+describe('bad input never reaches the database as a 500', () => {
+  let s: Services;
+  before(async () => {
+    s = await startServices();
+  });
+  after(() => s.close());
+
+  it('answers 400 for text with a NUL character', async () => {
+    const alice = await registerUser(s.auth.url);
+    const res = await api(s.userUrl, 'POST', '/posts', { token: alice.token, body: { text: 'a\u0000b' } });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.field, 'text');
+  });
+
+  it('answers 400 for a cursor beyond any id and for a malformed URL', async () => {
+    const alice = await registerUser(s.auth.url);
+    assert.equal((await api(s.userUrl, 'GET', `/users/${alice.id}/posts?cursor=9999999999999999999`)).status, 400);
+    assert.equal((await api(s.userUrl, 'GET', '/users/%E0')).status, 400);
+  });
+
+  it('answers 404, not 403, to the author when two deletes of one post race', async () => {
+    const alice = await registerUser(s.auth.url);
+    const created = await api(s.userUrl, 'POST', '/posts', { token: alice.token, body: { text: 'double click' } });
+    const results = await Promise.all([0, 1, 2].map(() => api(s.userUrl, 'DELETE', `/posts/${created.body.id}`, { token: alice.token })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [204, 404, 404]);
+  });
+});

@@ -96,6 +96,14 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       return;
     }
     connections.add(client);
+    // The token was verified before the room lookup; a logout committed in between sent its
+    // event before this client was listed, so look at the session once more now that it is.
+    activeSessionIds(db, [session.user.sessionId]).then(
+      (active) => {
+        if (!active.has(session.user.sessionId)) client.close(CloseCode.SESSION_ENDED, 'session ended', true);
+      },
+      (err: unknown) => logger.warn({ err }, 'could not recheck a joining session'),
+    );
     client.beginJoin();
     joinMessages(db, roomId, since).then(
       (messages) => {

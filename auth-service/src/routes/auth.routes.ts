@@ -32,7 +32,7 @@ export function authRoutes(options: AuthRoutesOptions): Router {
 
   router.post('/register', refuseCrossSite, async (req, res) => {
     const input = parseInput(registerBody, req.body);
-    signedIn(res, 201, await register(options.service, input));
+    signedIn(res, 201, await register(options.service, input, req.ip ?? 'unknown'));
   });
 
   router.post('/login', refuseCrossSite, async (req, res) => {

@@ -32,7 +32,10 @@ async function startSession(deps: AuthServiceDeps, user: UserRecord): Promise<Si
 export async function register(
   deps: AuthServiceDeps,
   input: { username: string; email: string; password: string },
+  clientAddress: string,
 ): Promise<SignedIn> {
+  // Each registration costs a bcrypt hash; an address may not spend them without bound.
+  deps.limiter.beginRegistration(clientAddress);
   // Checked before hashing so a taken name costs no bcrypt time; the unique indexes still
   // decide a race between two registrations.
   const taken = await findTakenIdentifiers(deps.db, input.username, input.email);
@@ -59,16 +62,15 @@ export async function login(
   clientAddress: string,
 ): Promise<SignedIn> {
   const account = ('email' in input ? `email:${input.email}` : `username:${input.username}`).toLowerCase();
-  deps.limiter.assertAllowed(account, clientAddress);
+  deps.limiter.beginLogin(account, clientAddress);
 
   const found = await findUserForLogin(deps.db, input);
   const matches = await deps.passwords.verify(input.password, found?.passwordHash);
   if (!found || !matches) {
-    deps.limiter.recordFailure(account, clientAddress);
     // One answer for "no such user" and "wrong password", so accounts cannot be enumerated.
     throw unauthorized('INVALID_CREDENTIALS', 'wrong login or password');
   }
-  deps.limiter.recordSuccess(account);
+  deps.limiter.loginSucceeded(account, clientAddress);
   const { passwordHash, ...user } = found;
   return startSession(deps, user);
 }

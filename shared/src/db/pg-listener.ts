@@ -10,6 +10,13 @@ import type { Logger } from '../logger.js';
 /** First retry delay after the connection drops; doubled per failure up to the maximum. */
 const RECONNECT_BASE_DELAY_MS = 100;
 const RECONNECT_MAX_DELAY_MS = 5_000;
+/**
+ * How often the connection proves it is alive. A connection that died without a reset (a
+ * dropped NAT entry, a failover) would otherwise look live for hours while missing events.
+ */
+const HEALTH_CHECK_INTERVAL_MS = 10_000;
+/** A health check slower than this counts as a dead connection; well under the interval. */
+const HEALTH_CHECK_TIMEOUT_MS = 5_000;
 
 export interface PgListenerEvents {
   notification: [channel: string, payload: string];
@@ -23,6 +30,7 @@ export class PgListener extends EventEmitter<PgListenerEvents> {
   private stopped = false;
   private failures = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
   /** True while notifications are being received. */
   connected = false;
 
@@ -40,7 +48,13 @@ export class PgListener extends EventEmitter<PgListenerEvents> {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'murmur-listener', keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'murmur-listener',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: HEALTH_CHECK_INTERVAL_MS,
+      query_timeout: HEALTH_CHECK_TIMEOUT_MS,
+    });
     client.on('error', (err) => {
       this.logger.warn({ err }, 'listener connection error');
       this.drop(client);
@@ -63,12 +77,20 @@ export class PgListener extends EventEmitter<PgListenerEvents> {
     }
     this.failures = 0;
     this.connected = true;
+    this.healthTimer = setInterval(() => {
+      client.query('SELECT 1').catch((err: unknown) => {
+        this.logger.warn({ err }, 'listener health check failed');
+        this.drop(client);
+      });
+    }, HEALTH_CHECK_INTERVAL_MS);
+    this.healthTimer.unref();
     this.emit('connected');
   }
 
   private drop(client: pg.Client): void {
     if (this.client !== client) return;
     this.client = undefined;
+    clearInterval(this.healthTimer);
     const wasConnected = this.connected;
     this.connected = false;
     client.end().catch(() => undefined);
@@ -90,6 +112,7 @@ export class PgListener extends EventEmitter<PgListenerEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.healthTimer);
     const client = this.client;
     this.client = undefined;
     this.connected = false;

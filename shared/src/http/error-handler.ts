@@ -26,9 +26,16 @@ function bodyParserError(err: unknown): AppError | undefined {
   }
 }
 
+/** Other errors Express or its parsers raise about the request itself (a malformed URL) carry a 4xx `status`. */
+function clientError(err: unknown): AppError | undefined {
+  if (typeof err !== 'object' || err === null || !('status' in err) || typeof err.status !== 'number') return undefined;
+  if (err.status < 400 || err.status > 499) return undefined;
+  return new AppError(err.status, 'BAD_REQUEST', 'the request is malformed');
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const known = err instanceof AppError ? err : bodyParserError(err);
+    const known = err instanceof AppError ? err : (bodyParserError(err) ?? clientError(err));
     if (!known) {
       logger.error({ err, reqId: req.id, method: req.method, url: req.originalUrl }, 'unhandled error');
     }

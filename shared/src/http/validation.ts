@@ -19,3 +19,9 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what 
   const field = issue && issue.path.length > 0 ? issue.path.join('.') : what;
   throw new ValidationError(field, `${field}: ${issue?.message ?? 'invalid'}`);
 }
+
+/**
+ * PostgreSQL cannot store the NUL character in text, and bcrypt stops reading at it; text that
+ * contains one is refused as input, never passed on. Use as `.refine(...withoutNul)`.
+ */
+export const withoutNul = [(value: string) => !value.includes('\u0000'), 'must not contain the NUL character'] as const;

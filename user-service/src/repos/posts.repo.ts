@@ -114,5 +114,7 @@ export async function deletePost(db: Db, postId: number, authorId: number): Prom
     SELECT (SELECT author_id FROM target) AS author_id, EXISTS (SELECT 1 FROM deleted) AS deleted`);
   const row = rows[0];
   if (!row || row.author_id === null) return 'not_found';
-  return row.deleted ? 'deleted' : 'not_author';
+  if (row.deleted) return 'deleted';
+  // The author's own post vanished between the two reads: a concurrent delete won.
+  return row.author_id === authorId ? 'not_found' : 'not_author';
 }

@@ -2,8 +2,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '@murmur/shared/db';
-import { currentUser, parseInput, type AuthMiddleware } from '@murmur/shared/http';
-import { parseId } from '../ids.js';
+import { currentUser, parseInput, withoutNul, type AuthMiddleware } from '@murmur/shared/http';
+import { parseId, parsePostId } from '../ids.js';
 import { parsePageQuery } from '../pagination.js';
 import { createPost, getPost, postsByAuthor, removePost, timeline } from '../services/posts.service.js';
 
@@ -14,6 +14,7 @@ const postBody = z.object({
   text: z
     .string({ error: 'is required and must be a string' })
     .trim()
+    .refine(...withoutNul)
     .refine((t) => t.length > 0, 'must not be empty')
     .refine((t) => [...t].length <= MAX_POST_CHARACTERS, `must be at most ${MAX_POST_CHARACTERS} characters`),
 });
@@ -34,11 +35,11 @@ export function postsRoutes(db: Db, auth: AuthMiddleware): Router {
   });
 
   router.get('/posts/:id', async (req, res) => {
-    res.json(await getPost(db, parseId(req.params.id, 'id')));
+    res.json(await getPost(db, parsePostId(req.params.id, 'id')));
   });
 
   router.delete('/posts/:id', auth.requireAuth, async (req, res) => {
-    await removePost(db, parseId(req.params.id, 'id'), currentUser(req).id);
+    await removePost(db, parsePostId(req.params.id, 'id'), currentUser(req).id);
     res.status(204).end();
   });
 

@@ -1,5 +1,6 @@
 /** Inputs of the rooms API, validated with zod; shared by the REST routes and the WebSocket upgrade. */
 import { z } from 'zod';
+import { withoutNul } from '@murmur/shared/http';
 
 /** Most messages per history page. */
 export const MAX_PAGE_MESSAGES = 100;
@@ -19,7 +20,8 @@ export const createRoomBody = z.object({
     .string({ error: 'name is required and must be a string' })
     .trim()
     .min(1, 'name must not be empty')
-    .max(64, 'name must be at most 64 characters'),
+    .max(64, 'name must be at most 64 characters')
+    .refine(...withoutNul),
 });
 
 export const messagesQuery = z.object({

@@ -44,18 +44,29 @@ export class MessageWriter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Stores a batch in one INSERT. If it fails, one message may be to blame (its author was just
+   * deleted), so the messages are retried one by one, in order, and only the bad one fails.
+   */
+  private async write(batch: Pending[]): Promise<void> {
+    try {
+      const stored = await insertMessages(
+        this.db,
+        batch.map((p) => p.message),
+      );
+      batch.forEach((p, i) => p.resolve(stored[i]!));
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
+      for (const pending of batch) await this.write([pending]);
+    }
+  }
+
   private async run(roomId: number, queue: Pending[]): Promise<void> {
     while (queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH_MESSAGES);
-      try {
-        const stored = await insertMessages(
-          this.db,
-          batch.map((p) => p.message),
-        );
-        batch.forEach((p, i) => p.resolve(stored[i]!));
-      } catch (err) {
-        for (const p of batch) p.reject(err);
-      }
+      await this.write(queue.splice(0, MAX_BATCH_MESSAGES));
     }
     this.queues.delete(roomId);
     if (this.queues.size === 0) {

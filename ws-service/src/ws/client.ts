@@ -70,6 +70,8 @@ export class Client implements HubClient {
   /** While joining: live events that arrived before the history was sent, kept in order. */
   private joinBuffer: EncodedEvent[] | undefined;
   private detached = false;
+  /** Set when the output bound was passed; the hub unregisters the client once its broadcast loop ends. */
+  private droppedAsSlow = false;
   private tokens: number;
   private refilledAtMs: number;
   private dropWindowStartMs = 0;
@@ -117,9 +119,9 @@ export class Client implements HubClient {
   }
 
   enqueue(event: EncodedEvent): boolean {
-    if (this.detached) return true;
+    if (this.detached || this.droppedAsSlow) return true;
     if (this.socket.bufferedAmount + this.queuedBytes + event.bytes > this.ctx.limits.maxBufferedBytes) {
-      this.close(CloseCode.SLOW_CONSUMER, 'slow consumer', false);
+      this.dropAsSlow();
       return false;
     }
     this.queuedBytes += event.bytes;
@@ -201,6 +203,19 @@ export class Client implements HubClient {
     if (flushFirst) this.flush();
     this.detach();
     this.socket.close(code, reason);
+  }
+
+  /**
+   * Gives up on a client that cannot keep up: its queue is discarded and the close frame follows
+   * what is already buffered. It stays registered until the caller (the hub, after its loop) or
+   * the socket's close event unregisters it, so a broadcast in progress is never re-entered.
+   */
+  private dropAsSlow(): void {
+    this.droppedAsSlow = true;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.joinBuffer = undefined;
+    this.socket.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
   }
 
   /** Drops a dead peer without a closing handshake. */

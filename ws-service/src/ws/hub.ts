@@ -13,8 +13,8 @@ export interface HubClient {
   readonly user: PublicUser;
   readonly roomId: number;
   /**
-   * Queues an event for sending. Returns false when the client's unsent output passed its bound:
-   * the client is then already closing itself, and the hub unregisters it.
+   * Queues an event for sending, never blocking. Returns false when the client's unsent output
+   * passed its bound: the client is then closing itself, and the hub unregisters it.
    */
   enqueue(event: EncodedEvent): boolean;
 }

@@ -4,6 +4,7 @@
  * object per line; clients split on '\n'.
  */
 import { z } from 'zod';
+import { withoutNul } from '@murmur/shared/http';
 
 /** Longest chat message, in characters (Unicode code points). */
 export const MAX_MESSAGE_CHARS = 2000;
@@ -16,11 +17,13 @@ const messageFrame = z.strictObject({
   type: z.literal('message'),
   text: z
     .string({ error: 'text must be a string' })
+    .refine(withoutNul[0], 'text must not contain the NUL character')
     .refine((t) => t.trim().length > 0, 'text must not be blank')
     .refine((t) => codePoints(t) <= MAX_MESSAGE_CHARS, `text must be at most ${MAX_MESSAGE_CHARS} characters`),
   clientMsgId: z
     .string({ error: 'clientMsgId must be a string' })
     .min(1, 'clientMsgId must not be empty')
+    .refine(withoutNul[0], 'clientMsgId must not contain the NUL character')
     .max(MAX_CLIENT_MSG_ID_CHARS, `clientMsgId must be at most ${MAX_CLIENT_MSG_ID_CHARS} characters`)
     .optional(),
 });
