@@ -10,7 +10,7 @@ import { createApp } from './app.js';
 import type { ServiceDeps } from './deps.js';
 import { activeSessionIds } from './repos/sessions.repo.js';
 import { MessageWriter } from './services/message-writer.js';
-import { joinMessages, joinRoom } from './services/rooms.service.js';
+import { joinMessages, joinRoom, MAX_RESUME_MESSAGES } from './services/rooms.service.js';
 import type { Broker } from './ws/broker.js';
 import { MemoryBroker } from './ws/broker-memory.js';
 import { Client, type ClientContext } from './ws/client.js';
@@ -18,7 +18,7 @@ import { CloseCode } from './ws/close-codes.js';
 import { FlushScheduler } from './ws/flush-scheduler.js';
 import { startHeartbeat } from './ws/heartbeat.js';
 import { Hub } from './ws/hub.js';
-import { encodeEvent, type ChatMessage } from './ws/protocol.js';
+import { encodeEvent, type ChatMessage, type EncodedEvent } from './ws/protocol.js';
 import { closeEndedSessions } from './ws/session-closer.js';
 import { createUpgradeHandler, type JoinTarget, type VerifiedSession } from './ws/upgrade.js';
 
@@ -46,6 +46,27 @@ export interface WsServer {
 export interface WsServerOptions {
   /** Reaches other instances; in-memory by default. */
   broker?: Broker;
+}
+
+/**
+ * The events that resume a reconnecting client: the missed messages, newest kept, within
+ * `budgetBytes` so the resume itself never trips the slow-consumer bound. When older missed
+ * messages are left out, a RESUME_GAP error first tells the client where to page them over REST.
+ */
+export function resumeEvents(roomId: number, missed: ChatMessage[], budgetBytes: number): EncodedEvent[] {
+  const events = missed.map((message) => encodeEvent({ type: 'message', ...message }));
+  let first = events.length;
+  for (let bytes = 0; first > 0 && bytes + events[first - 1]!.bytes <= budgetBytes; first -= 1) bytes += events[first - 1]!.bytes;
+  const kept = events.slice(first);
+  if (first === 0 && missed.length < MAX_RESUME_MESSAGES) return kept;
+  const oldestKept = missed[first]?.id;
+  const where = oldestKept === undefined ? '' : `?before=${oldestKept}`;
+  const gap = encodeEvent({
+    type: 'error',
+    code: 'RESUME_GAP',
+    message: `older missed messages were not resent; page them with GET /ws/rooms/${roomId}/messages${where}`,
+  });
+  return [gap, ...kept];
 }
 
 export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {}): WsServer {
@@ -111,7 +132,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
         const initial =
           since === undefined
             ? [encodeEvent({ type: 'history', messages })]
-            : messages.map((message) => encodeEvent({ type: 'message', ...message }));
+            : resumeEvents(roomId, messages, config.WS_MAX_BUFFERED_BYTES / 2);
         client.finishJoin(initial, knownUpTo);
       },
       (err: unknown) => {

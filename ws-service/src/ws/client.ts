@@ -70,6 +70,8 @@ export class Client implements HubClient {
   /** While joining: live events that arrived before the history was sent, kept in order. */
   private joinBuffer: EncodedEvent[] | undefined;
   private detached = false;
+  /** The newest message id the join's history or resume held; later copies of those are dropped. */
+  private joinedUpTo = 0;
   /** Set when the output bound was passed; the hub unregisters the client once its broadcast loop ends. */
   private droppedAsSlow = false;
   private tokens: number;
@@ -112,14 +114,16 @@ export class Client implements HubClient {
     this.joinBuffer = undefined;
     this.queuedBytes = 0; // the held events are counted again as they are queued
     for (const event of initial) if (!this.enqueue(event)) return;
-    for (const event of held) {
-      if (event.messageId !== undefined && event.messageId <= knownUpTo) continue;
-      if (!this.enqueue(event)) return;
-    }
+    // From here on, enqueue drops messages `initial` already held, whether held back during the
+    // join or acknowledged just after it.
+    this.joinedUpTo = knownUpTo;
+    for (const event of held) if (!this.enqueue(event)) return;
   }
 
   enqueue(event: EncodedEvent): boolean {
     if (this.detached || this.droppedAsSlow) return true;
+    // A message stored before the history was read but acknowledged after it is already there.
+    if (event.messageId !== undefined && event.messageId <= this.joinedUpTo) return true;
     if (this.socket.bufferedAmount + this.queuedBytes + event.bytes > this.ctx.limits.maxBufferedBytes) {
       this.dropAsSlow();
       return false;
