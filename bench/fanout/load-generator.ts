@@ -90,29 +90,30 @@ async function connectAll(): Promise<Connection[]> {
   return connections;
 }
 
-/** Each sender sends at its rate, senders spread evenly across the interval. */
+/**
+ * Each sender sends at its rate, senders spread evenly across the interval. Every send is
+ * scheduled at an absolute time (start + k × interval), so timer drift never lowers the rate.
+ */
 function sendFor(connections: Connection[]): Promise<void> {
   const intervalMs = 1000 / config.messagesPerSecondPerSender;
-  const timers: NodeJS.Timeout[] = [];
-  for (let s = 0; s < config.senders; s += 1) {
-    const offset = (s * intervalMs) / config.senders;
-    timers.push(
-      setTimeout(() => {
-        const send = () => {
-          connections[s]!.send(String(nowMs()));
-          sent += 1;
-        };
-        send();
-        timers.push(setInterval(send, intervalMs));
-      }, offset),
-    );
-  }
-  return new Promise((resolve) =>
-    setTimeout(() => {
-      for (const timer of timers) clearInterval(timer);
-      resolve();
-    }, config.durationMs),
-  );
+  const startedAt = performance.now();
+  const endAt = startedAt + config.durationMs;
+  let running = config.senders;
+  return new Promise((resolve) => {
+    for (let s = 0; s < config.senders; s += 1) {
+      const offset = (s * intervalMs) / config.senders;
+      let k = 0;
+      const tick = () => {
+        connections[s]!.send(String(nowMs()));
+        sent += 1;
+        k += 1;
+        const due = startedAt + offset + k * intervalMs;
+        if (due < endAt) setTimeout(tick, Math.max(0, due - performance.now()));
+        else if (--running === 0) resolve();
+      };
+      setTimeout(tick, offset);
+    }
+  });
 }
 
 /** Waits until deliveries stop arriving (or a bound passes), so queued output is counted. */

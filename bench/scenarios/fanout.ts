@@ -90,7 +90,7 @@ export interface FanoutOptions {
 export async function fanoutScenario(env: BenchEnv, options: FanoutOptions): Promise<ResultRow[]> {
   const scenario = `room fan-out: ${options.connections} clients, ${options.senders} senders × ${options.messagesPerSecondPerSender}/s`;
   const offeredPerSecond = options.connections * options.senders * options.messagesPerSecondPerSender;
-  const measured: Array<{ kind: ServerKind; row: ResultRow; cpuPerDeliveryUs: number }> = [];
+  const measured: Array<{ kind: ServerKind; row: ResultRow; cpuPerDeliveryUs: number; deliveredShare: number }> = [];
   for (const kind of ['socket.io', 'ws-loop', 'murmur'] as const) {
     const server = kind === 'murmur' ? await startMurmur(env, options.connections, 1) : await startBaseline(kind);
     let cpuAtStart = 0;
@@ -118,6 +118,7 @@ export async function fanoutScenario(env: BenchEnv, options: FanoutOptions): Pro
     measured.push({
       kind,
       cpuPerDeliveryUs,
+      deliveredShare: report.deliveries / Math.max(1, expected),
       row: {
         scenario,
         subject: kind === 'murmur' ? 'murmur ws-service (stores every message)' : `baseline: ${kind === 'ws-loop' ? 'bare ws broadcast loop' : 'socket.io rooms'}`,
@@ -137,7 +138,7 @@ export async function fanoutScenario(env: BenchEnv, options: FanoutOptions): Pro
   murmur.row.ratio = ratio;
   murmur.row.ratioOf = 'CPU/delivery vs socket.io';
   murmur.row.goal = `full offered load (${offeredPerSecond.toLocaleString('en')}/s), p99 ≤ 100 ms, ≤ 0.5× socket.io CPU/delivery`;
-  murmur.row.goalMet = murmur.row.throughputPerSecond! >= offeredPerSecond * 0.98 && murmur.row.p99Ms! <= 100 && ratio <= 0.5;
+  murmur.row.goalMet = murmur.deliveredShare >= 0.99 && murmur.row.throughputPerSecond! >= offeredPerSecond * 0.98 && murmur.row.p99Ms! <= 100 && ratio <= 0.5;
   return [murmur.row, socketIo.row, measured.find((m) => m.kind === 'ws-loop')!.row];
 }
 
