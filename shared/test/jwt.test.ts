@@ -54,8 +54,10 @@ describe('the shared token verifier', () => {
 
   it('accepts a well-formed token for a live session and returns the user', async () => {
     const sid = await newSession();
-    const user = await platform.verification.verifyToken(sign({ sid }));
-    assert.deepEqual(user, { id: userId, username: 'jwt_user', sessionId: sid });
+    const token = sign({ sid });
+    const user = await platform.verification.verifyToken(token);
+    const exp = (jwt.decode(token) as jwt.JwtPayload).exp!;
+    assert.deepEqual(user, { id: userId, username: 'jwt_user', sessionId: sid, expiresAtMs: exp * 1000 });
   });
 
   it('refuses a tampered signature', async () => {

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { AuthUser } from '@murmur/shared/jwt';
 import { createApp } from './app.js';
 import type { ServiceDeps } from './deps.js';
 import { activeSessionIds } from './repos/sessions.repo.js';
@@ -20,7 +21,7 @@ import { startHeartbeat } from './ws/heartbeat.js';
 import { Hub } from './ws/hub.js';
 import { encodeEvent, type ChatMessage, type EncodedEvent } from './ws/protocol.js';
 import { closeEndedSessions } from './ws/session-closer.js';
-import { createUpgradeHandler, type JoinTarget, type VerifiedSession } from './ws/upgrade.js';
+import { createUpgradeHandler, type JoinTarget } from './ws/upgrade.js';
 
 /** Largest frame a client may send; ws closes the connection with 1009 above it. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -110,8 +111,8 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     },
   };
 
-  const onConnection = (ws: WebSocket, session: VerifiedSession, { roomId, since }: JoinTarget) => {
-    const client = new Client(ws, session.user, session.expiresAtMs, roomId, ctx);
+  const onConnection = (ws: WebSocket, user: AuthUser, { roomId, since }: JoinTarget) => {
+    const client = new Client(ws, user, roomId, ctx);
     if (stopping) {
       client.close(CloseCode.GOING_AWAY, 'server shutting down', false);
       return;
@@ -119,9 +120,9 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     connections.add(client);
     // The token was verified before the room lookup; a logout committed in between sent its
     // event before this client was listed, so look at the session once more now that it is.
-    activeSessionIds(db, [session.user.sessionId]).then(
+    activeSessionIds(db, [user.sessionId]).then(
       (active) => {
-        if (!active.has(session.user.sessionId)) client.close(CloseCode.SESSION_ENDED, 'session ended', true);
+        if (!active.has(user.sessionId)) client.close(CloseCode.SESSION_ENDED, 'session ended', true);
       },
       (err: unknown) => logger.warn({ err }, 'could not recheck a joining session'),
     );

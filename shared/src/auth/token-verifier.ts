@@ -14,6 +14,8 @@ export interface AuthUser {
   id: number;
   username: string;
   sessionId: string;
+  /** When the token expires (ms since the epoch): nothing authenticated by it may outlive it. */
+  expiresAtMs: number;
 }
 
 /** The claims auth-service puts in every token, beside iss, aud, iat and exp. */
@@ -56,7 +58,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): VerifyToken 
     const claims = tokenClaimsSchema.safeParse(payload);
     if (!claims.success) throw unauthorized('TOKEN_INVALID', 'the token is not valid');
 
-    const user: AuthUser = { id: Number(claims.data.sub), username: claims.data.name, sessionId: claims.data.sid };
+    const user: AuthUser = {
+      id: Number(claims.data.sub),
+      username: claims.data.name,
+      sessionId: claims.data.sid,
+      expiresAtMs: claims.data.exp * 1000,
+    };
     let active: boolean;
     try {
       active = await options.sessions.isActive(user.sessionId, user.id);

@@ -9,8 +9,6 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** Set by requireAuth (always) and optionalAuth (when a valid token came). */
     user?: AuthUser;
-    /** The verified token itself, for logout. */
-    authToken?: string;
   }
 }
 
@@ -38,7 +36,6 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): AuthMiddle
         throw forbidden('CROSS_SITE_REQUEST', 'cookie-authenticated changes are refused from other sites');
       }
       req.user = await options.verifyToken(found.token);
-      req.authToken = found.token;
       next();
     };
   return { requireAuth: authenticate(true), optionalAuth: authenticate(false) };

@@ -63,6 +63,8 @@ function onSocketError(this: WebSocket, err: Error): void {
 
 export class Client implements HubClient {
   readonly user: PublicUser;
+  /** When the socket's token expires; the heartbeat closes the socket then. */
+  readonly expiresAtMs: number;
   /** Set by every pong, cleared by every ping: false at a ping means the peer missed the last one. */
   alive = true;
   private queue: string[] = [];
@@ -81,14 +83,13 @@ export class Client implements HubClient {
 
   constructor(
     readonly socket: WebSocket,
-    /** The authenticated user, with the session the socket's token belongs to. */
+    /** The authenticated user, with the session the socket's token belongs to and its expiry. */
     readonly auth: AuthUser,
-    /** When the socket's token expires; the heartbeat closes the socket then. */
-    readonly expiresAtMs: number,
     readonly roomId: number,
     private readonly ctx: ClientContext,
   ) {
     this.user = { id: auth.id, username: auth.username };
+    this.expiresAtMs = auth.expiresAtMs;
     this.tokens = ctx.limits.burst;
     this.refilledAtMs = performance.now();
     clientOfSocket.set(socket, this);

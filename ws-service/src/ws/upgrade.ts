@@ -22,15 +22,10 @@ export interface UpgradeOptions {
   /** Checks the room exists (404 otherwise) and records the membership. */
   joinRoom(roomId: number, userId: number): Promise<void>;
   /** Takes over an accepted socket. */
-  onConnection(ws: WebSocket, session: VerifiedSession, target: JoinTarget): void;
+  /** `user` carries the session and the token's expiry. */
+  onConnection(ws: WebSocket, user: AuthUser, target: JoinTarget): void;
   isStopping(): boolean;
   logger: Logger;
-}
-
-/** Who opened the socket, and until when their token is valid. */
-export interface VerifiedSession {
-  user: AuthUser;
-  expiresAtMs: number;
 }
 
 export interface JoinTarget {
@@ -46,20 +41,6 @@ export function parseJoinTarget(rawUrl: string | undefined): JoinTarget {
   const { roomId } = parseInput(roomIdParam, { roomId: match[1] }, 'roomId');
   const { since } = parseInput(joinQuery, Object.fromEntries(url.searchParams), 'query');
   return { roomId, since };
-}
-
-/**
- * When a verified token expires: its `exp` claim (required by the verifier), in milliseconds. A
- * socket must not outlive its token.
- */
-export function tokenExpiryMs(token: string): number {
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    if (typeof payload === 'object' && payload !== null && 'exp' in payload && typeof payload.exp === 'number') return payload.exp * 1000;
-  } catch {
-    // verifyToken accepted it, so this cannot happen; treat it as expired to be safe.
-  }
-  return 0;
 }
 
 /** The HTTP server's 'upgrade' listener. */
@@ -88,7 +69,7 @@ async function handleUpgrade(options: UpgradeOptions, req: IncomingMessage, sock
     if (options.isStopping()) throw unavailable('SHUTTING_DOWN', 'the server is shutting down; reconnect shortly');
     options.wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', ignoreSocketError);
-      options.onConnection(ws, { user, expiresAtMs: tokenExpiryMs(found.token) }, target);
+      options.onConnection(ws, user, target);
     });
   } catch (err) {
     refuse(options.logger, socket, err);
