@@ -5,3 +5,4 @@ export * from './http/auth-middleware.js';
 export * from './http/origin.js';
 export * from './http/validation.js';
 export * from './http/error-handler.js';
+export * from './http/page.js';

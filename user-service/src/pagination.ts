@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { parseInput } from '@murmur/shared/http';
 
+export { toPage, type Page } from '@murmur/shared/http';
+
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
@@ -30,23 +32,7 @@ export interface PageRequest {
   before?: number;
 }
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 export function parsePageQuery(query: unknown): PageRequest {
   const { limit, cursor } = parseInput(pageQuery, query, 'query');
   return { limit, before: cursor };
-}
-
-/**
- * Turns `limit + 1` rows, fetched to learn whether more exist, into a page. `keyOf` gives a row's
- * ordering id, which becomes the cursor.
- */
-export function toPage<R, T>(rows: R[], limit: number, keyOf: (row: R) => number, toItem: (row: R) => T): Page<T> {
-  const hasMore = rows.length > limit;
-  const pageRows = hasMore ? rows.slice(0, limit) : rows;
-  const last = pageRows[pageRows.length - 1];
-  return { items: pageRows.map(toItem), nextCursor: hasMore && last !== undefined ? String(keyOf(last)) : null };
 }

@@ -4,9 +4,9 @@
  */
 import http from 'node:http';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthUser } from '@murmur/shared/jwt';
+import { createHttpServer, listenOn } from '@murmur/shared/http';
 import { createApp } from './app.js';
 import type { ServiceDeps } from './deps.js';
 import { activeSessionIds } from './repos/sessions.repo.js';
@@ -27,8 +27,6 @@ import { createUpgradeHandler, type JoinTarget } from './ws/upgrade.js';
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 /** How long shutdown waits for clients to answer the close frame before cutting them off; well under the 10 s deadline. */
 const CLOSE_GRACE_MS = 3_000;
-/** Longer than common proxies' idle timeout, so the proxy closes first and never reuses a dead socket. */
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export interface WsServer {
   server: http.Server;
@@ -144,8 +142,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
   };
 
   const app = createApp(deps, hub);
-  const server = http.createServer(app);
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  const server = createHttpServer(app);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
   server.on(
     'upgrade',
@@ -171,16 +168,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     server,
     hub,
     connections,
-    async listen(port, host = '0.0.0.0') {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      return (server.address() as AddressInfo).port;
-    },
+    listen: (port, host) => listenOn(server, port, host),
     async shutdown() {
       if (stopping) return;
       stopping = true;

@@ -1,15 +1,24 @@
 /** Starting an HTTP server and stopping a service cleanly on SIGTERM / SIGINT. */
 import http from 'node:http';
 import type { RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
 
 /** A service that has not stopped by then is killed: orchestrators wait about 10 s before SIGKILL. */
 export const SHUTDOWN_DEADLINE_MS = 9_000;
 
-export async function listen(handler: RequestListener, port: number, host = '0.0.0.0'): Promise<http.Server> {
+/** Longer than common proxies' idle timeout, so the proxy closes first and never reuses a dead socket. */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** An HTTP server with the keep-alive settings every service uses. */
+export function createHttpServer(handler: RequestListener): http.Server {
   const server = http.createServer(handler);
-  // Longer than common proxies' idle timeout, so the proxy closes first and never reuses a dead socket.
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  return server;
+}
+
+/** Listens on `port` (0 for any free one); resolves with the port, rejects if it is taken. */
+export async function listenOn(server: http.Server, port: number, host = '0.0.0.0'): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -17,6 +26,12 @@ export async function listen(handler: RequestListener, port: number, host = '0.0
       resolve();
     });
   });
+  return (server.address() as AddressInfo).port;
+}
+
+export async function listen(handler: RequestListener, port: number, host = '0.0.0.0'): Promise<http.Server> {
+  const server = createHttpServer(handler);
+  await listenOn(server, port, host);
   return server;
 }
 

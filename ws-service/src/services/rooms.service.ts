@@ -1,6 +1,7 @@
 /** The rules of chat rooms: creating and listing them, joining, history and presence. */
 import { FOREIGN_KEY_VIOLATION, pgErrorOf, type Db } from '@murmur/shared/db';
 import { notFound } from '@murmur/shared/errors';
+import { toPage, type Page } from '@murmur/shared/http';
 import { findRoom, insertRoom, listRooms, upsertMember } from '../repos/rooms.repo.js';
 import { messagesAfter, messagesBefore, type MessageRecord } from '../repos/messages.repo.js';
 import type { ChatMessage, PublicUser } from '../ws/protocol.js';
@@ -70,12 +71,10 @@ export async function roomMessages(
   deps: RoomsDeps,
   roomId: number,
   page: { before?: number; limit: number },
-): Promise<{ items: ChatMessage[]; nextCursor: string | null }> {
+): Promise<Page<ChatMessage>> {
   await requireRoom(deps.db, roomId);
   const rows = await messagesBefore(deps.db, roomId, page.before, page.limit + 1);
-  const items = rows.slice(0, page.limit).map(toChatMessage);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > page.limit && last ? String(last.id) : null };
+  return toPage(rows, page.limit, (row) => row.id, toChatMessage);
 }
 
 /** Checks that the room exists and records the membership; 404 for an unknown room. */
