@@ -4,7 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { openDatabase, type Database } from './db/client.js';
-import { openTokenVerification, type TokenVerification } from './jwt.js';
+import { loadPublicKey, openTokenVerification, type TokenVerification } from './jwt.js';
 import type { Logger } from './logger.js';
 
 export interface PlatformConfig {
@@ -42,4 +42,18 @@ export async function openPlatform(config: PlatformConfig, publicKey: KeyObject,
     await database.close();
     throw err;
   }
+}
+
+/** What user-service and ws-service open: the platform, verifying with the public key from config. */
+export interface ServiceDeps<C> extends Platform {
+  config: C;
+  logger: Logger;
+}
+
+export async function openServiceDeps<C extends PlatformConfig & { jwtPublicKeyPem: string }>(
+  config: C,
+  logger: Logger,
+): Promise<ServiceDeps<C>> {
+  const platform = await openPlatform(config, loadPublicKey(config.jwtPublicKeyPem), logger);
+  return { ...platform, config, logger };
 }
