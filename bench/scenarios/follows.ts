@@ -31,6 +31,13 @@ export async function followScenario(env: BenchEnv, options: FollowOptions): Pro
     return candidate.id === followers[worker]!.id ? users[(worker + 1) % users.length]! : candidate;
   };
 
+  // The floor: what the HTTP stack alone costs per request, with no auth and no database.
+  const floorCpuBefore = cpuSeconds(service.pid);
+  const floor = await runClosedLoop(options.connections, Math.min(options.durationMs, 5_000), async () => {
+    await expectStatus(200, agent, 'GET', `${service.url}/healthz`);
+  });
+  const floorCpuPerRequestUs = ((cpuSeconds(service.pid) - floorCpuBefore) / Math.max(1, floor.latenciesMs.length)) * 1e6;
+
   const cpuBefore = cpuSeconds(service.pid);
   const viaHttp = await runClosedLoop(options.connections, options.durationMs, async (worker, i) => {
     await expectStatus(200, agent, 'POST', `${service.url}/follow?toFollowId=${target(worker, i).id}`, {
@@ -38,6 +45,7 @@ export async function followScenario(env: BenchEnv, options: FollowOptions): Pro
     });
   });
   const cpu = cpuSeconds(service.pid) - cpuBefore;
+  const cpuPerFollowUs = (cpu / Math.max(1, viaHttp.latenciesMs.length)) * 1e6;
   const peak = peakRssMiB(service.pid);
   agent.destroy();
   await service.stop();
@@ -69,7 +77,20 @@ export async function followScenario(env: BenchEnv, options: FollowOptions): Pro
       ratioOf: 'throughput vs raw pg',
       goal: '≥ 0.5× raw pg, zero errors',
       goalMet: ratio >= 0.5 && viaHttp.errors === 0,
-      notes: [...(viaHttp.errors ? [`${viaHttp.errors} requests failed`] : []), ...generatorNote(viaHttp)],
+      notes: [
+        ...(viaHttp.errors ? [`${viaHttp.errors} requests failed`] : []),
+        `${cpuPerFollowUs.toFixed(0)} µs of service CPU per follow`,
+        ...generatorNote(viaHttp),
+      ],
+    },
+    {
+      scenario,
+      subject: 'HTTP floor: GET /healthz, same service',
+      throughputPerSecond: floor.perSecond,
+      unit: 'req/s',
+      p50Ms: summarize(floor.latenciesMs).p50Ms,
+      p99Ms: summarize(floor.latenciesMs).p99Ms,
+      notes: [`${floorCpuPerRequestUs.toFixed(0)} µs of service CPU per request with no auth and no database`],
     },
     {
       scenario,

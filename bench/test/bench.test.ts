@@ -29,6 +29,7 @@ describe('npm run bench -- --quick', () => {
       'murmur POST /login',
       'raw bcrypt.compare',
       'murmur POST /follow',
+      'HTTP floor: GET /healthz',
       'INSERT … ON CONFLICT, raw pg',
       'murmur GET /timeline',
       'same SQL, raw pg',
