@@ -6,3 +6,4 @@ export * from './http/origin.js';
 export * from './http/validation.js';
 export * from './http/error-handler.js';
 export * from './http/page.js';
+export * from './http/metrics.js';

@@ -50,3 +50,34 @@ describe('the service skeleton', () => {
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   });
 });
+
+describe('GET /metrics', () => {
+  it('serves Prometheus metrics with request durations labelled by route pattern, not raw path', async () => {
+    const logger = createLogger('test', 'silent');
+    const app = createServiceApp({
+      service: 'metrics-test',
+      logger,
+      isReady: () => Promise.resolve(true),
+      routes: (a) => {
+        a.get('/things/:id', (_req, res) => {
+          res.json({ ok: true });
+        });
+      },
+    });
+    const served = await serve(app);
+    try {
+      await api(served.url, 'GET', '/things/1');
+      await api(served.url, 'GET', '/things/2');
+      await api(served.url, 'GET', '/no/such/path');
+      const res = await fetch(`${served.url}/metrics`);
+      assert.equal(res.status, 200);
+      const text = await res.text();
+      assert.match(text, /http_request_duration_seconds_count\{[^}]*route="\/things\/:id"[^}]*\} 2/);
+      assert.match(text, /route="unmatched"/);
+      assert.doesNotMatch(text, /\/things\/1/);
+      assert.match(text, /process_resident_memory_bytes\{service="metrics-test"\}/);
+    } finally {
+      await served.close();
+    }
+  });
+});

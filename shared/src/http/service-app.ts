@@ -10,6 +10,7 @@ import cookieParser from 'cookie-parser';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -30,6 +31,8 @@ export interface ServiceAppOptions {
   trustProxyHops?: number;
   /** Adds the service's routes. */
   routes: (app: Express) => void;
+  /** The service's metrics registry, served at GET /metrics; a fresh one when omitted. */
+  metrics?: ServiceMetrics;
 }
 
 const requestLog =
@@ -60,8 +63,10 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxyHops ?? 0);
   app.set('json spaces', 0);
+  const metrics = options.metrics ?? createServiceMetrics(options.service);
   app.use(helmet());
   app.use(requestLog(options.logger));
+  app.use(metrics.observeRequests);
   app.use(requireJsonBody);
   app.use(express.json({ limit: MAX_JSON_BODY, strict: true }));
   app.use(cookieParser());
@@ -72,6 +77,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get('/metrics', metrics.serve);
   app.get('/readyz', async (_req, res) => {
     const ready = await options.isReady();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready ? 'up' : 'down' });
