@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '../src/db/client.js';
 import { createServiceApp } from '../src/http/service-app.js';
+import { createAuthMiddleware } from '../src/http/auth-middleware.js';
+import { AppError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { api, serve, type Served } from '../src/testing.js';
 
@@ -76,6 +78,37 @@ describe('GET /metrics', () => {
       assert.match(text, /route="unmatched"/);
       assert.doesNotMatch(text, /\/things\/1/);
       assert.match(text, /process_resident_memory_bytes\{service="metrics-test"\}/);
+    } finally {
+      await served.close();
+    }
+  });
+});
+
+describe('optionalAuth', () => {
+  it('passes a request without a token through anonymously, and still refuses an invalid one with 401', async () => {
+    const logger = createLogger('test', 'silent');
+    const verifyToken = (token: string) =>
+      token === 'good'
+        ? Promise.resolve({ id: 7, username: 'seven', sessionId: 's', expiresAtMs: Date.now() + 60_000 })
+        : Promise.reject(new AppError(401, 'TOKEN_INVALID', 'the token is not valid'));
+    const auth = createAuthMiddleware({ verifyToken, allowedOrigins: [] });
+    const app = createServiceApp({
+      service: 'optional-auth-test',
+      logger,
+      isReady: () => Promise.resolve(true),
+      routes: (a) => {
+        a.get('/who', auth.optionalAuth, (req, res) => {
+          res.json({ user: req.user?.username ?? null });
+        });
+      },
+    });
+    const served = await serve(app);
+    try {
+      assert.deepEqual((await api(served.url, 'GET', '/who')).body, { user: null });
+      assert.deepEqual((await api(served.url, 'GET', '/who', { token: 'good' })).body, { user: 'seven' });
+      const bad = await api(served.url, 'GET', '/who', { token: 'forged' });
+      assert.equal(bad.status, 401);
+      assert.equal(bad.body.error.code, 'TOKEN_INVALID');
     } finally {
       await served.close();
     }
