@@ -3,9 +3,9 @@ import type { Express } from 'express';
 import { createAuthMiddleware, createServiceApp } from '@murmur/shared/http';
 import type { ServiceDeps } from './deps.js';
 import { roomsRoutes } from './routes/rooms.routes.js';
-import type { Presence } from './services/rooms.service.js';
+import type { Presence } from './ws/presence.js';
 
-/** @param presence who is connected where (the hub), for the rooms' client counts. */
+/** @param presence who is connected where, across the cluster, for the rooms' client counts. */
 export function createApp(deps: ServiceDeps, presence: Presence): Express {
   const auth = createAuthMiddleware({ verifyToken: deps.verification.verifyToken, allowedOrigins: deps.config.ALLOWED_ORIGINS });
   return createServiceApp({

@@ -15,6 +15,18 @@ const schema = z.object({
   WS_MESSAGES_PER_SECOND: positiveInt.default(20),
   /** Frames a connection may send at once before the rate applies (token bucket size). */
   WS_MESSAGE_BURST: positiveInt.default(40),
+  /**
+   * Redis that joins several instances into one cluster (events and presence). Unset: one
+   * instance, in-memory broker and presence.
+   */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL' }).optional(),
+  /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('murmur:ws:'),
+  /**
+   * How long an instance's presence outlives its last heartbeat (sent every third of it): a
+   * crashed instance's users vanish within it. At least 300 ms, so heartbeats stay ≥ 100 ms apart.
+   */
+  WS_PRESENCE_TTL_MS: positiveInt.min(300).default(30_000),
 });
 
 export type ServiceConfig = z.infer<typeof schema> & { jwtPublicKeyPem: string };

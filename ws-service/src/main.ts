@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const port = await service.listen(config.PORT);
   shutdownOnSignal(logger, [() => service.shutdown(), () => deps.close()]);
   // Announced only once SIGTERM is handled, so a supervisor never kills a half-started service.
-  logger.info({ port }, 'ws-service listening');
+  logger.info({ port, cluster: config.REDIS_URL ? 'redis' : 'single instance' }, 'ws-service listening');
 }
 
 main().catch(exitOnBootError);

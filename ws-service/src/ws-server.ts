@@ -3,6 +3,7 @@
  * the hub, heartbeat and session closing wired in. main.ts and the tests share it.
  */
 import http from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthUser } from '@murmur/shared/jwt';
@@ -13,12 +14,13 @@ import { activeSessionIds } from './repos/sessions.repo.js';
 import { MessageWriter } from './services/message-writer.js';
 import { joinMessages, joinRoom, MAX_RESUME_MESSAGES } from './services/rooms.service.js';
 import type { Broker } from './ws/broker.js';
-import { MemoryBroker } from './ws/broker-memory.js';
 import { Client, type ClientContext } from './ws/client.js';
 import { CloseCode } from './ws/close-codes.js';
+import { openClusterLinks } from './ws/cluster-links.js';
 import { FlushScheduler } from './ws/flush-scheduler.js';
 import { startHeartbeat } from './ws/heartbeat.js';
 import { Hub } from './ws/hub.js';
+import type { PresenceTracker } from './ws/presence.js';
 import { encodeEvent, type ChatMessage, type EncodedEvent } from './ws/protocol.js';
 import { closeEndedSessions } from './ws/session-closer.js';
 import { createUpgradeHandler, type JoinTarget } from './ws/upgrade.js';
@@ -31,6 +33,10 @@ const CLOSE_GRACE_MS = 3_000;
 export interface WsServer {
   server: http.Server;
   hub: Hub;
+  /** Reaches the other instances. */
+  broker: Broker;
+  /** Who is connected where, across the cluster. */
+  presence: PresenceTracker;
   /** Every open client connection on this instance. */
   connections: ReadonlySet<Client>;
   /** Listens on `port` (0 for any); resolves with the port. */
@@ -43,8 +49,10 @@ export interface WsServer {
 }
 
 export interface WsServerOptions {
-  /** Reaches other instances; in-memory by default. */
+  /** Reaches other instances; from the config by default (Redis with REDIS_URL, else in-memory). The server closes it. */
   broker?: Broker;
+  /** Tracks presence across instances; from the config by default, like the broker. The server closes it. */
+  presence?: PresenceTracker;
 }
 
 /**
@@ -71,8 +79,9 @@ export function resumeEvents(roomId: number, missed: ChatMessage[], budgetBytes:
 export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {}): WsServer {
   const { config, logger } = deps;
   const db = deps.database.db;
-  const broker = options.broker ?? new MemoryBroker();
-  const hub = new Hub(broker);
+  const instanceId = randomUUID();
+  const { broker, presence } = openClusterLinks(config, logger, instanceId, options);
+  const hub = new Hub(broker, presence, instanceId);
   const writer = new MessageWriter(db);
   const connections = new Set<Client>();
   let stopping = false;
@@ -141,7 +150,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     );
   };
 
-  const app = createApp(deps, hub);
+  const app = createApp(deps, presence);
   const server = createHttpServer(app);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
   server.on(
@@ -167,6 +176,8 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
   return {
     server,
     hub,
+    broker,
+    presence,
     connections,
     listen: (port, host) => listenOn(server, port, host),
     async shutdown() {
@@ -194,6 +205,9 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       clearTimeout(timer);
       for (const ws of sockets) ws.terminate();
 
+      // Every client is unregistered by now; the departures' participant_left events are
+      // published before the broker closes.
+      await presence.close();
       hub.close();
       await broker.close();
       server.closeAllConnections();

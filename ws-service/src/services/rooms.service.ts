@@ -4,6 +4,7 @@ import { notFound } from '@murmur/shared/errors';
 import { toPage, type Page } from '@murmur/shared/http';
 import { findRoom, insertRoom, listRooms, upsertMember } from '../repos/rooms.repo.js';
 import { messagesAfter, messagesBefore, type MessageRecord } from '../repos/messages.repo.js';
+import type { Presence } from '../ws/presence.js';
 import type { ChatMessage, PublicUser } from '../ws/protocol.js';
 
 /** Messages sent on join, as `history`. */
@@ -15,12 +16,6 @@ export const HISTORY_ON_JOIN = 50;
 export const MAX_RESUME_MESSAGES = 1_000;
 /** Largest value of rooms.id (an integer column); a larger id names no room. */
 const MAX_ROOM_ID = 2_147_483_647;
-
-/** Who is connected where; the hub answers it. */
-export interface Presence {
-  clientCount(roomId: number): number;
-  participants(roomId: number): PublicUser[];
-}
 
 export interface RoomsDeps {
   db: Db;
@@ -58,7 +53,8 @@ export function createRoom(deps: RoomsDeps, user: { id: number }, name: string):
 
 export async function roomsWithClients(deps: RoomsDeps): Promise<Array<{ id: number; name: string; clients: number }>> {
   const rooms = await listRooms(deps.db);
-  return rooms.map((room) => ({ ...room, clients: deps.presence.clientCount(room.id) }));
+  const counts = await deps.presence.clientCounts(rooms.map((room) => room.id));
+  return rooms.map((room, i) => ({ ...room, clients: counts[i] ?? 0 }));
 }
 
 export async function roomClients(deps: RoomsDeps, roomId: number): Promise<PublicUser[]> {

@@ -1,8 +1,8 @@
 /**
  * How an instance reaches the others: every event broadcast to a room is published here, and
  * every instance delivers what it receives to its own local clients. The hub delivers its own
- * events locally first and ignores their echo (compare socket.io's Redis adapter). In-memory now
- * (broker-memory.ts); a Redis backend implements the same interface.
+ * events locally first and ignores their echo (compare socket.io's Redis adapter). In-memory for one
+ * instance (broker-memory.ts), Redis for several (broker-redis.ts).
  */
 import type { EncodedEvent } from './protocol.js';
 

@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Broker, BrokerMessage } from './broker.js';
+import { MemoryPresence } from './presence-memory.js';
+import type { PresenceTracker } from './presence.js';
 import { encodeEvent, type EncodedEvent, type PublicUser, type ServerEvent } from './protocol.js';
 
 /** What the hub needs of a connection. */
@@ -19,16 +21,10 @@ export interface HubClient {
   enqueue(event: EncodedEvent): boolean;
 }
 
-/** Presence of one user in one room: how many of their sockets are in it. */
-interface Presence {
-  user: PublicUser;
-  sockets: number;
-}
-
 interface Room {
   clients: Set<HubClient>;
-  /** By user id; a user with several sockets appears once. */
-  users: Map<number, Presence>;
+  /** User id → how many of the user's sockets are in the room on this instance. */
+  sockets: Map<number, number>;
 }
 
 export class Hub {
@@ -37,40 +33,48 @@ export class Hub {
   /** client → its room: mirrors `rooms`, so unregister is O(1) and idempotent. */
   private readonly roomOfClient = new Map<HubClient, number>();
   private readonly unsubscribe: () => void;
+  private readonly stopWatchingExpiry: () => void;
 
   /**
    * @param broker reaches the other instances; what they publish is delivered to local clients.
+   * @param presence decides, for the whole cluster, when a user's first socket joins a room and
+   *   their last one leaves; the hub tells it about each user's first and last local socket.
    * @param instanceId tags what this hub publishes, so it can ignore its own echo.
    */
   constructor(
     private readonly broker: Broker,
+    private readonly presence: PresenceTracker = new MemoryPresence(),
     readonly instanceId: string = randomUUID(),
   ) {
     this.unsubscribe = broker.subscribe((message: BrokerMessage) => {
       if (message.origin !== this.instanceId) this.deliver(message.roomId, message.event);
     });
+    this.stopWatchingExpiry = presence.onExpired((roomId, user) => this.broadcast(roomId, { type: 'participant_left', user }));
   }
 
-  /** Adds `client` to its room; the others hear `participant_joined` if it is the user's first socket there. */
+  /**
+   * Adds `client` to its room; the others hear `participant_joined` if it is the user's first
+   * socket there, on any instance.
+   */
   register(client: HubClient): void {
     if (this.roomOfClient.has(client)) return;
     let room = this.rooms.get(client.roomId);
     if (!room) {
-      room = { clients: new Set(), users: new Map() };
+      room = { clients: new Set(), sockets: new Map() };
       this.rooms.set(client.roomId, room);
     }
     room.clients.add(client);
     this.roomOfClient.set(client, client.roomId);
-    const presence = room.users.get(client.user.id);
-    if (presence) {
-      presence.sockets += 1;
-    } else {
-      room.users.set(client.user.id, { user: client.user, sockets: 1 });
-      this.broadcast(client.roomId, { type: 'participant_joined', user: client.user }, client);
-    }
+    const { roomId, user } = client;
+    const sockets = room.sockets.get(user.id) ?? 0;
+    room.sockets.set(user.id, sockets + 1);
+    if (sockets === 0) this.presence.arrived(roomId, user, () => this.broadcast(roomId, { type: 'participant_joined', user }, client));
   }
 
-  /** Removes `client`; the others hear `participant_left` when the user's last socket leaves. Idempotent. */
+  /**
+   * Removes `client`; the others hear `participant_left` when the user's last socket leaves, on
+   * every instance. Idempotent.
+   */
   unregister(client: HubClient): void {
     const roomId = this.roomOfClient.get(client);
     if (roomId === undefined) return;
@@ -78,17 +82,13 @@ export class Hub {
     const room = this.rooms.get(roomId);
     if (!room) return;
     room.clients.delete(client);
-    const presence = room.users.get(client.user.id);
-    let left = false;
-    if (presence) {
-      presence.sockets -= 1;
-      if (presence.sockets === 0) {
-        room.users.delete(client.user.id);
-        left = true;
-      }
-    }
+    const { user } = client;
+    const sockets = room.sockets.get(user.id) ?? 0;
+    const left = sockets === 1;
+    if (left) room.sockets.delete(user.id);
+    else if (sockets > 1) room.sockets.set(user.id, sockets - 1);
     if (room.clients.size === 0) this.rooms.delete(roomId);
-    if (left) this.broadcast(roomId, { type: 'participant_left', user: client.user });
+    if (left) this.presence.departed(roomId, user, () => this.broadcast(roomId, { type: 'participant_left', user }));
   }
 
   /**
@@ -101,20 +101,10 @@ export class Hub {
     this.broker.publish({ origin: this.instanceId, roomId, event: encoded });
   }
 
-  /** Distinct users connected to the room on this instance. */
-  clientCount(roomId: number): number {
-    return this.rooms.get(roomId)?.users.size ?? 0;
-  }
-
-  /** The users connected to the room on this instance, each once. */
-  participants(roomId: number): PublicUser[] {
-    const room = this.rooms.get(roomId);
-    return room ? [...room.users.values()].map((p) => p.user) : [];
-  }
-
-  /** Stops receiving from the broker. */
+  /** Stops receiving from the broker and the presence tracker. */
   close(): void {
     this.unsubscribe();
+    this.stopWatchingExpiry();
   }
 
   private deliver(roomId: number, event: EncodedEvent, except?: HubClient): void {

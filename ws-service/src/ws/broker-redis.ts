@@ -1,0 +1,128 @@
+/**
+ * The Redis broker: joins the instances of a cluster through Redis pub/sub (compare centrifuge's
+ * broker_redis.go and socket.io's Redis adapter). Each room has a channel, `<prefix>room:<id>`;
+ * every instance receives every room's events and the hub delivers them to its local clients,
+ * if it has any in that room.
+ *
+ * One subscriber connection per instance, subscribed once to the pattern `<prefix>room:*`,
+ * rather than a SUBSCRIBE per room: a client registered with the hub receives the room's events
+ * at once, with no window between its join and a per-room SUBSCRIBE's confirmation in which
+ * another instance's events would be lost, and there is no per-room subscription state to
+ * rebuild after a reconnect. The price is that an instance also reads the events of rooms it has
+ * no clients in; that is one small string per event per instance, fine for a handful of
+ * instances (per-room channels keep the switch to SUBSCRIBE open if that changes).
+ *
+ * The payload is `<origin>[ <messageId>]\n<event JSON>`: the event's JSON, already encoded once
+ * by the hub, travels as it is and is handed to every local client as the same string; the
+ * receiving instance neither parses nor re-encodes it.
+ */
+import { EventEmitter, once } from 'node:events';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@murmur/shared/logger';
+import type { Broker, BrokerHandler, BrokerMessage } from './broker.js';
+import type { EncodedEvent } from './protocol.js';
+import { closeRedis } from './redis-connection.js';
+
+export interface RedisBrokerOptions {
+  /** Publishes; may be shared with other commands. The broker closes it. */
+  publisher: Redis;
+  /** Used only for the subscription (a subscribed connection can do nothing else). The broker closes it. */
+  subscriber: Redis;
+  /** Prefix of the channels, shared by every instance of one cluster. */
+  prefix: string;
+  logger: Logger;
+}
+
+/** Escapes the glob characters of a Redis PSUBSCRIBE pattern. */
+const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
+
+/**
+ * Emits `subscribed` each time the subscription is confirmed: at start and after every
+ * reconnect (events published while it was down are lost to this instance).
+ */
+export class RedisBroker extends EventEmitter implements Broker {
+  private readonly handlers = new Set<BrokerHandler>();
+  private readonly channelPrefix: string;
+  private readonly pattern: string;
+  /** Set while publishing fails, so an outage is logged once rather than once per event. */
+  private publishFailing = false;
+  /** True while the pattern subscription is confirmed and the connection has not dropped since. */
+  private subscribed = false;
+  private closed = false;
+
+  constructor(private readonly options: RedisBrokerOptions) {
+    super();
+    this.channelPrefix = `${options.prefix}room:`;
+    this.pattern = `${escapeGlob(this.channelPrefix)}*`;
+    const { subscriber } = options;
+    subscriber.on('pmessage', (_pattern: string, channel: string, payload: string) => this.receive(channel, payload));
+    // ioredis also resubscribes by itself after a reconnect; subscribing on every `ready` as well
+    // (PSUBSCRIBE is idempotent) is what tells us when the subscription is back.
+    subscriber.on('ready', () => this.psubscribe());
+    subscriber.on('close', () => {
+      this.subscribed = false;
+    });
+    if (subscriber.status === 'ready') this.psubscribe();
+  }
+
+  publish(message: BrokerMessage): void {
+    const { event } = message;
+    const header = event.messageId === undefined ? message.origin : `${message.origin} ${event.messageId}`;
+    this.options.publisher.publish(`${this.channelPrefix}${message.roomId}`, `${header}\n${event.json}`).then(
+      () => {
+        if (this.publishFailing) this.options.logger.info('publishing to redis works again');
+        this.publishFailing = false;
+      },
+      (err: unknown) => {
+        // Local clients already have the event (the hub delivers before publishing); only other
+        // instances miss it.
+        if (!this.publishFailing) this.options.logger.warn({ err }, 'publishing to redis failed; other instances miss events until it is back');
+        this.publishFailing = true;
+      },
+    );
+  }
+
+  subscribe(handler: BrokerHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  /** Resolves once the subscription is in place: at once if it is, else at the next confirmation. */
+  async whenSubscribed(): Promise<void> {
+    if (!this.subscribed) await once(this, 'subscribed');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.handlers.clear();
+    await Promise.all([closeRedis(this.options.subscriber), closeRedis(this.options.publisher)]);
+  }
+
+  private psubscribe(): void {
+    this.options.subscriber.psubscribe(this.pattern).then(
+      () => {
+        this.subscribed = true;
+        this.emit('subscribed');
+      },
+      (err: unknown) => {
+        if (!this.closed) this.options.logger.warn({ err }, 'subscribing to redis failed; retried on reconnect');
+      },
+    );
+  }
+
+  private receive(channel: string, payload: string): void {
+    if (!channel.startsWith(this.channelPrefix)) return;
+    const roomId = Number(channel.slice(this.channelPrefix.length));
+    const newline = payload.indexOf('\n');
+    if (!Number.isSafeInteger(roomId) || newline < 0) {
+      this.options.logger.warn({ channel }, 'ignoring a malformed broker message');
+      return;
+    }
+    const [origin = '', messageId] = payload.slice(0, newline).split(' ');
+    const json = payload.slice(newline + 1);
+    const event: EncodedEvent = { json, bytes: Buffer.byteLength(json) };
+    if (messageId !== undefined) event.messageId = Number(messageId);
+    for (const handler of this.handlers) handler({ origin, roomId, event });
+  }
+}

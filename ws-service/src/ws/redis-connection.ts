@@ -1,0 +1,62 @@
+/**
+ * Opening and closing the Redis connections of the cluster (broker and presence). A Redis outage
+ * must never stop the service: ioredis reconnects on its own with a capped backoff, every
+ * connection has an `error` listener, and what fails meanwhile is logged, never thrown.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from '@murmur/shared/logger';
+
+/** First reconnect delay; doubles on each failed attempt. */
+const RECONNECT_BASE_MS = 50;
+/** Longest wait between reconnect attempts: a Redis that comes back is found within it. */
+const RECONNECT_MAX_MS = 2_000;
+/** Longest wait to connect or to get an answer, so a dead Redis is noticed rather than waited on. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** How long `closeRedis` waits for QUIT's answer before cutting the connection; well under the shutdown deadline. */
+const QUIT_TIMEOUT_MS = 1_000;
+/**
+ * Reconnect attempts a command waits through before it fails: commands issued during an outage
+ * are queued that long at most (a few seconds), then dropped with an error instead of piling up.
+ */
+const MAX_RETRIES_PER_REQUEST = 3;
+
+/**
+ * Opens a connection to `url` that reconnects forever and logs its state changes.
+ * @param role names the connection in the logs (`publisher`, `subscriber`, `presence`).
+ * @param instanceId names the connection in Redis (CLIENT LIST) with its role, so an operator
+ *   can tell which instance holds it.
+ */
+export function openRedis(url: string, logger: Logger, role: string, instanceId: string): Redis {
+  const redis = new Redis(url, {
+    connectionName: `murmur-ws-${role}-${instanceId}`,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
+    retryStrategy: (attempt) => Math.min(RECONNECT_BASE_MS * 2 ** (attempt - 1), RECONNECT_MAX_MS),
+  });
+  let lost = false;
+  redis.on('error', (err: Error) => {
+    if (!lost) logger.warn({ err, role }, 'redis connection error');
+  });
+  redis.on('reconnecting', (delayMs: number) => {
+    if (!lost) logger.warn({ role, delayMs }, 'redis connection lost; reconnecting');
+    lost = true;
+  });
+  redis.on('ready', () => {
+    if (lost) logger.info({ role }, 'redis connection back');
+    lost = false;
+  });
+  return redis;
+}
+
+/** Closes `redis` politely (QUIT), or abruptly if Redis does not answer in time. Never throws. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, QUIT_TIMEOUT_MS);
+  });
+  const quit = redis.status === 'ready' ? redis.quit().then(() => undefined, () => undefined) : Promise.resolve();
+  await Promise.race([quit, timeout]);
+  clearTimeout(timer);
+  redis.disconnect();
+}

@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { registerUser, startAuthService, type AuthUnderTest, type RegisteredUser } from '@murmur/auth-service/testing';
+import { createLogger } from '@murmur/shared/logger';
+import { api } from '@murmur/shared/testing';
+import { RedisBroker } from '../src/ws/broker-redis.js';
+import { RedisPresence } from '../src/ws/presence-redis.js';
+import { openRedis } from '../src/ws/redis-connection.js';
+import { createRoom, join, startWsService, type TestSocket, type WsUnderTest } from './helpers.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Short, so a crashed instance expires within the test; long enough that a busy test machine never misses three heartbeats. */
+const PRESENCE_TTL_MS = 1_500;
+/** Polls of the REST API while waiting for an expiry; with POLL_INTERVAL_MS, several TTLs. */
+const MAX_POLLS = 50;
+/** Pause between two polls; the bound on the wait is MAX_POLLS of them. */
+const POLL_INTERVAL_MS = 100;
+/** Longest wait for the subscription to come back after its connection was killed (reconnects back off to 2 s at most). */
+const RESUBSCRIBE_TIMEOUT_MS = 10_000;
+
+/** `promise`, or a rejection naming `what` after `timeoutMs`. */
+async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('several instances through Redis', () => {
+  // One prefix per run: parallel runs on the same Redis never see each other's rooms.
+  const prefix = `murmur-test:${randomUUID()}:`;
+  const clusterEnv = {
+    REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    WS_PRESENCE_TTL_MS: String(PRESENCE_TTL_MS),
+    // These tests send faster than a person types; the rate limit has its own test.
+    WS_MESSAGES_PER_SECOND: '1000',
+    WS_MESSAGE_BURST: '1000',
+  };
+  let auth: AuthUnderTest;
+  let first: WsUnderTest;
+  let second: WsUnderTest;
+  let admin: Redis;
+  let alice: RegisteredUser;
+  let bob: RegisteredUser;
+  let carol: RegisteredUser;
+
+  /** Starts an instance of the cluster and waits until it receives the others' events. */
+  const startInstance = async (options: { broker?: RedisBroker; presence?: RedisPresence } = {}): Promise<WsUnderTest> => {
+    const instance = await startWsService(clusterEnv, options);
+    const { broker } = instance.service;
+    assert.ok(broker instanceof RedisBroker);
+    await within(broker.whenSubscribed(), RESUBSCRIBE_TIMEOUT_MS, 'subscribing');
+    return instance;
+  };
+
+  before(async () => {
+    admin = new Redis(REDIS_URL);
+    auth = await startAuthService();
+    [alice, bob, carol] = await Promise.all([registerUser(auth.url, 'alice'), registerUser(auth.url, 'bob'), registerUser(auth.url, 'carol')]);
+    first = await startInstance();
+    second = await startInstance();
+  });
+
+  after(async () => {
+    await Promise.all([first.close(), second.close()]);
+    await auth.close();
+    const keys: string[] = [];
+    for await (const batch of admin.scanStream({ match: `${prefix}*` }) as AsyncIterable<string[]>) keys.push(...batch);
+    if (keys.length > 0) await admin.del(...keys);
+    await admin.quit();
+  });
+
+  const clients = async (instance: WsUnderTest, roomId: number, token: string) => {
+    const res = await api(instance.url, 'GET', `/ws/getClients/${roomId}`, { token });
+    assert.equal(res.status, 200);
+    return (res.body as Array<{ id: number; username: string }>).map((u) => u.id).sort((x, y) => x - y);
+  };
+
+  const clientCount = async (instance: WsUnderTest, roomId: number, token: string) => {
+    const res = await api(instance.url, 'GET', '/ws/getRooms', { token });
+    assert.equal(res.status, 200);
+    return (res.body as Array<{ id: number; clients: number }>).find((room) => room.id === roomId)?.clients;
+  };
+
+  /** Polls getClients on `instance` until it answers `expected`, a bounded number of times. */
+  const untilClients = async (instance: WsUnderTest, roomId: number, token: string, expected: number[]) => {
+    let seen: number[] = [];
+    for (let poll = 0; poll < MAX_POLLS; poll += 1) {
+      seen = await clients(instance, roomId, token);
+      if (JSON.stringify(seen) === JSON.stringify(expected)) return;
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+    assert.deepEqual(seen, expected, `getClients did not reach ${JSON.stringify(expected)} within ${MAX_POLLS} polls`);
+  };
+
+  const publicUser = (user: RegisteredUser) => ({ id: user.id, username: user.username });
+
+  it('delivers a message sent on one instance to a client of the other, with the same id, and acknowledges it once', async () => {
+    const roomId = await createRoom(first.url, alice.token);
+    const { socket: a } = await join(first.wsUrl, roomId, { token: alice.token });
+    const { socket: b } = await join(second.wsUrl, roomId, { token: bob.token });
+    const ack = await a.say('across instances');
+    assert.deepEqual(await b.next('message'), ack);
+    const reply = await b.say('and back');
+    assert.deepEqual(await a.next('message'), reply);
+    // Each event arrives once: the publisher ignores its own echo.
+    const third = await a.say('third');
+    assert.deepEqual(await b.next('message'), third);
+    await b.say('fourth');
+    assert.deepEqual((await a.next('message')).text, 'fourth');
+    assert.deepEqual(a.take('message'), []);
+    assert.deepEqual(b.take('message'), []);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('announces a user once when they join on one instance and again on the other, and leaves only when their last socket does', async () => {
+    const roomId = await createRoom(first.url, alice.token);
+    const { socket: a } = await join(first.wsUrl, roomId, { token: alice.token });
+    const { socket: b1 } = await join(first.wsUrl, roomId, { token: bob.token });
+    assert.deepEqual((await a.next('participant_joined')).user, publicUser(bob));
+    const { socket: b2 } = await join(second.wsUrl, roomId, { token: bob.token });
+    // A REST call on the second instance runs after its presence update on the same Redis
+    // connection, so an announcement, had there been one, is published before the message.
+    assert.deepEqual(await clients(second, roomId, alice.token), [alice.id, bob.id].sort((x, y) => x - y));
+    await b2.say('joined twice');
+    await a.next('message', (e) => e.text === 'joined twice');
+    assert.deepEqual(a.take('participant_joined'), []);
+
+    await b1.close();
+    // Likewise on the first instance: the departure's answer came before this one.
+    assert.deepEqual(await clients(first, roomId, alice.token), [alice.id, bob.id].sort((x, y) => x - y));
+    await a.say('probe');
+    assert.deepEqual(a.take('participant_left'), []);
+
+    await b2.close();
+    assert.deepEqual((await a.next('participant_left')).user, publicUser(bob));
+    await a.say('probe again');
+    assert.deepEqual(a.take('participant_left'), []);
+    await a.close();
+  });
+
+  it('lists the users of both instances, each once, in getClients and getRooms on either', async () => {
+    const roomId = await createRoom(first.url, alice.token);
+    const { socket: a } = await join(first.wsUrl, roomId, { token: alice.token });
+    const { socket: b1 } = await join(second.wsUrl, roomId, { token: bob.token });
+    const { socket: b2 } = await join(first.wsUrl, roomId, { token: bob.token });
+    const both = [alice.id, bob.id].sort((x, y) => x - y);
+    for (const instance of [first, second]) {
+      assert.deepEqual(await clients(instance, roomId, carol.token), both);
+      assert.equal(await clientCount(instance, roomId, carol.token), 2);
+    }
+    const res = await api(second.url, 'GET', `/ws/getClients/${roomId}`, { token: carol.token });
+    assert.deepEqual(
+      [...res.body].sort((x: any, y: any) => x.id - y.id),
+      [publicUser(alice), publicUser(bob)].sort((x, y) => x.id - y.id),
+    );
+    await Promise.all([a.close(), b1.close(), b2.close()]);
+    await untilClients(second, roomId, carol.token, []);
+    assert.equal(await clientCount(first, roomId, carol.token), 0);
+  });
+
+  it('relays typing to a client of the other instance but not back to the sender', async () => {
+    const roomId = await createRoom(first.url, alice.token);
+    const { socket: a } = await join(first.wsUrl, roomId, { token: alice.token });
+    const { socket: b } = await join(second.wsUrl, roomId, { token: bob.token });
+    a.send({ type: 'typing' });
+    assert.deepEqual((await b.next('typing')).user, publicUser(alice));
+    b.send({ type: 'typing' });
+    assert.deepEqual((await a.next('typing')).user, publicUser(bob));
+    await a.say('after typing');
+    await b.say('after typing too');
+    assert.deepEqual(a.take('typing'), []);
+    assert.deepEqual(b.take('typing'), []);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('withdraws the users of an instance that shuts down, announcing that they left', async () => {
+    const third = await startInstance();
+    let stopped = false;
+    let carolSocket: TestSocket | undefined;
+    try {
+      const roomId = await createRoom(first.url, alice.token);
+      const { socket: a } = await join(first.wsUrl, roomId, { token: alice.token });
+      ({ socket: carolSocket } = await join(third.wsUrl, roomId, { token: carol.token }));
+      assert.deepEqual((await a.next('participant_joined')).user, publicUser(carol));
+      assert.deepEqual(await clients(first, roomId, alice.token), [alice.id, carol.id].sort((x, y) => x - y));
+      stopped = true;
+      await third.close();
+      assert.equal((await carolSocket.closed).code, 1001);
+      assert.deepEqual((await a.next('participant_left')).user, publicUser(carol));
+      assert.deepEqual(await clients(first, roomId, alice.token), [alice.id]);
+      assert.equal(await clientCount(second, roomId, alice.token), 1);
+      await a.close();
+    } finally {
+      if (!stopped) await third.close();
+    }
+  });
+
+  it('expires the users of a crashed instance after the presence TTL, and announces that they left', async () => {
+    const logger = createLogger('ws-service', 'silent');
+    const instanceId = randomUUID();
+    const connections = ['publisher', 'subscriber', 'presence'].map((role) => openRedis(REDIS_URL, logger, role, instanceId));
+    const [publisher, subscriber, redis] = connections as [Redis, Redis, Redis];
+    const crashing = await startInstance({
+      broker: new RedisBroker({ publisher, subscriber, prefix, logger }),
+      presence: new RedisPresence({ redis, prefix, instanceId, ttlMs: PRESENCE_TTL_MS, logger }),
+    });
+    try {
+      const roomId = await createRoom(first.url, alice.token);
+      const { socket: a } = await join(first.wsUrl, roomId, { token: alice.token });
+      await join(crashing.wsUrl, roomId, { token: carol.token });
+      assert.deepEqual((await a.next('participant_joined')).user, publicUser(carol));
+      assert.deepEqual(await clients(second, roomId, alice.token), [alice.id, carol.id].sort((x, y) => x - y));
+      // The crash: its Redis connections drop without a goodbye and its heartbeat finds no Redis.
+      for (const connection of connections) connection.disconnect();
+      // The first instance's heartbeat sweeps carol once her presence has run out.
+      const left = await a.next('participant_left', () => true, 5 * PRESENCE_TTL_MS);
+      assert.deepEqual(left.user, publicUser(carol));
+      await untilClients(second, roomId, alice.token, [alice.id]);
+      assert.equal(await clientCount(first, roomId, alice.token), 1);
+      await a.close();
+    } finally {
+      await crashing.close();
+    }
+  });
+
+  it('survives losing its Redis connections, and relays again once they are back', async () => {
+    const roomId = await createRoom(first.url, alice.token);
+    const { socket: a } = await join(first.wsUrl, roomId, { token: alice.token });
+    const { socket: b } = await join(second.wsUrl, roomId, { token: bob.token });
+    const broker = second.service.broker;
+    assert.ok(broker instanceof RedisBroker);
+    const resubscribed = new Promise<void>((resolve) => broker.once('subscribed', resolve));
+    // Kill every connection of the second instance (its pub/sub one included), and only those:
+    // other runs on the same Redis are left alone.
+    const list = (await admin.client('LIST')) as string;
+    const ids = list
+      .split('\n')
+      .filter((line) => line.includes(`name=murmur-ws-`) && line.includes(second.service.hub.instanceId))
+      .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
+    assert.equal(ids.length, 3);
+    for (const id of ids) await admin.client('KILL', 'ID', id!);
+    await within(resubscribed, RESUBSCRIBE_TIMEOUT_MS, 'resubscribing');
+    // Local delivery never stopped; delivery across instances is back in both directions.
+    const local = await join(second.wsUrl, roomId, { token: carol.token });
+    const ack = await a.say('after the reconnect');
+    assert.deepEqual(await b.next('message', (e) => e.text === 'after the reconnect'), ack);
+    const reply = await b.say('back to you');
+    assert.deepEqual(await a.next('message', (e) => e.text === 'back to you'), reply);
+    assert.deepEqual(await local.socket.next('message', (e) => e.text === 'back to you'), reply);
+    assert.deepEqual(await clients(second, roomId, alice.token), [alice.id, bob.id, carol.id].sort((x, y) => x - y));
+    await Promise.all([a.close(), b.close(), local.socket.close()]);
+  });
+
+  it('keeps serving its own clients while Redis is unreachable', async () => {
+    // Nothing listens on port 1: every connection attempt is refused and retried.
+    const alone = await startWsService({ ...clusterEnv, REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const roomId = await createRoom(alone.url, alice.token);
+      const { socket: a } = await join(alone.wsUrl, roomId, { token: alice.token });
+      const { socket: b } = await join(alone.wsUrl, roomId, { token: bob.token });
+      // Presence falls back to this instance's own view once the updates give up.
+      assert.deepEqual((await a.next('participant_joined')).user, publicUser(bob));
+      const ack = await a.say('no redis here');
+      assert.deepEqual(await b.next('message'), ack);
+      assert.deepEqual(await clients(alone, roomId, alice.token), [alice.id, bob.id].sort((x, y) => x - y));
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      await alone.close();
+    }
+  });
+});
