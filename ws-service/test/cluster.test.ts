@@ -13,10 +13,6 @@ import { createRoom, join, startWsService, type TestSocket, type WsUnderTest } f
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Short, so a crashed instance expires within the test; long enough that a busy test machine never misses three heartbeats. */
 const PRESENCE_TTL_MS = 1_500;
-/** Polls of the REST API while waiting for an expiry; with POLL_INTERVAL_MS, several TTLs. */
-const MAX_POLLS = 50;
-/** Pause between two polls; the bound on the wait is MAX_POLLS of them. */
-const POLL_INTERVAL_MS = 100;
 /** Longest wait for the subscription to come back after its connection was killed (reconnects back off to 2 s at most). */
 const RESUBSCRIBE_TIMEOUT_MS = 10_000;
 
@@ -90,17 +86,6 @@ describe('several instances through Redis', () => {
     return (res.body as Array<{ id: number; clients: number }>).find((room) => room.id === roomId)?.clients;
   };
 
-  /** Polls getClients on `instance` until it answers `expected`, a bounded number of times. */
-  const untilClients = async (instance: WsUnderTest, roomId: number, token: string, expected: number[]) => {
-    let seen: number[] = [];
-    for (let poll = 0; poll < MAX_POLLS; poll += 1) {
-      seen = await clients(instance, roomId, token);
-      if (JSON.stringify(seen) === JSON.stringify(expected)) return;
-      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-    }
-    assert.deepEqual(seen, expected, `getClients did not reach ${JSON.stringify(expected)} within ${MAX_POLLS} polls`);
-  };
-
   const publicUser = (user: RegisteredUser) => ({ id: user.id, username: user.username });
 
   it('delivers a message sent on one instance to a client of the other, with the same id, and acknowledges it once', async () => {
@@ -162,9 +147,14 @@ describe('several instances through Redis', () => {
       [...res.body].sort((x: any, y: any) => x.id - y.id),
       [publicUser(alice), publicUser(bob)].sort((x, y) => x.id - y.id),
     );
+    // Carol watches from the second instance: once both have left everywhere, she is alone.
+    const { socket: watcher } = await join(second.wsUrl, roomId, { token: carol.token });
     await Promise.all([a.close(), b1.close(), b2.close()]);
-    await untilClients(second, roomId, carol.token, []);
-    assert.equal(await clientCount(first, roomId, carol.token), 0);
+    const gone = [(await watcher.next('participant_left')).user.id, (await watcher.next('participant_left')).user.id];
+    assert.deepEqual(gone.sort((x, y) => x - y), both);
+    assert.deepEqual(await clients(second, roomId, carol.token), [carol.id]);
+    assert.equal(await clientCount(first, roomId, carol.token), 1);
+    await watcher.close();
   });
 
   it('relays typing to a client of the other instance but not back to the sender', async () => {
@@ -224,7 +214,7 @@ describe('several instances through Redis', () => {
       // The first instance's heartbeat sweeps carol once her presence has run out.
       const left = await a.next('participant_left', () => true, 5 * PRESENCE_TTL_MS);
       assert.deepEqual(left.user, publicUser(carol));
-      await untilClients(second, roomId, alice.token, [alice.id]);
+      assert.deepEqual(await clients(second, roomId, alice.token), [alice.id]);
       assert.equal(await clientCount(first, roomId, alice.token), 1);
       await a.close();
     } finally {
