@@ -33,6 +33,13 @@ function clientError(err: unknown): AppError | undefined {
   return new AppError(err.status, 'BAD_REQUEST', 'the request is malformed');
 }
 
+/** The JSON every error answer carries: `{"error":{"code","message"}}`, plus `field` for a bad field. */
+export function errorBody(error: AppError): { error: Record<string, unknown> } {
+  const fields: Record<string, unknown> = { code: error.code, message: error.message };
+  if (error instanceof ValidationError) fields.field = error.field;
+  return { error: fields };
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const known = err instanceof AppError ? err : (bodyParserError(err) ?? clientError(err));
@@ -45,9 +52,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     res.set(error.headers);
-    const body: Record<string, unknown> = { code: error.code, message: error.message };
-    if (error instanceof ValidationError) body.field = error.field;
-    res.status(error.status).json({ error: body });
+    res.status(error.status).json(errorBody(error));
   };
 }
 

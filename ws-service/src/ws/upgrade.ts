@@ -8,7 +8,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { AppError, forbidden, notFound, unauthorized, unavailable } from '@murmur/shared/errors';
-import { isCrossSiteRequest, parseInput, ValidationError } from '@murmur/shared/http';
+import { errorBody, isCrossSiteRequest, parseInput } from '@murmur/shared/http';
 import { readRequestToken, type AuthUser, type VerifyToken } from '@murmur/shared/jwt';
 import type { Logger } from '@murmur/shared/logger';
 import { joinQuery, roomIdParam } from '../routes/rooms.schemas.js';
@@ -85,9 +85,7 @@ function refuse(logger: Logger, socket: Duplex, err: unknown): void {
     socket.destroy();
     return;
   }
-  const fields: Record<string, unknown> = { code: error.code, message: error.message };
-  if (error instanceof ValidationError) fields.field = error.field;
-  const body = JSON.stringify({ error: fields });
+  const body = JSON.stringify(errorBody(error));
   const headers = [
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}`,
     'Connection: close',
