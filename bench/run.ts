@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const env = await BenchEnv.open();
   env.profileDir = profileDir;
   try {
-    rows.push(...(await tokenCheckScenario(env, quick ? 5_000 : 50_000)));
+    rows.push(...(await tokenCheckScenario(env, quick ? 2_000 : 20_000)));
     rows.push(...(await loginScenario(env, { durationMs: quick ? 2_000 : 10_000, concurrency: 8 })));
     rows.push(...(await followScenario(env, { durationMs: quick ? 2_000 : 10_000, connections: 50, users: 2_000 })));
     rows.push(
