@@ -95,13 +95,20 @@ export function uniqueName(prefix = 'u'): string {
   return `${prefix}_${process.pid.toString(36)}${Date.now().toString(36).slice(-5)}${counter}`.slice(0, 30);
 }
 
+/** `promise`, or a rejection naming `what` once `timeoutMs` passes: a bound on a wait, never a pause. */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what = 'the event'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Resolves with the first value `subscribe` passes on, or rejects after `timeoutMs`. */
 export function nextEvent<T>(subscribe: (listener: (value: T) => void) => void, timeoutMs = 2_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms`)), timeoutMs);
-    subscribe((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
+  return within(new Promise<T>((resolve) => subscribe(resolve)), timeoutMs);
 }

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { registerUser, startAuthService, type AuthUnderTest, type RegisteredUser } from '@murmur/auth-service/testing';
 import { createLogger } from '@murmur/shared/logger';
-import { api } from '@murmur/shared/testing';
+import { api, within } from '@murmur/shared/testing';
 import { RedisBroker } from '../src/ws/broker-redis.js';
 import { RedisPresence } from '../src/ws/presence-redis.js';
 import { openRedis } from '../src/ws/redis-connection.js';
@@ -15,19 +15,6 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PRESENCE_TTL_MS = 1_500;
 /** Longest wait for the subscription to come back after its connection was killed (reconnects back off to 2 s at most). */
 const RESUBSCRIBE_TIMEOUT_MS = 10_000;
-
-/** `promise`, or a rejection naming `what` after `timeoutMs`. */
-async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('several instances through Redis', () => {
   // One prefix per run: parallel runs on the same Redis never see each other's rooms.

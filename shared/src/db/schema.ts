@@ -10,6 +10,15 @@ const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'd
 /** When a row was made; the database fills it in. */
 const createdAt = (name = 'created_at') => instant(name).notNull().defaultNow();
 
+/** A reference to the user who owns the row: deleting the user deletes the row. */
+const ownedBy = (name: string) =>
+  integer(name)
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' });
+
+/** A row id that also orders rows newest-last: lists page by it (`WHERE id < cursor`). */
+const orderedId = () => bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
+
 /** Written by auth-service (register) and user-service (delete account). */
 export const users = pgTable(
   'users',
@@ -36,9 +45,7 @@ export const sessions = pgTable(
   'sessions',
   {
     id: uuid('id').primaryKey(),
-    userId: integer('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id'),
     createdAt: createdAt(),
     expiresAt: instant('expires_at').notNull(),
     revokedAt: instant('revoked_at'),
@@ -50,13 +57,9 @@ export const sessions = pgTable(
 export const follows = pgTable(
   'follows',
   {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    followerId: integer('follower_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    followeeId: integer('followee_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: orderedId(),
+    followerId: ownedBy('follower_id'),
+    followeeId: ownedBy('followee_id'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -72,10 +75,8 @@ export const follows = pgTable(
 export const posts = pgTable(
   'posts',
   {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    authorId: integer('author_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: orderedId(),
+    authorId: ownedBy('author_id'),
     text: text('text').notNull(),
     createdAt: createdAt(),
   },
@@ -89,9 +90,7 @@ export const posts = pgTable(
 export const postIdempotencyKeys = pgTable(
   'post_idempotency_keys',
   {
-    userId: integer('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id'),
     key: text('key').notNull(),
     postId: bigint('post_id', { mode: 'number' })
       .notNull()
@@ -116,9 +115,7 @@ export const roomMembers = pgTable(
     roomId: integer('room_id')
       .notNull()
       .references(() => rooms.id, { onDelete: 'cascade' }),
-    userId: integer('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id'),
     joinedAt: createdAt('joined_at'),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('room_members_user_id_idx').on(t.userId)],
@@ -128,13 +125,11 @@ export const roomMembers = pgTable(
 export const messages = pgTable(
   'messages',
   {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    id: orderedId(),
     roomId: integer('room_id')
       .notNull()
       .references(() => rooms.id, { onDelete: 'cascade' }),
-    userId: integer('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id'),
     text: text('text').notNull(),
     clientMsgId: text('client_msg_id'),
     createdAt: createdAt(),
