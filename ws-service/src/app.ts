@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import { createAuthMiddleware, createServiceApp } from '@murmur/shared/http';
 import type { ServiceDeps } from './deps.js';
 import { roomsRoutes } from './routes/rooms.routes.js';
-import type { Presence } from './ws/presence.js';
+import type { Presence } from './fanout/presence.js';
 
 /** @param presence who is connected where, across the cluster, for the rooms' client counts. */
 export function createApp(deps: ServiceDeps, presence: Presence): Express {

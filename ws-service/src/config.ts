@@ -15,6 +15,12 @@ const schema = z.object({
   WS_MESSAGES_PER_SECOND: positiveInt.default(20),
   /** Frames a connection may send at once before the rate applies (token bucket size). */
   WS_MESSAGE_BURST: positiveInt.default(40),
+  /** Newest messages each room with local clients keeps in memory: joins and most resumes are served from them. */
+  WS_RECENT_MESSAGES: positiveInt.min(50).default(100),
+  /** How long a message that arrived ahead of a missing seq is held before the gap is read from the database. */
+  WS_GAP_WAIT_MS: positiveInt.default(200),
+  /** Most messages stored by one INSERT (group commit across rooms). */
+  WS_WRITE_BATCH: positiveInt.max(10_000).default(500),
   /**
    * Redis that joins several instances into one cluster (events and presence). Unset: one
    * instance, in-memory broker and presence.

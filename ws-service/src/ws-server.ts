@@ -1,29 +1,26 @@
 /**
- * The whole ws-service server: the REST app and the WebSocket endpoint on one HTTP server, with
- * the hub, heartbeat and session closing wired in. main.ts and the tests share it.
+ * Wiring only: the REST app and the WebSocket endpoint on one HTTP server, the chat service
+ * behind them, heartbeat, session closing and shutdown. main.ts and the tests share it. What
+ * chat does lives in services/chat.service.ts.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { AuthUser } from '@murmur/shared/jwt';
+import { WebSocketServer } from 'ws';
 import { createHttpServer, listenOn } from '@murmur/shared/http';
 import { createApp } from './app.js';
 import type { ServiceDeps } from './deps.js';
 import { activeSessionIds } from './repos/sessions.repo.js';
-import { MessageWriter } from './services/message-writer.js';
-import { joinMessages, joinRoom, MAX_RESUME_MESSAGES } from './services/rooms.service.js';
-import type { Broker } from './ws/broker.js';
-import { Client, type ClientContext } from './ws/client.js';
+import { ChatService } from './services/chat.service.js';
+import type { Broker } from './fanout/broker.js';
+import { openClusterLinks } from './fanout/cluster-links.js';
+import type { Hub } from './fanout/hub.js';
+import type { PresenceTracker } from './fanout/presence.js';
+import type { Client } from './ws/client.js';
 import { CloseCode } from './ws/close-codes.js';
-import { openClusterLinks } from './ws/cluster-links.js';
-import { FlushScheduler } from './ws/flush-scheduler.js';
 import { startHeartbeat } from './ws/heartbeat.js';
-import { Hub } from './ws/hub.js';
-import type { PresenceTracker } from './ws/presence.js';
-import { encodeEvent, type ChatMessage, type EncodedEvent } from './ws/protocol.js';
 import { closeEndedSessions } from './ws/session-closer.js';
-import { createUpgradeHandler, type JoinTarget } from './ws/upgrade.js';
+import { createUpgradeHandler } from './ws/upgrade.js';
 
 /** Largest frame a client may send; ws closes the connection with 1009 above it. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -55,100 +52,27 @@ export interface WsServerOptions {
   presence?: PresenceTracker;
 }
 
-/**
- * The events that resume a reconnecting client: the missed messages, newest kept, within
- * `budgetBytes` so the resume itself never trips the slow-consumer bound. When older missed
- * messages are left out, a RESUME_GAP error first tells the client where to page them over REST.
- */
-export function resumeEvents(roomId: number, missed: ChatMessage[], budgetBytes: number): EncodedEvent[] {
-  const events = missed.map((message) => encodeEvent({ type: 'message', ...message }));
-  let first = events.length;
-  for (let bytes = 0; first > 0 && bytes + events[first - 1]!.bytes <= budgetBytes; first -= 1) bytes += events[first - 1]!.bytes;
-  const kept = events.slice(first);
-  if (first === 0 && missed.length < MAX_RESUME_MESSAGES) return kept;
-  const oldestKept = missed[first]?.id;
-  const where = oldestKept === undefined ? '' : `?before=${oldestKept}`;
-  const gap = encodeEvent({
-    type: 'error',
-    code: 'RESUME_GAP',
-    message: `older missed messages were not resent; page them with GET /ws/rooms/${roomId}/messages${where}`,
-  });
-  return [gap, ...kept];
-}
-
 export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {}): WsServer {
   const { config, logger } = deps;
   const db = deps.database.db;
   const instanceId = randomUUID();
   const { broker, presence } = openClusterLinks(config, logger, instanceId, options);
-  const hub = new Hub(broker, presence, instanceId);
-  const writer = new MessageWriter(db);
-  const connections = new Set<Client>();
-  let stopping = false;
-
-  const ctx: ClientContext = {
-    hub,
-    scheduler: new FlushScheduler(),
+  const chat = new ChatService({
+    db,
+    broker,
+    presence,
+    instanceId,
+    authEvents: deps.verification.authEvents,
     limits: {
       maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
-      messagesPerSecond: config.WS_MESSAGES_PER_SECOND,
-      burst: config.WS_MESSAGE_BURST,
+      rate: { perSecond: config.WS_MESSAGES_PER_SECOND, burst: config.WS_MESSAGE_BURST },
+      recentMessages: config.WS_RECENT_MESSAGES,
+      gapWaitMs: config.WS_GAP_WAIT_MS,
+      maxWriteBatch: config.WS_WRITE_BATCH,
     },
     logger,
-    isStopping: () => stopping,
-    onDetach: (client) => connections.delete(client),
-    postMessage(client, text, clientMsgId) {
-      writer.store({ roomId: client.roomId, userId: client.user.id, text, clientMsgId: clientMsgId ?? null }).then(
-        (stored) => {
-          const message: ChatMessage = {
-            id: stored.id,
-            roomId: client.roomId,
-            user: client.user,
-            text,
-            createdAt: stored.createdAt.toISOString(),
-          };
-          if (clientMsgId !== undefined) message.clientMsgId = clientMsgId;
-          hub.broadcast(client.roomId, { type: 'message', ...message });
-        },
-        (err: unknown) => {
-          logger.error({ err, roomId: client.roomId, userId: client.user.id }, 'storing a message failed');
-          client.sendError('MESSAGE_NOT_STORED', 'the message could not be stored; send it again', clientMsgId);
-        },
-      );
-    },
-  };
-
-  const onConnection = (ws: WebSocket, user: AuthUser, { roomId, since }: JoinTarget) => {
-    const client = new Client(ws, user, roomId, ctx);
-    if (stopping) {
-      client.close(CloseCode.GOING_AWAY, 'server shutting down', false);
-      return;
-    }
-    connections.add(client);
-    // The token was verified before the room lookup; a logout committed in between sent its
-    // event before this client was listed, so look at the session once more now that it is.
-    activeSessionIds(db, [user.sessionId]).then(
-      (active) => {
-        if (!active.has(user.sessionId)) client.close(CloseCode.SESSION_ENDED, 'session ended', true);
-      },
-      (err: unknown) => logger.warn({ err }, 'could not recheck a joining session'),
-    );
-    client.beginJoin();
-    joinMessages(db, roomId, since).then(
-      (messages) => {
-        const knownUpTo = messages.at(-1)?.id ?? since ?? 0;
-        const initial =
-          since === undefined
-            ? [encodeEvent({ type: 'history', messages })]
-            : resumeEvents(roomId, messages, config.WS_MAX_BUFFERED_BYTES / 2);
-        client.finishJoin(initial, knownUpTo);
-      },
-      (err: unknown) => {
-        logger.error({ err, roomId }, 'loading history failed');
-        client.close(CloseCode.INTERNAL_ERROR, 'history unavailable', false);
-      },
-    );
-  };
+  });
+  const { connections } = chat;
 
   const app = createApp(deps, presence);
   const server = createHttpServer(app);
@@ -159,9 +83,9 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       wss,
       verifyToken: deps.verification.verifyToken,
       allowedOrigins: config.ALLOWED_ORIGINS,
-      joinRoom: (roomId, userId) => joinRoom(db, roomId, userId),
-      onConnection,
-      isStopping: () => stopping,
+      admit: (roomId, userId) => chat.admit(roomId, userId),
+      onConnection: (ws, user, { roomId, since }) => chat.connect(ws, user, roomId, since),
+      isStopping: () => chat.isStopping,
       logger,
     }),
   );
@@ -172,27 +96,23 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     activeSessionIds: (ids) => activeSessionIds(db, ids),
     logger,
   });
+  let stopped = false;
 
   return {
     server,
-    hub,
+    hub: chat.hub,
     broker,
     presence,
     connections,
     listen: (port, host) => listenOn(server, port, host),
     async shutdown() {
-      if (stopping) return;
-      stopping = true;
+      if (stopped) return;
+      stopped = true;
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       stopHeartbeat();
       stopClosingSessions();
-
-      const goodbye = encodeEvent({ type: 'server_shutting_down' });
-      for (const client of connections) client.enqueue(goodbye);
-      await writer.drain();
-      // Acknowledgements of the messages just stored are broadcast in promise callbacks; let them run.
-      await new Promise((resolve) => setImmediate(resolve));
+      await chat.shutdown();
 
       const sockets = [...connections].map((client) => client.socket);
       for (const client of [...connections]) client.close(CloseCode.GOING_AWAY, 'server shutting down', true);
@@ -208,7 +128,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       // Every client is unregistered by now; the departures' participant_left events are
       // published before the broker closes.
       await presence.close();
-      hub.close();
+      chat.close();
       await broker.close();
       server.closeAllConnections();
       await serverClosed;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { api } from '@murmur/shared/testing';
-import { MemoryBroker } from '../src/ws/broker-memory.js';
+import { MemoryBroker } from '../src/fanout/broker-memory.js';
 import { CloseCode } from '../src/ws/close-codes.js';
 import { connect, createRoom, join, startStack, startWsService, type Stack } from './helpers.js';
 
@@ -25,11 +25,16 @@ describe('chat over WebSocket', () => {
     const roomId = await createRoom(url(), alice.token);
     const { socket: writer } = await join(ws(), roomId, { token: alice.token });
     const sent: number[] = [];
-    for (let i = 1; i <= 55; i += 1) sent.push((await writer.say(`m${i}`)).id);
+    for (let i = 1; i <= 55; i += 1) sent.push((await writer.say(`m${i}`)).seq);
+    assert.deepEqual(
+      sent,
+      Array.from({ length: 55 }, (_, i) => i + 1),
+    );
     const { socket, history } = await join(ws(), roomId, { token: bob.token });
     assert.equal(history.messages.length, 50);
+    assert.equal(history.lastSeq, 55);
     assert.deepEqual(
-      history.messages.map((m: any) => m.id),
+      history.messages.map((m: any) => m.seq),
       sent.slice(5),
     );
     assert.equal(history.messages[0].text, 'm6');
@@ -56,7 +61,7 @@ describe('chat over WebSocket', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
-  it('keeps one order: every client sees the ids in increasing order, matching the REST history', async () => {
+  it('keeps one order: every client sees seq 1..N with no gap, matching the REST history', async () => {
     const roomId = await createRoom(url(), alice.token);
     const { socket: a } = await join(ws(), roomId, { token: alice.token });
     const { socket: b } = await join(ws(), roomId, { token: bob.token });
@@ -66,16 +71,19 @@ describe('chat over WebSocket', () => {
     }
     const seen = async (socket: typeof a) => {
       const ids: number[] = [];
-      while (ids.length < 60) ids.push((await socket.next('message')).id);
+      while (ids.length < 60) ids.push((await socket.next('message')).seq);
       return ids;
     };
-    const [idsA, idsB] = await Promise.all([seen(a), seen(b)]);
-    assert.deepEqual(idsA, idsB);
-    assert.deepEqual(idsA, [...idsA].sort((x, y) => x - y));
+    const [seqsA, seqsB] = await Promise.all([seen(a), seen(b)]);
+    assert.deepEqual(seqsA, seqsB);
+    assert.deepEqual(
+      seqsA,
+      Array.from({ length: 60 }, (_, i) => i + 1),
+    );
     const page = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=100`, { token: alice.token });
     assert.deepEqual(
-      page.body.items.map((m: any) => m.id),
-      [...idsA].reverse(),
+      page.body.items.map((m: any) => m.seq),
+      [...seqsA].reverse(),
     );
     await Promise.all([a.close(), b.close()]);
   });
@@ -130,16 +138,16 @@ describe('chat over WebSocket', () => {
     const { socket: a } = await join(ws(), roomId, { token: alice.token });
     const { socket: b } = await join(ws(), roomId, { token: bob.token });
     const seen = await a.say('before the drop');
-    await b.next('message', (e) => e.id === seen.id);
+    await b.next('message', (e) => e.seq === seen.seq);
     await b.close();
     const missed = [];
     for (let i = 0; i < 3; i += 1) missed.push(await a.say(`missed ${i}`));
-    const resumed = await connect(ws(), `/ws/joinRoom/${roomId}?since=${seen.id}`, { token: bob.token });
+    const resumed = await connect(ws(), `/ws/joinRoom/${roomId}?since=${seen.seq}`, { token: bob.token });
     const got = [];
     for (let i = 0; i < 3; i += 1) got.push(await resumed.next('message'));
     assert.deepEqual(got, missed);
     const live = await a.say('live again');
-    assert.equal((await resumed.next('message')).id, live.id);
+    assert.equal((await resumed.next('message')).seq, live.seq);
     assert.deepEqual(resumed.take('history'), []);
     assert.deepEqual(resumed.take('message'), []);
     await Promise.all([a.close(), resumed.close()]);

@@ -105,15 +105,15 @@ describe('rooms REST API', () => {
   it('pages backwards through history, newest first, with a cursor', async () => {
     const roomId = await createRoom(url(), alice.token, 'paged');
     const { socket } = await join(stack.ws.wsUrl, roomId, { token: alice.token });
-    const ids: number[] = [];
-    for (let i = 0; i < 7; i += 1) ids.push((await socket.say(`p${i}`)).id);
+    const seqs: number[] = [];
+    for (let i = 0; i < 7; i += 1) seqs.push((await socket.say(`p${i}`)).seq);
     await socket.close();
-    const newestFirst = [...ids].reverse();
+    const newestFirst = [...seqs].reverse();
 
     const first = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=3`, { token: bob.token });
     assert.equal(first.status, 200);
     assert.deepEqual(
-      first.body.items.map((m: any) => m.id),
+      first.body.items.map((m: any) => m.seq),
       newestFirst.slice(0, 3),
     );
     assert.equal(first.body.items[0].text, 'p6');
@@ -121,12 +121,12 @@ describe('rooms REST API', () => {
     assert.equal(first.body.nextCursor, String(newestFirst[2]));
     const second = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=3&before=${first.body.nextCursor}`, { token: bob.token });
     assert.deepEqual(
-      second.body.items.map((m: any) => m.id),
+      second.body.items.map((m: any) => m.seq),
       newestFirst.slice(3, 6),
     );
     const last = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=3&before=${second.body.nextCursor}`, { token: bob.token });
     assert.deepEqual(
-      last.body.items.map((m: any) => m.id),
+      last.body.items.map((m: any) => m.seq),
       newestFirst.slice(6),
     );
     assert.equal(last.body.nextCursor, null);

@@ -8,10 +8,13 @@
  * the event connection is down the cache is bypassed, because an eviction could be missed.
  */
 import type pg from 'pg';
+import { GroupBatcher } from '../group-batcher.js';
 import type { AuthEvent, AuthEventsSubscriber } from './auth-events.js';
 
 /** Bound on cached sessions; the oldest entry is evicted first. */
 const MAX_CACHED_SESSIONS = 100_000;
+/** Most sessions looked up by one query (a reconnect storm sends thousands at once). */
+const MAX_LOOKUP_BATCH = 1_000;
 
 interface CachedSession {
   userId: number;
@@ -25,11 +28,14 @@ export class SessionGuard {
    * (possibly stale) answer, or a session revoked mid-lookup would look valid forever.
    */
   private generation = 0;
+  /** Cache misses that arrive together are looked up by one query. */
+  private readonly lookups: GroupBatcher<string, CachedSession | undefined>;
 
   constructor(
-    private readonly pool: pg.Pool,
+    pool: pg.Pool,
     private readonly events: AuthEventsSubscriber,
   ) {
+    this.lookups = new GroupBatcher({ run: (ids) => lookUpSessions(pool, ids), maxBatch: MAX_LOOKUP_BATCH });
     events.on('auth_event', (event) => this.evict(event));
     events.on('reset', () => this.clear());
   }
@@ -41,23 +47,18 @@ export class SessionGuard {
       return cached.userId === userId && cached.expiresAtMs > Date.now();
     }
     const generationAtStart = this.generation;
-    const { rows } = await this.pool.query<{ user_id: number; expires_at: Date }>({
-      name: 'murmur_session_active',
-      text: 'SELECT user_id, expires_at FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()',
-      values: [sessionId],
-    });
-    const row = rows[0];
-    if (!row) return false;
-    if (this.events.live && generationAtStart === this.generation) this.remember(sessionId, row.user_id, row.expires_at);
-    return row.user_id === userId;
+    const session = await this.lookups.submit(sessionId);
+    if (!session) return false;
+    if (this.events.live && generationAtStart === this.generation) this.remember(sessionId, session);
+    return session.userId === userId;
   }
 
-  private remember(sessionId: string, userId: number, expiresAt: Date): void {
+  private remember(sessionId: string, session: CachedSession): void {
     if (this.cache.size >= MAX_CACHED_SESSIONS) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
-    this.cache.set(sessionId, { userId, expiresAtMs: expiresAt.getTime() });
+    this.cache.set(sessionId, session);
   }
 
   private evict(event: AuthEvent): void {
@@ -75,4 +76,15 @@ export class SessionGuard {
     this.generation += 1;
     this.cache.clear();
   }
+}
+
+/** The valid sessions among `ids`, in the order of `ids` (undefined where revoked, expired or unknown). */
+async function lookUpSessions(pool: pg.Pool, ids: string[]): Promise<Array<CachedSession | undefined>> {
+  const { rows } = await pool.query<{ id: string; user_id: number; expires_at: Date }>({
+    name: 'murmur_sessions_active',
+    text: 'SELECT id, user_id, expires_at FROM sessions WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND expires_at > now()',
+    values: [ids],
+  });
+  const found = new Map(rows.map((row) => [row.id, { userId: row.user_id, expiresAtMs: row.expires_at.getTime() }]));
+  return ids.map((id) => found.get(id));
 }

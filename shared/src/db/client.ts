@@ -7,7 +7,8 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import * as schema from './schema.js';
 import type { Logger } from '../logger.js';
 
-export type Db = NodePgDatabase<typeof schema>;
+/** The drizzle client; `$client` is its pool, for the few hot queries sent as prepared statements. */
+export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
 export interface DbOptions {
   url: string;
@@ -67,6 +68,14 @@ export function openDatabase(options: DbOptions): Database {
 export const UNIQUE_VIOLATION = '23505';
 /** The SQLSTATE PostgreSQL uses for a foreign-key violation. */
 export const FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * True for an error that the data of one statement caused (SQLSTATE class 23, integrity
+ * constraint violation), as opposed to the database being unreachable or overloaded.
+ */
+export function isIntegrityViolation(err: unknown): boolean {
+  return pgErrorOf(err)?.code.startsWith('23') ?? false;
+}
 
 /** The constraint name of a PostgreSQL error, if it is one. */
 export function pgErrorOf(err: unknown): { code: string; constraint?: string } | undefined {

@@ -100,12 +100,20 @@ export const postIdempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.key] })],
 );
 
-/** Written by ws-service. A room outlives its creator: `created_by` becomes null. */
+/** A count that only grows, read as a JS number (safe up to 2^53). */
+const counter = (name: string) => bigint(name, { mode: 'number' });
+
+/**
+ * Written by ws-service. A room outlives its creator: `created_by` becomes null. `last_seq` is
+ * the seq of the newest event in the room's history; the statement that stores events raises it
+ * under the row's lock, so seqs are contiguous per room whichever instance writes.
+ */
 export const rooms = pgTable('rooms', {
   id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
   name: text('name').notNull(),
   createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
+  lastSeq: counter('last_seq').notNull().default(0),
 });
 
 /** Written by ws-service: who has joined which room (presence itself lives in memory). */
@@ -121,7 +129,12 @@ export const roomMembers = pgTable(
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('room_members_user_id_idx').on(t.userId)],
 );
 
-/** Written by ws-service. `id` is the order of a room's history and the `?since=` cursor. */
+/**
+ * Written by ws-service. A room's history: `seq` numbers its events 1, 2, 3, … with no gap, and
+ * is the order of history, delivery and the `?since=` cursor. When the author's account is
+ * deleted a message stays as a tombstone: `user_id` becomes null (the foreign key) and the
+ * trigger `messages_tombstone` (migration 0002) clears its text, so the seq keeps its place.
+ */
 export const messages = pgTable(
   'messages',
   {
@@ -129,10 +142,13 @@ export const messages = pgTable(
     roomId: integer('room_id')
       .notNull()
       .references(() => rooms.id, { onDelete: 'cascade' }),
-    userId: ownedBy('user_id'),
-    text: text('text').notNull(),
+    seq: counter('seq').notNull(),
+    /** Null once the author's account is deleted. */
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Null in a tombstone. */
+    text: text('text'),
     clientMsgId: text('client_msg_id'),
     createdAt: createdAt(),
   },
-  (t) => [index('messages_room_id_idx').on(t.roomId, t.id.desc()), index('messages_user_id_idx').on(t.userId)],
+  (t) => [uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq), index('messages_user_id_idx').on(t.userId)],
 );

@@ -2,7 +2,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { schema, type Db } from '@murmur/shared/db';
 
-const { rooms, roomMembers } = schema;
+const { rooms } = schema;
 
 export interface RoomRecord {
   id: number;
@@ -28,7 +28,34 @@ export async function listRooms(db: Db): Promise<Array<{ id: number; name: strin
   return db.select({ id: rooms.id, name: rooms.name }).from(rooms).orderBy(asc(rooms.id));
 }
 
-/** Records that the user joined the room; a second join keeps the first row. */
-export async function upsertMember(db: Db, roomId: number, userId: number): Promise<void> {
-  await db.insert(roomMembers).values({ roomId, userId }).onConflictDoNothing();
+/** Each room's newest seq, for the rooms among `roomIds` that exist. */
+export async function lastSeqs(db: Db, roomIds: readonly number[]): Promise<Map<number, number>> {
+  const { rows } = await db.$client.query<{ id: number; last_seq: number }>({
+    name: 'murmur_rooms_last_seq',
+    text: 'SELECT id, last_seq FROM rooms WHERE id = ANY($1::int[])',
+    values: [roomIds],
+  });
+  return new Map(rows.map((row) => [row.id, row.last_seq]));
+}
+
+/**
+ * Records many joins in one statement (a reconnect storm joins thousands at once); a second join
+ * keeps the first row. Resolves with the ids of the rooms that exist: a join to any other room
+ * recorded nothing. Pairs are inserted in (room, user) order so that two instances inserting the
+ * same pairs cannot deadlock.
+ */
+export async function insertMembers(db: Db, joins: ReadonlyArray<{ roomId: number; userId: number }>): Promise<Set<number>> {
+  const sorted = [...joins].sort((a, b) => a.roomId - b.roomId || a.userId - b.userId);
+  const { rows } = await db.$client.query<{ id: number }>({
+    name: 'murmur_insert_members',
+    text: `WITH input AS (SELECT * FROM unnest($1::int[], $2::int[]) AS t(room_id, user_id)),
+                known AS (SELECT id FROM rooms WHERE id IN (SELECT room_id FROM input)),
+                added AS (INSERT INTO room_members (room_id, user_id)
+                          SELECT i.room_id, i.user_id FROM input i JOIN known k ON k.id = i.room_id
+                          ORDER BY i.room_id, i.user_id
+                          ON CONFLICT DO NOTHING)
+           SELECT id FROM known`,
+    values: [sorted.map((j) => j.roomId), sorted.map((j) => j.userId)],
+  });
+  return new Set(rows.map((row) => row.id));
 }

@@ -34,5 +34,5 @@ export const messagesQuery = z.object({
     .default(DEFAULT_PAGE_MESSAGES),
 });
 
-/** The query of a join: `?since=<messageId>` resumes after a reconnect. */
+/** The query of a join: `?since=<seq>` resumes after a reconnect, from the last seq the client has. */
 export const joinQuery = z.object({ since: decimalId('since').optional() });

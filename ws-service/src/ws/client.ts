@@ -1,41 +1,45 @@
 /**
- * A client is the middleman between one WebSocket and the hub (compare gorilla/websocket's
- * client.go): it reads frames, parses them with the protocol, rate-limits them and hands them on;
- * it queues the hub's events and writes them, one frame per event-loop turn, within a bounded
- * buffer. Listeners are shared functions, not per-client closures, to keep an idle connection small.
+ * A client is the middleman between one WebSocket and the chat service (compare
+ * gorilla/websocket's client.go): it reads frames, parses them with the protocol, rate-limits
+ * them and hands them on; it queues the events it is given and writes them, one frame per
+ * event-loop turn, within a bounded buffer. Listeners are shared functions, not per-client
+ * closures, to keep an idle connection small.
  */
 import WebSocket from 'ws';
 import type { AuthUser } from '@murmur/shared/jwt';
 import type { Logger } from '@murmur/shared/logger';
+import type { HubClient } from '../fanout/hub.js';
+import { encodeEvent, EVENT_SEPARATOR, parseClientFrame, type EncodedEvent, type PublicUser } from '../protocol.js';
 import { CloseCode, type CloseCodeValue } from './close-codes.js';
 import type { FlushScheduler } from './flush-scheduler.js';
-import type { Hub, HubClient } from './hub.js';
-import { encodeEvent, EVENT_SEPARATOR, parseClientFrame, type EncodedEvent, type PublicUser } from './protocol.js';
+import { TokenBucket, type RateLimits } from './rate-limiter.js';
 
-/** Dropped frames per second, as a multiple of the allowed rate, beyond which a client is closed (1008). */
+/** Refused frames per second, as a multiple of the allowed rate, beyond which a client is closed (1008). */
 const RATE_LIMIT_CLOSE_FACTOR = 2;
-/** The window over which dropped frames are counted, in milliseconds. */
-const RATE_WINDOW_MS = 1_000;
 
 export interface ClientLimits {
   /** Unsent bytes (socket buffer + queue) above which the client is dropped as a slow consumer. */
   maxBufferedBytes: number;
-  /** Token bucket refill rate, frames per second. */
-  messagesPerSecond: number;
-  /** Token bucket size, frames. */
-  burst: number;
+  /** Frames a client may send. */
+  rate: RateLimits;
+}
+
+/** Where a client hands what its peer asks for: the chat use cases. */
+export interface ChatEntry {
+  /** Stores a chat message, then broadcasts it (the sender's copy is its acknowledgement). */
+  post(client: Client, text: string, clientMsgId: string | undefined): void;
+  /** Tells the room the client's user is typing. */
+  typing(client: Client): void;
+  /** Called once when the client leaves, whatever the cause. */
+  leave(client: Client): void;
 }
 
 /** What every client shares: one object, referenced by all of them. */
 export interface ClientContext {
-  hub: Hub;
+  chat: ChatEntry;
   scheduler: FlushScheduler;
   limits: ClientLimits;
   logger: Logger;
-  /** Stores a chat message, then broadcasts it (the sender's copy is its acknowledgement). */
-  postMessage(client: Client, text: string, clientMsgId: string | undefined): void;
-  /** Called once when the client leaves, whatever the cause. */
-  onDetach(client: Client): void;
   /** True once the server is shutting down: new messages are refused. */
   isStopping(): boolean;
 }
@@ -72,14 +76,11 @@ export class Client implements HubClient {
   /** While joining: live events that arrived before the history was sent, kept in order. */
   private joinBuffer: EncodedEvent[] | undefined;
   private detached = false;
-  /** The newest message id the join's history or resume held; later copies of those are dropped. */
+  /** The newest seq the join's history or resume held; later copies of those are dropped. */
   private joinedUpTo = 0;
   /** Set when the output bound was passed; the hub unregisters the client once its broadcast loop ends. */
   private droppedAsSlow = false;
-  private tokens: number;
-  private refilledAtMs: number;
-  private dropWindowStartMs = 0;
-  private droppedInWindow = 0;
+  private readonly bucket: TokenBucket;
 
   constructor(
     readonly socket: WebSocket,
@@ -90,8 +91,7 @@ export class Client implements HubClient {
   ) {
     this.user = { id: auth.id, username: auth.username };
     this.expiresAtMs = auth.expiresAtMs;
-    this.tokens = ctx.limits.burst;
-    this.refilledAtMs = performance.now();
+    this.bucket = new TokenBucket(ctx.limits.rate);
     clientOfSocket.set(socket, this);
     socket.on('message', onSocketMessage);
     socket.on('pong', onSocketPong);
@@ -99,16 +99,20 @@ export class Client implements HubClient {
     socket.on('error', onSocketError);
   }
 
-  /** Joins the room; live events are held back until `finishJoin` sends the history first. */
-  beginJoin(): void {
+  /** True once the client has left (socket closed, or closed by the server). */
+  get isDetached(): boolean {
+    return this.detached;
+  }
+
+  /** Holds back live events until `finishJoin` has sent what the join starts with. */
+  holdLiveEvents(): void {
     this.joinBuffer = [];
-    this.ctx.hub.register(this);
   }
 
   /**
-   * Sends `initial` (history, or the messages missed since a cursor), then the live events that
-   * arrived meanwhile, without the messages `initial` already holds.
-   * @param knownUpTo the highest message id the client now has.
+   * Sends `initial` (history, or the messages missed since a cursor), then any live events held
+   * meanwhile, without the messages `initial` already holds.
+   * @param knownUpTo the highest seq the client now has.
    */
   finishJoin(initial: EncodedEvent[], knownUpTo: number): void {
     const held = this.joinBuffer ?? [];
@@ -123,8 +127,8 @@ export class Client implements HubClient {
 
   enqueue(event: EncodedEvent): boolean {
     if (this.detached || this.droppedAsSlow) return true;
-    // A message stored before the history was read but acknowledged after it is already there.
-    if (event.messageId !== undefined && event.messageId <= this.joinedUpTo) return true;
+    // A message the join's history or resume already held.
+    if (event.seq !== undefined && event.seq <= this.joinedUpTo) return true;
     if (this.socket.bufferedAmount + this.queuedBytes + event.bytes > this.ctx.limits.maxBufferedBytes) {
       this.dropAsSlow();
       return false;
@@ -159,11 +163,12 @@ export class Client implements HubClient {
       this.close(CloseCode.UNSUPPORTED_DATA, 'text frames only', true);
       return;
     }
-    if (!this.takeToken()) {
-      if (this.droppedInWindow > RATE_LIMIT_CLOSE_FACTOR * this.ctx.limits.messagesPerSecond) {
+    if (!this.bucket.take()) {
+      const { perSecond } = this.ctx.limits.rate;
+      if (this.bucket.refusedInWindow > RATE_LIMIT_CLOSE_FACTOR * perSecond) {
         this.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded', true);
       } else {
-        this.sendError('RATE_LIMITED', `slow down: at most ${this.ctx.limits.messagesPerSecond} frames per second`);
+        this.sendError('RATE_LIMITED', `slow down: at most ${perSecond} frames per second`);
       }
       return;
     }
@@ -175,14 +180,14 @@ export class Client implements HubClient {
     }
     const frame = parsed.frame;
     if (frame.type === 'typing') {
-      this.ctx.hub.broadcast(this.roomId, { type: 'typing', user: this.user }, this);
+      this.ctx.chat.typing(this);
       return;
     }
     if (this.ctx.isStopping()) {
       this.sendError('SERVER_SHUTTING_DOWN', 'the server is restarting; send again after reconnecting', frame.clientMsgId);
       return;
     }
-    this.ctx.postMessage(this, frame.text, frame.clientMsgId);
+    this.ctx.chat.post(this, frame.text, frame.clientMsgId);
   }
 
   /** One heartbeat tick: end an expired session, terminate a peer that missed the last ping, else ping it again. */
@@ -229,36 +234,17 @@ export class Client implements HubClient {
     this.socket.terminate();
   }
 
-  /** Leaves the hub and the server's connections; idempotent. */
+  /** Leaves the room and the server's connections; idempotent. */
   detach(): void {
     if (this.detached) return;
     this.detached = true;
     this.queue = [];
     this.queuedBytes = 0;
     this.joinBuffer = undefined;
-    this.ctx.hub.unregister(this);
-    this.ctx.onDetach(this);
+    this.ctx.chat.leave(this);
   }
 
   logDebug(err: Error): void {
     this.ctx.logger.debug({ err, userId: this.user.id, roomId: this.roomId }, 'websocket error');
-  }
-
-  /** Token bucket: true when the frame may be handled. Counts drops per window for the close rule. */
-  private takeToken(): boolean {
-    const now = performance.now();
-    const { messagesPerSecond, burst } = this.ctx.limits;
-    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAtMs) * messagesPerSecond) / 1_000);
-    this.refilledAtMs = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return true;
-    }
-    if (now - this.dropWindowStartMs >= RATE_WINDOW_MS) {
-      this.dropWindowStartMs = now;
-      this.droppedInWindow = 0;
-    }
-    this.droppedInWindow += 1;
-    return false;
   }
 }

@@ -20,9 +20,8 @@ export interface UpgradeOptions {
   verifyToken: VerifyToken;
   allowedOrigins: readonly string[];
   /** Checks the room exists (404 otherwise) and records the membership. */
-  joinRoom(roomId: number, userId: number): Promise<void>;
-  /** Takes over an accepted socket. */
-  /** `user` carries the session and the token's expiry. */
+  admit(roomId: number, userId: number): Promise<void>;
+  /** Takes over an accepted socket; `user` carries the session and the token's expiry. */
   onConnection(ws: WebSocket, user: AuthUser, target: JoinTarget): void;
   isStopping(): boolean;
   logger: Logger;
@@ -64,7 +63,7 @@ async function handleUpgrade(options: UpgradeOptions, req: IncomingMessage, sock
     const found = readRequestToken(req);
     if (!found) throw unauthorized('AUTH_REQUIRED', 'log in first: send a Bearer token or the auth cookie');
     const user = await options.verifyToken(found.token);
-    await options.joinRoom(target.roomId, user.id);
+    await options.admit(target.roomId, user.id);
     if (socket.destroyed) return;
     if (options.isStopping()) throw unavailable('SHUTTING_DOWN', 'the server is shutting down; reconnect shortly');
     options.wss.handleUpgrade(req, socket, head, (ws) => {

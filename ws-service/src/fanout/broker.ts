@@ -4,14 +4,18 @@
  * events locally first and ignores their echo (compare socket.io's Redis adapter). In-memory for one
  * instance (broker-memory.ts), Redis for several (broker-redis.ts).
  */
-import type { EncodedEvent } from './protocol.js';
+import type { EncodedEvent, EncodedMessage } from '../protocol.js';
 
 export interface BrokerMessage {
   /** The instance that published it, so it can ignore its own echo. */
   origin: string;
   roomId: number;
-  event: EncodedEvent;
+  /** A stored message (it has a seq: receivers deliver it in order) or a passing event (typing, presence). */
+  event: EncodedEvent | EncodedMessage;
 }
+
+/** True for a stored message, which carries its seq and author. */
+export const isStoredMessage = (event: EncodedEvent | EncodedMessage): event is EncodedMessage => event.seq !== undefined;
 
 export type BrokerHandler = (message: BrokerMessage) => void;
 
@@ -20,5 +24,11 @@ export interface Broker {
   publish(message: BrokerMessage): void;
   /** Receives every published message until the returned function is called. */
   subscribe(handler: BrokerHandler): () => void;
+  /**
+   * Runs `handler` each time the subscription is (re)established: what was published while it
+   * was down never arrives, so the caller catches up from the database. Returns the function
+   * that removes it.
+   */
+  onSubscribed(handler: () => void): () => void;
   close(): Promise<void>;
 }

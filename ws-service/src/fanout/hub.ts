@@ -5,10 +5,10 @@
  * drops a client that cannot keep up instead of waiting for it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Broker, BrokerMessage } from './broker.js';
+import type { Broker } from './broker.js';
 import { MemoryPresence } from './presence-memory.js';
 import type { PresenceTracker } from './presence.js';
-import { encodeEvent, type EncodedEvent, type PublicUser, type ServerEvent } from './protocol.js';
+import { encodeEvent, type EncodedEvent, type PublicUser, type ServerEvent } from '../protocol.js';
 
 /** What the hub needs of a connection. */
 export interface HubClient {
@@ -32,11 +32,11 @@ export class Hub {
   private readonly rooms = new Map<number, Room>();
   /** client → its room: mirrors `rooms`, so unregister is O(1) and idempotent. */
   private readonly roomOfClient = new Map<HubClient, number>();
-  private readonly unsubscribe: () => void;
   private readonly stopWatchingExpiry: () => void;
 
   /**
-   * @param broker reaches the other instances; what they publish is delivered to local clients.
+   * @param broker reaches the other instances: passing events (typing, presence) are published
+   *   there; what other instances publish reaches `deliver` through the chat service.
    * @param presence decides, for the whole cluster, when a user's first socket joins a room and
    *   their last one leaves; the hub tells it about each user's first and last local socket.
    * @param instanceId tags what this hub publishes, so it can ignore its own echo.
@@ -46,9 +46,6 @@ export class Hub {
     private readonly presence: PresenceTracker = new MemoryPresence(),
     readonly instanceId: string = randomUUID(),
   ) {
-    this.unsubscribe = broker.subscribe((message: BrokerMessage) => {
-      if (message.origin !== this.instanceId) this.deliver(message.roomId, message.event);
-    });
     this.stopWatchingExpiry = presence.onExpired((roomId, user) => this.broadcast(roomId, { type: 'participant_left', user }));
   }
 
@@ -101,13 +98,18 @@ export class Hub {
     this.broker.publish({ origin: this.instanceId, roomId, event: encoded });
   }
 
-  /** Stops receiving from the broker and the presence tracker. */
+  /** Stops receiving from the presence tracker. */
   close(): void {
-    this.unsubscribe();
     this.stopWatchingExpiry();
   }
 
-  private deliver(roomId: number, event: EncodedEvent, except?: HubClient): void {
+  /** True while the room has clients on this instance. */
+  hasRoom(roomId: number): boolean {
+    return this.rooms.has(roomId);
+  }
+
+  /** Hands `event` to the room's clients on this instance only (except `except`). */
+  deliver(roomId: number, event: EncodedEvent, except?: HubClient): void {
     const room = this.rooms.get(roomId);
     if (!room) return;
     let dropped: HubClient[] | undefined;

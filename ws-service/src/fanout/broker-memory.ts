@@ -16,6 +16,11 @@ export class MemoryBroker implements Broker {
     return () => this.handlers.delete(handler);
   }
 
+  /** In one process the subscription never drops, so `handler` never runs. */
+  onSubscribed(_handler: () => void): () => void {
+    return () => undefined;
+  }
+
   close(): Promise<void> {
     this.handlers.clear();
     return Promise.resolve();

@@ -12,16 +12,26 @@
  * no clients in; that is one small string per event per instance, fine for a handful of
  * instances (per-room channels keep the switch to SUBSCRIBE open if that changes).
  *
- * The payload is `<origin>[ <messageId>]\n<event JSON>`: the event's JSON, already encoded once
- * by the hub, travels as it is and is handed to every local client as the same string; the
- * receiving instance neither parses nor re-encodes it.
+ * The payload is `<origin>[ <seq> <authorId>]\n<event JSON>`: the event's JSON, already encoded
+ * once, travels as it is and is handed to every local client as the same string; the receiving
+ * instance neither parses nor re-encodes it. A stored message carries its seq and author in the
+ * header, so the receiver can order it and tombstone it without parsing.
+ *
+ * Stored messages whose publish fails (Redis down) are kept, up to `MAX_UNSENT_MESSAGES`, and
+ * published again once Redis answers; receivers drop what they already have by seq. Those beyond
+ * the bound are found anyway: a receiver reads a gap from the database.
  */
 import { EventEmitter, once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@murmur/shared/logger';
-import type { Broker, BrokerHandler, BrokerMessage } from './broker.js';
-import type { EncodedEvent } from './protocol.js';
+import { isStoredMessage, type Broker, type BrokerHandler, type BrokerMessage } from './broker.js';
+import type { EncodedEvent, EncodedMessage } from '../protocol.js';
 import { closeRedis } from './redis-connection.js';
+
+/** Stored messages kept for publishing again after Redis comes back. */
+const MAX_UNSENT_MESSAGES = 10_000;
+/** Stands for "no author" (a tombstone) in a payload header. */
+const NO_AUTHOR = '-';
 
 export interface RedisBrokerOptions {
   /** Publishes; may be shared with other commands. The broker closes it. */
@@ -49,6 +59,8 @@ export class RedisBroker extends EventEmitter implements Broker {
   /** True while the pattern subscription is confirmed and the connection has not dropped since. */
   private subscribed = false;
   private closed = false;
+  /** Stored messages whose publish failed, oldest first. */
+  private unsent: BrokerMessage[] = [];
 
   constructor(private readonly options: RedisBrokerOptions) {
     super();
@@ -63,23 +75,39 @@ export class RedisBroker extends EventEmitter implements Broker {
       this.subscribed = false;
     });
     if (subscriber.status === 'ready') this.psubscribe();
+    options.publisher.on('ready', () => this.publishUnsent());
   }
 
   publish(message: BrokerMessage): void {
     const { event } = message;
-    const header = event.messageId === undefined ? message.origin : `${message.origin} ${event.messageId}`;
+    const header = isStoredMessage(event) ? `${message.origin} ${event.seq} ${event.userId ?? NO_AUTHOR}` : message.origin;
     this.options.publisher.publish(`${this.channelPrefix}${message.roomId}`, `${header}\n${event.json}`).then(
       () => {
         if (this.publishFailing) this.options.logger.info('publishing to redis works again');
         this.publishFailing = false;
       },
       (err: unknown) => {
-        // Local clients already have the event (the hub delivers before publishing); only other
-        // instances miss it.
+        // Local clients already have the event; only other instances miss it.
         if (!this.publishFailing) this.options.logger.warn({ err }, 'publishing to redis failed; other instances miss events until it is back');
         this.publishFailing = true;
+        if (isStoredMessage(event) && !this.closed) {
+          this.unsent.push(message);
+          if (this.unsent.length > MAX_UNSENT_MESSAGES) this.unsent.shift();
+        }
       },
     );
+  }
+
+  onSubscribed(handler: () => void): () => void {
+    this.on('subscribed', handler);
+    return () => this.off('subscribed', handler);
+  }
+
+  /** Publishes again, in order, the stored messages whose publish failed. */
+  private publishUnsent(): void {
+    const unsent = this.unsent;
+    this.unsent = [];
+    for (const message of unsent) this.publish(message);
   }
 
   subscribe(handler: BrokerHandler): () => void {
@@ -119,10 +147,11 @@ export class RedisBroker extends EventEmitter implements Broker {
       this.options.logger.warn({ channel }, 'ignoring a malformed broker message');
       return;
     }
-    const [origin = '', messageId] = payload.slice(0, newline).split(' ');
+    const [origin = '', seq, author] = payload.slice(0, newline).split(' ');
     const json = payload.slice(newline + 1);
-    const event: EncodedEvent = { json, bytes: Buffer.byteLength(json) };
-    if (messageId !== undefined) event.messageId = Number(messageId);
+    const bytes = Buffer.byteLength(json);
+    const event: EncodedEvent | EncodedMessage =
+      seq === undefined ? { json, bytes } : { json, bytes, seq: Number(seq), userId: author === undefined || author === NO_AUTHOR ? null : Number(author) };
     for (const handler of this.handlers) handler({ origin, roomId, event });
   }
 }

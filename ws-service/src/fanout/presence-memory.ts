@@ -3,7 +3,7 @@
  * is their first (last) anywhere, and the announcement runs at once, in the same turn.
  */
 import type { ExpiredHandler, PresenceTracker } from './presence.js';
-import type { PublicUser } from './protocol.js';
+import type { PublicUser } from '../protocol.js';
 
 export class MemoryPresence implements PresenceTracker {
   /** roomId → the users present, by id. An empty room is deleted. */

@@ -1,7 +1,8 @@
 /**
  * The WebSocket protocol in one place: the frames a client may send (zod schemas), the events the
  * server sends, and their encoding. A frame from the server holds one or more events, one JSON
- * object per line; clients split on '\n'.
+ * object per line; clients split on '\n'. A leaf module: it imports nothing of ws-service, so
+ * any part of it (domain code included) may import it.
  */
 import { z } from 'zod';
 import { withoutNul } from '@murmur/shared/http';
@@ -62,17 +63,25 @@ export interface PublicUser {
   username: string;
 }
 
+/**
+ * A message as clients see it. `seq` numbers the room's history 1, 2, 3, … with no gap: the
+ * order of delivery, history and resume (`?since=<seq>`). A message whose author deleted their
+ * account is a tombstone: it keeps its seq, `deleted` is true and `user` and `text` are null.
+ */
 export interface ChatMessage {
+  seq: number;
+  /** Unique across all rooms. */
   id: number;
   roomId: number;
-  user: PublicUser;
-  text: string;
+  user: PublicUser | null;
+  text: string | null;
   createdAt: string;
   clientMsgId?: string;
+  deleted?: true;
 }
 
 export type ServerEvent =
-  | { type: 'history'; messages: ChatMessage[] }
+  | { type: 'history'; lastSeq: number; messages: ChatMessage[] }
   | ({ type: 'message' } & ChatMessage)
   | { type: 'participant_joined'; user: PublicUser }
   | { type: 'participant_left'; user: PublicUser }
@@ -84,15 +93,38 @@ export type ServerEvent =
 export interface EncodedEvent {
   json: string;
   bytes: number;
-  /** For `message` events: the message id, so a joining client can drop what its history holds. */
-  messageId?: number;
+  /** Events stored in the room's history carry their seq: delivery orders them by it. */
+  seq?: number;
+}
+
+/** A `message` event: what the room's history keeps and what is delivered live. */
+export interface EncodedMessage extends EncodedEvent {
+  seq: number;
+  /** The author, or null for a tombstone: an account deletion finds its messages by it. */
+  userId: number | null;
 }
 
 export function encodeEvent(event: ServerEvent): EncodedEvent {
   const json = JSON.stringify(event);
-  const encoded: EncodedEvent = { json, bytes: Buffer.byteLength(json) };
-  if (event.type === 'message') encoded.messageId = event.id;
-  return encoded;
+  return { json, bytes: Buffer.byteLength(json) };
+}
+
+/** Every encoded `message` event starts with this; the history event reuses the rest of the JSON as it is. */
+const MESSAGE_EVENT_PREFIX = '{"type":"message",';
+
+export function encodeMessage(message: ChatMessage): EncodedMessage {
+  const json = JSON.stringify({ type: 'message', ...message });
+  return { json, bytes: Buffer.byteLength(json), seq: message.seq, userId: message.user?.id ?? null };
+}
+
+/**
+ * The `history` event, built from already encoded messages (oldest first) without encoding them
+ * again: each message's JSON, less its `"type":"message"`, is spliced into the array.
+ */
+export function encodeHistory(messages: readonly EncodedMessage[], lastSeq: number): EncodedEvent {
+  const items = messages.map((m) => `{${m.json.slice(MESSAGE_EVENT_PREFIX.length)}`);
+  const json = `{"type":"history","lastSeq":${lastSeq},"messages":[${items.join(',')}]}`;
+  return { json, bytes: Buffer.byteLength(json) };
 }
 
 /** Separates events inside one frame. JSON.stringify never emits a raw newline. */

@@ -5,7 +5,7 @@
  * last in the whole cluster, which is when `participant_joined` / `participant_left` are sent.
  * In-memory for one instance (presence-memory.ts), Redis for several (presence-redis.ts).
  */
-import type { PublicUser } from './protocol.js';
+import type { PublicUser } from '../protocol.js';
 
 /** Who is connected where: what the REST API reports. */
 export interface Presence {

@@ -1,0 +1,286 @@
+/**
+ * The heart of ws-service (compare centrifuge's Node): the chat use cases, post, join and
+ * shutdown, and everything they need. It owns the hub (who is in which room here), the message
+ * writer (group commit), the recent history (in-order delivery) and the broker subscription
+ * (the other instances). Sockets and HTTP stay outside: ws-server.ts wires them to it.
+ *
+ * How a message travels: a client's frame → `post` → the writer stores it and gets its seq →
+ * it is published once to the other instances and handed to the room's history, which delivers
+ * it to local clients in seq order (the sender's copy is its acknowledgement). Another
+ * instance's message arrives through the broker and takes the same last step.
+ */
+import type { Db } from '@murmur/shared/db';
+import { GroupBatcher } from '@murmur/shared/group-batcher';
+import { notFound } from '@murmur/shared/errors';
+import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/jwt';
+import type { Logger } from '@murmur/shared/logger';
+import type { WebSocket } from 'ws';
+import { isStoredMessage, type Broker, type BrokerMessage } from '../fanout/broker.js';
+import { Hub } from '../fanout/hub.js';
+import type { PresenceTracker } from '../fanout/presence.js';
+import { encodeEvent, encodeHistory, encodeMessage, type EncodedEvent, type EncodedMessage } from '../protocol.js';
+import { messagesAfter } from '../repos/messages.repo.js';
+import { insertMembers } from '../repos/rooms.repo.js';
+import { activeSessionIds } from '../repos/sessions.repo.js';
+import { CloseCode } from '../ws/close-codes.js';
+import { Client, type ChatEntry, type ClientLimits } from '../ws/client.js';
+import { FlushScheduler } from '../ws/flush-scheduler.js';
+import { MessageWriter } from './message-writer.js';
+import { RoomHistory, toChatMessage, type RoomLog } from './room-history.js';
+
+/** Messages sent on join, as `history`. */
+export const HISTORY_ON_JOIN = 50;
+/**
+ * Most messages replayed on a `?since=` resume. A client further behind gets the newest ones and
+ * pages back to its cursor over REST.
+ */
+export const MAX_RESUME_MESSAGES = 1_000;
+/** Joins (membership writes, session re-checks) recorded by one query in a reconnect storm. */
+const MAX_JOIN_BATCH = 1_000;
+
+export interface ChatLimits extends ClientLimits {
+  /** Newest messages kept in memory per room with local clients. */
+  recentMessages: number;
+  /** How long delivery waits for a missing seq before reading it from the database. */
+  gapWaitMs: number;
+  /** Most messages stored by one INSERT. */
+  maxWriteBatch: number;
+}
+
+export interface ChatServiceOptions {
+  db: Db;
+  broker: Broker;
+  presence: PresenceTracker;
+  /** Tags what this instance publishes, so it can ignore its own echo. */
+  instanceId: string;
+  /** Account deletions, to blank the deleted author's messages held in memory. */
+  authEvents: AuthEventsSubscriber;
+  limits: ChatLimits;
+  logger: Logger;
+}
+
+export class ChatService implements ChatEntry {
+  readonly hub: Hub;
+  /** Every open client connection on this instance. */
+  readonly connections = new Set<Client>();
+  private readonly writer: MessageWriter;
+  private readonly history: RoomHistory;
+  private readonly scheduler = new FlushScheduler();
+  /** Joins that arrive together record their memberships in one statement. */
+  private readonly memberships: GroupBatcher<{ roomId: number; userId: number }, boolean>;
+  /** Joining sessions re-checked together, in one query. */
+  private readonly sessionChecks: GroupBatcher<string, boolean>;
+  private readonly stopListening: Array<() => void> = [];
+  private stopping = false;
+
+  constructor(private readonly options: ChatServiceOptions) {
+    const { db, broker, presence, instanceId, limits, logger } = options;
+    this.hub = new Hub(broker, presence, instanceId);
+    this.writer = new MessageWriter(db, { maxBatch: limits.maxWriteBatch });
+    this.history = new RoomHistory({
+      db,
+      recentMessages: limits.recentMessages,
+      gapWaitMs: limits.gapWaitMs,
+      deliver: (roomId, message) => this.hub.deliver(roomId, message),
+      logger,
+    });
+    this.memberships = new GroupBatcher({
+      run: async (joins) => {
+        const rooms = await insertMembers(db, joins);
+        return joins.map((join) => rooms.has(join.roomId));
+      },
+      maxBatch: MAX_JOIN_BATCH,
+    });
+    this.sessionChecks = new GroupBatcher({
+      run: async (ids) => {
+        const active = await activeSessionIds(db, ids);
+        return ids.map((id) => active.has(id));
+      },
+      maxBatch: MAX_JOIN_BATCH,
+    });
+
+    this.stopListening.push(broker.subscribe((message) => this.receive(message)));
+    this.stopListening.push(
+      broker.onSubscribed(() => {
+        this.history.catchUp().catch((err: unknown) => logger.warn({ err }, 'catching rooms up after the broker came back failed'));
+      }),
+    );
+    const onAuthEvent = (event: { type: string; userId: number }) => {
+      if (event.type === 'user_deleted') this.history.tombstoneAuthor(event.userId);
+    };
+    // Deletions may have been missed while the event connection was down: reread what memory holds.
+    const onReset = () => {
+      if (!options.authEvents.live) return;
+      this.history.reloadAll().catch((err: unknown) => logger.warn({ err }, 'reloading recent history failed'));
+    };
+    options.authEvents.on('auth_event', onAuthEvent);
+    options.authEvents.on('reset', onReset);
+    this.stopListening.push(() => {
+      options.authEvents.off('auth_event', onAuthEvent);
+      options.authEvents.off('reset', onReset);
+    });
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /**
+   * Lets `user` into the room before the WebSocket handshake: records the membership (batched
+   * with the other joins of the moment). 404 for an unknown room.
+   */
+  async admit(roomId: number, userId: number): Promise<void> {
+    if (!(await this.memberships.submit({ roomId, userId }))) throw notFound('ROOM_NOT_FOUND', `there is no room ${roomId}`);
+  }
+
+  /**
+   * Takes over an accepted socket: the client joins its room and gets the history (or, with
+   * `since`, every message after that seq), then the live messages, in seq order, none twice.
+   */
+  connect(ws: WebSocket, user: AuthUser, roomId: number, since: number | undefined): Client {
+    const client = new Client(ws, user, roomId, {
+      chat: this,
+      scheduler: this.scheduler,
+      limits: this.options.limits,
+      logger: this.options.logger,
+      isStopping: () => this.stopping,
+    });
+    if (this.stopping) {
+      client.close(CloseCode.GOING_AWAY, 'server shutting down', false);
+      return client;
+    }
+    this.connections.add(client);
+    this.recheckSession(client);
+    void this.join(client, since);
+    return client;
+  }
+
+  post(client: Client, text: string, clientMsgId: string | undefined): void {
+    const { roomId, user } = client;
+    this.writer.store({ roomId, userId: user.id, text, clientMsgId: clientMsgId ?? null }).then(
+      (stored) => {
+        const message = encodeMessage({
+          seq: stored.seq,
+          id: stored.id,
+          roomId,
+          user,
+          text,
+          createdAt: stored.createdAt.toISOString(),
+          ...(clientMsgId !== undefined ? { clientMsgId } : {}),
+        });
+        this.options.broker.publish({ origin: this.hub.instanceId, roomId, event: message });
+        this.history.accept(roomId, message);
+      },
+      (err: unknown) => {
+        this.options.logger.error({ err, roomId, userId: user.id }, 'storing a message failed');
+        client.sendError('MESSAGE_NOT_STORED', 'the message could not be stored; send it again', clientMsgId);
+      },
+    );
+  }
+
+  typing(client: Client): void {
+    this.hub.broadcast(client.roomId, { type: 'typing', user: client.user }, client);
+  }
+
+  leave(client: Client): void {
+    if (!this.connections.delete(client)) return;
+    this.hub.unregister(client);
+    this.history.release(client.roomId);
+  }
+
+  /**
+   * Refuses new messages, tells every client `server_shutting_down` and stores what was accepted
+   * (their acknowledgements still go out). The caller then closes the sockets and calls `close`.
+   */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    const goodbye = encodeEvent({ type: 'server_shutting_down' });
+    for (const client of this.connections) client.enqueue(goodbye);
+    await this.writer.drain();
+    // Acknowledgements of the messages just stored are delivered in promise callbacks; let them run.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Stops listening to the broker and auth events and forgets the rooms; after every client has left. */
+  close(): void {
+    for (const stop of this.stopListening.splice(0)) stop();
+    this.history.close();
+    this.hub.close();
+  }
+
+  private receive(message: BrokerMessage): void {
+    if (message.origin === this.hub.instanceId) return;
+    if (isStoredMessage(message.event)) this.history.accept(message.roomId, message.event);
+    else this.hub.deliver(message.roomId, message.event);
+  }
+
+  /**
+   * The token was verified before the room lookup; a logout committed in between sent its event
+   * before this client was listed, so look at the session once more now that it is.
+   */
+  private recheckSession(client: Client): void {
+    this.sessionChecks.submit(client.auth.sessionId).then(
+      (active) => {
+        if (!active) client.close(CloseCode.SESSION_ENDED, 'session ended', true);
+      },
+      (err: unknown) => this.options.logger.warn({ err }, 'could not recheck a joining session'),
+    );
+  }
+
+  private async join(client: Client, since: number | undefined): Promise<void> {
+    // Held from here until `leave`, which releases it whatever happens below.
+    let log: RoomLog;
+    try {
+      log = await this.history.acquire(client.roomId);
+    } catch (err) {
+      this.options.logger.error({ err, roomId: client.roomId }, 'loading history failed');
+      client.close(CloseCode.INTERNAL_ERROR, 'history unavailable', false);
+      return;
+    }
+    if (client.isDetached) return;
+    this.hub.register(client);
+    if (since === undefined) {
+      client.finishJoin([encodeHistory(log.recent.slice(-HISTORY_ON_JOIN), log.lastSeq)], log.lastSeq);
+    } else if (since >= log.firstSeq - 1) {
+      // Everything missed is in memory (or the client is ahead of this instance, which catches up).
+      client.finishJoin(resumeEvents(client.roomId, log.after(since), false, this.options.limits.maxBufferedBytes / 2), Math.max(since, log.lastSeq));
+    } else {
+      await this.resumeFromDatabase(client, since);
+    }
+  }
+
+  /** A resume from further back than memory holds: live events wait while the missed ones are read. */
+  private async resumeFromDatabase(client: Client, since: number): Promise<void> {
+    client.holdLiveEvents();
+    try {
+      const rows = await messagesAfter(this.options.db, client.roomId, since, MAX_RESUME_MESSAGES + 1, true);
+      const truncated = rows.length > MAX_RESUME_MESSAGES;
+      const missed = rows.slice(truncated ? 1 : 0).map((row) => encodeMessage(toChatMessage(row)));
+      client.finishJoin(resumeEvents(client.roomId, missed, truncated, this.options.limits.maxBufferedBytes / 2), Math.max(since, missed.at(-1)?.seq ?? since));
+    } catch (err) {
+      this.options.logger.error({ err, roomId: client.roomId }, 'loading missed messages failed');
+      client.close(CloseCode.INTERNAL_ERROR, 'history unavailable', false);
+    }
+  }
+}
+
+/**
+ * The events that resume a reconnecting client: the missed messages, newest kept, within
+ * `budgetBytes` so the resume itself never trips the slow-consumer bound. When older missed
+ * messages are left out (`truncated`, or over the budget), a RESUME_GAP error first tells the
+ * client where to page them over REST.
+ */
+export function resumeEvents(roomId: number, missed: EncodedMessage[], truncated: boolean, budgetBytes: number): EncodedEvent[] {
+  let first = missed.length;
+  for (let bytes = 0; first > 0 && bytes + missed[first - 1]!.bytes <= budgetBytes; first -= 1) bytes += missed[first - 1]!.bytes;
+  const kept = missed.slice(first);
+  if (first === 0 && !truncated) return kept;
+  const oldestKept = kept[0]?.seq;
+  const where = oldestKept === undefined ? '' : `?before=${oldestKept}`;
+  const gap = encodeEvent({
+    type: 'error',
+    code: 'RESUME_GAP',
+    message: `older missed messages were not resent; page them with GET /ws/rooms/${roomId}/messages${where}`,
+  });
+  return [gap, ...kept];
+}

@@ -1,0 +1,265 @@
+/**
+ * The recent history of every room that has clients on this instance, in memory, and the one
+ * place that decides what those clients are delivered: each room's messages exactly once, in seq
+ * order (compare centrifuge's stream position and its recovery).
+ *
+ * A room's messages arrive from this instance's own writes and from other instances through the
+ * broker, in any order. One that arrives ahead of a missing seq is held; if the missing ones have
+ * not arrived within `gapWaitMs` they are read from the database (they are committed: a seq is
+ * only ever announced after its commit). `catchUp` does the same for every room after the broker
+ * was cut off, since messages published meanwhile never arrive.
+ *
+ * A room's log lives while someone holds it (`acquire` / `release`: a client joining or joined);
+ * it is loaded from the database once, rooms acquired together in one query.
+ */
+import type { Db } from '@murmur/shared/db';
+import { GroupBatcher } from '@murmur/shared/group-batcher';
+import type { Logger } from '@murmur/shared/logger';
+import { encodeMessage, type ChatMessage, type EncodedMessage } from '../protocol.js';
+import { messagesAfter, recentMessages, type MessageRecord } from '../repos/messages.repo.js';
+import { lastSeqs } from '../repos/rooms.repo.js';
+
+/** Messages read from the database per gap-filling query. */
+const FILL_PAGE_MESSAGES = 500;
+/** Rooms loaded by one query when many are joined at once. */
+const MAX_LOAD_BATCH = 500;
+/** Held messages per room beyond which the newest are dropped: they are read back when the gap is filled. */
+const MAX_HELD_MESSAGES = 10_000;
+
+export interface RoomHistoryOptions {
+  db: Db;
+  /** Newest messages kept per room; joins and most resumes are served from them. */
+  recentMessages: number;
+  /** How long a message that arrived ahead of a missing seq waits before the gap is read from the database. */
+  gapWaitMs: number;
+  /** Hands a room's next message to its local clients; called in seq order, once per seq. */
+  deliver(roomId: number, message: EncodedMessage): void;
+  logger: Logger;
+}
+
+export function toChatMessage(row: MessageRecord): ChatMessage {
+  const message: ChatMessage = {
+    seq: row.seq,
+    id: row.id,
+    roomId: row.roomId,
+    user: row.userId === null || row.username === null ? null : { id: row.userId, username: row.username },
+    text: row.text,
+    createdAt: row.createdAt.toISOString(),
+  };
+  if (message.user === null) message.deleted = true;
+  else if (row.clientMsgId !== null) message.clientMsgId = row.clientMsgId;
+  return message;
+}
+
+const encodeRecord = (row: MessageRecord) => encodeMessage(toChatMessage(row));
+
+/** One room's log. */
+export class RoomLog {
+  /** The newest delivered messages, oldest first, with contiguous seqs ending at `lastSeq`. */
+  recent: EncodedMessage[] = [];
+  /** Seq of the newest message delivered to local clients (0: none yet). */
+  lastSeq = 0;
+  loaded = false;
+  /** Highest seq known to be stored: what delivery must reach. */
+  knownSeq = 0;
+  /** Messages that arrived ahead of a missing seq, by seq. */
+  readonly held = new Map<number, EncodedMessage>();
+  holders = 0;
+  gapTimer: NodeJS.Timeout | undefined;
+  filling = false;
+  readonly loading: Promise<RoomLog>;
+
+  constructor(
+    readonly roomId: number,
+    load: (log: RoomLog) => Promise<RoomLog>,
+  ) {
+    this.loading = load(this);
+  }
+
+  /** Seq of the oldest message in memory; older ones are read from the database. */
+  get firstSeq(): number {
+    return this.recent[0]?.seq ?? this.lastSeq + 1;
+  }
+
+  /** The messages in memory with seq above `seq`, oldest first. */
+  after(seq: number): EncodedMessage[] {
+    return this.recent.slice(Math.max(0, seq - this.firstSeq + 1));
+  }
+}
+
+export class RoomHistory {
+  private readonly logs = new Map<number, RoomLog>();
+  private readonly loader: GroupBatcher<number, MessageRecord[]>;
+  private closed = false;
+
+  constructor(private readonly options: RoomHistoryOptions) {
+    this.loader = new GroupBatcher({
+      run: async (roomIds) => {
+        const byRoom = await recentMessages(options.db, roomIds, options.recentMessages);
+        return roomIds.map((id) => byRoom.get(id) ?? []);
+      },
+      maxBatch: MAX_LOAD_BATCH,
+    });
+  }
+
+  /** Holds the room's log, loading it if needed; resolves once it is loaded. Every acquire needs one release. */
+  acquire(roomId: number): Promise<RoomLog> {
+    let log = this.logs.get(roomId);
+    if (!log) {
+      const fresh = new RoomLog(roomId, (created) => this.load(created));
+      this.logs.set(roomId, fresh);
+      // A failed load is reported to the acquirer; the log is dropped so the next join retries.
+      fresh.loading.catch(() => this.drop(fresh));
+      log = fresh;
+    }
+    log.holders += 1;
+    return log.loading;
+  }
+
+  /** Lets go of the room's log; the last holder's release forgets it. */
+  release(roomId: number): void {
+    const log = this.logs.get(roomId);
+    if (!log) return;
+    log.holders -= 1;
+    if (log.holders <= 0) this.drop(log);
+  }
+
+  /** A message of the room was stored (here or on another instance): deliver it in order. */
+  accept(roomId: number, message: EncodedMessage): void {
+    const log = this.logs.get(roomId);
+    if (!log || message.seq <= log.lastSeq) return;
+    log.knownSeq = Math.max(log.knownSeq, message.seq);
+    if (log.loaded && message.seq === log.lastSeq + 1) {
+      this.append(log, message);
+      this.releaseHeld(log);
+    } else if (log.held.size < MAX_HELD_MESSAGES) {
+      log.held.set(message.seq, message);
+    }
+    this.watchForGap(log);
+  }
+
+  /**
+   * Reads what every room missed while the broker was cut off: each room's newest seq, and the
+   * messages up to it.
+   */
+  async catchUp(): Promise<void> {
+    const loaded = [...this.logs.values()].filter((log) => log.loaded);
+    if (loaded.length === 0) return;
+    const newest = await lastSeqs(
+      this.options.db,
+      loaded.map((log) => log.roomId),
+    );
+    for (const log of loaded) {
+      const seq = newest.get(log.roomId) ?? 0;
+      if (seq > log.knownSeq) log.knownSeq = seq;
+      if (log.knownSeq > log.lastSeq) void this.fill(log);
+    }
+  }
+
+  /** Turns the author's messages in memory into tombstones, as the database did when their account was deleted. */
+  tombstoneAuthor(userId: number): void {
+    for (const log of this.logs.values()) {
+      log.recent = log.recent.map((message) => (message.userId === userId ? tombstone(message) : message));
+      for (const [seq, message] of log.held) if (message.userId === userId) log.held.set(seq, tombstone(message));
+    }
+  }
+
+  /**
+   * Reloads every room's messages in memory from the database, for when auth events (and so
+   * account deletions) may have been missed.
+   */
+  async reloadAll(): Promise<void> {
+    const loaded = [...this.logs.values()].filter((log) => log.loaded);
+    const records = await Promise.all(loaded.map((log) => this.loader.submit(log.roomId)));
+    loaded.forEach((log, i) => {
+      const fresh = new Map(records[i]!.map((row) => [row.seq, row]));
+      log.recent = log.recent.map((message) => {
+        const row = fresh.get(message.seq);
+        return row ? encodeRecord(row) : message;
+      });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const log of [...this.logs.values()]) this.drop(log);
+  }
+
+  private async load(log: RoomLog): Promise<RoomLog> {
+    const rows = await this.loader.submit(log.roomId);
+    log.recent = rows.map(encodeRecord);
+    log.lastSeq = rows.at(-1)?.seq ?? 0;
+    log.knownSeq = Math.max(log.knownSeq, log.lastSeq);
+    log.loaded = true;
+    for (const seq of log.held.keys()) if (seq <= log.lastSeq) log.held.delete(seq);
+    this.releaseHeld(log);
+    this.watchForGap(log);
+    return log;
+  }
+
+  private append(log: RoomLog, message: EncodedMessage): void {
+    log.lastSeq = message.seq;
+    log.recent.push(message);
+    if (log.recent.length > this.options.recentMessages) log.recent.splice(0, log.recent.length - this.options.recentMessages);
+    this.options.deliver(log.roomId, message);
+  }
+
+  /** Delivers the held messages that now follow on. */
+  private releaseHeld(log: RoomLog): void {
+    for (let next = log.held.get(log.lastSeq + 1); next; next = log.held.get(log.lastSeq + 1)) {
+      log.held.delete(next.seq);
+      this.append(log, next);
+    }
+  }
+
+  /** Starts the gap timer while delivery is behind what is known to be stored; stops it when caught up. */
+  private watchForGap(log: RoomLog): void {
+    if (!log.loaded || this.closed) return;
+    if (log.knownSeq <= log.lastSeq) {
+      clearTimeout(log.gapTimer);
+      log.gapTimer = undefined;
+      return;
+    }
+    if (log.gapTimer || log.filling) return;
+    log.gapTimer = setTimeout(() => {
+      log.gapTimer = undefined;
+      void this.fill(log);
+    }, this.options.gapWaitMs);
+    log.gapTimer.unref();
+  }
+
+  /** Reads the missing messages from the database, in order, until delivery reaches `knownSeq`. */
+  private async fill(log: RoomLog): Promise<void> {
+    if (log.filling || !log.loaded) return;
+    log.filling = true;
+    clearTimeout(log.gapTimer);
+    log.gapTimer = undefined;
+    try {
+      while (log.lastSeq < log.knownSeq && this.logs.get(log.roomId) === log) {
+        const rows = await messagesAfter(this.options.db, log.roomId, log.lastSeq, FILL_PAGE_MESSAGES);
+        if (rows.length === 0) break;
+        for (const row of rows) if (row.seq === log.lastSeq + 1) this.append(log, log.held.get(row.seq) ?? encodeRecord(row));
+        for (const seq of log.held.keys()) if (seq <= log.lastSeq) log.held.delete(seq);
+        this.releaseHeld(log);
+      }
+    } catch (err) {
+      this.options.logger.warn({ err, roomId: log.roomId }, 'filling a gap in a room failed; retrying');
+    } finally {
+      log.filling = false;
+      // Still behind (the read failed, or more arrived): try again after the wait.
+      this.watchForGap(log);
+    }
+  }
+
+  private drop(log: RoomLog): void {
+    clearTimeout(log.gapTimer);
+    log.gapTimer = undefined;
+    if (this.logs.get(log.roomId) === log) this.logs.delete(log.roomId);
+  }
+}
+
+/** The same message as a tombstone: seq, id, room and time kept; author and text gone. */
+function tombstone(message: EncodedMessage): EncodedMessage {
+  const kept = JSON.parse(message.json) as ChatMessage;
+  return encodeMessage({ seq: kept.seq, id: kept.id, roomId: kept.roomId, user: null, text: null, createdAt: kept.createdAt, deleted: true });
+}
