@@ -8,7 +8,7 @@ import { api, within } from '@murmur/shared/testing';
 import { RedisBroker } from '../src/fanout/broker-redis.js';
 import { RedisPresence } from '../src/fanout/presence-redis.js';
 import { openRedis } from '../src/fanout/redis-connection.js';
-import { createRoom, join, startWsService, type TestSocket, type WsUnderTest } from './helpers.js';
+import { connect, createRoom, join, startWsService, type TestSocket, type WsUnderTest } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Short, so a crashed instance expires within the test; long enough that a busy test machine never misses three heartbeats. */
@@ -225,7 +225,11 @@ describe('several instances through Redis', () => {
       .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
     assert.equal(ids.length, 3);
     for (const id of ids) await admin.client('KILL', 'ID', id!);
+    // Published while the second instance cannot hear: it reads them from the database once its
+    // subscription is back, in order, before anything newer.
+    const missed = [await a.say('while cut off 1'), await a.say('while cut off 2')];
     await within(resubscribed, RESUBSCRIBE_TIMEOUT_MS, 'resubscribing');
+    assert.deepEqual([await b.next('message'), await b.next('message')], missed);
     // Local delivery never stopped; delivery across instances is back in both directions.
     const local = await join(second.wsUrl, roomId, { token: carol.token });
     const ack = await a.say('after the reconnect');
@@ -235,6 +239,40 @@ describe('several instances through Redis', () => {
     assert.deepEqual(await local.socket.next('message', (e) => e.text === 'back to you'), reply);
     assert.deepEqual(await clients(second, roomId, alice.token), [alice.id, bob.id, carol.id].sort((x, y) => x - y));
     await Promise.all([a.close(), b.close(), local.socket.close()]);
+  });
+
+  it('writers on both instances: every observer sees 1..N once each, and a reader that keeps dropping and resuming on either instance ends with exactly 1..N', async () => {
+    const roomId = await createRoom(first.url, alice.token);
+    const instances = [first, second];
+    const observers = await Promise.all(instances.map(async (instance) => (await join(instance.wsUrl, roomId, { token: carol.token })).socket));
+    const writers = await Promise.all(
+      instances.map(async (instance, i) => (await join(instance.wsUrl, roomId, { token: [alice, bob][i]!.token })).socket),
+    );
+    const PER_WRITER = 60;
+    const total = PER_WRITER * writers.length;
+    const expected = Array.from({ length: total }, (_, i) => i + 1);
+    const collect = async (socket: TestSocket, count: number) => {
+      const seqs: number[] = [];
+      while (seqs.length < count) seqs.push((await socket.next('message')).seq);
+      return seqs;
+    };
+
+    // The reader drops after every few messages and resumes from the last seq it holds, on the other instance each time.
+    const reader = (async () => {
+      const seqs: number[] = [];
+      for (let hop = 0; seqs.length < total; hop += 1) {
+        const since = seqs.at(-1) ?? 0;
+        const socket = await connect(instances[hop % 2]!.wsUrl, `/ws/joinRoom/${roomId}?since=${since}`, { token: carol.token });
+        seqs.push(...(await collect(socket, Math.min(7 + hop, total - seqs.length))));
+        await socket.close();
+      }
+      return seqs;
+    })();
+
+    for (let i = 0; i < PER_WRITER; i += 1) writers.forEach((socket, w) => socket.send({ type: 'message', text: `${w}:${i}` }));
+    for (const observer of observers) assert.deepEqual(await collect(observer, total), expected);
+    assert.deepEqual(await reader, expected);
+    await Promise.all([...observers, ...writers].map((socket) => socket.close()));
   });
 
   it('keeps serving its own clients while Redis is unreachable', async () => {
