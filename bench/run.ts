@@ -1,6 +1,16 @@
 /**
  * `npm run bench`: every hot path against its baseline, in one run on one machine, so each
  * figure is a ratio that holds on a noisy machine. `--quick` runs a reduced version.
+ *
+ * `--only NAME,NAME` runs only the named scenarios (names in SCENARIOS below: token-check,
+ * logins, follows, timeline, fanout, idle, many-rooms, join-storm, two-instances), e.g.
+ *   node dist-tools/bench/run.js --only many-rooms,join-storm
+ * A partial run writes <date>-partial[-quick].json, never replacing a full run's results.
+ * `--profile DIR` writes a CPU profile of every service into DIR.
+ *
+ * The two-instance scenario needs Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379); it is
+ * left out with a notice when none answers. It compares against the many-rooms murmur run when
+ * that ran too, else measures one instance itself.
  */
 import path from 'node:path';
 import { REPO_ROOT } from '../scripts/repo-paths.js';
@@ -8,44 +18,93 @@ import { BenchEnv } from './lib/bench-env.js';
 import { machineDescription, printTable, writeResults, type ResultRow } from './lib/report.js';
 import { fanoutScenario, idleScenario } from './scenarios/fanout.js';
 import { followScenario } from './scenarios/follows.js';
+import { joinStormScenario } from './scenarios/join-storm.js';
 import { loginScenario } from './scenarios/logins.js';
+import { manyRoomsScenario, type ManyRoomsOptions, type MurmurManyRoomsRun } from './scenarios/many-rooms.js';
 import { timelineScenario } from './scenarios/timeline.js';
 import { tokenCheckScenario } from './scenarios/token-check.js';
+import { twoInstancesScenario } from './scenarios/two-instances.js';
 
 const quick = process.argv.includes('--quick');
-const profileFlag = process.argv.indexOf('--profile');
-const profileDir = profileFlag >= 0 ? process.argv[profileFlag + 1] : undefined;
+const argument = (flag: string) => {
+  const index = process.argv.indexOf(flag);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+};
+const profileDir = argument('--profile');
+const only = argument('--only')?.split(',').map((name) => name.trim());
 
-async function main(): Promise<void> {
-  console.log(`murmur benchmark${quick ? ' (quick)' : ''} on ${machineDescription()}\n`);
-  const rows: ResultRow[] = [];
-  const env = await BenchEnv.open();
-  env.profileDir = profileDir;
-  try {
-    rows.push(...(await tokenCheckScenario(env, quick ? 2_000 : 20_000)));
-    rows.push(...(await loginScenario(env, { durationMs: quick ? 2_000 : 10_000, concurrency: 8 })));
-    rows.push(...(await followScenario(env, { durationMs: quick ? 2_000 : 10_000, connections: 50, users: 2_000 })));
-    rows.push(
-      ...(await timelineScenario(
+/** The many-rooms load; the two-instance scenario splits the same load across two instances. */
+const MANY_ROOMS: ManyRoomsOptions = quick
+  ? { connections: 500, roomSize: 10, messagesPerSecondPerClient: 1, durationMs: 3_000 }
+  : { connections: 10_000, roomSize: 10, messagesPerSecondPerClient: 1, durationMs: 20_000 };
+
+/** What one scenario may hand to a later one in the same run. */
+interface RunContext {
+  manyRoomsMurmur?: MurmurManyRoomsRun;
+}
+
+/** Every scenario, in the order a full run takes them. */
+const SCENARIOS: Array<{ name: string; run(env: BenchEnv, context: RunContext): Promise<ResultRow[]> }> = [
+  { name: 'token-check', run: (env) => tokenCheckScenario(env, quick ? 2_000 : 20_000) },
+  { name: 'logins', run: (env) => loginScenario(env, { durationMs: quick ? 2_000 : 10_000, concurrency: 8 }) },
+  { name: 'follows', run: (env) => followScenario(env, { durationMs: quick ? 2_000 : 10_000, connections: 50, users: 2_000 }) },
+  {
+    name: 'timeline',
+    run: (env) =>
+      timelineScenario(
         env,
         quick ? { posts: 50_000, authors: 2_000, followed: 200, requests: 200 } : { posts: 1_000_000, authors: 10_000, followed: 1_000, requests: 2_000 },
-      )),
-    );
-    rows.push(
-      ...(await fanoutScenario(
+      ),
+  },
+  {
+    name: 'fanout',
+    run: (env) =>
+      fanoutScenario(
         env,
         quick
           ? { connections: 200, senders: 10, messagesPerSecondPerSender: 10, durationMs: 2_000 }
           : { connections: 1_000, senders: 40, messagesPerSecondPerSender: 10, durationMs: 20_000 },
-      )),
-    );
-    rows.push(...(await idleScenario(env, quick ? 1_000 : 15_000)));
+      ),
+  },
+  { name: 'idle', run: (env) => idleScenario(env, quick ? 1_000 : 15_000) },
+  {
+    name: 'many-rooms',
+    run: async (env, context) => {
+      const { rows, murmur } = await manyRoomsScenario(env, MANY_ROOMS);
+      context.manyRoomsMurmur = murmur;
+      return rows;
+    },
+  },
+  {
+    name: 'join-storm',
+    run: (env) => joinStormScenario(env, quick ? { connections: 500, roomSize: 10, historyPerRoom: 50 } : { connections: 10_000, roomSize: 10, historyPerRoom: 50 }),
+  },
+  { name: 'two-instances', run: (env, context) => twoInstancesScenario(env, MANY_ROOMS, context.manyRoomsMurmur) },
+];
+
+function selectedScenarios(): typeof SCENARIOS {
+  if (!only) return SCENARIOS;
+  const unknown = only.filter((name) => !SCENARIOS.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`--only: no scenario named ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  return SCENARIOS.filter((s) => only.includes(s.name));
+}
+
+async function main(): Promise<void> {
+  const scenarios = selectedScenarios();
+  console.log(`murmur benchmark${quick ? ' (quick)' : ''}${only ? ` (only ${only.join(', ')})` : ''} on ${machineDescription()}\n`);
+  const rows: ResultRow[] = [];
+  const context: RunContext = {};
+  const env = await BenchEnv.open();
+  env.profileDir = profileDir;
+  try {
+    for (const scenario of scenarios) rows.push(...(await scenario.run(env, context)));
   } finally {
     await env.close();
   }
   console.log('');
   printTable(rows);
-  const file = writeResults(path.join(REPO_ROOT, 'bench/results'), rows, { quick, command: `npm run bench${quick ? ' -- --quick' : ''}` });
+  const command = `npm run bench${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only ? ` --only ${only.join(',')}` : ''}`;
+  const file = writeResults(path.join(REPO_ROOT, 'bench/results'), rows, { quick, partial: Boolean(only), command });
   console.log(`\nresults written to ${path.relative(REPO_ROOT, file)}`);
 }
 

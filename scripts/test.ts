@@ -5,11 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { applyMigrations } from '@murmur/shared/db';
 import { databaseUrl, dropDatabase, freePort, startEmbeddedPostgres, withAdminClient, type LocalPostgres } from './local-postgres.js';
+import { DEFAULT_REDIS_URL, redisAnswers } from './redis-probe.js';
 import { REPO_ROOT } from './repo-paths.js';
 
 const PACKAGES = ['shared', 'auth-service', 'user-service', 'ws-service'];
@@ -32,25 +32,6 @@ function testFiles(): string[] {
 
 /** Tests that need a Redis server: the ws-service cluster (several instances through Redis). */
 const REDIS_TEST_FILES = /cluster\.test\.js$/;
-const DEFAULT_TEST_REDIS_URL = 'redis://127.0.0.1:6379';
-/** How long to wait for Redis to answer PING before calling it absent. */
-const REDIS_PROBE_TIMEOUT_MS = 1_000;
-
-/** True when a Redis answers PING at `url` (a plain TCP probe: the runner needs no client library). */
-function redisAnswers(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname || '127.0.0.1', port: Number(port || 6379) });
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(REDIS_PROBE_TIMEOUT_MS, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (data: Buffer) => done(data.toString().startsWith('+PONG')));
-  });
-}
 
 /**
  * The Redis the cluster tests use. With TEST_REDIS_URL set it must answer (CI sets it, so the
@@ -64,7 +45,7 @@ async function resolveTestRedis(): Promise<string | undefined> {
     if (!(await redisAnswers(configured))) throw new Error(`TEST_REDIS_URL=${configured}: Redis does not answer`);
     return configured;
   }
-  return (await redisAnswers(DEFAULT_TEST_REDIS_URL)) ? DEFAULT_TEST_REDIS_URL : undefined;
+  return (await redisAnswers(DEFAULT_REDIS_URL)) ? DEFAULT_REDIS_URL : undefined;
 }
 
 function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -98,7 +79,7 @@ async function main(): Promise<number> {
       const left = files.filter((f) => REDIS_TEST_FILES.test(f));
       files = files.filter((f) => !REDIS_TEST_FILES.test(f));
       if (left.length > 0) {
-        console.log(`NOTICE: no Redis answers at ${DEFAULT_TEST_REDIS_URL} and TEST_REDIS_URL is not set;`);
+        console.log(`NOTICE: no Redis answers at ${DEFAULT_REDIS_URL} and TEST_REDIS_URL is not set;`);
         console.log(`NOTICE: left out ${left.map((f) => path.relative(REPO_ROOT, f)).join(', ')} (ws-service across instances)`);
       }
     }

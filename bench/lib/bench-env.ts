@@ -94,15 +94,35 @@ export class BenchEnv {
     return service;
   }
 
+  /**
+   * Several instances of one service, e.g. ws-service joined through Redis (pass REDIS_URL in
+   * `env`). Started one after another: each takes its free port before the next looks for one.
+   */
+  async startServices(name: ServiceName, count: number, env: Record<string, string> = {}): Promise<RunningService[]> {
+    const started: RunningService[] = [];
+    for (let i = 0; i < count; i += 1) started.push(await this.startService(name, env));
+    return started;
+  }
+
+  /** The name of the bench database, e.g. to tell its PostgreSQL backends from others. */
+  get databaseName(): string {
+    return new URL(this.databaseUrl).pathname.slice(1);
+  }
+
   /** A token for a user, with its session row, exactly as auth-service issues one. */
   async issueToken(user: { id: number; username: string }): Promise<string> {
-    const issued = this.signer.issue(user);
-    await this.pool.query('INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)', [
-      issued.sessionId,
-      user.id,
-      issued.expiresAt,
-    ]);
-    return issued.token;
+    const [token] = await this.issueTokens([user]);
+    return token!;
+  }
+
+  /** Tokens for many users, their session rows inserted in one statement; in the users' order. */
+  async issueTokens(users: ReadonlyArray<{ id: number; username: string }>): Promise<string[]> {
+    const issued = users.map((user) => this.signer.issue(user));
+    await this.pool.query(
+      'INSERT INTO sessions (id, user_id, expires_at) SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[])',
+      [issued.map((i) => i.sessionId), users.map((u) => u.id), issued.map((i) => i.expiresAt)],
+    );
+    return issued.map((i) => i.token);
   }
 
   /** Inserts `count` users named `<prefix>_<n>` in one statement; returns them in id order. */

@@ -51,11 +51,15 @@ export function machineDescription(): string {
   return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 }
 
-/** Writes bench/results/<date>.json and returns its path. */
+/**
+ * Writes bench/results/<date>[-partial][-quick].json and returns its path: a quick or partial
+ * run (`--only`) never replaces a full run's record. Quick records end in -quick.json, which
+ * git ignores.
+ */
 export function writeResults(resultsDir: string, rows: ResultRow[], extra: Record<string, unknown>): string {
   mkdirSync(resultsDir, { recursive: true });
   const date = new Date().toISOString().slice(0, 10);
-  const file = path.join(resultsDir, `${date}${extra.quick ? '-quick' : ''}.json`);
+  const file = path.join(resultsDir, `${date}${extra.partial ? '-partial' : ''}${extra.quick ? '-quick' : ''}.json`);
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine: machineDescription(), ...extra, rows }, null, 2)}\n`);
   return file;
 }

@@ -28,7 +28,7 @@ export interface ClosedLoopResult {
 }
 
 /** A note for the report when the load generator, not the server, was the limit. */
-export function generatorNote(result: ClosedLoopResult): string[] {
+export function generatorNote(result: Pick<ClosedLoopResult, 'generatorCoreShare'>): string[] {
   const percent = Math.round(result.generatorCoreShare * 100);
   return result.generatorCoreShare > 0.9
     ? [`the load generator used ${percent}% of a core: it, not the server, may have been the limit`]

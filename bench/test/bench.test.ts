@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../../scripts/repo-paths.js';
+import { TWO_INSTANCES_SUBJECT } from '../scenarios/two-instances.js';
+
+/** The test runner sets TEST_REDIS_URL when a Redis answers (always in CI); the two-instance rows need it. */
+const redisUrl = process.env.TEST_REDIS_URL;
 
 /** Keeps `npm run bench` from rotting: the quick run must finish and report every row. No speed is asserted. */
 describe('npm run bench -- --quick', () => {
@@ -11,7 +15,7 @@ describe('npm run bench -- --quick', () => {
     let output = '';
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist-tools/bench/run.js'), '--quick'], {
-        env: { ...process.env, BENCH_DATABASE_URL: process.env.DATABASE_URL },
+        env: { ...process.env, BENCH_DATABASE_URL: process.env.DATABASE_URL, ...(redisUrl ? { BENCH_REDIS_URL: redisUrl } : {}) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -37,6 +41,10 @@ describe('npm run bench -- --quick', () => {
       'socket.io rooms',
       'bare ws broadcast loop',
       'bare ws server',
+      'baseline: bare ws loop with rooms',
+      'murmur ws-service (until history)',
+      'baseline: bare ws server (until open)',
+      ...(redisUrl ? [TWO_INSTANCES_SUBJECT, 'baseline: one ws-service instance, same load'] : []),
     ]) {
       assert.ok(subjects.includes(expected), `missing row: ${expected}`);
     }

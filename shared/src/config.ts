@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_LISTEN_BACKLOG } from './http/server.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -53,6 +54,8 @@ export const commonEnv = {
     .transform((v) => v === 'true'),
   /** How many reverse proxies to trust for the client address (brute-force limits use it). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+  /** Connections the kernel queues before the service accepts them (capped by net.core.somaxconn). */
+  LISTEN_BACKLOG: z.coerce.number().int().min(1).default(DEFAULT_LISTEN_BACKLOG),
 };
 
 export const portEnv = (defaultPort: number) => port.default(defaultPort);

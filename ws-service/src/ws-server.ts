@@ -104,7 +104,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     broker,
     presence,
     connections,
-    listen: (port, host) => listenOn(server, port, host),
+    listen: (port, host) => listenOn(server, port, host, config.LISTEN_BACKLOG),
     async shutdown() {
       if (stopped) return;
       stopped = true;

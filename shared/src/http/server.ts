@@ -17,11 +17,18 @@ export function createHttpServer(handler: RequestListener): http.Server {
   return server;
 }
 
+/**
+ * Connections the kernel queues before the server accepts them. Node's default (511) is too few
+ * for a reconnect storm: connections beyond it are dropped and their clients retry a second
+ * later. The kernel caps it at net.core.somaxconn.
+ */
+export const DEFAULT_LISTEN_BACKLOG = 4096;
+
 /** Listens on `port` (0 for any free one); resolves with the port, rejects if it is taken. */
-export async function listenOn(server: http.Server, port: number, host = '0.0.0.0'): Promise<number> {
+export async function listenOn(server: http.Server, port: number, host = '0.0.0.0', backlog = DEFAULT_LISTEN_BACKLOG): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -29,9 +36,9 @@ export async function listenOn(server: http.Server, port: number, host = '0.0.0.
   return (server.address() as AddressInfo).port;
 }
 
-export async function listen(handler: RequestListener, port: number, host = '0.0.0.0'): Promise<http.Server> {
+export async function listen(handler: RequestListener, port: number, host = '0.0.0.0', backlog = DEFAULT_LISTEN_BACKLOG): Promise<http.Server> {
   const server = createHttpServer(handler);
-  await listenOn(server, port, host);
+  await listenOn(server, port, host, backlog);
   return server;
 }
 
