@@ -22,6 +22,12 @@ const schema = z.object({
   /** Most messages stored by one INSERT (group commit across rooms). */
   WS_WRITE_BATCH: positiveInt.max(10_000).default(500),
   /**
+   * How long a batch of messages waits for more before it is stored. Each INSERT and commit has a
+   * fixed cost in PostgreSQL; a few milliseconds here make batches, and so the cost per message,
+   * grow with the load. 0 stores at once.
+   */
+  WS_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
+  /**
    * Redis that joins several instances into one cluster (events and presence). Unset: one
    * instance, in-memory broker and presence.
    */

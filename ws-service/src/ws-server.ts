@@ -69,6 +69,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       recentMessages: config.WS_RECENT_MESSAGES,
       gapWaitMs: config.WS_GAP_WAIT_MS,
       maxWriteBatch: config.WS_WRITE_BATCH,
+      writeLingerMs: config.WS_WRITE_LINGER_MS,
     },
     logger,
   });

@@ -45,6 +45,8 @@ export interface ChatLimits extends ClientLimits {
   gapWaitMs: number;
   /** Most messages stored by one INSERT. */
   maxWriteBatch: number;
+  /** How long a batch of messages waits for more before it is stored. */
+  writeLingerMs: number;
 }
 
 export interface ChatServiceOptions {
@@ -76,7 +78,7 @@ export class ChatService implements ChatEntry {
   constructor(private readonly options: ChatServiceOptions) {
     const { db, broker, presence, instanceId, limits, logger } = options;
     this.hub = new Hub(broker, presence, instanceId);
-    this.writer = new MessageWriter(db, { maxBatch: limits.maxWriteBatch });
+    this.writer = new MessageWriter(db, { maxBatch: limits.maxWriteBatch, lingerMs: limits.writeLingerMs });
     this.history = new RoomHistory({
       db,
       recentMessages: limits.recentMessages,

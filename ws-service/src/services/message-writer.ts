@@ -13,6 +13,8 @@ import { insertMessages, type NewMessage, type StoredMessage } from '../repos/me
 export interface MessageWriterOptions {
   /** Most messages in one INSERT; keeps a statement's size and latency bounded. */
   maxBatch: number;
+  /** How long a batch waits for more messages before it is stored (see GroupBatcher). */
+  lingerMs: number;
 }
 
 export class MessageWriter {
@@ -22,6 +24,7 @@ export class MessageWriter {
     this.batcher = new GroupBatcher({
       run: (batch) => insertMessages(db, batch),
       maxBatch: options.maxBatch,
+      lingerMs: options.lingerMs,
       // A batch that fails on its data (an author deleted a moment ago) is retried message by
       // message, in order, so only the bad one fails.
       retryAloneWhen: isIntegrityViolation,
