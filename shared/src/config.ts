@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_LISTEN_BACKLOG } from './http/server.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, DEFAULT_READY_TIMEOUT_MS } from './db/client.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -56,6 +57,14 @@ export const commonEnv = {
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   /** Connections the kernel queues before the service accepts them (capped by net.core.somaxconn). */
   LISTEN_BACKLOG: z.coerce.number().int().min(1).default(DEFAULT_LISTEN_BACKLOG),
+  /** Connections each service holds to PostgreSQL. */
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** Client-side deadline of every query; past it the request answers 503. */
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_QUERY_TIMEOUT_MS),
+  /** How long a request waits for a free or new database connection before answering 503. */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_CONNECT_TIMEOUT_MS),
+  /** How long /readyz waits for the database before answering 503. */
+  READY_TIMEOUT_MS: z.coerce.number().int().min(50).default(DEFAULT_READY_TIMEOUT_MS),
 };
 
 export const portEnv = (defaultPort: number) => port.default(defaultPort);

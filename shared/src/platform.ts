@@ -11,6 +11,11 @@ export interface PlatformConfig {
   DATABASE_URL: string;
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
+  /** Unset: openDatabase's defaults (what commonEnv defaults to). */
+  DB_POOL_SIZE?: number;
+  DB_QUERY_TIMEOUT_MS?: number;
+  DB_CONNECT_TIMEOUT_MS?: number;
+  READY_TIMEOUT_MS?: number;
 }
 
 export interface Platform {
@@ -20,7 +25,14 @@ export interface Platform {
 }
 
 export async function openPlatform(config: PlatformConfig, publicKey: KeyObject, logger: Logger): Promise<Platform> {
-  const database = openDatabase({ url: config.DATABASE_URL, logger });
+  const database = openDatabase({
+    url: config.DATABASE_URL,
+    logger,
+    maxConnections: config.DB_POOL_SIZE,
+    queryTimeoutMs: config.DB_QUERY_TIMEOUT_MS,
+    connectionTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    readyTimeoutMs: config.READY_TIMEOUT_MS,
+  });
   try {
     const verification = await openTokenVerification({
       databaseUrl: config.DATABASE_URL,

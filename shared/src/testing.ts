@@ -112,3 +112,4 @@ export async function within<T>(promise: Promise<T>, timeoutMs: number, what = '
 export function nextEvent<T>(subscribe: (listener: (value: T) => void) => void, timeoutMs = 2_000): Promise<T> {
   return within(new Promise<T>((resolve) => subscribe(resolve)), timeoutMs);
 }
+export { startFaultProxy, type FaultProxy } from './fault-proxy.js';

@@ -13,9 +13,10 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function startServices(): Promise<Services> {
+/** `userEnv` overrides user-service's environment (say, a DATABASE_URL through a fault proxy). */
+export async function startServices(userEnv: Record<string, string> = {}): Promise<Services> {
   const auth = await startAuthService();
-  const userDeps = await openDeps(loadConfig(testEnv()), createLogger('user-service', 'silent'));
+  const userDeps = await openDeps(loadConfig(testEnv(userEnv)), createLogger('user-service', 'silent'));
   const served = await serve(createApp(userDeps));
   return {
     auth,

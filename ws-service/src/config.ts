@@ -27,6 +27,8 @@ const schema = z.object({
    * grow with the load. 0 stores at once.
    */
   WS_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
+  /** Most messages waiting to be stored; past it, senders get STORAGE_BUSY at once (no ack). */
+  WS_WRITE_QUEUE_MAX: positiveInt.default(10_000),
   /**
    * Redis that joins several instances into one cluster (events and presence). Unset: one
    * instance, in-memory broker and presence.

@@ -70,6 +70,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       gapWaitMs: config.WS_GAP_WAIT_MS,
       maxWriteBatch: config.WS_WRITE_BATCH,
       writeLingerMs: config.WS_WRITE_LINGER_MS,
+      maxWaitingWrites: config.WS_WRITE_QUEUE_MAX,
     },
     logger,
   });

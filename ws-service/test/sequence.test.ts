@@ -66,7 +66,7 @@ describe('room sequence', () => {
   after(() => stack.close());
 
   it('group commit across rooms: messages of many rooms stored together keep each room contiguous and in arrival order', async () => {
-    const writer = new MessageWriter(stack.ws.deps.database.db, { maxBatch: 500, lingerMs: 0 });
+    const writer = new MessageWriter(stack.ws.deps.database.db, { maxBatch: 500, lingerMs: 0, maxWaiting: 10_000 });
     const roomIds = await Promise.all(range(1, 10).map((i) => createRoom(stack.ws.url, alice.token, `batch ${i}`)));
     // All submitted in one turn: the first goes alone, the other 199 share the next INSERT.
     const submitted = range(0, 199).map((i) => ({ roomId: roomIds[i % 10]!, userId: alice.id, text: `m${i}`, clientMsgId: null }));

@@ -15,16 +15,21 @@ export interface DbOptions {
   logger: Logger;
   /** Upper bound on open connections; each service holds its own pool. */
   maxConnections?: number;
-  /** A query running longer than this is cancelled by the server. */
-  statementTimeoutMs?: number;
+  /**
+   * The client-side deadline of every query: past it the query fails here, whatever the server
+   * does. A frozen or partitioned server cannot enforce its own statement_timeout.
+   */
+  queryTimeoutMs?: number;
   /** How long to wait for a free connection or a TCP connect before failing the request. */
   connectionTimeoutMs?: number;
+  /** How long /readyz waits for the database before calling it down. */
+  readyTimeoutMs?: number;
 }
 
 export interface Database {
   pool: pg.Pool;
   db: Db;
-  /** Resolves true when a trivial query succeeds; used by /readyz. */
+  /** Resolves true when a trivial query succeeds within the ready deadline; used by /readyz. */
   isReachable(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -32,13 +37,21 @@ export interface Database {
 // Bigint columns (COUNT(*)) arrive as strings by default; counts here always fit a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
+export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
+export const DEFAULT_READY_TIMEOUT_MS = 1_000;
+
 export function openDatabase(options: DbOptions): Database {
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
-    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    query_timeout: queryTimeoutMs,
+    // The server cancels a slow statement a little before the client gives up on it, so a live
+    // server frees the connection cleanly; the client's deadline covers a server that hangs.
+    statement_timeout: Math.max(1, queryTimeoutMs - 100),
     application_name: 'murmur',
   });
   // An idle client that loses its connection (database restart) emits 'error' on the pool;
@@ -47,21 +60,34 @@ export function openDatabase(options: DbOptions): Database {
 
   const db = drizzle(pool, { schema });
 
+  const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  // Probes asked for while one is in flight share it, so a burst of /readyz calls during an
+  // outage holds at most one connection.
+  let probe: Promise<boolean> | undefined;
+  const probeOnce = () =>
+    pool.query({ text: 'SELECT 1', query_timeout: readyTimeoutMs } as pg.QueryConfig).then(
+      () => true,
+      () => false,
+    );
+
   return {
     pool,
     db,
-    async isReachable() {
-      try {
-        await pool.query('SELECT 1');
-        return true;
-      } catch {
-        return false;
-      }
+    isReachable() {
+      probe ??= deadline(probeOnce(), readyTimeoutMs, false).finally(() => (probe = undefined));
+      return probe;
     },
     async close() {
       await pool.end();
     },
   };
+}
+
+/** `promise`, or `fallback` if it has not settled within `ms`. */
+function deadline<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 /** The SQLSTATE PostgreSQL uses for a unique-constraint violation. */

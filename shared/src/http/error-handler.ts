@@ -5,6 +5,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../errors.js';
+import { databaseUnavailable, isDatabaseUnavailable } from '../db/outage.js';
 import type { Logger } from '../logger.js';
 import { ValidationError } from './validation.js';
 
@@ -40,11 +41,22 @@ export function errorBody(error: AppError): { error: Record<string, unknown> } {
   return { error: fields };
 }
 
+/**
+ * The answer `err` deserves when it is not a bug: its own AppError, a malformed request, or 503
+ * when the database could not answer. Undefined for anything else (a 500).
+ */
+export function knownError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  return bodyParserError(err) ?? clientError(err) ?? (isDatabaseUnavailable(err) ? databaseUnavailable() : undefined);
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const known = err instanceof AppError ? err : (bodyParserError(err) ?? clientError(err));
+    const known = knownError(err);
     if (!known) {
       logger.error({ err, reqId: req.id, method: req.method, url: req.originalUrl }, 'unhandled error');
+    } else if (known.status === 503) {
+      logger.warn({ err, reqId: req.id, method: req.method, url: req.originalUrl }, 'answered 503');
     }
     const error = known ?? new AppError(500, 'INTERNAL', `something went wrong; request id ${req.id}`);
     if (res.headersSent) {

@@ -9,9 +9,9 @@
  * it to local clients in seq order (the sender's copy is its acknowledgement). Another
  * instance's message arrives through the broker and takes the same last step.
  */
-import type { Db } from '@murmur/shared/db';
+import { isDatabaseUnavailable, type Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
-import { notFound } from '@murmur/shared/errors';
+import { AppError, notFound } from '@murmur/shared/errors';
 import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/jwt';
 import type { Logger } from '@murmur/shared/logger';
 import type { WebSocket } from 'ws';
@@ -47,6 +47,8 @@ export interface ChatLimits extends ClientLimits {
   maxWriteBatch: number;
   /** How long a batch of messages waits for more before it is stored. */
   writeLingerMs: number;
+  /** Most messages waiting to be stored before new ones are refused. */
+  maxWaitingWrites: number;
 }
 
 export interface ChatServiceOptions {
@@ -78,7 +80,11 @@ export class ChatService implements ChatEntry {
   constructor(private readonly options: ChatServiceOptions) {
     const { db, broker, presence, instanceId, limits, logger } = options;
     this.hub = new Hub(broker, presence, instanceId);
-    this.writer = new MessageWriter(db, { maxBatch: limits.maxWriteBatch, lingerMs: limits.writeLingerMs });
+    this.writer = new MessageWriter(db, {
+      maxBatch: limits.maxWriteBatch,
+      lingerMs: limits.writeLingerMs,
+      maxWaiting: limits.maxWaitingWrites,
+    });
     this.history = new RoomHistory({
       db,
       recentMessages: limits.recentMessages,
@@ -174,8 +180,14 @@ export class ChatService implements ChatEntry {
         this.history.accept(roomId, message);
       },
       (err: unknown) => {
-        this.options.logger.error({ err, roomId, userId: user.id }, 'storing a message failed');
-        client.sendError('MESSAGE_NOT_STORED', 'the message could not be stored; send it again', clientMsgId);
+        if (err instanceof AppError) {
+          client.sendError(err.code, err.message, clientMsgId);
+          return;
+        }
+        // Not acknowledged: the client resends it, and its clientMsgId keeps it from being stored twice.
+        const outage = isDatabaseUnavailable(err);
+        this.options.logger[outage ? 'warn' : 'error']({ err, roomId, userId: user.id }, 'storing a message failed');
+        client.sendError('MESSAGE_NOT_STORED', 'the message may not have been stored; send it again with the same clientMsgId', clientMsgId);
       },
     );
   }

@@ -6,7 +6,7 @@
  * batch, not per message.
  */
 import { isIntegrityViolation, type Db } from '@murmur/shared/db';
-import { notFound } from '@murmur/shared/errors';
+import { notFound, unavailable } from '@murmur/shared/errors';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import { insertMessages, type NewMessage, type StoredMessage } from '../repos/messages.repo.js';
 
@@ -15,12 +15,20 @@ export interface MessageWriterOptions {
   maxBatch: number;
   /** How long a batch waits for more messages before it is stored (see GroupBatcher). */
   lingerMs: number;
+  /**
+   * Most messages waiting for a batch. When the database is slow or hung the queue would grow
+   * without bound; past this, a message is refused at once and its sender told to retry.
+   */
+  maxWaiting: number;
 }
 
 export class MessageWriter {
   private readonly batcher: GroupBatcher<NewMessage, StoredMessage | undefined>;
 
-  constructor(db: Db, options: MessageWriterOptions) {
+  constructor(
+    db: Db,
+    private readonly options: MessageWriterOptions,
+  ) {
     this.batcher = new GroupBatcher({
       run: (batch) => insertMessages(db, batch),
       maxBatch: options.maxBatch,
@@ -36,8 +44,11 @@ export class MessageWriter {
     return this.batcher.waiting;
   }
 
-  /** Resolves once the message is committed, with its id, seq and time. */
+  /** Resolves once the message is committed, with its id, seq and time; refuses at once when the queue is full. */
   async store(message: NewMessage): Promise<StoredMessage> {
+    if (this.batcher.waiting >= this.options.maxWaiting) {
+      throw unavailable('STORAGE_BUSY', 'messages are waiting to be stored; send this one again shortly');
+    }
     const stored = await this.batcher.submit(message);
     if (!stored) throw notFound('ROOM_NOT_FOUND', `there is no room ${message.roomId}`);
     return stored;

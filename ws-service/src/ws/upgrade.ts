@@ -8,7 +8,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { AppError, forbidden, notFound, unauthorized, unavailable } from '@murmur/shared/errors';
-import { errorBody, isCrossSiteRequest, parseInput } from '@murmur/shared/http';
+import { errorBody, isCrossSiteRequest, knownError, parseInput } from '@murmur/shared/http';
 import { readRequestToken, type AuthUser, type VerifyToken } from '@murmur/shared/jwt';
 import type { Logger } from '@murmur/shared/logger';
 import { joinQuery, roomIdParam } from '../routes/rooms.schemas.js';
@@ -77,7 +77,7 @@ async function handleUpgrade(options: UpgradeOptions, req: IncomingMessage, sock
 
 /** Answers the upgrade request with an HTTP error and closes the socket. */
 function refuse(logger: Logger, socket: Duplex, err: unknown): void {
-  const known = err instanceof AppError ? err : undefined;
+  const known = knownError(err);
   if (!known) logger.error({ err }, 'websocket upgrade failed');
   const error = known ?? new AppError(500, 'INTERNAL', 'something went wrong');
   if (!socket.writable) {
