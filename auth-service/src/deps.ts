@@ -33,11 +33,14 @@ export async function openDeps(config: AuthConfig, logger: Logger): Promise<Auth
         ttlSeconds: config.JWT_TTL_SECONDS,
       }),
       limiter: new LoginLimiter({
+        pool: platform.database.pool,
+        keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
         maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
         maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
         maxRegistrationsPerAddress: config.REGISTER_MAX_PER_ADDRESS,
-        windowMs: config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+        windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
       }),
+      logger,
     },
   };
 }

@@ -1,87 +1,76 @@
 /**
- * Brute-force protection. Failed logins are counted per account and per client address in a
- * fixed window, and registrations per address; past the limit a request gets 429 before bcrypt
- * runs, so an attacker can neither guess freely nor tie up the hashing threads.
+ * Brute-force protection, counted in the store every auth-service instance shares: failed
+ * logins per account (whichever identifier names it: its username and its email count
+ * together) and per client address, and registrations per address. Past a limit the request
+ * gets 429 with Retry-After before bcrypt runs, so an attacker can neither guess freely nor tie
+ * up the hashing threads.
  *
- * An attempt is counted when it starts, not when bcrypt has judged it, so a burst of parallel
- * guesses cannot all slip past the check; a successful login is refunded.
- *
- * Counts live in this process. Behind several auth-service instances each counts on its own,
- * which multiplies the allowance by the instance count but still bounds it.
+ * An attempt counts when it starts, not when bcrypt has judged it, so a burst of parallel
+ * guesses cannot all slip past the check. A successful login clears the account's failures and
+ * refunds the address's attempt; an attempt that failed because the database did not answer is
+ * refunded too, so an outage never locks anyone out.
  */
-import { AppError } from '@murmur/shared/errors';
-
-/** Above this many tracked keys, expired ones are swept before adding more. */
-const SWEEP_THRESHOLD_KEYS = 10_000;
-
-interface Window {
-  count: number;
-  resetAtMs: number;
-}
+import type pg from 'pg';
+import { sharedLimit, type SharedLimit } from '@murmur/shared/rate-limits';
 
 export interface LoginLimiterOptions {
+  pool: pg.Pool;
+  keyPrefix: string;
   maxFailuresPerAccount: number;
   maxFailuresPerAddress: number;
   maxRegistrationsPerAddress: number;
-  windowMs: number;
+  windowSeconds: number;
 }
 
+/** The counts one login attempt took, to be refunded or cleared once its outcome is known. */
+export interface LoginAttempt {
+  address: string;
+  account?: string;
+}
+
+const TOO_MANY = { code: 'TOO_MANY_ATTEMPTS', message: 'too many attempts' };
+
 export class LoginLimiter {
-  private readonly windows = new Map<string, Window>();
+  private readonly accountFailures: SharedLimit;
+  private readonly addressFailures: SharedLimit;
+  private readonly registrations: SharedLimit;
 
-  constructor(private readonly options: LoginLimiterOptions) {}
+  constructor(options: LoginLimiterOptions) {
+    const common = { pool: options.pool, keyPrefix: options.keyPrefix, windowSeconds: options.windowSeconds, ...TOO_MANY };
+    this.accountFailures = sharedLimit({ ...common, name: 'login-account', points: options.maxFailuresPerAccount });
+    this.addressFailures = sharedLimit({ ...common, name: 'login-address', points: options.maxFailuresPerAddress });
+    this.registrations = sharedLimit({ ...common, name: 'register-address', points: options.maxRegistrationsPerAddress });
+  }
 
-  /** Throws 429 when the account or address is out of attempts; otherwise counts this one. */
-  beginLogin(account: string, address: string, now = Date.now()): void {
-    this.assertUnder(
-      [
-        [`account:${account}`, this.options.maxFailuresPerAccount],
-        [`address:${address}`, this.options.maxFailuresPerAddress],
-      ],
-      now,
-    );
-    this.count(`account:${account}`, now);
-    this.count(`address:${address}`, now);
+  /** Counts an attempt from `address`; 429 when the address is out of attempts. */
+  async beginLogin(address: string): Promise<LoginAttempt> {
+    await this.addressFailures.consume(address);
+    return { address };
+  }
+
+  /** Counts the attempt against `account` (a user id, or the unknown identifier); 429 when it is out of attempts. */
+  async countAgainstAccount(attempt: LoginAttempt, account: string): Promise<void> {
+    await this.accountFailures.consume(account);
+    attempt.account = account;
   }
 
   /** The login succeeded: the account's failures are cleared and the address's attempt refunded. */
-  loginSucceeded(account: string, address: string): void {
-    this.windows.delete(`account:${account}`);
-    const window = this.windows.get(`address:${address}`);
-    if (window && window.count > 0) window.count -= 1;
+  async loginSucceeded(attempt: LoginAttempt): Promise<void> {
+    await Promise.all([attempt.account ? this.accountFailures.reset(attempt.account) : undefined, this.addressFailures.refund(attempt.address)]);
   }
 
-  /** Throws 429 when the address has registered too often; otherwise counts this registration. */
-  beginRegistration(address: string, now = Date.now()): void {
-    this.assertUnder([[`register:${address}`, this.options.maxRegistrationsPerAddress]], now);
-    this.count(`register:${address}`, now);
+  /** The attempt failed for a reason that is not the user's (an outage): nothing it counted stays. */
+  async refund(attempt: LoginAttempt): Promise<void> {
+    await Promise.all([attempt.account ? this.accountFailures.refund(attempt.account) : undefined, this.addressFailures.refund(attempt.address)]);
   }
 
-  private assertUnder(limits: Array<[key: string, max: number]>, now: number): void {
-    let blockedUntil = 0;
-    for (const [key, max] of limits) {
-      const window = this.windows.get(key);
-      if (window && window.resetAtMs > now && window.count >= max) blockedUntil = Math.max(blockedUntil, window.resetAtMs);
-    }
-    if (blockedUntil > now) {
-      const retryAfterSeconds = Math.ceil((blockedUntil - now) / 1000);
-      throw new AppError(429, 'TOO_MANY_ATTEMPTS', `too many attempts; try again in ${retryAfterSeconds} s`, {
-        'Retry-After': String(retryAfterSeconds),
-      });
-    }
+  /** Counts a registration from `address`; 429 when the address has registered too often. */
+  async beginRegistration(address: string): Promise<void> {
+    await this.registrations.consume(address);
   }
 
-  private count(key: string, now: number): void {
-    if (this.windows.size > SWEEP_THRESHOLD_KEYS) this.sweep(now);
-    const window = this.windows.get(key);
-    if (!window || window.resetAtMs <= now) {
-      this.windows.set(key, { count: 1, resetAtMs: now + this.options.windowMs });
-    } else {
-      window.count += 1;
-    }
-  }
-
-  private sweep(now: number): void {
-    for (const [key, window] of this.windows) if (window.resetAtMs <= now) this.windows.delete(key);
+  /** The registration failed for a reason that is not the user's: it does not count. */
+  async refundRegistration(address: string): Promise<void> {
+    await this.registrations.refund(address);
   }
 }

@@ -13,6 +13,11 @@ export interface Passwords {
   hash(password: string): Promise<string>;
   /** Compares against `hash`, or against a dummy hash when there is no user, taking the same time. */
   verify(password: string, hash: string | undefined): Promise<boolean>;
+  /**
+   * True for a hash made at a lower cost than the configured one: it is cheaper to attack, and
+   * its quick comparison would tell an existing account from an unknown one by timing.
+   */
+  needsRehash(hash: string): boolean;
 }
 
 export async function createPasswords(cost: number): Promise<Passwords> {
@@ -25,5 +30,6 @@ export async function createPasswords(cost: number): Promise<Passwords> {
       const matches = await bcrypt.compare(password, hash ?? dummyHash);
       return matches && hash !== undefined;
     },
+    needsRehash: (hash) => bcrypt.getRounds(hash) < cost,
   };
 }

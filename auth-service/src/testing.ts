@@ -14,10 +14,16 @@ export interface AuthUnderTest {
   close(): Promise<void>;
 }
 
-/** bcrypt cost 4 keeps tests fast; tests about bcrypt's timing raise it. */
+/**
+ * bcrypt cost 4 keeps tests fast; tests about bcrypt's timing raise it. Each instance counts its
+ * rate limits apart (every test signs in from 127.0.0.1); give two the same
+ * RATE_LIMIT_KEY_PREFIX to make them share.
+ */
 export async function startAuthService(env: Record<string, string> = {}): Promise<AuthUnderTest> {
   // Tests register many users from one address; the tests of that limit lower it again.
-  const config = loadConfig(testEnv({ BCRYPT_COST: '4', REGISTER_MAX_PER_ADDRESS: '100000', ...env }));
+  const config = loadConfig(
+    testEnv({ BCRYPT_COST: '4', REGISTER_MAX_PER_ADDRESS: '100000', RATE_LIMIT_KEY_PREFIX: uniqueName('limits'), ...env }),
+  );
   const deps = await openDeps(config, createLogger('auth-service', 'silent'));
   const served = await serve(createApp(deps));
   return {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api } from '@murmur/shared/testing';
+import bcrypt from 'bcrypt';
+import { api, startFaultProxy, testDatabaseUrl, uniqueName } from '@murmur/shared/testing';
 import { registerUser, startAuthService, type AuthUnderTest } from '../src/testing.js';
 
 describe('POST /login', () => {
@@ -80,8 +81,7 @@ describe('brute-force protection', () => {
       assert.ok(Number(blocked.headers.get('retry-after')) > 0);
       assert.equal(bcryptCalls, 0, 'bcrypt did not run for the refused attempt');
 
-      // The same account by username counts separately only by identifier, so check another
-      // account is unaffected.
+      // Another account is unaffected.
       const other = await registerUser(auth.url);
       const ok = await api(auth.url, 'POST', '/login', { body: { email: other.email, password: other.password } });
       assert.equal(ok.status, 200);
@@ -130,6 +130,75 @@ describe('brute-force protection', () => {
       assert.equal(blocked.status, 429);
     } finally {
       await auth.close();
+    }
+  });
+});
+
+describe('brute-force limits shared and fair', () => {
+  it('counts an account once whichever identifier names it, across two instances', async () => {
+    const shared = { LOGIN_MAX_FAILURES_PER_ACCOUNT: '4', RATE_LIMIT_KEY_PREFIX: uniqueName('shared') };
+    const [first, second] = await Promise.all([startAuthService(shared), startAuthService(shared)]);
+    try {
+      const user = await registerUser(first.url);
+      const guesses: Array<[string, object]> = [
+        [first.url, { email: user.email }],
+        [second.url, { username: user.username }],
+        [first.url, { username: user.username.toUpperCase() }],
+        [second.url, { email: user.email }],
+      ];
+      for (const [url, identifier] of guesses) {
+        assert.equal((await api(url, 'POST', '/login', { body: { ...identifier, password: 'wrong password!' } })).status, 401);
+      }
+      for (const url of [first.url, second.url]) {
+        const blocked = await api(url, 'POST', '/login', { body: { username: user.username, password: user.password } });
+        assert.equal(blocked.status, 429);
+        assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+      }
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  it('does not count attempts that failed because the database was down', async () => {
+    const proxy = await startFaultProxy(testDatabaseUrl());
+    const auth = await startAuthService({ DATABASE_URL: proxy.url, LOGIN_MAX_FAILURES_PER_ACCOUNT: '2', LOGIN_MAX_FAILURES_PER_ADDRESS: '2' });
+    try {
+      const user = await registerUser(auth.url);
+      proxy.cut();
+      for (let i = 0; i < 5; i += 1) {
+        const res = await api(auth.url, 'POST', '/login', { body: { email: user.email, password: user.password } });
+        assert.equal(res.status, 503);
+        assert.equal(res.body.error.code, 'SERVICE_UNAVAILABLE');
+      }
+      proxy.restore();
+      const back = await api(auth.url, 'POST', '/login', { body: { email: user.email, password: user.password } });
+      assert.equal(back.status, 200);
+    } finally {
+      proxy.restore();
+      await auth.close();
+      await proxy.close();
+    }
+  });
+});
+
+describe('password hashes follow the configured cost', () => {
+  it('re-hashes at login a hash made at a lower cost', async () => {
+    const cheap = await startAuthService({ BCRYPT_COST: '4' });
+    const current = await startAuthService({ BCRYPT_COST: '6' });
+    try {
+      const user = await registerUser(cheap.url);
+      const storedHash = async () => {
+        const { rows } = await current.deps.database.pool.query('SELECT password_hash FROM users WHERE id = $1', [user.id]);
+        return rows[0].password_hash as string;
+      };
+      assert.equal(bcrypt.getRounds(await storedHash()), 4);
+      assert.equal((await api(current.url, 'POST', '/login', { body: { email: user.email, password: user.password } })).status, 200);
+      const upgraded = await storedHash();
+      assert.equal(bcrypt.getRounds(upgraded), 6);
+      assert.ok(await bcrypt.compare(user.password, upgraded));
+      assert.equal((await api(cheap.url, 'POST', '/login', { body: { username: user.username, password: user.password } })).status, 200);
+    } finally {
+      await Promise.all([cheap.close(), current.close()]);
     }
   });
 });

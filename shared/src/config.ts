@@ -63,6 +63,8 @@ export const commonEnv = {
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_QUERY_TIMEOUT_MS),
   /** How long a request waits for a free or new database connection before answering 503. */
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_CONNECT_TIMEOUT_MS),
+  /** Prefix of the keys of the rate limits every instance shares, so deployments sharing a database count apart. */
+  RATE_LIMIT_KEY_PREFIX: z.string().min(1).max(64).default('murmur'),
   /** How long /readyz waits for the database before answering 503. */
   READY_TIMEOUT_MS: z.coerce.number().int().min(50).default(DEFAULT_READY_TIMEOUT_MS),
 };

@@ -58,3 +58,8 @@ export async function findUserForLogin(
     .limit(1);
   return row;
 }
+
+/** Replaces a user's password hash (a re-hash at the configured cost). */
+export async function updatePasswordHash(db: Db, userId: number, passwordHash: string): Promise<void> {
+  await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+}

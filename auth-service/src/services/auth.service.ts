@@ -1,11 +1,12 @@
 /** The rules of registering, logging in and logging out. */
 import { pgErrorOf, UNIQUE_VIOLATION, type Db } from '@murmur/shared/db';
-import { conflict, unauthorized } from '@murmur/shared/errors';
+import { AppError, conflict, unauthorized } from '@murmur/shared/errors';
 import type { AuthUser } from '@murmur/shared/jwt';
+import type { Logger } from '@murmur/shared/logger';
 import type { LoginLimiter } from '../login-limiter.js';
 import type { Passwords } from '../passwords.js';
 import type { TokenSigner } from '../tokens.js';
-import { findTakenIdentifiers, findUserForLogin, insertUser, type UserRecord } from '../repos/users.repo.js';
+import { findTakenIdentifiers, findUserForLogin, insertUser, updatePasswordHash, type UserRecord, type UserWithPassword } from '../repos/users.repo.js';
 import { insertSession, revokeSession } from '../repos/sessions.repo.js';
 
 export interface AuthServiceDeps {
@@ -13,6 +14,7 @@ export interface AuthServiceDeps {
   passwords: Passwords;
   tokens: TokenSigner;
   limiter: LoginLimiter;
+  logger: Logger;
 }
 
 export interface SignedIn {
@@ -29,13 +31,25 @@ async function startSession(deps: AuthServiceDeps, user: UserRecord): Promise<Si
   return { user, token: issued.token };
 }
 
+/** An error that is not the user's doing (the database did not answer): the attempt must not count. */
+const isOutage = (err: unknown) => !(err instanceof AppError) || err.status >= 500;
+
 export async function register(
   deps: AuthServiceDeps,
   input: { username: string; email: string; password: string },
   clientAddress: string,
 ): Promise<SignedIn> {
   // Each registration costs a bcrypt hash; an address may not spend them without bound.
-  deps.limiter.beginRegistration(clientAddress);
+  await deps.limiter.beginRegistration(clientAddress);
+  try {
+    return await createAccount(deps, input);
+  } catch (err) {
+    if (isOutage(err)) await refundQuietly(deps, () => deps.limiter.refundRegistration(clientAddress));
+    throw err;
+  }
+}
+
+async function createAccount(deps: AuthServiceDeps, input: { username: string; email: string; password: string }): Promise<SignedIn> {
   // Checked before hashing so a taken name costs no bcrypt time; the unique indexes still
   // decide a race between two registrations.
   const taken = await findTakenIdentifiers(deps.db, input.username, input.email);
@@ -61,18 +75,42 @@ export async function login(
   input: ({ email: string } | { username: string }) & { password: string },
   clientAddress: string,
 ): Promise<SignedIn> {
-  const account = ('email' in input ? `email:${input.email}` : `username:${input.username}`).toLowerCase();
-  deps.limiter.beginLogin(account, clientAddress);
-
-  const found = await findUserForLogin(deps.db, input);
-  const matches = await deps.passwords.verify(input.password, found?.passwordHash);
-  if (!found || !matches) {
-    // One answer for "no such user" and "wrong password", so accounts cannot be enumerated.
-    throw unauthorized('INVALID_CREDENTIALS', 'wrong login or password');
+  const attempt = await deps.limiter.beginLogin(clientAddress);
+  try {
+    const found = await findUserForLogin(deps.db, input);
+    // Failures count per account, so its username and its email share one allowance; an
+    // unknown identifier is counted under itself.
+    const identifier = 'email' in input ? `email:${input.email}` : `username:${input.username}`;
+    await deps.limiter.countAgainstAccount(attempt, found ? `user:${found.id}` : identifier.toLowerCase());
+    const matches = await deps.passwords.verify(input.password, found?.passwordHash);
+    if (!found || !matches) {
+      // One answer for "no such user" and "wrong password", so accounts cannot be enumerated.
+      throw unauthorized('INVALID_CREDENTIALS', 'wrong login or password');
+    }
+    await keepHashAtCost(deps, found, input.password);
+    const { passwordHash, ...user } = found;
+    const signedIn = await startSession(deps, user);
+    await refundQuietly(deps, () => deps.limiter.loginSucceeded(attempt));
+    return signedIn;
+  } catch (err) {
+    if (isOutage(err)) await refundQuietly(deps, () => deps.limiter.refund(attempt));
+    throw err;
   }
-  deps.limiter.loginSucceeded(account, clientAddress);
-  const { passwordHash, ...user } = found;
-  return startSession(deps, user);
+}
+
+/** Re-hashes a password whose hash is cheaper than the configured cost, now that it is known. */
+async function keepHashAtCost(deps: AuthServiceDeps, user: UserWithPassword, password: string): Promise<void> {
+  if (!deps.passwords.needsRehash(user.passwordHash)) return;
+  await updatePasswordHash(deps.db, user.id, await deps.passwords.hash(password));
+}
+
+/** Refunds are best effort: if the store is down too, the count expires with its window. */
+async function refundQuietly(deps: AuthServiceDeps, refund: () => Promise<void>): Promise<void> {
+  try {
+    await refund();
+  } catch (err) {
+    deps.logger.warn({ err }, 'could not refund a rate-limit count');
+  }
 }
 
 export async function logout(deps: AuthServiceDeps, user: AuthUser): Promise<void> {

@@ -3,7 +3,7 @@
  * migrations from it. Each table names the one service that writes it.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
 
 /** A point in time, stored with its time zone, read as a Date. */
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -152,3 +152,14 @@ export const messages = pgTable(
   },
   (t) => [uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq), index('messages_user_id_idx').on(t.userId)],
 );
+
+/**
+ * Counters of the rate limits every instance shares (failed logins, registrations, posts, rooms
+ * created), in the layout rate-limiter-flexible's PostgreSQL store reads and writes: one row
+ * per key, `expire` in epoch milliseconds. Expired rows are reused by the next count and swept.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: varchar('key', { length: 255 }).primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: bigint('expire', { mode: 'number' }),
+});

@@ -1,0 +1,65 @@
+/**
+ * Rate limits that hold across instances: each limit counts in the `rate_limits` table, so two
+ * auth-service instances (or ten) see the same counts. rate-limiter-flexible does the counting,
+ * one atomic upsert per decision; this module gives every limit the same 429 answer with
+ * Retry-After, and leaves a store failure to surface as an outage (503), never as a count.
+ */
+import type pg from 'pg';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError } from './errors.js';
+
+export interface SharedLimitOptions {
+  pool: pg.Pool;
+  /** Names the limit in its keys; distinct per limit. */
+  name: string;
+  /** Prefix of every key, so deployments (or test runs) sharing a database count apart. */
+  keyPrefix: string;
+  /** Points allowed per window. */
+  points: number;
+  windowSeconds: number;
+  /** The 429's error code and what it tells the client. */
+  code: string;
+  message: string;
+}
+
+export interface SharedLimit {
+  /** Counts `points` against `key`; throws 429 (with Retry-After) when that passes the limit. */
+  consume(key: string, points?: number): Promise<void>;
+  /** Gives back points counted for an attempt that should not count (it succeeded, or failed for an outage). */
+  refund(key: string, points?: number): Promise<void>;
+  /** Forgets `key`'s count. */
+  reset(key: string): Promise<void>;
+}
+
+export function sharedLimit(options: SharedLimitOptions): SharedLimit {
+  const limiter = new RateLimiterPostgres({
+    storeClient: options.pool,
+    storeType: 'pool',
+    tableName: 'rate_limits',
+    // The table comes from the migrations, like every other.
+    tableCreated: true,
+    clearExpiredByTimeout: true,
+    keyPrefix: `${options.keyPrefix}:${options.name}`,
+    points: options.points,
+    duration: options.windowSeconds,
+  });
+  return {
+    async consume(key, points = 1) {
+      try {
+        await limiter.consume(key, points);
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes)) throw err;
+        const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+        throw new AppError(429, options.code, `${options.message}; try again in ${retryAfterSeconds} s`, {
+          'Retry-After': String(retryAfterSeconds),
+        });
+      }
+    },
+    async refund(key, points = 1) {
+      await limiter.reward(key, points);
+    },
+    async reset(key) {
+      await limiter.delete(key);
+    },
+  };
+}
