@@ -19,6 +19,7 @@ import type { PresenceTracker } from './fanout/presence.js';
 import type { Client } from './ws/client.js';
 import { CloseCode } from './ws/close-codes.js';
 import { startHeartbeat } from './ws/heartbeat.js';
+import { closeExpiredSessions } from './ws/session-expiry.js';
 import { closeEndedSessions } from './ws/session-closer.js';
 import { createUpgradeHandler } from './ws/upgrade.js';
 
@@ -92,6 +93,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     }),
   );
   const stopHeartbeat = startHeartbeat(connections, config.WS_PING_INTERVAL_MS);
+  const stopExpiryChecks = closeExpiredSessions(connections);
   const stopClosingSessions = closeEndedSessions({
     authEvents: deps.verification.authEvents,
     connections,
@@ -113,6 +115,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       stopHeartbeat();
+      stopExpiryChecks();
       stopClosingSessions();
       await chat.shutdown();
 

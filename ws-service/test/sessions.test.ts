@@ -14,7 +14,7 @@ import { createRoom, join, refusal, startStack, startWsService, type Stack } fro
 describe('ended sessions', () => {
   let stack: Stack;
   before(async () => {
-    // A fast heartbeat, which also checks token expiry.
+    // A fast heartbeat.
     stack = await startStack({ WS_PING_INTERVAL_MS: '50' });
   });
   after(() => stack.close());
@@ -69,18 +69,51 @@ describe('ended sessions', () => {
     await kept.close();
   });
 
-  it('closes a socket when its token expires', async () => {
+  it('reads each socket\'s expiry from its token', async () => {
     const alice = await registerUser(stack.auth.url, 'alice');
     const roomId = await createRoom(stack.ws.url, alice.token);
     const { socket } = await join(stack.ws.wsUrl, roomId, { token: alice.token });
     const [client] = [...stack.ws.service.connections].filter((c) => c.auth.id === alice.id);
     assert.ok(client);
     assert.ok(Math.abs(client.expiresAtMs - Date.now() - 24 * 3600 * 1000) < 60_000, 'expiry read from the token');
-    // Tokens live at least a minute; pretend this one's time is up.
-    (client as any).expiresAtMs = Date.now() - 1;
+    await socket.close();
+  });
+});
+
+describe('token expiry', () => {
+  let stack: Stack;
+  before(async () => {
+    // The default ping interval (30 s): an expiry must not wait for a ping.
+    stack = await startStack();
+  });
+  after(() => stack.close());
+
+  /** Joins as a new user and returns the socket with its server-side client. */
+  async function joined() {
+    const alice = await registerUser(stack.auth.url, 'alice');
+    const roomId = await createRoom(stack.ws.url, alice.token);
+    const { socket } = await join(stack.ws.wsUrl, roomId, { token: alice.token });
+    const client = [...stack.ws.service.connections].find((c) => c.auth.id === alice.id)!;
+    return { alice, roomId, socket, client };
+  }
+
+  it('closes a socket with 4001 at its token\'s expiry, long before the next ping', async () => {
+    const { socket, client } = await joined();
+    // Tokens live at least a minute; pretend this one ends in a moment.
+    (client as any).expiresAtMs = Date.now() + 200;
     const closed = await socket.closed;
     assert.equal(closed.code, CloseCode.SESSION_ENDED);
     assert.equal(closed.reason, 'token expired');
+  });
+
+  it('stores nothing sent on an expired token', async () => {
+    const { alice, roomId, socket, client } = await joined();
+    (client as any).expiresAtMs = Date.now() - 1;
+    socket.send({ type: 'message', text: 'too late', clientMsgId: 'late' });
+    assert.equal((await socket.closed).code, CloseCode.SESSION_ENDED);
+    const fresh = await api(stack.auth.url, 'POST', '/login', { body: { email: alice.email, password: alice.password } });
+    const page = await api(stack.ws.url, 'GET', `/ws/rooms/${roomId}/messages`, { token: fresh.body.token });
+    assert.deepEqual(page.body.items, []);
   });
 });
 

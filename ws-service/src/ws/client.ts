@@ -12,6 +12,7 @@ import type { HubClient } from '../fanout/hub.js';
 import { encodeEvent, EVENT_SEPARATOR, parseClientFrame, type EncodedEvent, type PublicUser } from '../protocol.js';
 import { CloseCode, type CloseCodeValue } from './close-codes.js';
 import type { FlushScheduler } from './flush-scheduler.js';
+import { TOKEN_EXPIRED_REASON } from './session-expiry.js';
 import { TokenBucket, type RateLimits } from './rate-limiter.js';
 
 /** Refused frames per second, as a multiple of the allowed rate, beyond which a client is closed (1008). */
@@ -67,7 +68,7 @@ function onSocketError(this: WebSocket, err: Error): void {
 
 export class Client implements HubClient {
   readonly user: PublicUser;
-  /** When the socket's token expires; the heartbeat closes the socket then. */
+  /** When the socket's token expires; the socket is closed then (ws/session-expiry.ts). */
   readonly expiresAtMs: number;
   /** Set by every pong, cleared by every ping: false at a ping means the peer missed the last one. */
   alive = true;
@@ -163,6 +164,10 @@ export class Client implements HubClient {
       this.close(CloseCode.UNSUPPORTED_DATA, 'text frames only', true);
       return;
     }
+    if (Date.now() >= this.expiresAtMs) {
+      this.close(CloseCode.SESSION_ENDED, TOKEN_EXPIRED_REASON, true);
+      return;
+    }
     if (!this.bucket.take()) {
       const { perSecond } = this.ctx.limits.rate;
       if (this.bucket.refusedInWindow > RATE_LIMIT_CLOSE_FACTOR * perSecond) {
@@ -190,12 +195,8 @@ export class Client implements HubClient {
     this.ctx.chat.post(this, frame.text, frame.clientMsgId);
   }
 
-  /** One heartbeat tick: end an expired session, terminate a peer that missed the last ping, else ping it again. */
-  heartbeat(nowMs: number): void {
-    if (nowMs >= this.expiresAtMs) {
-      this.close(CloseCode.SESSION_ENDED, 'token expired', true);
-      return;
-    }
+  /** One heartbeat tick: terminate a peer that missed the last ping, else ping it again. */
+  heartbeat(): void {
     if (!this.alive) {
       this.terminate();
       return;

@@ -5,8 +5,15 @@
 export const CloseCode = {
   /** The server is shutting down or restarting; reconnect (with `?since=`) after a short delay. */
   GOING_AWAY: 1001,
+  /**
+   * The client broke the WebSocket framing (an unmasked frame, a bad opcode, a fragmented control
+   * frame); sent by the ws library itself. A client bug: do not retry as is.
+   */
+  PROTOCOL_ERROR: 1002,
   /** The client sent a binary frame; the protocol is JSON text only. Do not retry as is. */
   UNSUPPORTED_DATA: 1003,
+  /** A text frame that is not valid UTF-8; sent by the ws library itself. Do not retry as is. */
+  INVALID_PAYLOAD: 1007,
   /** The client kept sending above the rate limit after being told (error RATE_LIMITED). */
   POLICY_VIOLATION: 1008,
   /** A frame over the maximum payload; sent by the ws library itself (maxPayload). */

@@ -4,15 +4,13 @@
  * intervals. One timer for all clients, none per client.
  */
 export interface HeartbeatTarget {
-  /** @param nowMs the tick's wall-clock time, read once for all clients. */
-  heartbeat(nowMs: number): void;
+  heartbeat(): void;
 }
 
 /** Starts the heartbeat; returns the function that stops it. */
 export function startHeartbeat(clients: Iterable<HeartbeatTarget>, pingIntervalMs: number): () => void {
   const timer = setInterval(() => {
-    const nowMs = Date.now();
-    for (const client of clients) client.heartbeat(nowMs);
+    for (const client of clients) client.heartbeat();
   }, pingIntervalMs);
   timer.unref();
   return () => clearInterval(timer);
