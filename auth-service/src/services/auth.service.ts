@@ -31,7 +31,10 @@ async function startSession(deps: AuthServiceDeps, user: UserRecord): Promise<Si
   return { user, token: issued.token };
 }
 
-/** An error that is not the user's doing (the database did not answer): the attempt must not count. */
+/**
+ * An error that is not the user's doing (the database did not answer, or a fault of ours): the
+ * attempt must not count against them.
+ */
 const isOutage = (err: unknown) => !(err instanceof AppError) || err.status >= 500;
 
 export async function register(

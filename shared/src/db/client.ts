@@ -103,16 +103,22 @@ export function isIntegrityViolation(err: unknown): boolean {
   return pgErrorOf(err)?.code.startsWith('23') ?? false;
 }
 
+/** `err` and the errors it wraps, outermost first: drizzle wraps the driver's errors in `cause`. */
+export function* errorChain(err: unknown): Generator<Error> {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
+    yield current;
+    current = current.cause;
+  }
+}
+
 /** The constraint name of a PostgreSQL error, if it is one. */
 export function pgErrorOf(err: unknown): { code: string; constraint?: string } | undefined {
-  let current: unknown = err;
-  // drizzle wraps driver errors; walk the cause chain to find the one from pg.
-  for (let depth = 0; depth < 4 && current; depth += 1) {
-    if (current instanceof Error && 'code' in current && typeof current.code === 'string') {
+  for (const current of errorChain(err)) {
+    if ('code' in current && typeof current.code === 'string') {
       const constraint = 'constraint' in current && typeof current.constraint === 'string' ? current.constraint : undefined;
       return { code: current.code, constraint };
     }
-    current = current instanceof Error ? current.cause : undefined;
   }
   return undefined;
 }

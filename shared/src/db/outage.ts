@@ -3,6 +3,7 @@
  * 503 with Retry-After (try again shortly) and never 500, and never counts against a user.
  */
 import { AppError } from '../errors.js';
+import { errorChain } from './client.js';
 
 /** What a client is told to wait before retrying during an outage. */
 export const OUTAGE_RETRY_AFTER_SECONDS = 5;
@@ -34,11 +35,7 @@ function isUnavailableError(err: Error): boolean {
 
 /** True when `err` (or an error it wraps, as drizzle does) says the database could not answer. */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  let current: unknown = err;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
-    if (isUnavailableError(current)) return true;
-    current = current.cause;
-  }
+  for (const current of errorChain(err)) if (isUnavailableError(current)) return true;
   return false;
 }
 

@@ -184,10 +184,11 @@ export class ChatService implements ChatEntry {
           client.sendError(err.code, err.message, clientMsgId);
           return;
         }
-        // Not acknowledged: the client resends it, and its clientMsgId keeps it from being stored twice.
+        // Not acknowledged. A commit whose answer was lost may still have stored it, so the
+        // client should look for its clientMsgId in the history before sending it again.
         const outage = isDatabaseUnavailable(err);
         this.options.logger[outage ? 'warn' : 'error']({ err, roomId, userId: user.id }, 'storing a message failed');
-        client.sendError('MESSAGE_NOT_STORED', 'the message may not have been stored; send it again with the same clientMsgId', clientMsgId);
+        client.sendError('MESSAGE_NOT_STORED', 'the message may not have been stored; look for its clientMsgId in the history before sending it again', clientMsgId);
       },
     );
   }
