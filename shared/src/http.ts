@@ -3,6 +3,7 @@ export * from './http/service-app.js';
 export * from './http/server.js';
 export * from './http/auth-middleware.js';
 export * from './http/origin.js';
+export * from './http/client-address.js';
 export * from './http/validation.js';
 export * from './http/error-handler.js';
 export * from './http/page.js';

@@ -15,6 +15,13 @@ const schema = z.object({
   WS_MESSAGES_PER_SECOND: positiveInt.default(20),
   /** Frames a connection may send at once before the rate applies (token bucket size). */
   WS_MESSAGE_BURST: positiveInt.default(40),
+  /**
+   * Open WebSockets one account may hold on this instance (one per room joined, per tab or
+   * device). Past it the upgrade answers 429 TOO_MANY_CONNECTIONS.
+   */
+  WS_MAX_CONNECTIONS_PER_USER: positiveInt.default(100),
+  /** Open WebSockets one client address may hold on this instance (several people may share one address). */
+  WS_MAX_CONNECTIONS_PER_ADDRESS: positiveInt.default(500),
   /** Newest messages each room with local clients keeps in memory: joins and most resumes are served from them. */
   WS_RECENT_MESSAGES: positiveInt.min(50).default(100),
   /** How long a message that arrived ahead of a missing seq is held before the gap is read from the database. */

@@ -21,6 +21,7 @@ import { CloseCode } from './ws/close-codes.js';
 import { startHeartbeat } from './ws/heartbeat.js';
 import { closeExpiredSessions } from './ws/session-expiry.js';
 import { closeEndedSessions } from './ws/session-closer.js';
+import { ConnectionCaps } from './ws/connection-caps.js';
 import { createUpgradeHandler } from './ws/upgrade.js';
 
 /** Largest frame a client may send; ws closes the connection with 1009 above it. */
@@ -86,6 +87,8 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       wss,
       verifyToken: deps.verification.verifyToken,
       allowedOrigins: config.ALLOWED_ORIGINS,
+      caps: new ConnectionCaps({ perUser: config.WS_MAX_CONNECTIONS_PER_USER, perAddress: config.WS_MAX_CONNECTIONS_PER_ADDRESS }),
+      trustProxyHops: config.TRUST_PROXY_HOPS,
       admit: (roomId, userId) => chat.admit(roomId, userId),
       onConnection: (ws, user, { roomId, since }) => chat.connect(ws, user, roomId, since),
       isStopping: () => chat.isStopping,

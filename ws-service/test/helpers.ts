@@ -1,4 +1,5 @@
 /** Test support: the real ws-service on port 0 against the test database, and a WebSocket test client. */
+import type { IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
 import { createLogger } from '@murmur/shared/logger';
 import { api, testEnv } from '@murmur/shared/testing';
@@ -63,10 +64,12 @@ export interface ConnectOptions {
   cookie?: string;
   origin?: string;
   autoPong?: boolean;
+  /** Extra request headers, such as X-Forwarded-For. */
+  headers?: Record<string, string>;
 }
 
 const wsOptions = (options: ConnectOptions): WebSocket.ClientOptions => {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.cookie) headers.cookie = options.cookie;
   return { headers, ...(options.origin ? { origin: options.origin } : {}), autoPong: options.autoPong ?? true };
@@ -168,7 +171,7 @@ export async function join(wsUrl: string, roomId: number, options: ConnectOption
 }
 
 /** Attempts an upgrade expected to be refused; resolves with the HTTP status and JSON body. */
-export function refusal(wsUrl: string, path: string, options: ConnectOptions = {}): Promise<{ status: number; body: any }> {
+export function refusal(wsUrl: string, path: string, options: ConnectOptions = {}): Promise<{ status: number; body: any; headers: IncomingHttpHeaders }> {
   const ws = new WebSocket(`${wsUrl}${path}`, wsOptions(options));
   return new Promise((resolve, reject) => {
     ws.once('open', () => {
@@ -182,7 +185,7 @@ export function refusal(wsUrl: string, path: string, options: ConnectOptions = {
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => {
         ws.terminate();
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, headers: res.headers });
       });
     });
   });

@@ -8,10 +8,11 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { AppError, forbidden, notFound, unauthorized, unavailable } from '@murmur/shared/errors';
-import { errorBody, isCrossSiteRequest, knownError, parseInput } from '@murmur/shared/http';
+import { clientAddress, errorBody, isCrossSiteRequest, knownError, parseInput } from '@murmur/shared/http';
 import { readRequestToken, type AuthUser, type VerifyToken } from '@murmur/shared/jwt';
 import type { Logger } from '@murmur/shared/logger';
 import { joinQuery, roomIdParam } from '../routes/rooms.schemas.js';
+import type { ConnectionCaps, Release } from './connection-caps.js';
 
 const JOIN_PATH = /^\/ws\/joinRoom\/([^/]+)$/;
 
@@ -19,6 +20,10 @@ export interface UpgradeOptions {
   wss: WebSocketServer;
   verifyToken: VerifyToken;
   allowedOrigins: readonly string[];
+  /** Connections per user and per address; a slot is held from the upgrade until the socket closes. */
+  caps: ConnectionCaps;
+  /** Reverse proxies to trust for the client address. */
+  trustProxyHops: number;
   /** Checks the room exists (404 otherwise) and records the membership. */
   admit(roomId: number, userId: number): Promise<void>;
   /** Takes over an accepted socket; `user` carries the session and the token's expiry. */
@@ -54,15 +59,23 @@ function ignoreSocketError(): void {}
 
 async function handleUpgrade(options: UpgradeOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   socket.on('error', ignoreSocketError);
+  const releases: Release[] = [];
+  const releaseAll = () => {
+    for (const release of releases) release();
+  };
+  // The TCP socket closes whatever happens: a refusal, a handshake ws aborts, or the chat socket's end.
+  socket.once('close', releaseAll);
   try {
     const target = parseJoinTarget(req.url);
     if (options.isStopping()) throw unavailable('SHUTTING_DOWN', 'the server is shutting down; reconnect shortly');
     // A browser sends Origin with every WebSocket; a page from another site must not ride on the
     // visitor's cookie (cross-site WebSocket hijacking).
     if (isCrossSiteRequest(req, options.allowedOrigins)) throw forbidden('ORIGIN_NOT_ALLOWED', 'WebSockets from this origin are refused');
+    releases.push(options.caps.claimAddress(clientAddress(req, options.trustProxyHops)));
     const found = readRequestToken(req);
     if (!found) throw unauthorized('AUTH_REQUIRED', 'log in first: send a Bearer token or the auth cookie');
     const user = await options.verifyToken(found.token);
+    releases.push(options.caps.claimUser(user.id));
     await options.admit(target.roomId, user.id);
     if (socket.destroyed) return;
     if (options.isStopping()) throw unavailable('SHUTTING_DOWN', 'the server is shutting down; reconnect shortly');
@@ -71,6 +84,7 @@ async function handleUpgrade(options: UpgradeOptions, req: IncomingMessage, sock
       options.onConnection(ws, user, target);
     });
   } catch (err) {
+    releaseAll();
     refuse(options.logger, socket, err);
   }
 }
