@@ -2,17 +2,13 @@
  * Test support for every package: the real auth-service app on port 0 against the test
  * database, and users registered through its API. Not used by production code.
  */
-import { serve, testEnv, uniqueName, api } from '@murmur/shared/testing';
+import { serveService, testEnv, uniqueName, api, type ServiceUnderTest } from '@murmur/shared/testing';
 import { createLogger } from '@murmur/shared/logger';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { openDeps, type AuthDeps } from './deps.js';
 
-export interface AuthUnderTest {
-  url: string;
-  deps: AuthDeps;
-  close(): Promise<void>;
-}
+export type AuthUnderTest = ServiceUnderTest<AuthDeps>;
 
 /**
  * bcrypt cost 4 keeps tests fast; tests about bcrypt's timing raise it. Each instance counts its
@@ -25,15 +21,7 @@ export async function startAuthService(env: Record<string, string> = {}): Promis
     testEnv({ BCRYPT_COST: '4', REGISTER_MAX_PER_ADDRESS: '100000', RATE_LIMIT_KEY_PREFIX: uniqueName('limits'), ...env }),
   );
   const deps = await openDeps(config, createLogger('auth-service', 'silent'));
-  const served = await serve(createApp(deps));
-  return {
-    url: served.url,
-    deps,
-    async close() {
-      await served.close();
-      await deps.close();
-    },
-  };
+  return serveService(deps, createApp(deps));
 }
 
 export interface RegisteredUser {

@@ -57,6 +57,26 @@ export async function serve(handler: RequestListener): Promise<Served> {
   };
 }
 
+export interface ServiceUnderTest<D> {
+  url: string;
+  deps: D;
+  /** Stops the server, then closes `deps`. */
+  close(): Promise<void>;
+}
+
+/** One service instance under test: `handler` served on port 0, over `deps` it owns. */
+export async function serveService<D extends { close(): Promise<void> }>(deps: D, handler: RequestListener): Promise<ServiceUnderTest<D>> {
+  const served = await serve(handler);
+  return {
+    url: served.url,
+    deps,
+    async close() {
+      await served.close();
+      await deps.close();
+    },
+  };
+}
+
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;

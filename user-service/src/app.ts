@@ -1,6 +1,7 @@
 /** Builds the user-service Express app from its dependencies; never listens (tests use port 0). */
 import type { Express } from 'express';
 import { createAuthMiddleware, createServiceApp } from '@murmur/shared/http';
+import { sharedLimit } from '@murmur/shared/rate-limits';
 import type { ServiceDeps } from './deps.js';
 import { followsRoutes } from './routes/follows.routes.js';
 import { postsRoutes } from './routes/posts.routes.js';
@@ -9,6 +10,15 @@ import { usersRoutes } from './routes/users.routes.js';
 export function createApp(deps: ServiceDeps): Express {
   const auth = createAuthMiddleware({ verifyToken: deps.verification.verifyToken, allowedOrigins: deps.config.ALLOWED_ORIGINS });
   const db = deps.database.db;
+  const postLimit = sharedLimit({
+    pool: deps.database.pool,
+    name: 'posts-user',
+    keyPrefix: deps.config.RATE_LIMIT_KEY_PREFIX,
+    points: deps.config.POSTS_MAX_PER_WINDOW,
+    windowSeconds: deps.config.POSTS_WINDOW_SECONDS,
+    code: 'TOO_MANY_POSTS',
+    message: `at most ${deps.config.POSTS_MAX_PER_WINDOW} posts per ${deps.config.POSTS_WINDOW_SECONDS / 60} minutes`,
+  });
   return createServiceApp({
     service: 'user-service',
     logger: deps.logger,
@@ -17,7 +27,7 @@ export function createApp(deps: ServiceDeps): Express {
     routes: (app) => {
       app.use(followsRoutes(db, auth));
       app.use(usersRoutes(db, auth));
-      app.use(postsRoutes(db, auth));
+      app.use(postsRoutes(db, auth, postLimit));
     },
   });
 }

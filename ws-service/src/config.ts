@@ -15,6 +15,8 @@ const schema = z.object({
   WS_MESSAGES_PER_SECOND: positiveInt.default(20),
   /** Frames a connection may send at once before the rate applies (token bucket size). */
   WS_MESSAGE_BURST: positiveInt.default(40),
+  /** Rooms one account may create per hour; shared by every instance. */
+  WS_ROOMS_MAX_PER_HOUR: positiveInt.default(50),
   /**
    * Open WebSockets one account may hold on this instance (one per room joined, per tab or
    * device). Past it the upgrade answers 429 TOO_MANY_CONNECTIONS.
@@ -22,6 +24,14 @@ const schema = z.object({
   WS_MAX_CONNECTIONS_PER_USER: positiveInt.default(100),
   /** Open WebSockets one client address may hold on this instance (several people may share one address). */
   WS_MAX_CONNECTIONS_PER_ADDRESS: positiveInt.default(500),
+  /**
+   * Chat messages one account may send per second across all its sockets on this instance (token
+   * bucket rate), so more sockets do not mean more messages. Over it a message is refused with
+   * RATE_LIMITED.
+   */
+  WS_USER_MESSAGES_PER_SECOND: positiveInt.default(30),
+  /** Chat messages one account may send at once across its sockets (token bucket size). */
+  WS_USER_MESSAGE_BURST: positiveInt.default(60),
   /** Newest messages each room with local clients keeps in memory: joins and most resumes are served from them. */
   WS_RECENT_MESSAGES: positiveInt.min(50).default(100),
   /** How long a message that arrived ahead of a missing seq is held before the gap is read from the database. */

@@ -12,7 +12,7 @@ describe('chat over WebSocket', () => {
   let bob: RegisteredUser;
   before(async () => {
     // These tests send faster than a person types; the rate limit has its own test.
-    stack = await startStack({ WS_MESSAGES_PER_SECOND: '1000', WS_MESSAGE_BURST: '1000' });
+    stack = await startStack({ WS_MESSAGES_PER_SECOND: '1000', WS_MESSAGE_BURST: '1000', WS_USER_MESSAGES_PER_SECOND: '1000', WS_USER_MESSAGE_BURST: '1000' });
     alice = await registerUser(stack.auth.url, 'alice');
     bob = await registerUser(stack.auth.url, 'bob');
   });

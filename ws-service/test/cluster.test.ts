@@ -26,6 +26,8 @@ describe('several instances through Redis', () => {
     // These tests send faster than a person types; the rate limit has its own test.
     WS_MESSAGES_PER_SECOND: '1000',
     WS_MESSAGE_BURST: '1000',
+    WS_USER_MESSAGES_PER_SECOND: '1000',
+    WS_USER_MESSAGE_BURST: '1000',
   };
   let auth: AuthUnderTest;
   let first: WsUnderTest;

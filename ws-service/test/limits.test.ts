@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { api } from '@murmur/shared/testing';
 import { CloseCode } from '../src/ws/close-codes.js';
-import { createRoom, join, startStack, type Stack } from './helpers.js';
+import { createRoom, join, startStack, type Stack, type TestSocket } from './helpers.js';
 
 describe('per-connection rate limit', () => {
   let stack: Stack;
@@ -33,10 +33,49 @@ describe('per-connection rate limit', () => {
   });
 });
 
+describe('per-account message rate', () => {
+  let stack: Stack;
+  before(async () => {
+    // Each socket may send plenty; the account may send 10 at once, then 1 per second.
+    stack = await startStack({ WS_MESSAGES_PER_SECOND: '1000', WS_MESSAGE_BURST: '1000', WS_USER_MESSAGES_PER_SECOND: '1', WS_USER_MESSAGE_BURST: '10' });
+  });
+  after(() => stack.close());
+
+  it('counts every socket of one account together; other accounts are not affected', async () => {
+    const [alice, bob] = await Promise.all(['alice', 'bob'].map((p) => registerUser(stack.auth.url, p)));
+    const roomId = await createRoom(stack.ws.url, alice!.token);
+    const sockets = await Promise.all([1, 2, 3].map(async () => (await join(stack.ws.wsUrl, roomId, { token: alice!.token })).socket));
+    // Two sockets spend 8 of the 10; the third gets 2 through and 2 refused.
+    const send = (socket: TestSocket, ids: string[]) => ids.forEach((id) => socket.send({ type: 'message', text: id, clientMsgId: id }));
+    for (const [s, socket] of sockets.slice(0, 2).entries()) {
+      const ids = [1, 2, 3, 4].map((i) => `s${s}-${i}`);
+      send(socket, ids);
+      for (const id of ids) await socket.next('message', (m) => m.clientMsgId === id);
+    }
+    const last = sockets[2]!;
+    send(last, ['s2-1', 's2-2', 's2-3', 's2-4']);
+    await last.next('message', (m) => m.clientMsgId === 's2-2');
+    const refusals = [await last.next('error'), await last.next('error')];
+    assert.deepEqual(
+      refusals.map((e) => [e.code, e.clientMsgId]),
+      [
+        ['RATE_LIMITED', 's2-3'],
+        ['RATE_LIMITED', 's2-4'],
+      ],
+    );
+    const { body: history } = await api(stack.ws.url, 'GET', `/ws/rooms/${roomId}/messages`, { token: alice!.token });
+    assert.equal(history.items.length, 10, 'refused messages are not stored');
+
+    const { socket: bobs } = await join(stack.ws.wsUrl, roomId, { token: bob!.token });
+    assert.equal((await bobs.say('bob is not limited by alice')).text, 'bob is not limited by alice');
+    await Promise.all([...sockets, bobs].map((socket) => socket.close()));
+  });
+});
+
 describe('slow consumer', () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ WS_MAX_BUFFERED_BYTES: String(256 * 1024), WS_MESSAGES_PER_SECOND: '100000', WS_MESSAGE_BURST: '100000' });
+    stack = await startStack({ WS_MAX_BUFFERED_BYTES: String(256 * 1024), WS_MESSAGES_PER_SECOND: '100000', WS_MESSAGE_BURST: '100000', WS_USER_MESSAGES_PER_SECOND: '100000', WS_USER_MESSAGE_BURST: '100000' });
   });
   after(() => stack.close());
 

@@ -21,6 +21,8 @@ describe('ws-service during a database outage', () => {
       WS_WRITE_QUEUE_MAX: String(WRITE_QUEUE_MAX),
       WS_MESSAGES_PER_SECOND: '1000',
       WS_MESSAGE_BURST: '1000',
+      WS_USER_MESSAGES_PER_SECOND: '1000',
+      WS_USER_MESSAGE_BURST: '1000',
     });
     alice = await registerUser(stack.auth.url, 'alice');
   });

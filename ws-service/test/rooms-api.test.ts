@@ -9,7 +9,7 @@ describe('rooms REST API', () => {
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   before(async () => {
-    stack = await startStack({ WS_MESSAGES_PER_SECOND: '1000', WS_MESSAGE_BURST: '1000' });
+    stack = await startStack({ WS_MESSAGES_PER_SECOND: '1000', WS_MESSAGE_BURST: '1000', WS_USER_MESSAGES_PER_SECOND: '1000', WS_USER_MESSAGE_BURST: '1000' });
     alice = await registerUser(stack.auth.url, 'alice');
     bob = await registerUser(stack.auth.url, 'bob');
   });

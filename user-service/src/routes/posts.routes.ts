@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '@murmur/shared/db';
 import { currentUser, parseInput, withoutNul, type AuthMiddleware } from '@murmur/shared/http';
+import type { SharedLimit } from '@murmur/shared/rate-limits';
 import { parseId, parsePostId } from '../ids.js';
 import { parsePageQuery } from '../pagination.js';
 import { createPost, getPost, postsByAuthor, removePost, timeline } from '../services/posts.service.js';
@@ -25,13 +26,16 @@ const idempotencyKey = z
   .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters')
   .optional();
 
-export function postsRoutes(db: Db, auth: AuthMiddleware): Router {
+/** @param postLimit posts per author per window, counted after the input is valid. */
+export function postsRoutes(db: Db, auth: AuthMiddleware, postLimit: SharedLimit): Router {
   const router = Router();
 
   router.post('/posts', auth.requireAuth, async (req, res) => {
     const { text } = parseInput(postBody, req.body);
     const key = parseInput(idempotencyKey, req.get('Idempotency-Key'), 'Idempotency-Key');
-    res.status(201).json(await createPost(db, currentUser(req).id, text, key));
+    const authorId = currentUser(req).id;
+    await postLimit.consume(String(authorId));
+    res.status(201).json(await createPost(db, authorId, text, key));
   });
 
   router.get('/posts/:id', async (req, res) => {

@@ -25,6 +25,8 @@ import { activeSessionIds } from '../repos/sessions.repo.js';
 import { CloseCode } from '../ws/close-codes.js';
 import { Client, type ChatEntry, type ClientLimits } from '../ws/client.js';
 import { FlushScheduler } from '../ws/flush-scheduler.js';
+import type { RateLimits } from '../ws/rate-limiter.js';
+import { PerUserRateLimit } from '../ws/user-rate-limit.js';
 import { MessageWriter } from './message-writer.js';
 import { RoomHistory, toChatMessage, type RoomLog } from './room-history.js';
 
@@ -49,6 +51,8 @@ export interface ChatLimits extends ClientLimits {
   writeLingerMs: number;
   /** Most messages waiting to be stored before new ones are refused. */
   maxWaitingWrites: number;
+  /** Chat messages one account may send across all its sockets on this instance. */
+  userRate: RateLimits;
 }
 
 export interface ChatServiceOptions {
@@ -70,6 +74,7 @@ export class ChatService implements ChatEntry {
   private readonly writer: MessageWriter;
   private readonly history: RoomHistory;
   private readonly scheduler = new FlushScheduler();
+  private readonly userRate: PerUserRateLimit;
   /** Joins that arrive together record their memberships in one statement. */
   private readonly memberships: GroupBatcher<{ roomId: number; userId: number }, boolean>;
   /** Joining sessions re-checked together, in one query. */
@@ -80,6 +85,7 @@ export class ChatService implements ChatEntry {
   constructor(private readonly options: ChatServiceOptions) {
     const { db, broker, presence, instanceId, limits, logger } = options;
     this.hub = new Hub(broker, presence, instanceId);
+    this.userRate = new PerUserRateLimit(limits.userRate);
     this.writer = new MessageWriter(db, {
       maxBatch: limits.maxWriteBatch,
       lingerMs: limits.writeLingerMs,
@@ -158,6 +164,7 @@ export class ChatService implements ChatEntry {
       return client;
     }
     this.connections.add(client);
+    this.userRate.attach(user.id);
     this.recheckSession(client);
     void this.join(client, since);
     return client;
@@ -165,6 +172,10 @@ export class ChatService implements ChatEntry {
 
   post(client: Client, text: string, clientMsgId: string | undefined): void {
     const { roomId, user } = client;
+    if (!this.userRate.take(user.id)) {
+      client.sendError('RATE_LIMITED', `slow down: at most ${this.userRate.limits.perSecond} messages per second from one account`, clientMsgId);
+      return;
+    }
     this.writer.store({ roomId, userId: user.id, text, clientMsgId: clientMsgId ?? null }).then(
       (stored) => {
         const message = encodeMessage({
@@ -199,6 +210,7 @@ export class ChatService implements ChatEntry {
 
   leave(client: Client): void {
     if (!this.connections.delete(client)) return;
+    this.userRate.detach(client.user.id);
     this.hub.unregister(client);
     this.history.release(client.roomId);
   }

@@ -2,6 +2,7 @@
 import type { Db } from '@murmur/shared/db';
 import { notFound } from '@murmur/shared/errors';
 import { toPage, type Page } from '@murmur/shared/http';
+import type { SharedLimit } from '@murmur/shared/rate-limits';
 import { findRoom, insertRoom, listRooms } from '../repos/rooms.repo.js';
 import { messagesBefore } from '../repos/messages.repo.js';
 import type { Presence } from '../fanout/presence.js';
@@ -14,6 +15,8 @@ const MAX_ROOM_ID = 2_147_483_647;
 export interface RoomsDeps {
   db: Db;
   presence: Presence;
+  /** Rooms each user may create per hour. */
+  roomCreations: SharedLimit;
 }
 
 export interface RoomView {
@@ -29,7 +32,8 @@ async function requireRoom(db: Db, roomId: number): Promise<void> {
   if (roomId > MAX_ROOM_ID || !(await findRoom(db, roomId))) throw noSuchRoom(roomId);
 }
 
-export function createRoom(deps: RoomsDeps, user: { id: number }, name: string): Promise<RoomView> {
+export async function createRoom(deps: RoomsDeps, user: { id: number }, name: string): Promise<RoomView> {
+  await deps.roomCreations.consume(String(user.id));
   return insertRoom(deps.db, { name, createdBy: user.id });
 }
 
