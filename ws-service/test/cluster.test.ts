@@ -70,7 +70,7 @@ describe('several instances through Redis', () => {
   };
 
   const clientCount = async (instance: WsUnderTest, roomId: number, token: string) => {
-    const res = await api(instance.url, 'GET', '/ws/getRooms', { token });
+    const res = await api(instance.url, 'GET', `/ws/getRooms?after=${roomId - 1}&limit=1`, { token });
     assert.equal(res.status, 200);
     return (res.body as Array<{ id: number; clients: number }>).find((room) => room.id === roomId)?.clients;
   };

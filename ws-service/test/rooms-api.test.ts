@@ -57,6 +57,25 @@ describe('rooms REST API', () => {
     }
   });
 
+  it('pages getRooms in id order: at most `limit` rooms, the next page named in a Link header', async () => {
+    const ids = [await createRoom(url(), alice.token, 'p1'), await createRoom(url(), alice.token, 'p2'), await createRoom(url(), alice.token, 'p3')];
+    const first = await api(url(), 'GET', `/ws/getRooms?after=${ids[0]! - 1}&limit=2`, { token: bob.token });
+    assert.equal(first.status, 200);
+    assert.equal(first.body.length, 2);
+    assert.deepEqual(first.body.map((r: any) => r.id), ids.slice(0, 2));
+    const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '');
+    assert.ok(next, 'a Link header names the next page');
+    const second = await api(url(), 'GET', next[1]!, { token: bob.token });
+    assert.equal(second.body[0].id, ids[2]);
+    const all = await api(url(), 'GET', '/ws/getRooms', { token: bob.token });
+    assert.ok(all.body.length <= 100, 'a page holds at most 100 rooms');
+    for (const bad of ['limit=0', 'limit=101', 'limit=x', 'after=-1']) {
+      const res = await api(url(), 'GET', `/ws/getRooms?${bad}`, { token: bob.token });
+      assert.equal(res.status, 400, bad);
+      assert.equal(res.body.error.field, bad.split('=')[0], bad);
+    }
+  });
+
   it('lists rooms with the number of distinct users connected, and each user once in getClients', async () => {
     const roomId = await createRoom(url(), alice.token, 'busy');
     const quiet = await createRoom(url(), alice.token, 'quiet');
@@ -65,7 +84,8 @@ describe('rooms REST API', () => {
       (await join(stack.ws.wsUrl, roomId, { token: alice.token })).socket,
       (await join(stack.ws.wsUrl, roomId, { token: bob.token })).socket,
     ];
-    const rooms = await api(url(), 'GET', '/ws/getRooms', { token: bob.token });
+    // Other test files create rooms too: start the page just before this test's rooms.
+    const rooms = await api(url(), 'GET', `/ws/getRooms?after=${roomId - 1}`, { token: bob.token });
     assert.equal(rooms.status, 200);
     assert.deepEqual(
       rooms.body.find((r: any) => r.id === roomId),

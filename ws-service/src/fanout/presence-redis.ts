@@ -103,7 +103,16 @@ export class RedisPresence implements PresenceTracker {
   /** Falls back to this instance's own users while Redis is unavailable. */
   clientCounts(roomIds: readonly number[]): Promise<number[]> {
     return this.readOrLocal(
-      () => Promise.all(roomIds.map((roomId) => this.options.redis.presenceCount(this.keys(roomId).users))),
+      async () => {
+        // One round trip for the whole page of rooms.
+        const pipeline = this.options.redis.pipeline();
+        for (const roomId of roomIds) pipeline.presenceCount(this.keys(roomId).users);
+        const results = (await pipeline.exec()) ?? [];
+        return results.map(([err, count]) => {
+          if (err) throw err;
+          return Number(count);
+        });
+      },
       () => this.local.clientCounts(roomIds),
     );
   }

@@ -1,5 +1,5 @@
 /** Queries on the rooms and room_members tables. */
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, gt } from 'drizzle-orm';
 import { schema, type Db } from '@murmur/shared/db';
 
 const { rooms } = schema;
@@ -24,8 +24,9 @@ export async function findRoom(db: Db, id: number): Promise<RoomRecord | undefin
   return row;
 }
 
-export async function listRooms(db: Db): Promise<Array<{ id: number; name: string }>> {
-  return db.select({ id: rooms.id, name: rooms.name }).from(rooms).orderBy(asc(rooms.id));
+/** Up to `limit` rooms with ids above `afterId`, in id order. */
+export async function listRooms(db: Db, afterId: number, limit: number): Promise<Array<{ id: number; name: string }>> {
+  return db.select({ id: rooms.id, name: rooms.name }).from(rooms).where(gt(rooms.id, afterId)).orderBy(asc(rooms.id)).limit(limit);
 }
 
 /** Each room's newest seq, for the rooms among `roomIds` that exist. */

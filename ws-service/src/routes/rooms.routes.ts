@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { AppError } from '@murmur/shared/errors';
 import { currentUser, parseInput, type AuthMiddleware } from '@murmur/shared/http';
 import { createRoom, roomClients, roomMessages, roomsWithClients, type RoomsDeps } from '../services/rooms.service.js';
-import { createRoomBody, messagesQuery, roomIdParam } from './rooms.schemas.js';
+import { createRoomBody, messagesQuery, roomIdParam, roomsQuery } from './rooms.schemas.js';
 
 export function roomsRoutes(deps: RoomsDeps, auth: AuthMiddleware): Router {
   const router = Router();
@@ -13,8 +13,12 @@ export function roomsRoutes(deps: RoomsDeps, auth: AuthMiddleware): Router {
     res.json(await createRoom(deps, currentUser(req), name));
   });
 
-  router.get('/ws/getRooms', auth.requireAuth, async (_req, res) => {
-    res.json(await roomsWithClients(deps));
+  // A bounded page, still a plain array; the next page is announced in a Link header.
+  router.get('/ws/getRooms', auth.requireAuth, async (req, res) => {
+    const query = parseInput(roomsQuery, req.query, 'query');
+    const { rooms, nextAfter } = await roomsWithClients(deps, query);
+    if (nextAfter !== undefined) res.links({ next: `/ws/getRooms?after=${nextAfter}&limit=${query.limit}` });
+    res.json(rooms);
   });
 
   router.get('/ws/getClients/:roomId', auth.requireAuth, async (req, res) => {

@@ -24,14 +24,27 @@ export const createRoomBody = z.object({
     .refine(...withoutNul),
 });
 
-export const messagesQuery = z.object({
-  before: decimalId('before').optional(),
-  limit: z
+/** Most rooms per `getRooms` page, and the default. */
+export const MAX_PAGE_ROOMS = 100;
+
+/** `?limit=`: 1 to `max`, `fallback` when absent. */
+const pageLimit = (max: number, fallback: number) =>
+  z
     .string()
     .regex(/^[0-9]{1,3}$/, 'limit must be an integer')
     .transform(Number)
-    .pipe(z.number().min(1, 'limit must be at least 1').max(MAX_PAGE_MESSAGES, `limit must be at most ${MAX_PAGE_MESSAGES}`))
-    .default(DEFAULT_PAGE_MESSAGES),
+    .pipe(z.number().min(1, 'limit must be at least 1').max(max, `limit must be at most ${max}`))
+    .default(fallback);
+
+export const messagesQuery = z.object({
+  before: decimalId('before').optional(),
+  limit: pageLimit(MAX_PAGE_MESSAGES, DEFAULT_PAGE_MESSAGES),
+});
+
+/** `GET /ws/getRooms?after=<room id>&limit=`: rooms in id order, after the given one. */
+export const roomsQuery = z.object({
+  after: decimalId('after').optional(),
+  limit: pageLimit(MAX_PAGE_ROOMS, MAX_PAGE_ROOMS),
 });
 
 /** The query of a join: `?since=<seq>` resumes after a reconnect, from the last seq the client has. */

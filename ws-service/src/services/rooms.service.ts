@@ -37,10 +37,25 @@ export async function createRoom(deps: RoomsDeps, user: { id: number }, name: st
   return insertRoom(deps.db, { name, createdBy: user.id });
 }
 
-export async function roomsWithClients(deps: RoomsDeps): Promise<Array<{ id: number; name: string; clients: number }>> {
-  const rooms = await listRooms(deps.db);
+export interface RoomSummary {
+  id: number;
+  name: string;
+  /** Users connected now, across the cluster. */
+  clients: number;
+}
+
+/** One page of rooms in id order after `after`; `nextAfter` is the next page's `after`, undefined at the end. */
+export async function roomsWithClients(
+  deps: RoomsDeps,
+  page: { after?: number; limit: number },
+): Promise<{ rooms: RoomSummary[]; nextAfter: number | undefined }> {
+  const rows = await listRooms(deps.db, page.after ?? 0, page.limit + 1);
+  const rooms = rows.slice(0, page.limit);
   const counts = await deps.presence.clientCounts(rooms.map((room) => room.id));
-  return rooms.map((room, i) => ({ ...room, clients: counts[i] ?? 0 }));
+  return {
+    rooms: rooms.map((room, i) => ({ ...room, clients: counts[i] ?? 0 })),
+    nextAfter: rows.length > page.limit ? rooms.at(-1)?.id : undefined,
+  };
 }
 
 export async function roomClients(deps: RoomsDeps, roomId: number): Promise<PublicUser[]> {
