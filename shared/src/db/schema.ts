@@ -147,10 +147,16 @@ export const messages = pgTable(
     userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
     /** Null in a tombstone. */
     text: text('text'),
+    /** The sender's id for the message; a resend with the same one within 24 hours is not stored again. */
     clientMsgId: text('client_msg_id'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq), index('messages_user_id_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq),
+    index('messages_user_id_idx').on(t.userId),
+    // Finds a resent message (same author, room and clientMsgId) so it is not stored twice.
+    index('messages_resend_idx').on(t.roomId, t.userId, t.clientMsgId).where(sql`${t.clientMsgId} IS NOT NULL`),
+  ],
 );
 
 /**

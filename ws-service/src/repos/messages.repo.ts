@@ -28,6 +28,10 @@ export interface StoredMessage {
   id: number;
   seq: number;
   createdAt: Date;
+  /** The text stored: the first copy's, for a resend. */
+  text: string;
+  /** True when the author had already sent this clientMsgId to the room: nothing new was stored. */
+  resent: boolean;
 }
 
 interface MessageRow {
@@ -54,46 +58,114 @@ const toRecord = (row: MessageRow): MessageRecord => ({
 
 const MESSAGE_COLUMNS = 'm.id, m.room_id, m.seq, m.user_id, u.username, m.text, m.client_msg_id, m.created_at';
 
+/** How long a clientMsgId names its message: a resend within it is answered with the stored one. */
+export const RESEND_WINDOW_SECONDS = 24 * 60 * 60;
+
 /**
  * Stores messages of any rooms in one statement and one commit. Each room's `last_seq` is raised
  * by its number of messages under the row's lock, and the messages take the seqs in between, in
  * input order; a transaction that fails takes its seqs back with it, so no gap is ever left.
  * Rooms are locked in id order, so two instances storing into the same rooms cannot deadlock;
  * FOR NO KEY UPDATE does not block the foreign-key checks of messages inserted meanwhile.
+ *
+ * A message whose author already sent its clientMsgId to the room within the resend window
+ * (found through the partial index messages_resend_idx) is not stored: the stored copy is
+ * returned instead, marked by its input position `resent_ord`. The lookup reads the statement's
+ * snapshot, so a resend racing its original's commit on another instance can still be stored.
  */
 const STORE_MESSAGES = `
 WITH input AS (
   SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[]) WITH ORDINALITY AS t(room_id, user_id, text, client_msg_id, ord)
 ),
-counts AS (SELECT room_id, count(*) AS n FROM input GROUP BY room_id),
+resent AS (
+  SELECT DISTINCT ON (i.ord) i.ord, m.id, m.room_id, m.seq, m.text, m.created_at
+  FROM input i
+  JOIN messages m ON m.room_id = i.room_id AND m.user_id = i.user_id AND m.client_msg_id = i.client_msg_id
+  WHERE m.client_msg_id IS NOT NULL AND m.created_at > now() - make_interval(secs => $5)
+  ORDER BY i.ord, m.seq DESC
+),
+fresh AS (SELECT * FROM input WHERE ord NOT IN (SELECT ord FROM resent)),
+counts AS (SELECT room_id, count(*) AS n FROM fresh GROUP BY room_id),
 locked AS (
   SELECT r.id, r.last_seq, c.n FROM rooms r JOIN counts c ON c.room_id = r.id ORDER BY r.id FOR NO KEY UPDATE OF r
 ),
-bumped AS (UPDATE rooms r SET last_seq = l.last_seq + l.n FROM locked l WHERE r.id = l.id)
-INSERT INTO messages (room_id, seq, user_id, text, client_msg_id)
-SELECT i.room_id, l.last_seq + row_number() OVER (PARTITION BY i.room_id ORDER BY i.ord), i.user_id, i.text, i.client_msg_id
-FROM input i JOIN locked l ON l.id = i.room_id
-ORDER BY i.ord
-RETURNING id, room_id, seq, created_at`;
+bumped AS (UPDATE rooms r SET last_seq = l.last_seq + l.n FROM locked l WHERE r.id = l.id),
+inserted AS (
+  INSERT INTO messages (room_id, seq, user_id, text, client_msg_id)
+  SELECT f.room_id, l.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord), f.user_id, f.text, f.client_msg_id
+  FROM fresh f JOIN locked l ON l.id = f.room_id
+  ORDER BY f.ord
+  RETURNING id, room_id, seq, created_at
+)
+SELECT id, room_id, seq, created_at, NULL::int AS resent_ord, NULL::text AS text FROM inserted
+UNION ALL
+SELECT id, room_id, seq, created_at, ord::int, text FROM resent`;
+
+interface StoreRow {
+  id: number;
+  room_id: number;
+  seq: number;
+  created_at: Date;
+  /** 1-based position in the input of a resend; null for a message stored now. */
+  resent_ord: number | null;
+  text: string | null;
+}
+
+/** Messages with the same author, room and clientMsgId name one message. */
+const resendKey = (m: NewMessage): string | undefined => (m.clientMsgId === null ? undefined : `${m.roomId}:${m.userId}:${m.clientMsgId}`);
 
 /**
  * Stores `rows` (of any rooms) in one statement. The result is in the order of `rows`; a message
- * whose room does not exist gets undefined.
+ * whose room does not exist gets undefined. A resend (an earlier one in `rows`, or one stored
+ * within the resend window) gets the stored message, marked `resent`.
  */
 export async function insertMessages(db: Db, rows: readonly NewMessage[]): Promise<Array<StoredMessage | undefined>> {
-  const { rows: stored } = await db.$client.query<{ id: number; room_id: number; seq: number; created_at: Date }>({
+  // A clientMsgId repeated within the batch is stored once; its later copies share the result.
+  const firstOf = new Map<string, number>();
+  const unique: NewMessage[] = [];
+  /** For each row: its position in `unique`, and whether an earlier row is its first copy. */
+  const slots = rows.map((row) => {
+    const key = resendKey(row);
+    const first = key === undefined ? undefined : firstOf.get(key);
+    if (first !== undefined) return { index: first, copy: true };
+    if (key !== undefined) firstOf.set(key, unique.length);
+    unique.push(row);
+    return { index: unique.length - 1, copy: false };
+  });
+
+  const { rows: stored } = await db.$client.query<StoreRow>({
     name: 'murmur_store_messages',
     text: STORE_MESSAGES,
-    values: [rows.map((r) => r.roomId), rows.map((r) => r.userId), rows.map((r) => r.text), rows.map((r) => r.clientMsgId)],
+    values: [
+      unique.map((r) => r.roomId),
+      unique.map((r) => r.userId),
+      unique.map((r) => r.text),
+      unique.map((r) => r.clientMsgId),
+      RESEND_WINDOW_SECONDS,
+    ],
   });
-  // Within a room, seqs follow input order: hand each room's rows out in seq order.
-  const byRoom = new Map<number, StoredMessage[]>();
+  // Within a room, new seqs follow input order: hand each room's new rows out in seq order.
+  const resentAt = new Map<number, StoreRow>();
+  const byRoom = new Map<number, StoreRow[]>();
   for (const row of stored.sort((a, b) => a.seq - b.seq)) {
+    if (row.resent_ord !== null) {
+      resentAt.set(row.resent_ord - 1, row);
+      continue;
+    }
     let list = byRoom.get(row.room_id);
     if (!list) byRoom.set(row.room_id, (list = []));
-    list.push({ id: row.id, seq: row.seq, createdAt: row.created_at });
+    list.push(row);
   }
-  return rows.map((r) => byRoom.get(r.roomId)?.shift());
+  const results = unique.map((message, i): StoredMessage | undefined => {
+    const resent = resentAt.get(i);
+    if (resent) return { id: resent.id, seq: resent.seq, createdAt: resent.created_at, text: resent.text ?? message.text, resent: true };
+    const row = byRoom.get(message.roomId)?.shift();
+    return row && { id: row.id, seq: row.seq, createdAt: row.created_at, text: message.text, resent: false };
+  });
+  return slots.map(({ index, copy }) => {
+    const result = results[index];
+    return result && copy ? { ...result, resent: true } : result;
+  });
 }
 
 /** The room's messages with seq below `beforeSeq` (all when undefined), newest first. */

@@ -19,7 +19,7 @@ import { isStoredMessage, type Broker, type BrokerMessage } from '../fanout/brok
 import { Hub } from '../fanout/hub.js';
 import type { PresenceTracker } from '../fanout/presence.js';
 import { encodeEvent, encodeHistory, encodeMessage, type EncodedEvent, type EncodedMessage } from '../protocol.js';
-import { messagesAfter } from '../repos/messages.repo.js';
+import { messagesAfter, type StoredMessage } from '../repos/messages.repo.js';
 import { insertMembers } from '../repos/rooms.repo.js';
 import { activeSessionIds } from '../repos/sessions.repo.js';
 import { CloseCode } from '../ws/close-codes.js';
@@ -170,38 +170,44 @@ export class ChatService implements ChatEntry {
     return client;
   }
 
-  post(client: Client, text: string, clientMsgId: string | undefined): void {
+  /** Stores the message, then delivers it; resolves once the sender's acknowledgement or error is queued. */
+  async post(client: Client, text: string, clientMsgId: string | undefined): Promise<void> {
     const { roomId, user } = client;
     if (!this.userRate.take(user.id)) {
       client.sendError('RATE_LIMITED', `slow down: at most ${this.userRate.limits.perSecond} messages per second from one account`, clientMsgId);
       return;
     }
-    this.writer.store({ roomId, userId: user.id, text, clientMsgId: clientMsgId ?? null }).then(
-      (stored) => {
-        const message = encodeMessage({
-          seq: stored.seq,
-          id: stored.id,
-          roomId,
-          user,
-          text,
-          createdAt: stored.createdAt.toISOString(),
-          ...(clientMsgId !== undefined ? { clientMsgId } : {}),
-        });
-        this.options.broker.publish({ origin: this.hub.instanceId, roomId, event: message });
-        this.history.accept(roomId, message);
-      },
-      (err: unknown) => {
-        if (err instanceof AppError) {
-          client.sendError(err.code, err.message, clientMsgId);
-          return;
-        }
-        // Not acknowledged. A commit whose answer was lost may still have stored it, so the
-        // client should look for its clientMsgId in the history before sending it again.
-        const outage = isDatabaseUnavailable(err);
-        this.options.logger[outage ? 'warn' : 'error']({ err, roomId, userId: user.id }, 'storing a message failed');
-        client.sendError('MESSAGE_NOT_STORED', 'the message may not have been stored; look for its clientMsgId in the history before sending it again', clientMsgId);
-      },
-    );
+    let stored: StoredMessage;
+    try {
+      stored = await this.writer.store({ roomId, userId: user.id, text, clientMsgId: clientMsgId ?? null });
+    } catch (err) {
+      if (err instanceof AppError) {
+        client.sendError(err.code, err.message, clientMsgId);
+        return;
+      }
+      // Not acknowledged. A commit whose answer was lost may still have stored it; sending it
+      // again with the same clientMsgId is safe either way.
+      const outage = isDatabaseUnavailable(err);
+      this.options.logger[outage ? 'warn' : 'error']({ err, roomId, userId: user.id }, 'storing a message failed');
+      client.sendError('MESSAGE_NOT_STORED', 'the message may not have been stored; send it again with the same clientMsgId', clientMsgId);
+      return;
+    }
+    const message = encodeMessage({
+      seq: stored.seq,
+      id: stored.id,
+      roomId,
+      user,
+      text: stored.text,
+      createdAt: stored.createdAt.toISOString(),
+      ...(clientMsgId !== undefined ? { clientMsgId } : {}),
+    });
+    if (stored.resent) {
+      // The room already has it: only the sender hears it again, as the acknowledgement of the resend.
+      client.acknowledgeResend(message);
+      return;
+    }
+    this.options.broker.publish({ origin: this.hub.instanceId, roomId, event: message });
+    this.history.accept(roomId, message);
   }
 
   typing(client: Client): void {

@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import type { AuthUser } from '@murmur/shared/jwt';
 import type { Logger } from '@murmur/shared/logger';
 import type { HubClient } from '../fanout/hub.js';
-import { encodeEvent, EVENT_SEPARATOR, parseClientFrame, type EncodedEvent, type PublicUser } from '../protocol.js';
+import { encodeEvent, EVENT_SEPARATOR, parseClientFrame, type EncodedEvent, type EncodedMessage, type PublicUser } from '../protocol.js';
 import { CloseCode, type CloseCodeValue } from './close-codes.js';
 import type { FlushScheduler } from './flush-scheduler.js';
 import { TOKEN_EXPIRED_REASON } from './session-expiry.js';
@@ -27,8 +27,11 @@ export interface ClientLimits {
 
 /** Where a client hands what its peer asks for: the chat use cases. */
 export interface ChatEntry {
-  /** Stores a chat message, then broadcasts it (the sender's copy is its acknowledgement). */
-  post(client: Client, text: string, clientMsgId: string | undefined): void;
+  /**
+   * Stores a chat message, then broadcasts it (the sender's copy is its acknowledgement);
+   * resolves, never rejects, once that acknowledgement or an error is queued for the client.
+   */
+  post(client: Client, text: string, clientMsgId: string | undefined): Promise<void>;
   /** Tells the room the client's user is typing. */
   typing(client: Client): void;
   /** Called once when the client leaves, whatever the cause. */
@@ -82,6 +85,10 @@ export class Client implements HubClient {
   /** Set when the output bound was passed; the hub unregisters the client once its broadcast loop ends. */
   private droppedAsSlow = false;
   private readonly bucket: TokenBucket;
+  /** Messages handed to the chat whose acknowledgement or error is not queued yet. */
+  private postsInFlight = 0;
+  /** Set when the client must be closed once its messages in flight are answered (a flood). */
+  private closeWhenAnswered: { code: CloseCodeValue; reason: string } | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -153,13 +160,21 @@ export class Client implements HubClient {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
   }
 
+  /**
+   * Queues the stored copy of a message the client sent again: it may hold a seq the join
+   * already delivered, which `enqueue` would drop, so it goes out without its seq.
+   */
+  acknowledgeResend(message: EncodedMessage): void {
+    this.enqueue({ json: message.json, bytes: message.bytes });
+  }
+
   sendError(code: string, message: string, clientMsgId?: string): void {
     this.enqueue(encodeEvent({ type: 'error', code, message, ...(clientMsgId !== undefined ? { clientMsgId } : {}) }));
   }
 
   /** Handles one frame from the peer. */
   receive(data: WebSocket.RawData, isBinary: boolean): void {
-    if (this.detached) return;
+    if (this.detached || this.closeWhenAnswered) return;
     if (isBinary) {
       this.close(CloseCode.UNSUPPORTED_DATA, 'text frames only', true);
       return;
@@ -171,7 +186,7 @@ export class Client implements HubClient {
     if (!this.bucket.take()) {
       const { perSecond } = this.ctx.limits.rate;
       if (this.bucket.refusedInWindow > RATE_LIMIT_CLOSE_FACTOR * perSecond) {
-        this.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded', true);
+        this.closeOnceAnswered(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
       } else {
         this.sendError('RATE_LIMITED', `slow down: at most ${perSecond} frames per second`);
       }
@@ -192,7 +207,28 @@ export class Client implements HubClient {
       this.sendError('SERVER_SHUTTING_DOWN', 'the server is restarting; send again after reconnecting', frame.clientMsgId);
       return;
     }
-    this.ctx.chat.post(this, frame.text, frame.clientMsgId);
+    this.postsInFlight += 1;
+    this.ctx.chat.post(this, frame.text, frame.clientMsgId).then(
+      () => this.postAnswered(),
+      (err: unknown) => {
+        this.ctx.logger.error({ err, userId: this.user.id, roomId: this.roomId }, 'handling a message failed');
+        this.postAnswered();
+      },
+    );
+  }
+
+  /**
+   * Stops reading and closes once every message in flight is answered, so a client cut off for
+   * flooding still learns which of its messages were stored.
+   */
+  private closeOnceAnswered(code: CloseCodeValue, reason: string): void {
+    this.closeWhenAnswered = { code, reason };
+    if (this.postsInFlight === 0) this.close(code, reason, true);
+  }
+
+  private postAnswered(): void {
+    this.postsInFlight -= 1;
+    if (this.postsInFlight === 0 && this.closeWhenAnswered) this.close(this.closeWhenAnswered.code, this.closeWhenAnswered.reason, true);
   }
 
   /** One heartbeat tick: terminate a peer that missed the last ping, else ping it again. */

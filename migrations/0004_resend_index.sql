@@ -1,0 +1,1 @@
+CREATE INDEX "messages_resend_idx" ON "messages" USING btree ("room_id","user_id","client_msg_id") WHERE "messages"."client_msg_id" IS NOT NULL;
