@@ -4,15 +4,14 @@ import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing'
 import { api } from '@murmur/shared/testing';
 import { MemoryBroker } from '../src/fanout/broker-memory.js';
 import { CloseCode } from '../src/ws/close-codes.js';
-import { connect, createRoom, join, startStack, startWsService, type Stack } from './helpers.js';
+import { connect, createRoom, join, startStack, startWsService, type Stack, FAST_SENDING_ENV } from './helpers.js';
 
 describe('chat over WebSocket', () => {
   let stack: Stack;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   before(async () => {
-    // These tests send faster than a person types; the rate limit has its own test.
-    stack = await startStack({ WS_MESSAGES_PER_SECOND: '1000', WS_MESSAGE_BURST: '1000', WS_USER_MESSAGES_PER_SECOND: '1000', WS_USER_MESSAGE_BURST: '1000' });
+    stack = await startStack(FAST_SENDING_ENV);
     alice = await registerUser(stack.auth.url, 'alice');
     bob = await registerUser(stack.auth.url, 'bob');
   });

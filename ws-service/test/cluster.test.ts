@@ -8,7 +8,7 @@ import { api, within } from '@murmur/shared/testing';
 import { RedisBroker } from '../src/fanout/broker-redis.js';
 import { RedisPresence } from '../src/fanout/presence-redis.js';
 import { openRedis } from '../src/fanout/redis-connection.js';
-import { connect, createRoom, join, startWsService, type TestSocket, type WsUnderTest } from './helpers.js';
+import { connect, createRoom, join, startWsService, type TestSocket, type WsUnderTest, FAST_SENDING_ENV } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Short, so a crashed instance expires within the test; long enough that a busy test machine never misses three heartbeats. */
@@ -23,11 +23,7 @@ describe('several instances through Redis', () => {
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
     WS_PRESENCE_TTL_MS: String(PRESENCE_TTL_MS),
-    // These tests send faster than a person types; the rate limit has its own test.
-    WS_MESSAGES_PER_SECOND: '1000',
-    WS_MESSAGE_BURST: '1000',
-    WS_USER_MESSAGES_PER_SECOND: '1000',
-    WS_USER_MESSAGE_BURST: '1000',
+    ...FAST_SENDING_ENV,
   };
   let auth: AuthUnderTest;
   let first: WsUnderTest;

@@ -8,6 +8,14 @@ import { loadConfig } from '../src/config.js';
 import { openDeps, type ServiceDeps } from '../src/deps.js';
 import { createWsServer, type WsServer, type WsServerOptions } from '../src/ws-server.js';
 
+/** Rate limits raised for tests that send faster than a person types; the limits have their own tests. */
+export const FAST_SENDING_ENV = {
+  WS_MESSAGES_PER_SECOND: '1000',
+  WS_MESSAGE_BURST: '1000',
+  WS_USER_MESSAGES_PER_SECOND: '1000',
+  WS_USER_MESSAGE_BURST: '1000',
+};
+
 export interface WsUnderTest {
   url: string;
   wsUrl: string;

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { api } from '@murmur/shared/testing';
 import { CloseCode } from '../src/ws/close-codes.js';
-import { createRoom, join, startStack, type Stack, type TestSocket } from './helpers.js';
+import { createRoom, join, startStack, type Stack, type TestSocket, FAST_SENDING_ENV } from './helpers.js';
 
 describe('per-connection rate limit', () => {
   let stack: Stack;
@@ -37,7 +37,7 @@ describe('per-account message rate', () => {
   let stack: Stack;
   before(async () => {
     // Each socket may send plenty; the account may send 10 at once, then 1 per second.
-    stack = await startStack({ WS_MESSAGES_PER_SECOND: '1000', WS_MESSAGE_BURST: '1000', WS_USER_MESSAGES_PER_SECOND: '1', WS_USER_MESSAGE_BURST: '10' });
+    stack = await startStack({ ...FAST_SENDING_ENV, WS_USER_MESSAGES_PER_SECOND: '1', WS_USER_MESSAGE_BURST: '10' });
   });
   after(() => stack.close());
 

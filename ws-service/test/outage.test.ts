@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api, startFaultProxy, testDatabaseUrl, type FaultProxy } from '@murmur/shared/testing';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
-import { createRoom, join, startStack, type Stack } from './helpers.js';
+import { createRoom, join, startStack, type Stack, FAST_SENDING_ENV } from './helpers.js';
 
 const QUERY_TIMEOUT_MS = 800;
 const WRITE_QUEUE_MAX = 5;
@@ -19,10 +19,7 @@ describe('ws-service during a database outage', () => {
       DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
       DB_CONNECT_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
       WS_WRITE_QUEUE_MAX: String(WRITE_QUEUE_MAX),
-      WS_MESSAGES_PER_SECOND: '1000',
-      WS_MESSAGE_BURST: '1000',
-      WS_USER_MESSAGES_PER_SECOND: '1000',
-      WS_USER_MESSAGE_BURST: '1000',
+      ...FAST_SENDING_ENV,
     });
     alice = await registerUser(stack.auth.url, 'alice');
   });

@@ -3,14 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { api } from '@murmur/shared/testing';
 import { CloseCode } from '../src/ws/close-codes.js';
-import { createRoom, join, startStack, type Stack, type TestSocket } from './helpers.js';
+import { createRoom, join, startStack, type Stack, type TestSocket, FAST_SENDING_ENV } from './helpers.js';
 
 describe('safe resends: a clientMsgId names one message', () => {
   let stack: Stack;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   before(async () => {
-    stack = await startStack({ WS_MESSAGES_PER_SECOND: '1000', WS_MESSAGE_BURST: '1000', WS_USER_MESSAGES_PER_SECOND: '1000', WS_USER_MESSAGE_BURST: '1000' });
+    stack = await startStack(FAST_SENDING_ENV);
     alice = await registerUser(stack.auth.url, 'alice');
     bob = await registerUser(stack.auth.url, 'bob');
   });
@@ -96,7 +96,7 @@ describe('safe resends: a clientMsgId names one message', () => {
 describe('a flood cut-off', () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ WS_MESSAGES_PER_SECOND: '20', WS_MESSAGE_BURST: '40', WS_USER_MESSAGES_PER_SECOND: '1000', WS_USER_MESSAGE_BURST: '1000' });
+    stack = await startStack({ ...FAST_SENDING_ENV, WS_MESSAGES_PER_SECOND: '20', WS_MESSAGE_BURST: '40' });
   });
   after(() => stack.close());
 

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { api } from '@murmur/shared/testing';
-import { createRoom, join, startStack, type Stack } from './helpers.js';
+import { createRoom, join, startStack, type Stack, FAST_SENDING_ENV } from './helpers.js';
 
 describe('rooms REST API', () => {
   let stack: Stack;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   before(async () => {
-    stack = await startStack({ WS_MESSAGES_PER_SECOND: '1000', WS_MESSAGE_BURST: '1000', WS_USER_MESSAGES_PER_SECOND: '1000', WS_USER_MESSAGE_BURST: '1000' });
+    stack = await startStack(FAST_SENDING_ENV);
     alice = await registerUser(stack.auth.url, 'alice');
     bob = await registerUser(stack.auth.url, 'bob');
   });

@@ -7,11 +7,11 @@ import { sql } from 'drizzle-orm';
 import { MemoryBroker } from '../src/fanout/broker-memory.js';
 import type { BrokerMessage } from '../src/fanout/broker.js';
 import { MessageWriter } from '../src/services/message-writer.js';
-import { connect, createRoom, join, startStack, startWsService, type Stack, type TestSocket } from './helpers.js';
+import { connect, createRoom, join, startStack, startWsService, type Stack, type TestSocket, FAST_SENDING_ENV } from './helpers.js';
 
 /** Short, so a test that waits for a gap to be read from the database waits little. */
 const GAP_WAIT_MS = 50;
-const fastEnv = { WS_MESSAGES_PER_SECOND: '1000', WS_MESSAGE_BURST: '1000', WS_USER_MESSAGES_PER_SECOND: '1000', WS_USER_MESSAGE_BURST: '1000', WS_GAP_WAIT_MS: String(GAP_WAIT_MS) };
+const fastEnv = { ...FAST_SENDING_ENV, WS_GAP_WAIT_MS: String(GAP_WAIT_MS) };
 
 /**
  * The in-memory broker between two instances, with a switch that loses the next stored message
