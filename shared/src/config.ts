@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_LISTEN_BACKLOG } from './http/server.js';
+import { DEFAULT_HTTP_LIMITS, DEFAULT_LISTEN_BACKLOG } from './http/server.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, DEFAULT_READY_TIMEOUT_MS } from './db/client.js';
 
 export class ConfigError extends Error {
@@ -35,6 +35,8 @@ export function exitOnBootError(err: unknown): never {
 }
 
 const port = z.coerce.number().int().min(0).max(65_535);
+/** Node's timers take at most 2^31 - 1 ms; a longer one fires after 1 ms. */
+const httpTimeoutMs = z.coerce.number().int().positive().max(2 ** 31 - 1);
 
 /** The variables every service reads. */
 export const commonEnv = {
@@ -57,6 +59,21 @@ export const commonEnv = {
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   /** Connections the kernel queues before the service accepts them (capped by net.core.somaxconn). */
   LISTEN_BACKLOG: z.coerce.number().int().min(1).default(DEFAULT_LISTEN_BACKLOG),
+  /**
+   * How long a client may take to send a request's headers; a new connection must have sent its
+   * first request's headers within it. Above HTTP_REQUEST_TIMEOUT_MS, that one applies.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: httpTimeoutMs.default(DEFAULT_HTTP_LIMITS.HTTP_HEADERS_TIMEOUT_MS),
+  /** How long a client may take to send a whole request, body included (not how long the answer may take). */
+  HTTP_REQUEST_TIMEOUT_MS: httpTimeoutMs.default(DEFAULT_HTTP_LIMITS.HTTP_REQUEST_TIMEOUT_MS),
+  /**
+   * How long a keep-alive connection may sit idle between requests. Longer than the idle timeout
+   * of the proxy in front (60 s on AWS load balancers and nginx's upstream keep-alive), so the
+   * proxy closes first and never sends a request down a connection the service is closing.
+   */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: httpTimeoutMs.default(DEFAULT_HTTP_LIMITS.HTTP_KEEP_ALIVE_TIMEOUT_MS),
+  /** Most connections waiting for their first request at once; past it the one that has waited longest is closed. */
+  HTTP_MAX_PENDING_CONNECTIONS: z.coerce.number().int().positive().default(DEFAULT_HTTP_LIMITS.HTTP_MAX_PENDING_CONNECTIONS),
   /** Connections each service holds to PostgreSQL. */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
   /** Client-side deadline of every query; past it the request answers 503. */

@@ -3,6 +3,7 @@
  * served on port 0, and a small JSON client. Not used by production code.
  */
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
 import { generateKeyPairPem } from './auth/keys.js';
@@ -132,4 +133,72 @@ export async function within<T>(promise: Promise<T>, timeoutMs: number, what = '
 export function nextEvent<T>(subscribe: (listener: (value: T) => void) => void, timeoutMs = 2_000): Promise<T> {
   return within(new Promise<T>((resolve) => subscribe(resolve)), timeoutMs);
 }
+/**
+ * A bare TCP connection to a server, for tests of what a server does with clients that send
+ * little or nothing. It reads everything it is sent: a socket left unread never sees the
+ * server's FIN, so its 'close' would not tell when the server closed it.
+ */
+export class RawConnection {
+  /** Everything the server has sent, as text. */
+  received = '';
+  /** Resolves once the connection is closed, by either side. */
+  readonly closed: Promise<void>;
+  private ended = false;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (this.received += chunk));
+    socket.on('error', () => undefined); // a reset is one way for the server to close it
+    this.closed = new Promise((resolve) => {
+      socket.once('close', () => {
+        this.ended = true;
+        resolve();
+      });
+    });
+  }
+
+  /** Connects to `baseUrl` (`http://host:port`); resolves once the connection is established. */
+  static open(baseUrl: string): Promise<RawConnection> {
+    const { hostname, port } = new URL(baseUrl);
+    const socket = net.connect(Number(port), hostname);
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new RawConnection(socket));
+      });
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.ended;
+  }
+
+  write(text: string): void {
+    this.socket.write(text);
+  }
+
+  /** Resolves once the server has sent `text`; rejects if it closes first or `timeoutMs` passes. */
+  untilReceived(text: string, timeoutMs = 2_000): Promise<void> {
+    const seen = new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (this.received.includes(text)) {
+          this.socket.off('data', check);
+          resolve();
+        } else if (this.ended) {
+          reject(new Error(`closed before receiving ${JSON.stringify(text)}; got ${JSON.stringify(this.received)}`));
+        }
+      };
+      this.socket.on('data', check);
+      void this.closed.then(check);
+      check();
+    });
+    return within(seen, timeoutMs, `receiving ${JSON.stringify(text)}`);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
 export { startFaultProxy, type FaultProxy } from './fault-proxy.js';

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger('user-service', config.LOG_LEVEL);
   const deps = await openDeps(config, logger);
-  const server = await listen(createApp(deps), config.PORT, undefined, config.LISTEN_BACKLOG);
+  const server = await listen(createApp(deps), config);
   shutdownOnSignal(logger, [() => closeServer(server), () => deps.close()]);
   // Announced only once SIGTERM is handled, so a supervisor never kills a half-started service.
   logger.info({ port: config.PORT }, 'user-service listening');

@@ -80,22 +80,19 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
   const { connections } = chat;
 
   const app = createApp(deps, presence);
-  const server = createHttpServer(app);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
-  server.on(
-    'upgrade',
-    createUpgradeHandler({
-      wss,
-      verifyToken: deps.verification.verifyToken,
-      allowedOrigins: config.ALLOWED_ORIGINS,
-      caps: new ConnectionCaps({ perUser: config.WS_MAX_CONNECTIONS_PER_USER, perAddress: config.WS_MAX_CONNECTIONS_PER_ADDRESS }),
-      trustProxyHops: config.TRUST_PROXY_HOPS,
-      admit: (roomId, userId) => chat.admit(roomId, userId),
-      onConnection: (ws, user, { roomId, since }) => chat.connect(ws, user, roomId, since),
-      isStopping: () => chat.isStopping,
-      logger,
-    }),
-  );
+  const upgrade = createUpgradeHandler({
+    wss,
+    verifyToken: deps.verification.verifyToken,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    caps: new ConnectionCaps({ perUser: config.WS_MAX_CONNECTIONS_PER_USER, perAddress: config.WS_MAX_CONNECTIONS_PER_ADDRESS }),
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    admit: (roomId, userId) => chat.admit(roomId, userId),
+    onConnection: (ws, user, { roomId, since }) => chat.connect(ws, user, roomId, since),
+    isStopping: () => chat.isStopping,
+    logger,
+  });
+  const server = createHttpServer(app, config, upgrade);
   const stopHeartbeat = startHeartbeat(connections, config.WS_PING_INTERVAL_MS);
   const stopExpiryChecks = closeExpiredSessions(connections);
   const stopClosingSessions = closeEndedSessions({

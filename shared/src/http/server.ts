@@ -1,19 +1,69 @@
 /** Starting an HTTP server and stopping a service cleanly on SIGTERM / SIGINT. */
 import http from 'node:http';
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../logger.js';
+import { enforceFirstRequestDeadline } from './first-request-deadline.js';
 
 /** A service that has not stopped by then is killed: orchestrators wait about 10 s before SIGKILL. */
 export const SHUTDOWN_DEADLINE_MS = 9_000;
 
-/** Longer than common proxies' idle timeout, so the proxy closes first and never reuses a dead socket. */
-export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/**
+ * How long each service's HTTP server waits on its clients; commonEnv reads them from the
+ * environment (HTTP_*), with the defaults below.
+ */
+export interface HttpLimitsConfig {
+  /**
+   * How long a client may take to send a request's headers: from the connection's opening for its
+   * first request, from the request's first byte for later ones.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: number;
+  /** Time to receive a whole request, body included. */
+  HTTP_REQUEST_TIMEOUT_MS: number;
+  /** How long a keep-alive connection may sit idle between requests. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number;
+  /** Most connections waiting for their first request at once. */
+  HTTP_MAX_PENDING_CONNECTIONS: number;
+}
 
-/** An HTTP server with the keep-alive settings every service uses. */
-export function createHttpServer(handler: RequestListener): http.Server {
-  const server = http.createServer(handler);
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimitsConfig> = {
+  HTTP_HEADERS_TIMEOUT_MS: 10_000,
+  HTTP_REQUEST_TIMEOUT_MS: 30_000,
+  // Longer than the idle timeout of the proxy in front: see HTTP_KEEP_ALIVE_TIMEOUT_MS in config.ts.
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
+  HTTP_MAX_PENDING_CONNECTIONS: 1_000,
+};
+
+/** Node checks its header and request deadlines on a timer (every 30 s by default); at most this long apart here. */
+const MAX_CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
+
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * An HTTP server with the limits every service uses. `onUpgrade` is the only way to take
+ * upgrades: a connection upgraded through a listener added to the server directly would still
+ * be closed at its first-request deadline.
+ */
+export function createHttpServer(handler: RequestListener, limits: HttpLimitsConfig, onUpgrade?: UpgradeListener): http.Server {
+  // Node refuses a headers timeout above the request timeout; the request timeout bounds the headers anyway.
+  const headersTimeout = Math.min(limits.HTTP_HEADERS_TIMEOUT_MS, limits.HTTP_REQUEST_TIMEOUT_MS);
+  const server = http.createServer(
+    {
+      headersTimeout,
+      requestTimeout: limits.HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.max(1, Math.min(MAX_CONNECTIONS_CHECK_INTERVAL_MS, Math.floor(headersTimeout / 2))),
+    },
+    handler,
+  );
+  server.keepAliveTimeout = limits.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  const firstRequest = enforceFirstRequestDeadline(server, { timeoutMs: headersTimeout, maxPending: limits.HTTP_MAX_PENDING_CONNECTIONS });
+  if (onUpgrade) {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      firstRequest.release(socket);
+      onUpgrade(req, socket, head);
+    });
+  }
   return server;
 }
 
@@ -36,9 +86,16 @@ export async function listenOn(server: http.Server, port: number, host = '0.0.0.
   return (server.address() as AddressInfo).port;
 }
 
-export async function listen(handler: RequestListener, port: number, host = '0.0.0.0', backlog = DEFAULT_LISTEN_BACKLOG): Promise<http.Server> {
-  const server = createHttpServer(handler);
-  await listenOn(server, port, host, backlog);
+/** What `listen` reads from a service's config. */
+export interface ListenConfig extends HttpLimitsConfig {
+  PORT: number;
+  LISTEN_BACKLOG: number;
+}
+
+/** Serves `handler` with the limits, port and backlog of `config`. */
+export async function listen(handler: RequestListener, config: ListenConfig, host = '0.0.0.0'): Promise<http.Server> {
+  const server = createHttpServer(handler, config);
+  await listenOn(server, config.PORT, host, config.LISTEN_BACKLOG);
   return server;
 }
 
