@@ -43,8 +43,12 @@ export interface Served {
 }
 
 /** Serves `handler` on an ephemeral port of 127.0.0.1. */
-export async function serve(handler: RequestListener): Promise<Served> {
-  const server = http.createServer(handler);
+export function serve(handler: RequestListener): Promise<Served> {
+  return serveOn(http.createServer(handler));
+}
+
+/** Listens with `server` on an ephemeral port of 127.0.0.1; `close` cuts its connections and stops it. */
+export async function serveOn(server: http.Server): Promise<Served> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

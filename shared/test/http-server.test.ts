@@ -3,8 +3,8 @@ import type http from 'node:http';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { commonEnv, ConfigError, parseEnv } from '../src/config.js';
-import { createHttpServer, DEFAULT_HTTP_LIMITS, listenOn, type HttpLimitsConfig } from '../src/http/server.js';
-import { nextEvent, RawConnection, within } from '../src/testing.js';
+import { createHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimitsConfig } from '../src/http/server.js';
+import { nextEvent, RawConnection, serveOn, within, type Served } from '../src/testing.js';
 
 const HEADERS_TIMEOUT_MS = 300;
 /** Room for a loaded machine on top of a deadline; a bound on a wait, never a pause. */
@@ -19,24 +19,8 @@ const LIMITS: HttpLimitsConfig = {
 
 const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: test\r\n\r\n`;
 
-interface Running {
-  url: string;
-  server: http.Server;
-  close(): Promise<void>;
-}
-
-async function start(handler: http.RequestListener, limits: HttpLimitsConfig = LIMITS): Promise<Running> {
-  const server = createHttpServer(handler, limits);
-  const port = await listenOn(server, 0, '127.0.0.1');
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+function start(handler: http.RequestListener, limits: HttpLimitsConfig = LIMITS): Promise<Served> {
+  return serveOn(createHttpServer(handler, limits));
 }
 
 const hello: http.RequestListener = (_req, res) => {
@@ -44,7 +28,7 @@ const hello: http.RequestListener = (_req, res) => {
 };
 
 /** Opens a connection and waits until the server has accepted it, so the server's order is the opening order. */
-async function openAccepted(running: Running): Promise<RawConnection> {
+async function openAccepted(running: Served): Promise<RawConnection> {
   const accepted = nextEvent<unknown>((listener) => running.server.once('connection', listener));
   const connection = await RawConnection.open(running.url);
   await accepted;
@@ -52,7 +36,7 @@ async function openAccepted(running: Running): Promise<RawConnection> {
 }
 
 /** Resolves once a connection that never sends anything has been closed: one first-request deadline has passed. */
-async function oneDeadlinePassed(running: Running): Promise<void> {
+async function oneDeadlinePassed(running: Served): Promise<void> {
   const probe = await RawConnection.open(running.url);
   await within(probe.closed, HEADERS_TIMEOUT_MS + SLACK_MS, 'closing the probe connection');
 }
