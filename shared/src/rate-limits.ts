@@ -7,6 +7,19 @@
 import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from './errors.js';
+import type { Logger } from './logger.js';
+
+/**
+ * True when a failure is not the caller's doing (a database outage, any 5xx): a point it counted
+ * must be given back, or an outage would use up honest users' limits.
+ */
+export const isOutage = (err: unknown): boolean => !(err instanceof AppError) || err.status >= 500;
+
+/** A window as people say it: "3 hours", "15 minutes", "90 seconds". */
+export function describeWindow(seconds: number): string {
+  const [count, unit] = seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  return count === 1 ? unit : `${count} ${unit}s`;
+}
 
 export interface SharedLimitOptions {
   pool: pg.Pool;
@@ -20,6 +33,8 @@ export interface SharedLimitOptions {
   /** The 429's error code and what it tells the client. */
   code: string;
   message: string;
+  /** Where a refund that failed is reported. */
+  logger?: Logger;
 }
 
 export interface SharedLimit {
@@ -29,6 +44,12 @@ export interface SharedLimit {
   refund(key: string, points?: number): Promise<void>;
   /** Forgets `key`'s count. */
   reset(key: string): Promise<void>;
+  /**
+   * Counts one point against `key` (429 past the limit), then runs `work`. The point is given
+   * back when `work` fails for an outage, or when `counts` says its result made nothing new (a
+   * replayed request).
+   */
+  charge<T>(key: string, work: () => Promise<T>, counts?: (result: T) => boolean): Promise<T>;
 }
 
 export function sharedLimit(options: SharedLimitOptions): SharedLimit {
@@ -43,7 +64,14 @@ export function sharedLimit(options: SharedLimitOptions): SharedLimit {
     points: options.points,
     duration: options.windowSeconds,
   });
-  return {
+  const refundQuietly = async (key: string) => {
+    try {
+      await limiter.reward(key, 1);
+    } catch (err) {
+      options.logger?.warn({ err, limit: options.name }, 'could not give back a rate-limit point');
+    }
+  };
+  const limit: SharedLimit = {
     async consume(key, points = 1) {
       try {
         await limiter.consume(key, points);
@@ -61,5 +89,18 @@ export function sharedLimit(options: SharedLimitOptions): SharedLimit {
     async reset(key) {
       await limiter.delete(key);
     },
+    async charge(key, work, counts = () => true) {
+      await limit.consume(key);
+      let result;
+      try {
+        result = await work();
+      } catch (err) {
+        if (isOutage(err)) await refundQuietly(key);
+        throw err;
+      }
+      if (!counts(result)) await refundQuietly(key);
+      return result;
+    },
   };
+  return limit;
 }

@@ -1,7 +1,7 @@
 /** Builds the user-service Express app from its dependencies; never listens (tests use port 0). */
 import type { Express } from 'express';
 import { createAuthMiddleware, createServiceApp } from '@murmur/shared/http';
-import { sharedLimit } from '@murmur/shared/rate-limits';
+import { describeWindow, sharedLimit } from '@murmur/shared/rate-limits';
 import type { ServiceDeps } from './deps.js';
 import { followsRoutes } from './routes/follows.routes.js';
 import { postsRoutes } from './routes/posts.routes.js';
@@ -14,10 +14,11 @@ export function createApp(deps: ServiceDeps): Express {
     pool: deps.database.pool,
     name: 'posts-user',
     keyPrefix: deps.config.RATE_LIMIT_KEY_PREFIX,
+    logger: deps.logger,
     points: deps.config.POSTS_MAX_PER_WINDOW,
     windowSeconds: deps.config.POSTS_WINDOW_SECONDS,
     code: 'TOO_MANY_POSTS',
-    message: `at most ${deps.config.POSTS_MAX_PER_WINDOW} posts per ${deps.config.POSTS_WINDOW_SECONDS / 60} minutes`,
+    message: `at most ${deps.config.POSTS_MAX_PER_WINDOW} posts per ${describeWindow(deps.config.POSTS_WINDOW_SECONDS)}`,
   });
   return createServiceApp({
     service: 'user-service',

@@ -28,11 +28,26 @@ describe('posts per account', () => {
       const refused = await post(url, alice, 'four');
       assert.equal(refused.status, 429);
       assert.equal(refused.body.error.code, 'TOO_MANY_POSTS');
+      assert.match(refused.body.error.message, /at most 3 posts per hour/);
       const retryAfter = Number(refused.headers.get('retry-after'));
       assert.ok(retryAfter > 3000 && retryAfter <= 3600, `Retry-After ${retryAfter}`);
     }
     const posts = await api(s.userUrl, 'GET', `/users/${alice.id}/posts`);
     assert.deepEqual(posts.body.items.map((p: { text: string }) => p.text), ['three', 'two', 'one']);
+  });
+
+  it('does not count a replayed Idempotency-Key: the replay returns the post even at the limit', async () => {
+    const dave = await registerUser(s.auth.url);
+    const keyed = (key: string) => api(s.userUrl, 'POST', '/posts', { token: dave.token, body: { text: `post ${key}` }, headers: { 'Idempotency-Key': key } });
+    const first = await keyed('k1');
+    assert.equal(first.status, 201);
+    for (let i = 0; i < 3; i += 1) assert.equal((await keyed('k1')).body.id, first.body.id);
+    assert.equal((await keyed('k2')).status, 201);
+    assert.equal((await keyed('k3')).status, 201);
+    assert.equal((await keyed('k4')).status, 429);
+    const replay = await keyed('k1');
+    assert.equal(replay.status, 201);
+    assert.equal(replay.body.id, first.body.id);
   });
 
   it('counts each account apart, and invalid posts not at all', async () => {

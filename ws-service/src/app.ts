@@ -13,6 +13,7 @@ export function createApp(deps: ServiceDeps, presence: Presence): Express {
     pool: deps.database.pool,
     name: 'rooms-user',
     keyPrefix: deps.config.RATE_LIMIT_KEY_PREFIX,
+    logger: deps.logger,
     points: deps.config.WS_ROOMS_MAX_PER_HOUR,
     windowSeconds: 60 * 60,
     code: 'TOO_MANY_ROOMS',

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
-import { within } from '@murmur/shared/testing';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { AuthUser } from '@murmur/shared/jwt';
+import { createLogger } from '@murmur/shared/logger';
+import { RawConnection, serveOn, within } from '@murmur/shared/testing';
+import { ConnectionCaps } from '../src/ws/connection-caps.js';
+import { createUpgradeHandler } from '../src/ws/upgrade.js';
 import { connect, createRoom, join, refusal, startStack, type ConnectOptions, type Stack, type TestSocket } from './helpers.js';
 
 describe('WebSocket connection caps', () => {
@@ -73,5 +81,67 @@ describe('WebSocket connection caps', () => {
     assert.equal(unknownRoom.status, 404);
     const sockets = await Promise.all([alice, bob, bob, carol, carol].map((user) => connect(stack.ws.wsUrl, `/ws/joinRoom/${roomId}`, from(address, user))));
     await closeAll(sockets);
+  });
+});
+
+describe('connection caps while the upgrade is still being checked', () => {
+  it('gives the slot back when the connection is cut while its token is being verified', async () => {
+    const alice: AuthUser = { id: 1, username: 'alice', sessionId: 's', expiresAtMs: Date.now() + 60_000 };
+    let verifying: () => void = () => undefined;
+    let gate = new Promise<void>((resolve) => (verifying = resolve));
+    const verifyStarted: Array<() => void> = [];
+    const opened: WebSocket[] = [];
+    const wss = new WebSocketServer({ noServer: true });
+    const server = http.createServer();
+    server.on(
+      'upgrade',
+      createUpgradeHandler({
+        wss,
+        allowedOrigins: [],
+        caps: new ConnectionCaps({ perUser: 1, perAddress: 10 }),
+        trustProxyHops: 0,
+        verifyToken: async () => {
+          for (const started of verifyStarted.splice(0)) started();
+          await gate;
+          return alice;
+        },
+        admit: () => Promise.resolve(),
+        onConnection: (ws) => opened.push(ws),
+        isStopping: () => false,
+        logger: createLogger('test', 'silent'),
+      }),
+    );
+    const serverSockets: Socket[] = [];
+    server.on('connection', (socket: Socket) => serverSockets.push(socket));
+    const served = await serveOn(server);
+    try {
+      // The first client asks for an upgrade.
+      const started = new Promise<void>((resolve) => verifyStarted.push(resolve));
+      const first = await RawConnection.open(served.url);
+      first.write(`GET /ws/joinRoom/1 HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer x\r\n\r\n`);
+      await within(started, 2_000, 'the token check');
+      // The connection is cut on the server's side (as a reset or a proxy timeout would) before the token check ends.
+      const cut = once(serverSockets[0]!, 'close');
+      serverSockets[0]!.destroy();
+      await within(cut, 2_000, 'the cut');
+      verifying();
+
+      // Alice's only slot must be free again.
+      gate = Promise.resolve();
+      const client = new WebSocket(`${served.url.replace('http', 'ws')}/ws/joinRoom/1`, { headers: { authorization: 'Bearer x' } });
+      const outcome = await within(
+        new Promise<string>((resolve) => {
+          client.once('open', () => resolve('open'));
+          client.once('unexpected-response', (_req, res) => resolve(`refused with ${res.statusCode}`));
+        }),
+        2_000,
+        'the second upgrade',
+      );
+      assert.equal(outcome, 'open');
+      client.terminate();
+    } finally {
+      for (const ws of opened) ws.terminate();
+      await served.close();
+    }
   });
 });

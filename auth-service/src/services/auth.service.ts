@@ -1,8 +1,9 @@
 /** The rules of registering, logging in and logging out. */
 import { pgErrorOf, UNIQUE_VIOLATION, type Db } from '@murmur/shared/db';
-import { AppError, conflict, unauthorized } from '@murmur/shared/errors';
+import { conflict, unauthorized } from '@murmur/shared/errors';
 import type { AuthUser } from '@murmur/shared/jwt';
 import type { Logger } from '@murmur/shared/logger';
+import { isOutage } from '@murmur/shared/rate-limits';
 import type { LoginLimiter } from '../login-limiter.js';
 import type { Passwords } from '../passwords.js';
 import type { TokenSigner } from '../tokens.js';
@@ -35,7 +36,6 @@ async function startSession(deps: AuthServiceDeps, user: UserRecord): Promise<Si
  * An error that is not the user's doing (the database did not answer, or a fault of ours): the
  * attempt must not count against them.
  */
-const isOutage = (err: unknown) => !(err instanceof AppError) || err.status >= 500;
 
 export async function register(
   deps: AuthServiceDeps,

@@ -79,17 +79,31 @@ export async function insertPost(db: Pick<Db, 'execute'>, authorId: number, text
   return Number(rows[0]!.id);
 }
 
+/** A post created under an Idempotency-Key, or the one the key had already created (`replayed`). */
+export interface KeyedPost {
+  postId: number;
+  replayed: boolean;
+}
+
+/** The id of the post `key` created for `authorId` within the window, if any. */
+export async function findKeyedPostId(db: Db, authorId: number, key: string): Promise<number | undefined> {
+  const { rows } = await db.execute<{ post_id: number }>(sql`
+    SELECT post_id FROM post_idempotency_keys
+    WHERE user_id = ${authorId} AND key = ${key} AND created_at > now() - ${IDEMPOTENCY_WINDOW}`);
+  return rows[0] ? Number(rows[0].post_id) : undefined;
+}
+
 /**
  * Creates a post under an Idempotency-Key, or finds the post the key already created within
  * the window. Two concurrent requests with one key serialize on the key's primary key: the
  * second sees the first's row and rolls its own post back.
  */
-export async function insertPostIdempotently(db: Db, authorId: number, text: string, key: string): Promise<number> {
+export async function insertPostIdempotently(db: Db, authorId: number, text: string, key: string): Promise<KeyedPost> {
   return db.transaction(async (tx) => {
     const existing = await tx.execute<{ post_id: number }>(sql`
       SELECT post_id FROM post_idempotency_keys
       WHERE user_id = ${authorId} AND key = ${key} AND created_at > now() - ${IDEMPOTENCY_WINDOW}`);
-    if (existing.rows[0]) return Number(existing.rows[0].post_id);
+    if (existing.rows[0]) return { postId: Number(existing.rows[0].post_id), replayed: true };
 
     const postId = await insertPost(tx, authorId, text);
     const claimed = await tx.execute<{ post_id: number }>(sql`
@@ -97,12 +111,12 @@ export async function insertPostIdempotently(db: Db, authorId: number, text: str
       ON CONFLICT (user_id, key) DO UPDATE SET post_id = EXCLUDED.post_id, created_at = now()
         WHERE post_idempotency_keys.created_at <= now() - ${IDEMPOTENCY_WINDOW}
       RETURNING post_id`);
-    if (claimed.rows[0]) return postId;
+    if (claimed.rows[0]) return { postId, replayed: false };
     // Another request claimed the key first: undo this post and answer with that one.
     await tx.execute(sql`DELETE FROM posts WHERE id = ${postId}`);
     const winner = await tx.execute<{ post_id: number }>(sql`
       SELECT post_id FROM post_idempotency_keys WHERE user_id = ${authorId} AND key = ${key}`);
-    return Number(winner.rows[0]!.post_id);
+    return { postId: Number(winner.rows[0]!.post_id), replayed: true };
   });
 }
 

@@ -6,7 +6,7 @@ import { currentUser, parseInput, withoutNul, type AuthMiddleware } from '@murmu
 import type { SharedLimit } from '@murmur/shared/rate-limits';
 import { parseId, parsePostId } from '../ids.js';
 import { parsePageQuery } from '../pagination.js';
-import { createPost, getPost, postsByAuthor, removePost, timeline } from '../services/posts.service.js';
+import { createPost, getPost, postsByAuthor, removePost, replayedPost, timeline } from '../services/posts.service.js';
 
 export const MAX_POST_CHARACTERS = 280;
 
@@ -26,7 +26,7 @@ const idempotencyKey = z
   .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters')
   .optional();
 
-/** @param postLimit posts per author per window, counted after the input is valid. */
+/** @param postLimit posts per author per window, counted after the input is valid; replays and outages are not counted. */
 export function postsRoutes(db: Db, auth: AuthMiddleware, postLimit: SharedLimit): Router {
   const router = Router();
 
@@ -34,8 +34,18 @@ export function postsRoutes(db: Db, auth: AuthMiddleware, postLimit: SharedLimit
     const { text } = parseInput(postBody, req.body);
     const key = parseInput(idempotencyKey, req.get('Idempotency-Key'), 'Idempotency-Key');
     const authorId = currentUser(req).id;
-    await postLimit.consume(String(authorId));
-    res.status(201).json(await createPost(db, authorId, text, key));
+    // A replay makes nothing new, so it is answered even at the limit and never counted.
+    const replay = key === undefined ? undefined : await replayedPost(db, authorId, key);
+    if (replay) {
+      res.status(201).json(replay);
+      return;
+    }
+    const { post } = await postLimit.charge(
+      String(authorId),
+      () => createPost(db, authorId, text, key),
+      (created) => !created.replayed,
+    );
+    res.status(201).json(post);
   });
 
   router.get('/posts/:id', async (req, res) => {

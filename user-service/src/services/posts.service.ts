@@ -4,6 +4,7 @@ import { forbidden, notFound } from '@murmur/shared/errors';
 import { toPage, type Page, type PageRequest } from '../pagination.js';
 import {
   deletePost,
+  findKeyedPostId,
   findPost,
   insertPost,
   insertPostIdempotently,
@@ -25,15 +26,21 @@ const pageOfPosts = (rows: Post[], limit: number): Page<Post> =>
 
 /**
  * Creates a post. With an idempotency key, a retry within 24 hours returns the post the key
- * first created instead of a duplicate.
+ * first created instead of a duplicate (`replayed`).
  */
-export async function createPost(db: Db, authorId: number, text: string, idempotencyKey?: string): Promise<Post> {
-  const postId = idempotencyKey
+export async function createPost(db: Db, authorId: number, text: string, idempotencyKey?: string): Promise<{ post: Post; replayed: boolean }> {
+  const { postId, replayed } = idempotencyKey
     ? await insertPostIdempotently(db, authorId, text, idempotencyKey)
-    : await insertPost(db, authorId, text);
+    : { postId: await insertPost(db, authorId, text), replayed: false };
   const post = await findPost(db, postId);
   if (!post) throw postNotFound(postId); // deleted in the instant since it was written
-  return post;
+  return { post, replayed };
+}
+
+/** The post an Idempotency-Key already created (a replay), if any. */
+export async function replayedPost(db: Db, authorId: number, idempotencyKey: string): Promise<Post | undefined> {
+  const postId = await findKeyedPostId(db, authorId, idempotencyKey);
+  return postId === undefined ? undefined : findPost(db, postId);
 }
 
 export async function getPost(db: Db, postId: number): Promise<Post> {

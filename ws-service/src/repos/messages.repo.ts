@@ -70,8 +70,10 @@ export const RESEND_WINDOW_SECONDS = 24 * 60 * 60;
  *
  * A message whose author already sent its clientMsgId to the room within the resend window
  * (found through the partial index messages_resend_idx) is not stored: the stored copy is
- * returned instead, marked by its input position `resent_ord`. The lookup reads the statement's
- * snapshot, so a resend racing its original's commit on another instance can still be stored.
+ * returned instead (the oldest copy, should a race have stored two), marked by its input position
+ * `resent_ord`. The lookup reads the statement's snapshot, taken before the room locks are
+ * waited for: a resend stored by one instance while another instance's batch holding the first
+ * copy is still uncommitted is stored twice.
  */
 const STORE_MESSAGES = `
 WITH input AS (
@@ -82,7 +84,7 @@ resent AS (
   FROM input i
   JOIN messages m ON m.room_id = i.room_id AND m.user_id = i.user_id AND m.client_msg_id = i.client_msg_id
   WHERE m.client_msg_id IS NOT NULL AND m.created_at > now() - make_interval(secs => $5)
-  ORDER BY i.ord, m.seq DESC
+  ORDER BY i.ord, m.seq
 ),
 fresh AS (SELECT * FROM input WHERE ord NOT IN (SELECT ord FROM resent)),
 counts AS (SELECT room_id, count(*) AS n FROM fresh GROUP BY room_id),
@@ -158,7 +160,8 @@ export async function insertMessages(db: Db, rows: readonly NewMessage[]): Promi
   }
   const results = unique.map((message, i): StoredMessage | undefined => {
     const resent = resentAt.get(i);
-    if (resent) return { id: resent.id, seq: resent.seq, createdAt: resent.created_at, text: resent.text ?? message.text, resent: true };
+    // A found copy has its author (it matched user_id), so it is no tombstone and has its text.
+    if (resent) return { id: resent.id, seq: resent.seq, createdAt: resent.created_at, text: resent.text!, resent: true };
     const row = byRoom.get(message.roomId)?.shift();
     return row && { id: row.id, seq: row.seq, createdAt: row.created_at, text: message.text, resent: false };
   });

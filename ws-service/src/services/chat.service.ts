@@ -202,12 +202,20 @@ export class ChatService implements ChatEntry {
       ...(clientMsgId !== undefined ? { clientMsgId } : {}),
     });
     if (stored.resent) {
+      // A resend carries the same text; another text means the client reuses ids, and
+      // acknowledging would silently drop its new message.
+      if (stored.text !== text) {
+        client.sendError('CLIENT_MSG_ID_REUSED', `this clientMsgId already names message ${stored.seq} of this room, with another text; give every message a fresh clientMsgId`, clientMsgId);
+        return;
+      }
       // The room already has it: only the sender hears it again, as the acknowledgement of the resend.
-      client.acknowledgeResend(message);
+      client.acknowledge(message);
       return;
     }
     this.options.broker.publish({ origin: this.hub.instanceId, roomId, event: message });
     this.history.accept(roomId, message);
+    // A client being closed for flooding has left the room: its acknowledgement goes straight to it.
+    if (client.isLeaving) client.acknowledge(message);
   }
 
   typing(client: Client): void {

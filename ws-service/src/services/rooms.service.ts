@@ -32,9 +32,8 @@ async function requireRoom(db: Db, roomId: number): Promise<void> {
   if (roomId > MAX_ROOM_ID || !(await findRoom(db, roomId))) throw noSuchRoom(roomId);
 }
 
-export async function createRoom(deps: RoomsDeps, user: { id: number }, name: string): Promise<RoomView> {
-  await deps.roomCreations.consume(String(user.id));
-  return insertRoom(deps.db, { name, createdBy: user.id });
+export function createRoom(deps: RoomsDeps, user: { id: number }, name: string): Promise<RoomView> {
+  return deps.roomCreations.charge(String(user.id), () => insertRoom(deps.db, { name, createdBy: user.id }));
 }
 
 export interface RoomSummary {

@@ -107,9 +107,14 @@ export class Client implements HubClient {
     socket.on('error', onSocketError);
   }
 
-  /** True once the client has left (socket closed, or closed by the server). */
+  /** True once the client has left its room (socket closed, closed by the server, or being closed). */
   get isDetached(): boolean {
-    return this.detached;
+    return this.detached || this.closeWhenAnswered !== undefined;
+  }
+
+  /** True while the client has left its room but waits for its messages in flight to be answered. */
+  get isLeaving(): boolean {
+    return !this.detached && this.closeWhenAnswered !== undefined;
   }
 
   /** Holds back live events until `finishJoin` has sent what the join starts with. */
@@ -161,10 +166,12 @@ export class Client implements HubClient {
   }
 
   /**
-   * Queues the stored copy of a message the client sent again: it may hold a seq the join
-   * already delivered, which `enqueue` would drop, so it goes out without its seq.
+   * Queues the acknowledgement of one of the client's own messages straight to it, not through
+   * the room: the stored copy of a resend (the join may already have delivered its seq, and the
+   * filter on seqs in `enqueue` would drop it), or a message answered after the client left its
+   * room to be closed. The event keeps its seq in its JSON; only the filter skips it.
    */
-  acknowledgeResend(message: EncodedMessage): void {
+  acknowledge(message: EncodedMessage): void {
     this.enqueue({ json: message.json, bytes: message.bytes });
   }
 
@@ -223,7 +230,15 @@ export class Client implements HubClient {
    */
   private closeOnceAnswered(code: CloseCodeValue, reason: string): void {
     this.closeWhenAnswered = { code, reason };
-    if (this.postsInFlight === 0) this.close(code, reason, true);
+    if (this.postsInFlight === 0) {
+      this.close(code, reason, true);
+      return;
+    }
+    // Leave the room at once: from here on the socket carries only the answers to its own
+    // messages, which the chat acknowledges directly (the room's delivery may hold one back
+    // behind a missing seq, past the moment the last answer comes).
+    this.joinBuffer = undefined;
+    this.ctx.chat.leave(this);
   }
 
   private postAnswered(): void {

@@ -59,11 +59,19 @@ function ignoreSocketError(): void {}
 
 async function handleUpgrade(options: UpgradeOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   socket.on('error', ignoreSocketError);
+  // Every slot claimed is given back when the TCP socket closes, whatever closes it: a refusal, a
+  // handshake ws aborts, the chat socket's end, or the client hanging up mid-upgrade (then a slot
+  // claimed after the close is given back at once).
   const releases: Release[] = [];
+  let closed = false;
+  const hold = (release: Release) => {
+    releases.push(release);
+    if (closed) release();
+  };
   const releaseAll = () => {
+    closed = true;
     for (const release of releases) release();
   };
-  // The TCP socket closes whatever happens: a refusal, a handshake ws aborts, or the chat socket's end.
   socket.once('close', releaseAll);
   try {
     const target = parseJoinTarget(req.url);
@@ -71,11 +79,11 @@ async function handleUpgrade(options: UpgradeOptions, req: IncomingMessage, sock
     // A browser sends Origin with every WebSocket; a page from another site must not ride on the
     // visitor's cookie (cross-site WebSocket hijacking).
     if (isCrossSiteRequest(req, options.allowedOrigins)) throw forbidden('ORIGIN_NOT_ALLOWED', 'WebSockets from this origin are refused');
-    releases.push(options.caps.claimAddress(clientAddress(req, options.trustProxyHops)));
+    hold(options.caps.claimAddress(clientAddress(req, options.trustProxyHops)));
     const found = readRequestToken(req);
     if (!found) throw unauthorized('AUTH_REQUIRED', 'log in first: send a Bearer token or the auth cookie');
     const user = await options.verifyToken(found.token);
-    releases.push(options.caps.claimUser(user.id));
+    hold(options.caps.claimUser(user.id));
     await options.admit(target.roomId, user.id);
     if (socket.destroyed) return;
     if (options.isStopping()) throw unavailable('SHUTTING_DOWN', 'the server is shutting down; reconnect shortly');
