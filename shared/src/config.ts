@@ -72,7 +72,11 @@ export const commonEnv = {
    * proxy closes first and never sends a request down a connection the service is closing.
    */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: httpTimeoutMs.default(DEFAULT_HTTP_LIMITS.HTTP_KEEP_ALIVE_TIMEOUT_MS),
-  /** Most connections waiting for their first request at once; past it the one that has waited longest is closed. */
+  /**
+   * Most connections waiting for their first request at once; past it the one that has waited
+   * longest is closed. Connections a busy server has not read yet count, so keep it above the
+   * largest reconnect storm an instance should absorb (and below its file-descriptor limit).
+   */
   HTTP_MAX_PENDING_CONNECTIONS: z.coerce.number().int().positive().default(DEFAULT_HTTP_LIMITS.HTTP_MAX_PENDING_CONNECTIONS),
   /** Connections each service holds to PostgreSQL. */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),

@@ -32,7 +32,10 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimitsConfig> = {
   HTTP_REQUEST_TIMEOUT_MS: 30_000,
   // Longer than the idle timeout of the proxy in front: see HTTP_KEEP_ALIVE_TIMEOUT_MS in config.ts.
   HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
-  HTTP_MAX_PENDING_CONNECTIONS: 1_000,
+  // A reconnect storm is thousands of honest connections whose requests the busy event loop has
+  // not parsed yet: they count as waiting too. The cap is sized for a storm of 10,000 clients on
+  // one instance, so it cuts a flood of silent connections without cutting a storm.
+  HTTP_MAX_PENDING_CONNECTIONS: 20_000,
 };
 
 /** Node checks its header and request deadlines on a timer (every 30 s by default); at most this long apart here. */
