@@ -39,6 +39,7 @@ export async function openDeps(config: AuthConfig, logger: Logger): Promise<Auth
         maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
         maxRegistrationsPerAddress: config.REGISTER_MAX_PER_ADDRESS,
         windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+        logger,
       }),
       logger,
     },

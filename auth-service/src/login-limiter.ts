@@ -11,6 +11,7 @@
  * refunded too, so an outage never locks anyone out.
  */
 import type pg from 'pg';
+import type { Logger } from '@murmur/shared/logger';
 import { sharedLimit, type SharedLimit } from '@murmur/shared/rate-limits';
 
 export interface LoginLimiterOptions {
@@ -20,6 +21,8 @@ export interface LoginLimiterOptions {
   maxFailuresPerAddress: number;
   maxRegistrationsPerAddress: number;
   windowSeconds: number;
+  /** Where a refund that failed is reported. */
+  logger?: Logger;
 }
 
 /** The counts one login attempt took, to be refunded or cleared once its outcome is known. */
@@ -36,7 +39,7 @@ export class LoginLimiter {
   private readonly registrations: SharedLimit;
 
   constructor(options: LoginLimiterOptions) {
-    const common = { pool: options.pool, keyPrefix: options.keyPrefix, windowSeconds: options.windowSeconds, ...TOO_MANY };
+    const common = { pool: options.pool, keyPrefix: options.keyPrefix, windowSeconds: options.windowSeconds, logger: options.logger, ...TOO_MANY };
     this.accountFailures = sharedLimit({ ...common, name: 'login-account', points: options.maxFailuresPerAccount });
     this.addressFailures = sharedLimit({ ...common, name: 'login-address', points: options.maxFailuresPerAddress });
     this.registrations = sharedLimit({ ...common, name: 'register-address', points: options.maxRegistrationsPerAddress });
@@ -64,13 +67,11 @@ export class LoginLimiter {
     await Promise.all([attempt.account ? this.accountFailures.refund(attempt.account) : undefined, this.addressFailures.refund(attempt.address)]);
   }
 
-  /** Counts a registration from `address`; 429 when the address has registered too often. */
-  async beginRegistration(address: string): Promise<void> {
-    await this.registrations.consume(address);
-  }
-
-  /** The registration failed for a reason that is not the user's: it does not count. */
-  async refundRegistration(address: string): Promise<void> {
-    await this.registrations.refund(address);
+  /**
+   * Counts a registration from `address` (429 when the address has registered too often), then
+   * runs `register`; a registration that fails for an outage is not counted.
+   */
+  registration<T>(address: string, register: () => Promise<T>): Promise<T> {
+    return this.registrations.charge(address, register);
   }
 }

@@ -43,13 +43,7 @@ export async function register(
   clientAddress: string,
 ): Promise<SignedIn> {
   // Each registration costs a bcrypt hash; an address may not spend them without bound.
-  await deps.limiter.beginRegistration(clientAddress);
-  try {
-    return await createAccount(deps, input);
-  } catch (err) {
-    if (isOutage(err)) await refundQuietly(deps, () => deps.limiter.refundRegistration(clientAddress));
-    throw err;
-  }
+  return deps.limiter.registration(clientAddress, () => createAccount(deps, input));
 }
 
 async function createAccount(deps: AuthServiceDeps, input: { username: string; email: string; password: string }): Promise<SignedIn> {
