@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { timelineQuery } from '@murmur/user-service/timeline-query';
+import { homeTimelineQuery as timelineQuery } from '@murmur/user-service/timeline-query';
 import type { BenchEnv } from '../lib/bench-env.js';
 import { createAgent, expectStatus } from '../lib/http-client.js';
 import { cpuSeconds, peakRssMiB } from '../lib/process-stats.js';

@@ -4,3 +4,4 @@ export * from './db/outage.js';
 export * as schema from './db/schema.js';
 export * from './db/migrate.js';
 export * from './db/pg-listener.js';
+export * from './db/transaction.js';

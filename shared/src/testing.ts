@@ -138,6 +138,24 @@ export function nextEvent<T>(subscribe: (listener: (value: T) => void) => void, 
   return within(new Promise<T>((resolve) => subscribe(resolve)), timeoutMs);
 }
 /**
+ * Runs `check` until it stops throwing, and resolves its value; past `timeoutMs` rejects with its
+ * last error. For outcomes another process brings about with no event to wait for, such as a
+ * background job's writes; each try is a real read of the state, and the deadline is the bound.
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, RETRY_INTERVAL_MS));
+  }
+}
+const RETRY_INTERVAL_MS = 20;
+
+/**
  * A bare TCP connection to a server, for tests of what a server does with clients that send
  * little or nothing. It reads everything it is sent: a socket left unread never sees the
  * server's FIN, so its 'close' would not tell when the server closed it.

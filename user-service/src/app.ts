@@ -26,9 +26,9 @@ export function createApp(deps: ServiceDeps): Express {
     isReady: () => deps.database.isReachable(),
     trustProxyHops: deps.config.TRUST_PROXY_HOPS,
     routes: (app) => {
-      app.use(followsRoutes(db, auth));
-      app.use(usersRoutes(db, auth));
-      app.use(postsRoutes(db, auth, postLimit));
+      app.use(followsRoutes(db, deps.timelineJobs, auth));
+      app.use(usersRoutes(db, deps.timelineJobs, auth));
+      app.use(postsRoutes(db, deps.timelineJobs, auth, postLimit));
     },
   });
 }

@@ -8,6 +8,18 @@ const schema = z.object({
   /** Posts one account may publish per window (Mastodon allows 300 per 3 hours); shared by every instance. */
   POSTS_MAX_PER_WINDOW: z.coerce.number().int().positive().default(300),
   POSTS_WINDOW_SECONDS: z.coerce.number().int().positive().default(3 * 60 * 60),
+  /** The pg-boss queue of timeline jobs: every instance on one database and queue shares the work. */
+  TIMELINE_JOB_QUEUE: z.string().regex(/^[a-z0-9_-]{1,50}$/, 'must be 1-50 of a-z, 0-9, _ and -').default('timeline'),
+  /** Timeline jobs (fan-out, follow backfill, clean-up) this instance runs at once; 0 runs none here. */
+  TIMELINE_WORKERS: z.coerce.number().int().min(0).max(32).default(2),
+  /** Followers one fan-out step writes, in one transaction; a larger audience takes several steps. */
+  TIMELINE_FANOUT_BATCH_SIZE: z.coerce.number().int().positive().default(5_000),
+  /** How many of an account's newest posts a new follow brings into the follower's timeline (Mastodon: 400). */
+  TIMELINE_BACKFILL_POSTS: z.coerce.number().int().min(0).default(400),
+  /** A job still running after this long is taken for crashed and run again; a step takes well under a second. */
+  TIMELINE_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** How often expired jobs are looked for. */
+  TIMELINE_JOB_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(10),
 });
 
 export type ServiceConfig = z.infer<typeof schema> & { jwtPublicKeyPem: string };

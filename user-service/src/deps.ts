@@ -2,9 +2,39 @@
 import type { Logger } from '@murmur/shared/logger';
 import { openServiceDeps, type ServiceDeps as Deps } from '@murmur/shared/platform';
 import type { ServiceConfig } from './config.js';
+import { JobQueue } from './timeline/job-queue.js';
+import { timelineJobRunner, type TimelineJob, type TimelineJobs } from './timeline/timeline-jobs.js';
 
-export type ServiceDeps = Deps<ServiceConfig>;
+export type ServiceDeps = Deps<ServiceConfig> & { timelineJobs: TimelineJobs };
 
-export function openDeps(config: ServiceConfig, logger: Logger): Promise<ServiceDeps> {
-  return openServiceDeps(config, logger);
+/** How long an idle job loop waits before looking for jobs that other instances enqueued. */
+const JOB_POLL_MS = 500;
+
+export async function openDeps(config: ServiceConfig, logger: Logger): Promise<ServiceDeps> {
+  const platform = await openServiceDeps(config, logger);
+  try {
+    const timelineJobs = await JobQueue.open<TimelineJob>({
+      databaseUrl: config.DATABASE_URL,
+      pool: platform.database.pool,
+      logger,
+      queue: config.TIMELINE_JOB_QUEUE,
+      workers: config.TIMELINE_WORKERS,
+      pollMs: JOB_POLL_MS,
+      expireSeconds: config.TIMELINE_JOB_EXPIRE_SECONDS,
+      superviseSeconds: config.TIMELINE_JOB_SUPERVISE_SECONDS,
+      run: timelineJobRunner({ batchSize: config.TIMELINE_FANOUT_BATCH_SIZE, backfillPosts: config.TIMELINE_BACKFILL_POSTS }),
+    });
+    return {
+      ...platform,
+      timelineJobs,
+      async close() {
+        // Jobs in hand finish on the pool before it closes; queued ones wait for the next start.
+        await timelineJobs.close();
+        await platform.close();
+      },
+    };
+  } catch (err) {
+    await platform.close();
+    throw err;
+  }
 }

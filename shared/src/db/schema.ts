@@ -84,6 +84,31 @@ export const posts = pgTable(
 );
 
 /**
+ * Written by user-service: each reader's home timeline, materialized. A post is written into the
+ * feed of its author at once and into its author's followers' feeds by the fan-out jobs; a follow
+ * brings in the followee's recent posts. Reading a page walks the primary key backwards from the
+ * cursor, so its cost depends on the page size, never on the size of `posts`.
+ *
+ * No foreign keys, on purpose: a post with 100,000 followers or a deleted account would otherwise
+ * delete that many rows inside the request. Readers join `posts` and `follows`, so a deleted post,
+ * account or follow vanishes from timelines at once; jobs remove the rows afterwards. User and post
+ * ids are identities, never reused, so a leftover row can never point at someone else's post.
+ */
+export const homeFeed = pgTable(
+  'home_feed',
+  {
+    readerId: integer('reader_id').notNull(),
+    authorId: integer('author_id').notNull(),
+    postId: bigint('post_id', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.readerId, t.postId] }),
+    // Unfollowing removes one author from one feed; deleting an account removes it from all.
+    index('home_feed_author_reader_idx').on(t.authorId, t.readerId),
+  ],
+);
+
+/**
  * Written by user-service. Remembers which post an `Idempotency-Key` created, so a retried
  * POST /posts returns the first post instead of a duplicate.
  */

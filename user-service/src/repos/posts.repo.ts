@@ -1,7 +1,8 @@
 /** Queries on posts, their idempotency keys, and the home timeline. */
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '@murmur/shared/db';
+import { runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
 import type { PageRequest } from '../pagination.js';
+import { homeTimelineQuery } from '../timeline/feed.repo.js';
 
 export interface Post {
   id: number;
@@ -52,31 +53,18 @@ export function listPostsByAuthor(db: Db, authorId: number, page: PageRequest): 
   return selectPosts(db, sql`p.author_id = ${authorId}`, page);
 }
 
-/**
- * The home timeline: the reader's own posts and those of everyone they follow.
- *
- * Written as `author = reader OR author IN (followees)` on purpose: the OR keeps PostgreSQL
- * from turning the IN into a nested-loop semi-join (which compares every post with every
- * followee) and makes it hash the followees once, then walk `posts_pkey` backwards and stop
- * after one page. With 1,000 followees among 1,000,000 posts that reads a few hundred index
- * entries. The cost grows when the followed accounts rarely post, because the walk goes further
- * back; the benchmark shows the plan. Exported so the benchmark runs the very same SQL raw.
- */
-export function timelineQuery(readerId: number, page: PageRequest): SQL {
-  return postsQuery(
-    sql`(p.author_id = ${readerId} OR p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ${readerId}))`,
-    page,
-  );
-}
-
 export async function listTimeline(db: Db, readerId: number, page: PageRequest): Promise<Post[]> {
-  const { rows } = await db.execute<PostRow>(timelineQuery(readerId, page));
+  const { rows } = await db.execute<PostRow>(homeTimelineQuery(readerId, page));
   return rows.map(toPost);
 }
 
-export async function insertPost(db: Pick<Db, 'execute'>, authorId: number, text: string): Promise<number> {
-  const { rows } = await db.execute<{ id: number }>(sql`INSERT INTO posts (author_id, text) VALUES (${authorId}, ${text}) RETURNING id`);
-  return Number(rows[0]!.id);
+/** Stores a post and writes it into its author's own timeline, in one statement. */
+export async function insertPost(tx: SqlExecutor, authorId: number, text: string): Promise<number> {
+  const [row] = await runSql<{ id: number }>(tx, sql`
+    WITH post AS (INSERT INTO posts (author_id, text) VALUES (${authorId}, ${text}) RETURNING id),
+    own_timeline AS (INSERT INTO home_feed (reader_id, author_id, post_id) SELECT ${authorId}, ${authorId}, id FROM post)
+    SELECT id FROM post`);
+  return Number(row!.id);
 }
 
 /** A post created under an Idempotency-Key, or the one the key had already created (`replayed`). */
@@ -94,39 +82,42 @@ export async function findKeyedPostId(db: Db, authorId: number, key: string): Pr
 }
 
 /**
- * Creates a post under an Idempotency-Key, or finds the post the key already created within
- * the window. Two concurrent requests with one key serialize on the key's primary key: the
- * second sees the first's row and rolls its own post back.
+ * Creates a post under an Idempotency-Key inside transaction `tx`, or finds the post the key
+ * already created within the window. Two concurrent requests with one key serialize on the key's
+ * primary key: the second sees the first's row and deletes its own post again.
  */
-export async function insertPostIdempotently(db: Db, authorId: number, text: string, key: string): Promise<KeyedPost> {
-  return db.transaction(async (tx) => {
-    const existing = await tx.execute<{ post_id: number }>(sql`
-      SELECT post_id FROM post_idempotency_keys
-      WHERE user_id = ${authorId} AND key = ${key} AND created_at > now() - ${IDEMPOTENCY_WINDOW}`);
-    if (existing.rows[0]) return { postId: Number(existing.rows[0].post_id), replayed: true };
+export async function insertPostIdempotently(tx: SqlExecutor, authorId: number, text: string, key: string): Promise<KeyedPost> {
+  const [existing] = await runSql<{ post_id: number }>(tx, sql`
+    SELECT post_id FROM post_idempotency_keys
+    WHERE user_id = ${authorId} AND key = ${key} AND created_at > now() - ${IDEMPOTENCY_WINDOW}`);
+  if (existing) return { postId: Number(existing.post_id), replayed: true };
 
-    const postId = await insertPost(tx, authorId, text);
-    const claimed = await tx.execute<{ post_id: number }>(sql`
-      INSERT INTO post_idempotency_keys (user_id, key, post_id) VALUES (${authorId}, ${key}, ${postId})
-      ON CONFLICT (user_id, key) DO UPDATE SET post_id = EXCLUDED.post_id, created_at = now()
-        WHERE post_idempotency_keys.created_at <= now() - ${IDEMPOTENCY_WINDOW}
-      RETURNING post_id`);
-    if (claimed.rows[0]) return { postId, replayed: false };
-    // Another request claimed the key first: undo this post and answer with that one.
-    await tx.execute(sql`DELETE FROM posts WHERE id = ${postId}`);
-    const winner = await tx.execute<{ post_id: number }>(sql`
-      SELECT post_id FROM post_idempotency_keys WHERE user_id = ${authorId} AND key = ${key}`);
-    return { postId: Number(winner.rows[0]!.post_id), replayed: true };
-  });
+  const postId = await insertPost(tx, authorId, text);
+  const [claimed] = await runSql<{ post_id: number }>(tx, sql`
+    INSERT INTO post_idempotency_keys (user_id, key, post_id) VALUES (${authorId}, ${key}, ${postId})
+    ON CONFLICT (user_id, key) DO UPDATE SET post_id = EXCLUDED.post_id, created_at = now()
+      WHERE post_idempotency_keys.created_at <= now() - ${IDEMPOTENCY_WINDOW}
+    RETURNING post_id`);
+  if (claimed) return { postId, replayed: false };
+  // Another request claimed the key first: undo this post and answer with that one.
+  await runSql(tx, sql`
+    WITH gone AS (DELETE FROM posts WHERE id = ${postId})
+    DELETE FROM home_feed WHERE reader_id = ${authorId} AND post_id = ${postId}`);
+  const [winner] = await runSql<{ post_id: number }>(tx, sql`
+    SELECT post_id FROM post_idempotency_keys WHERE user_id = ${authorId} AND key = ${key}`);
+  return { postId: Number(winner!.post_id), replayed: true };
 }
 
-/** Deletes a post if `authorId` wrote it; reports whether it existed and whose it was. */
-export async function deletePost(db: Db, postId: number, authorId: number): Promise<'deleted' | 'not_found' | 'not_author'> {
-  const { rows } = await db.execute<{ author_id: number; deleted: boolean }>(sql`
+/**
+ * Deletes a post if `authorId` wrote it, and takes it out of their own timeline; reports whether
+ * it existed and whose it was. Followers' timelines stop showing it at once (they join `posts`).
+ */
+export async function deletePost(tx: SqlExecutor, postId: number, authorId: number): Promise<'deleted' | 'not_found' | 'not_author'> {
+  const [row] = await runSql<{ author_id: number | null; deleted: boolean }>(tx, sql`
     WITH target AS (SELECT author_id FROM posts WHERE id = ${postId}),
-    deleted AS (DELETE FROM posts WHERE id = ${postId} AND author_id = ${authorId} RETURNING id)
+    deleted AS (DELETE FROM posts WHERE id = ${postId} AND author_id = ${authorId} RETURNING id),
+    own_timeline AS (DELETE FROM home_feed WHERE reader_id = ${authorId} AND post_id IN (SELECT id FROM deleted))
     SELECT (SELECT author_id FROM target) AS author_id, EXISTS (SELECT 1 FROM deleted) AS deleted`);
-  const row = rows[0];
   if (!row || row.author_id === null) return 'not_found';
   if (row.deleted) return 'deleted';
   // The author's own post vanished between the two reads: a concurrent delete won.

@@ -1,7 +1,8 @@
 /** Queries on users for profiles and account deletion. */
 import { sql } from 'drizzle-orm';
-import type { Db } from '@murmur/shared/db';
+import { runSql, type Db } from '@murmur/shared/db';
 import { notifyAuthEvent } from '@murmur/shared/jwt';
+import { JOB_PRIORITY, type TimelineJobs } from '../timeline/timeline-jobs.js';
 
 export interface Profile {
   id: number;
@@ -55,14 +56,16 @@ export async function userExists(db: Db, userId: number): Promise<boolean> {
 /**
  * Deletes the user; the foreign keys cascade to their follows (both ways), posts, sessions,
  * room memberships and messages, and leave rooms they created to the people in them. The
- * `user_deleted` event commits with it, so every service drops the user's sessions and sockets.
- * Returns false if the user was already gone.
+ * `user_deleted` event commits with it, so every service drops the user's sessions and sockets,
+ * and so does the job that clears their timeline rows (their posts leave every timeline at once,
+ * as timelines join `posts`). Returns false if the user was already gone.
  */
-export async function deleteUser(db: Db, userId: number): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const { rows } = await tx.execute(sql`DELETE FROM users WHERE id = ${userId} RETURNING id`);
-    if (rows.length === 0) return false;
-    await tx.execute(notifyAuthEvent({ type: 'user_deleted', userId }));
+export async function deleteUser(jobs: TimelineJobs, userId: number): Promise<boolean> {
+  return jobs.write(async (tx, enqueue) => {
+    const deleted = await runSql(tx, sql`DELETE FROM users WHERE id = ${userId} RETURNING id`);
+    if (deleted.length === 0) return false;
+    await runSql(tx, notifyAuthEvent({ type: 'user_deleted', userId }));
+    await enqueue({ kind: 'purge', userId }, JOB_PRIORITY.purge);
     return true;
   });
 }

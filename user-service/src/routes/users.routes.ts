@@ -5,9 +5,10 @@ import { currentUser, type AuthMiddleware } from '@murmur/shared/http';
 import { parseId } from '../ids.js';
 import { parsePageQuery } from '../pagination.js';
 import { listRelations } from '../services/follows.service.js';
+import type { TimelineJobs } from '../timeline/timeline-jobs.js';
 import { deleteAccount, getOwnProfile, getProfile } from '../services/users.service.js';
 
-export function usersRoutes(db: Db, auth: AuthMiddleware): Router {
+export function usersRoutes(db: Db, jobs: TimelineJobs, auth: AuthMiddleware): Router {
   const router = Router();
 
   router.get('/me', auth.requireAuth, async (req, res) => {
@@ -15,7 +16,7 @@ export function usersRoutes(db: Db, auth: AuthMiddleware): Router {
   });
 
   router.delete('/delete', auth.requireAuth, async (req, res) => {
-    await deleteAccount(db, currentUser(req).id);
+    await deleteAccount(jobs, currentUser(req).id);
     res.status(204).end();
   });
 

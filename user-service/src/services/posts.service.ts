@@ -13,6 +13,7 @@ import {
   type Post,
 } from '../repos/posts.repo.js';
 import { userExists } from '../repos/users.repo.js';
+import { JOB_PRIORITY, type TimelineJobs } from '../timeline/timeline-jobs.js';
 import { userNotFound } from './follows.service.js';
 
 const postNotFound = (id: number) => notFound('POST_NOT_FOUND', `no post with id ${id}`);
@@ -26,12 +27,24 @@ const pageOfPosts = (rows: Post[], limit: number): Page<Post> =>
 
 /**
  * Creates a post. With an idempotency key, a retry within 24 hours returns the post the key
- * first created instead of a duplicate (`replayed`).
+ * first created instead of a duplicate (`replayed`). The author sees it in their timeline at
+ * once; the job that writes it into every follower's timeline commits with it, and the request
+ * never waits for that job, however many followers there are.
  */
-export async function createPost(db: Db, authorId: number, text: string, idempotencyKey?: string): Promise<{ post: Post; replayed: boolean }> {
-  const { postId, replayed } = idempotencyKey
-    ? await insertPostIdempotently(db, authorId, text, idempotencyKey)
-    : { postId: await insertPost(db, authorId, text), replayed: false };
+export async function createPost(
+  db: Db,
+  jobs: TimelineJobs,
+  authorId: number,
+  text: string,
+  idempotencyKey?: string,
+): Promise<{ post: Post; replayed: boolean }> {
+  const { postId, replayed } = await jobs.write(async (tx, enqueue) => {
+    const created = idempotencyKey
+      ? await insertPostIdempotently(tx, authorId, text, idempotencyKey)
+      : { postId: await insertPost(tx, authorId, text), replayed: false };
+    if (!created.replayed) await enqueue({ kind: 'deliver', postId: created.postId, authorId, after: 0 }, JOB_PRIORITY.deliver);
+    return created;
+  });
   const post = await findPost(db, postId);
   if (!post) throw postNotFound(postId); // deleted in the instant since it was written
   return { post, replayed };
@@ -49,8 +62,13 @@ export async function getPost(db: Db, postId: number): Promise<Post> {
   return post;
 }
 
-export async function removePost(db: Db, postId: number, userId: number): Promise<void> {
-  const outcome = await deletePost(db, postId, userId);
+/** Deletes a post: gone from every timeline at once; a job then removes it from followers' feeds. */
+export async function removePost(jobs: TimelineJobs, postId: number, userId: number): Promise<void> {
+  const outcome = await jobs.write(async (tx, enqueue) => {
+    const result = await deletePost(tx, postId, userId);
+    if (result === 'deleted') await enqueue({ kind: 'retract', postId, authorId: userId, after: 0 }, JOB_PRIORITY.retract);
+    return result;
+  });
   if (outcome === 'not_found') throw postNotFound(postId);
   if (outcome === 'not_author') throw forbidden('NOT_POST_AUTHOR', 'only the author can delete a post');
 }

@@ -2,6 +2,7 @@
 import type { Db } from '@murmur/shared/db';
 import { unauthorized } from '@murmur/shared/errors';
 import { deleteUser, findProfile, type OwnProfile, type Profile } from '../repos/users.repo.js';
+import type { TimelineJobs } from '../timeline/timeline-jobs.js';
 import { userNotFound } from './follows.service.js';
 
 /** A user's public profile: no email. */
@@ -20,6 +21,6 @@ export async function getOwnProfile(db: Db, userId: number): Promise<OwnProfile>
   return profile;
 }
 
-export async function deleteAccount(db: Db, userId: number): Promise<void> {
-  if (!(await deleteUser(db, userId))) throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
+export async function deleteAccount(jobs: TimelineJobs, userId: number): Promise<void> {
+  if (!(await deleteUser(jobs, userId))) throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
 }
