@@ -26,7 +26,7 @@ export function createApp(deps: ServiceDeps): Express {
     isReady: () => deps.database.isReachable(),
     trustProxyHops: deps.config.TRUST_PROXY_HOPS,
     routes: (app) => {
-      app.use(followsRoutes(db, deps.timelineJobs, auth));
+      app.use(followsRoutes(db, deps.config.TIMELINE_BACKFILL_POSTS, auth));
       app.use(usersRoutes(db, deps.timelineJobs, auth));
       app.use(postsRoutes(db, deps.timelineJobs, auth, postLimit));
     },

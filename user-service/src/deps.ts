@@ -22,7 +22,7 @@ export async function openDeps(config: ServiceConfig, logger: Logger): Promise<S
       pollMs: JOB_POLL_MS,
       expireSeconds: config.TIMELINE_JOB_EXPIRE_SECONDS,
       superviseSeconds: config.TIMELINE_JOB_SUPERVISE_SECONDS,
-      run: timelineJobRunner({ batchSize: config.TIMELINE_FANOUT_BATCH_SIZE, backfillPosts: config.TIMELINE_BACKFILL_POSTS }),
+      run: timelineJobRunner({ batchSize: config.TIMELINE_FANOUT_BATCH_SIZE }),
     });
     return {
       ...platform,

@@ -1,8 +1,10 @@
 /** Queries on follows: the social graph. */
-import { sql } from 'drizzle-orm';
-import { FOREIGN_KEY_VIOLATION, pgErrorOf, runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
+import { sql, type SQL } from 'drizzle-orm';
+import { FOREIGN_KEY_VIOLATION, pgErrorOf, type Db } from '@murmur/shared/db';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
 import type { PageRequest } from '../pagination.js';
-import { unmergeQuery } from '../timeline/feed.repo.js';
+import { authorTimelineLock, backfillQuery, unmergeQuery } from '../timeline/feed.repo.js';
 
 export interface UserSummary {
   id: number;
@@ -14,28 +16,44 @@ export interface FollowListRow extends UserSummary {
   followId: number;
 }
 
+const dialect = new PgDialect();
+
+/** Runs `;`-separated statements as one simple query; resolves the first row of each. */
+async function runStatements<Last>(db: Db, statements: SQL): Promise<[unknown, Last | undefined]> {
+  const results = (await db.$client.query(dialect.sqlToQuery(statements.inlineParams()).sql)) as unknown as pg.QueryResult[];
+  return [results[0]?.rows[0], results[1]?.rows[0] as Last | undefined];
+}
+
 /**
- * Follows `followeeId` in one statement; following twice leaves one follow. Resolves undefined
- * when the followee does not exist (or is deleted meanwhile), else whether this call made the
- * follow (`created`) and whether the followee follows back.
+ * Follows `followeeId`, and brings their `backfillPosts` newest posts into the follower's
+ * timeline; following twice leaves one follow. Resolves undefined when the followee does not
+ * exist (or is deleted meanwhile), else whether the followee follows back.
+ *
+ * Two statements in one round trip: the first takes the followee's timeline lock, and the second
+ * must read their posts with a snapshot taken after that (see `authorTimelineLock`). Sent as one
+ * simple query, they run in one implicit transaction, each statement with its own snapshot.
+ * The simple protocol has no parameters, so the values (integers only) are inlined by drizzle.
  */
 export async function insertFollow(
-  tx: SqlExecutor,
+  db: Db,
   followerId: number,
   followeeId: number,
-): Promise<{ created: boolean; followedBy: boolean } | undefined> {
+  backfillPosts: number,
+): Promise<{ followedBy: boolean } | undefined> {
   try {
-    const [row] = await runSql<{ target_exists: boolean; created: boolean; followed_by: boolean }>(tx, sql`
+    const [, row] = await runStatements<{ target_exists: boolean; followed_by: boolean }>(db, sql`
+      SELECT ${authorTimelineLock(followeeId, 'follow')};
       WITH target AS (SELECT id FROM users WHERE id = ${followeeId}),
       inserted AS (
         INSERT INTO follows (follower_id, followee_id)
         SELECT ${followerId}, id FROM target
         ON CONFLICT (follower_id, followee_id) DO NOTHING
         RETURNING id
-      )
-      SELECT EXISTS (SELECT 1 FROM target) AS target_exists, EXISTS (SELECT 1 FROM inserted) AS created,
+      ),
+      backfilled AS (${backfillQuery(followerId, followeeId, backfillPosts, sql`EXISTS (SELECT 1 FROM inserted)`)})
+      SELECT EXISTS (SELECT 1 FROM target) AS target_exists,
         EXISTS (SELECT 1 FROM follows WHERE follower_id = ${followeeId} AND followee_id = ${followerId}) AS followed_by`);
-    return row?.target_exists ? { created: row.created, followedBy: row.followed_by } : undefined;
+    return row?.target_exists ? { followedBy: row.followed_by } : undefined;
   } catch (err) {
     // The followee (or the follower) was deleted between the check and the insert.
     if (pgErrorOf(err)?.code === FOREIGN_KEY_VIOLATION) return undefined;

@@ -4,7 +4,6 @@ import { badRequest, notFound } from '@murmur/shared/errors';
 import { deleteFollow, insertFollow, listFollows, type UserSummary } from '../repos/follows.repo.js';
 import { userExists } from '../repos/users.repo.js';
 import { toPage, type Page, type PageRequest } from '../pagination.js';
-import { JOB_PRIORITY, type TimelineJobs } from '../timeline/timeline-jobs.js';
 
 export interface Relationship {
   id: number;
@@ -14,14 +13,10 @@ export interface Relationship {
 
 export const userNotFound = (id: number) => notFound('USER_NOT_FOUND', `no user with id ${id}`);
 
-/** Follows; a new follow's job brings the followee's recent posts into the follower's timeline. */
-export async function follow(jobs: TimelineJobs, followerId: number, followeeId: number): Promise<Relationship> {
+/** Follows; a new follow brings the followee's `backfillPosts` newest posts into the follower's timeline. */
+export async function follow(db: Db, backfillPosts: number, followerId: number, followeeId: number): Promise<Relationship> {
   if (followerId === followeeId) throw badRequest('CANNOT_FOLLOW_SELF', 'you cannot follow yourself');
-  const result = await jobs.write(async (tx, enqueue) => {
-    const made = await insertFollow(tx, followerId, followeeId);
-    if (made?.created) await enqueue({ kind: 'backfill', readerId: followerId, authorId: followeeId }, JOB_PRIORITY.backfill);
-    return made;
-  });
+  const result = await insertFollow(db, followerId, followeeId, backfillPosts);
   if (!result) throw userNotFound(followeeId);
   return { id: followeeId, following: true, followedBy: result.followedBy };
 }

@@ -6,6 +6,19 @@ import { sql, type SQL } from 'drizzle-orm';
 import { runSql, type SqlExecutor } from '@murmur/shared/db';
 import type { PageRequest } from '../pagination.js';
 
+/**
+ * Serializes, per author, the two ways a post reaches a follower's timeline: the fan-out of a new
+ * post and the backfill of a new follow. A post takes this lock exclusively and a follow shares
+ * it, so a follow either commits before the post does (and the post's fan-out, which runs after
+ * the post commits, sees it) or reads the author's posts after the post has committed (and its
+ * backfill copies it). Without it, each could miss the other's uncommitted row and the post would
+ * never reach that follower. Follows of one author never wait for each other; posts are rare.
+ */
+export const authorTimelineLock = (authorId: number, mode: 'post' | 'follow') =>
+  mode === 'post'
+    ? sql`pg_advisory_xact_lock(hashtext('home_feed'), ${authorId})`
+    : sql`pg_advisory_xact_lock_shared(hashtext('home_feed'), ${authorId})`;
+
 /** How far a walk over an author's followers got: the last follow id it handled, and how many. */
 export interface FollowerStep {
   lastFollowId: number | undefined;
@@ -60,15 +73,16 @@ export function retractFromFollowers(tx: SqlExecutor, post: { id: number; author
   );
 }
 
-/** Brings the `limit` newest posts of `authorId` into the timeline of `readerId`, if they still follow them. */
-export function backfill(tx: SqlExecutor, readerId: number, authorId: number, limit: number): Promise<unknown> {
-  return runSql(tx, sql`
+/**
+ * The SQL that brings the `limit` newest posts of `authorId` into the timeline of `readerId`
+ * (a new follow), when `condition` holds.
+ */
+export function backfillQuery(readerId: number, authorId: number, limit: number, condition: SQL): SQL {
+  return sql`
     INSERT INTO home_feed (reader_id, author_id, post_id)
-    SELECT ${readerId}, ${authorId}, id FROM posts
-    WHERE author_id = ${authorId}
-      AND EXISTS (SELECT 1 FROM follows WHERE follower_id = ${readerId} AND followee_id = ${authorId})
+    SELECT ${readerId}, ${authorId}, id FROM posts WHERE author_id = ${authorId} AND ${condition}
     ORDER BY id DESC LIMIT ${limit}
-    ON CONFLICT DO NOTHING`);
+    ON CONFLICT DO NOTHING`;
 }
 
 /** The SQL that removes `authorId`'s posts from `readerId`'s timeline (an unfollow). */

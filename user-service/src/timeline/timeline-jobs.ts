@@ -7,26 +7,22 @@
  */
 import type { SqlExecutor } from '@murmur/shared/db';
 import type { Enqueue, JobQueue } from './job-queue.js';
-import { backfill, deliverToFollowers, purgeAccount, retractFromFollowers } from './feed.repo.js';
+import { deliverToFollowers, purgeAccount, retractFromFollowers } from './feed.repo.js';
 
 export type TimelineJob =
   /** Write a new post into its author's followers' timelines, from follow id `after` on. */
   | { kind: 'deliver'; postId: number; authorId: number; after: number }
   /** Remove a deleted post from its author's followers' timelines, from follow id `after` on. */
   | { kind: 'retract'; postId: number; authorId: number; after: number }
-  /** Bring the newest posts of a newly followed account into the follower's timeline. */
-  | { kind: 'backfill'; readerId: number; authorId: number }
   /** Remove the timeline rows of a deleted account, a batch at a time. */
   | { kind: 'purge'; userId: number };
 
 /** Someone is waiting to see these; clean-up can wait. pg-boss runs higher numbers first. */
-export const JOB_PRIORITY: Record<TimelineJob['kind'], number> = { backfill: 2, deliver: 1, retract: 0, purge: 0 };
+export const JOB_PRIORITY: Record<TimelineJob['kind'], number> = { deliver: 1, retract: 0, purge: 0 };
 
 export interface TimelineLimits {
   /** Followers per fan-out step, and rows per purge step. */
   batchSize: number;
-  /** Posts a new follow brings in. */
-  backfillPosts: number;
 }
 
 export function timelineJobRunner(limits: TimelineLimits) {
@@ -42,9 +38,6 @@ export function timelineJobRunner(limits: TimelineLimits) {
         if (count === limits.batchSize && lastFollowId !== undefined) await next({ ...job, after: lastFollowId });
         return;
       }
-      case 'backfill':
-        await backfill(tx, job.readerId, job.authorId, limits.backfillPosts);
-        return;
       case 'purge':
         if ((await purgeAccount(tx, job.userId, limits.batchSize)) > 0) await next(job);
         return;
