@@ -1,5 +1,5 @@
 /**
- * A durable job queue on PostgreSQL: pg-boss stores the jobs, retries failed ones with backoff,
+ * A durable job queue on PostgreSQL: pg-boss stores the jobs, retries failed ones,
  * and hands a job whose worker died back out once it expires. This module adds the two things
  * the timeline needs on top:
  *
