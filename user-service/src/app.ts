@@ -25,6 +25,7 @@ export function createApp(deps: ServiceDeps): Express {
     logger: deps.logger,
     isReady: () => deps.database.isReachable(),
     trustProxyHops: deps.config.TRUST_PROXY_HOPS,
+    metrics: deps.metrics,
     routes: (app) => {
       app.use(followsRoutes(db, deps.config.TIMELINE_BACKFILL_POSTS, auth));
       app.use(usersRoutes(db, deps.timelineJobs, auth));

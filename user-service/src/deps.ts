@@ -1,17 +1,19 @@
 /** Opens everything user-service depends on, from its config; main.ts and the tests share it. */
+import { createServiceMetrics, type ServiceMetrics } from '@murmur/shared/http';
 import type { Logger } from '@murmur/shared/logger';
 import { openServiceDeps, type ServiceDeps as Deps } from '@murmur/shared/platform';
 import type { ServiceConfig } from './config.js';
 import { JobQueue } from './timeline/job-queue.js';
 import { timelineJobRunner, type TimelineJob, type TimelineJobs } from './timeline/timeline-jobs.js';
 
-export type ServiceDeps = Deps<ServiceConfig> & { timelineJobs: TimelineJobs };
+export type ServiceDeps = Deps<ServiceConfig> & { timelineJobs: TimelineJobs; metrics: ServiceMetrics };
 
 /** How long an idle job loop waits before looking for jobs that other instances enqueued. */
 const JOB_POLL_MS = 500;
 
 export async function openDeps(config: ServiceConfig, logger: Logger): Promise<ServiceDeps> {
   const platform = await openServiceDeps(config, logger);
+  const metrics = createServiceMetrics('user-service');
   try {
     const timelineJobs = await JobQueue.open<TimelineJob>({
       databaseUrl: config.DATABASE_URL,
@@ -22,11 +24,13 @@ export async function openDeps(config: ServiceConfig, logger: Logger): Promise<S
       pollMs: JOB_POLL_MS,
       expireSeconds: config.TIMELINE_JOB_EXPIRE_SECONDS,
       superviseSeconds: config.TIMELINE_JOB_SUPERVISE_SECONDS,
+      metrics: metrics.registry,
       run: timelineJobRunner({ batchSize: config.TIMELINE_FANOUT_BATCH_SIZE }),
     });
     return {
       ...platform,
       timelineJobs,
+      metrics,
       async close() {
         // Jobs in hand finish on the pool before it closes; queued ones wait for the next start.
         await timelineJobs.close();

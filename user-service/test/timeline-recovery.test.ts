@@ -111,6 +111,9 @@ describe('a fan-out interrupted by user-service going away', () => {
     const second = await startUserService(env);
     try {
       await eventually(async () => assert.equal(await delivered(postId), FOLLOWERS + 1), 10_000);
+      const metrics = await (await fetch(`${second.url}/metrics`)).text();
+      const completed = /^jobs_run_total\{[^}]*outcome="completed"[^}]*\} (\d+)/m.exec(metrics);
+      assert.ok(Number(completed?.[1]) > 0, 'the restarted instance counts the steps it ran');
     } finally {
       await second.close();
     }

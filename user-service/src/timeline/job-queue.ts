@@ -13,6 +13,7 @@
  */
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { inTransaction, type SqlExecutor } from '@murmur/shared/db';
 import type { Logger } from '@murmur/shared/logger';
 
@@ -30,6 +31,8 @@ export interface JobQueueOptions<Job extends object> {
   expireSeconds: number;
   /** How often expired jobs are looked for (pg-boss maintenance, run by one instance at a time). */
   superviseSeconds: number;
+  /** Where the jobs' counts and durations are published (GET /metrics). */
+  metrics: Registry;
   /** Does the job's work inside `tx`; may enqueue follow-up jobs in the same transaction. */
   run(job: Job, tx: SqlExecutor, enqueue: Enqueue<Job>): Promise<void>;
 }
@@ -47,11 +50,27 @@ export class JobQueue<Job extends object> {
   private stopped = false;
   private wakers = new Set<() => void>();
   private loops: Array<Promise<void>> = [];
+  private readonly jobsRun: Counter<'queue' | 'outcome'>;
+  private readonly jobDuration: Histogram<'queue'>;
 
   private constructor(
     private readonly boss: PgBoss,
     private readonly options: JobQueueOptions<Job>,
-  ) {}
+  ) {
+    this.jobsRun = new Counter({
+      name: 'jobs_run_total',
+      help: 'Background jobs run by this instance, by queue and outcome (completed, failed: retried later)',
+      labelNames: ['queue', 'outcome'] as const,
+      registers: [options.metrics],
+    });
+    this.jobDuration = new Histogram({
+      name: 'job_duration_seconds',
+      help: 'How long one job (one fan-out step) took, its commit included',
+      labelNames: ['queue'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [options.metrics],
+    });
+  }
 
   /** Installs or upgrades pg-boss's schema, creates the queue and starts this instance's loops. */
   static async open<Job extends object>(options: JobQueueOptions<Job>): Promise<JobQueue<Job>> {
@@ -147,14 +166,18 @@ export class JobQueue<Job extends object> {
 
   private async runOne(job: PgBoss.Job<Job>): Promise<void> {
     const { queue, logger } = this.options;
+    const timer = this.jobDuration.startTimer({ queue });
     try {
       await inTransaction(this.options.pool, async (tx) => {
         await this.options.run(job.data, tx, (next, priority) => this.send(tx, next, priority));
         // Completed in the same transaction as the work: done exactly once, or not at all.
         await this.boss.complete(queue, job.id, {}, { db: tx });
       });
+      timer();
+      this.jobsRun.inc({ queue, outcome: 'completed' });
     } catch (err) {
-      logger.warn({ err, job: job.data }, 'timeline job failed; it will be retried');
+      this.jobsRun.inc({ queue, outcome: 'failed' });
+      logger.warn({ err, job: job.data }, 'job failed; it will be retried');
       // If even this fails, the job expires and is retried all the same.
       await this.boss.fail(queue, job.id, { message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
     }
