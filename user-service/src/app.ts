@@ -29,7 +29,7 @@ export function createApp(deps: ServiceDeps): Express {
     routes: (app) => {
       app.use(followsRoutes(db, deps.config.TIMELINE_BACKFILL_POSTS, auth));
       app.use(usersRoutes(db, deps.timelineJobs, auth));
-      app.use(postsRoutes(db, deps.timelineJobs, auth, postLimit));
+      app.use(postsRoutes(db, { jobs: deps.timelineJobs, inlineFollowers: deps.config.TIMELINE_INLINE_FOLLOWERS }, auth, postLimit));
     },
   });
 }

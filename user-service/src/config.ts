@@ -12,6 +12,8 @@ const schema = z.object({
   TIMELINE_JOB_QUEUE: z.string().regex(/^[a-z0-9_-]{1,50}$/, 'must be 1-50 of a-z, 0-9, _ and -').default('timeline'),
   /** Timeline jobs (fan-out, follow backfill, clean-up) this instance runs at once; 0 runs none here. */
   TIMELINE_WORKERS: z.coerce.number().int().min(0).max(32).default(2),
+  /** Followers a post request writes the post to itself before answering; jobs write it to the rest. */
+  TIMELINE_INLINE_FOLLOWERS: z.coerce.number().int().min(0).default(200),
   /** Followers one fan-out step writes, in one transaction; a larger audience takes several steps. */
   TIMELINE_FANOUT_BATCH_SIZE: z.coerce.number().int().positive().default(5_000),
   /** How many of an account's newest posts a new follow brings into the follower's timeline (Mastodon: 400). */

@@ -15,9 +15,13 @@ import { startUserService } from './helpers.js';
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const FOLLOWERS = 150;
 
-/** One follower per step and a crashed step handed out again after 2 s, so a walk is long and recovery quick. */
+/**
+ * Every follower served by jobs, one per step, and a crashed step handed out again after 2 s, so
+ * a walk is long and recovery quick.
+ */
 const recoveryEnv = () => ({
   TIMELINE_JOB_QUEUE: uniqueName('timeline').toLowerCase(),
+  TIMELINE_INLINE_FOLLOWERS: '0',
   TIMELINE_WORKERS: '1',
   TIMELINE_FANOUT_BATCH_SIZE: '1',
   TIMELINE_JOB_EXPIRE_SECONDS: '2',

@@ -5,8 +5,11 @@ import { api, eventually, testDatabaseUrl } from '@murmur/shared/testing';
 import { registerUser, startAuthService, type AuthUnderTest, type RegisteredUser } from '@murmur/auth-service/testing';
 import { startUserService, type UserServiceUnderTest } from './helpers.js';
 
-/** A fan-out step of 2 followers and a backfill of 3 posts, so small tests cross both limits. */
-const SMALL_STEPS = { TIMELINE_FANOUT_BATCH_SIZE: '2', TIMELINE_BACKFILL_POSTS: '3' };
+/**
+ * The request serves 1 follower, each fan-out job step 2, and a follow brings in 3 posts, so small
+ * tests cross every limit.
+ */
+const SMALL_STEPS = { TIMELINE_INLINE_FOLLOWERS: '1', TIMELINE_FANOUT_BATCH_SIZE: '2', TIMELINE_BACKFILL_POSTS: '3' };
 
 describe('the home timeline', () => {
   let auth: AuthUnderTest;
@@ -72,11 +75,12 @@ describe('the home timeline', () => {
     assert.equal((await api(user.url, 'GET', '/timeline')).status, 401);
   });
 
-  it('delivers a post to every follower, across several fan-out steps', async () => {
+  it('delivers a post to its first follower before answering and to every other one by fan-out steps', async () => {
     const author = await register();
     const followers = await Promise.all(Array.from({ length: 7 }, () => register()));
     for (const follower of followers) await follow(follower, author);
     const id = await post(author, 'to all seven');
+    assert.deepEqual(await timelineIds(followers[0]!), [id], 'the request itself serves TIMELINE_INLINE_FOLLOWERS followers');
     for (const follower of followers) await timelineBecomes(follower, [id]);
   });
 

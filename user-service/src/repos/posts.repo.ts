@@ -2,7 +2,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
 import type { PageRequest } from '../pagination.js';
-import { authorTimelineLock, homeTimelineQuery } from '../timeline/feed.repo.js';
+import { homeTimelineQuery } from '../timeline/feed.repo.js';
 
 export interface Post {
   id: number;
@@ -58,16 +58,10 @@ export async function listTimeline(db: Db, readerId: number, page: PageRequest):
   return rows.map(toPost);
 }
 
-/**
- * Stores a post and writes it into its author's own timeline, in one statement, holding the
- * author's timeline lock until the transaction ends (see `authorTimelineLock`).
- */
+/** Stores a post and writes it into its author's own timeline, in one statement. */
 export async function insertPost(tx: SqlExecutor, authorId: number, text: string): Promise<number> {
   const [row] = await runSql<{ id: number }>(tx, sql`
-    WITH post AS (
-      INSERT INTO posts (author_id, text) SELECT ${authorId}, ${text} FROM (SELECT ${authorTimelineLock(authorId, 'post')}) AS locked
-      RETURNING id
-    ),
+    WITH post AS (INSERT INTO posts (author_id, text) VALUES (${authorId}, ${text}) RETURNING id),
     own_timeline AS (INSERT INTO home_feed (reader_id, author_id, post_id) SELECT ${authorId}, ${authorId}, id FROM post)
     SELECT id FROM post`);
   return Number(row!.id);

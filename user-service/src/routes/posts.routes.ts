@@ -6,8 +6,7 @@ import { currentUser, parseInput, withoutNul, type AuthMiddleware } from '@murmu
 import type { SharedLimit } from '@murmur/shared/rate-limits';
 import { parseId, parsePostId } from '../ids.js';
 import { parsePageQuery } from '../pagination.js';
-import type { TimelineJobs } from '../timeline/timeline-jobs.js';
-import { createPost, getPost, postsByAuthor, removePost, replayedPost, timeline } from '../services/posts.service.js';
+import { createPost, getPost, postsByAuthor, removePost, replayedPost, timeline, type Delivery } from '../services/posts.service.js';
 
 export const MAX_POST_CHARACTERS = 280;
 
@@ -28,7 +27,7 @@ const idempotencyKey = z
   .optional();
 
 /** @param postLimit posts per author per window, counted after the input is valid; replays and outages are not counted. */
-export function postsRoutes(db: Db, jobs: TimelineJobs, auth: AuthMiddleware, postLimit: SharedLimit): Router {
+export function postsRoutes(db: Db, delivery: Delivery, auth: AuthMiddleware, postLimit: SharedLimit): Router {
   const router = Router();
 
   router.post('/posts', auth.requireAuth, async (req, res) => {
@@ -43,7 +42,7 @@ export function postsRoutes(db: Db, jobs: TimelineJobs, auth: AuthMiddleware, po
     }
     const { post } = await postLimit.charge(
       String(authorId),
-      () => createPost(db, jobs, authorId, text, key),
+      () => createPost(db, delivery, authorId, text, key),
       (created) => !created.replayed,
     );
     res.status(201).json(post);
@@ -54,7 +53,7 @@ export function postsRoutes(db: Db, jobs: TimelineJobs, auth: AuthMiddleware, po
   });
 
   router.delete('/posts/:id', auth.requireAuth, async (req, res) => {
-    await removePost(jobs, parsePostId(req.params.id, 'id'), currentUser(req).id);
+    await removePost(delivery, parsePostId(req.params.id, 'id'), currentUser(req).id);
     res.status(204).end();
   });
 

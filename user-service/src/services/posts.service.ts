@@ -13,7 +13,8 @@ import {
   type Post,
 } from '../repos/posts.repo.js';
 import { userExists } from '../repos/users.repo.js';
-import { JOB_PRIORITY, type TimelineJobs } from '../timeline/timeline-jobs.js';
+import { lockTimelineForPost } from '../timeline/feed.repo.js';
+import { walkFollowers, type TimelineJobs } from '../timeline/timeline-jobs.js';
 import { userNotFound } from './follows.service.js';
 
 const postNotFound = (id: number) => notFound('POST_NOT_FOUND', `no post with id ${id}`);
@@ -25,24 +26,35 @@ const pageOfPosts = (rows: Post[], limit: number): Page<Post> =>
     (post) => post,
   );
 
+/** Where a post goes on its way out: the timeline jobs, and how many followers the request serves itself. */
+export interface Delivery {
+  jobs: TimelineJobs;
+  /** Followers a request writes the post to (or removes it from) before answering; jobs do the rest. */
+  inlineFollowers: number;
+}
+
 /**
  * Creates a post. With an idempotency key, a retry within 24 hours returns the post the key
- * first created instead of a duplicate (`replayed`). The author sees it in their timeline at
- * once; the job that writes it into every follower's timeline commits with it, and the request
- * never waits for that job, however many followers there are.
+ * first created instead of a duplicate (`replayed`). The author and their first
+ * `inlineFollowers` followers have it in their timelines when the request answers; a job,
+ * committed with the post, writes it into the other followers' timelines, and the request never
+ * waits for it, however many followers there are.
  */
 export async function createPost(
   db: Db,
-  jobs: TimelineJobs,
+  delivery: Delivery,
   authorId: number,
   text: string,
   idempotencyKey?: string,
 ): Promise<{ post: Post; replayed: boolean }> {
-  const { postId, replayed } = await jobs.write(async (tx, enqueue) => {
+  const { postId, replayed } = await delivery.jobs.write(async (tx, enqueue) => {
+    await lockTimelineForPost(tx, authorId);
     const created = idempotencyKey
       ? await insertPostIdempotently(tx, authorId, text, idempotencyKey)
       : { postId: await insertPost(tx, authorId, text), replayed: false };
-    if (!created.replayed) await enqueue({ kind: 'deliver', postId: created.postId, authorId, after: 0 }, JOB_PRIORITY.deliver);
+    if (!created.replayed) {
+      await walkFollowers(tx, enqueue, { kind: 'deliver', postId: created.postId, authorId, after: 0 }, delivery.inlineFollowers);
+    }
     return created;
   });
   const post = await findPost(db, postId);
@@ -62,11 +74,14 @@ export async function getPost(db: Db, postId: number): Promise<Post> {
   return post;
 }
 
-/** Deletes a post: gone from every timeline at once; a job then removes it from followers' feeds. */
-export async function removePost(jobs: TimelineJobs, postId: number, userId: number): Promise<void> {
-  const outcome = await jobs.write(async (tx, enqueue) => {
+/**
+ * Deletes a post: gone from every timeline at once (timelines join `posts`); the request removes
+ * its rows from the first `inlineFollowers` followers' feeds, and a job from the others'.
+ */
+export async function removePost(delivery: Delivery, postId: number, userId: number): Promise<void> {
+  const outcome = await delivery.jobs.write(async (tx, enqueue) => {
     const result = await deletePost(tx, postId, userId);
-    if (result === 'deleted') await enqueue({ kind: 'retract', postId, authorId: userId, after: 0 }, JOB_PRIORITY.retract);
+    if (result === 'deleted') await walkFollowers(tx, enqueue, { kind: 'retract', postId, authorId: userId, after: 0 }, delivery.inlineFollowers);
     return result;
   });
   if (outcome === 'not_found') throw postNotFound(postId);

@@ -9,15 +9,22 @@ import type { PageRequest } from '../pagination.js';
 /**
  * Serializes, per author, the two ways a post reaches a follower's timeline: the fan-out of a new
  * post and the backfill of a new follow. A post takes this lock exclusively and a follow shares
- * it, so a follow either commits before the post does (and the post's fan-out, which runs after
- * the post commits, sees it) or reads the author's posts after the post has committed (and its
- * backfill copies it). Without it, each could miss the other's uncommitted row and the post would
- * never reach that follower. Follows of one author never wait for each other; posts are rare.
+ * it, each in a statement of its own before reading, so the statements after it see everything
+ * the other side committed while they waited. A follow then either commits before the post reads
+ * the followers (and the fan-out includes it) or reads the author's posts after the post has
+ * committed (and its backfill copies it). Without it, each could miss the other's uncommitted row
+ * and the post would never reach that follower. Follows of one author never wait for each other;
+ * posts, rare, wait for the follows in flight.
  */
 export const authorTimelineLock = (authorId: number, mode: 'post' | 'follow') =>
   mode === 'post'
     ? sql`pg_advisory_xact_lock(hashtext('home_feed'), ${authorId})`
     : sql`pg_advisory_xact_lock_shared(hashtext('home_feed'), ${authorId})`;
+
+/** Takes the author's timeline lock for a post, until transaction `tx` ends. */
+export function lockTimelineForPost(tx: SqlExecutor, authorId: number): Promise<unknown> {
+  return runSql(tx, sql`SELECT ${authorTimelineLock(authorId, 'post')}`);
+}
 
 /** How far a walk over an author's followers got: the last follow id it handled, and how many. */
 export interface FollowerStep {

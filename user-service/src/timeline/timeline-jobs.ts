@@ -25,21 +25,30 @@ export interface TimelineLimits {
   batchSize: number;
 }
 
+type FollowerWalk = Extract<TimelineJob, { kind: 'deliver' | 'retract' }>;
+
+/**
+ * One step of a walk over a post's author's followers: writes (or removes) the post for up to
+ * `limit` followers after `walk.after`, and when the step was full, enqueues the rest as a job
+ * in the same transaction. The request that creates or deletes a post takes the first step
+ * itself, so most posts (authors with few followers) never need a job; the jobs take the rest.
+ */
+export async function walkFollowers(tx: SqlExecutor, enqueue: Enqueue<TimelineJob>, walk: FollowerWalk, limit: number): Promise<void> {
+  const post = { id: walk.postId, authorId: walk.authorId };
+  const step = walk.kind === 'deliver' ? deliverToFollowers : retractFromFollowers;
+  const { lastFollowId, count } = limit > 0 ? await step(tx, post, walk.after, limit) : { lastFollowId: walk.after, count: 0 };
+  // A full step may have more followers behind it; so may a step of none (the first, skipped).
+  if (count === limit && lastFollowId !== undefined) await enqueue({ ...walk, after: lastFollowId }, JOB_PRIORITY[walk.kind]);
+}
+
 export function timelineJobRunner(limits: TimelineLimits) {
   return async function runTimelineJob(job: TimelineJob, tx: SqlExecutor, enqueue: Enqueue<TimelineJob>): Promise<void> {
-    const next = (following: TimelineJob) => enqueue(following, JOB_PRIORITY[following.kind]);
     switch (job.kind) {
       case 'deliver':
-      case 'retract': {
-        const post = { id: job.postId, authorId: job.authorId };
-        const step = job.kind === 'deliver' ? deliverToFollowers : retractFromFollowers;
-        const { lastFollowId, count } = await step(tx, post, job.after, limits.batchSize);
-        // A full batch may have more followers behind it.
-        if (count === limits.batchSize && lastFollowId !== undefined) await next({ ...job, after: lastFollowId });
-        return;
-      }
+      case 'retract':
+        return walkFollowers(tx, enqueue, job, limits.batchSize);
       case 'purge':
-        if ((await purgeAccount(tx, job.userId, limits.batchSize)) > 0) await next(job);
+        if ((await purgeAccount(tx, job.userId, limits.batchSize)) > 0) await enqueue(job, JOB_PRIORITY.purge);
         return;
     }
   };
