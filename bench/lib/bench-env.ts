@@ -14,6 +14,12 @@ import { databaseUrl, dropDatabase, freePort, startEmbeddedPostgres, withAdminCl
 import type { ServiceName } from '../../scripts/repo-paths.js';
 import { spawnService, stopProcess, waitUntilHealthy } from '../../scripts/service-process.js';
 
+/** A user the benchmark made, as it signs tokens for them. */
+export interface BenchUser {
+  id: number;
+  username: string;
+}
+
 export interface RunningService {
   child: ChildProcess;
   pid: number;
@@ -110,13 +116,13 @@ export class BenchEnv {
   }
 
   /** A token for a user, with its session row, exactly as auth-service issues one. */
-  async issueToken(user: { id: number; username: string }): Promise<string> {
+  async issueToken(user: BenchUser): Promise<string> {
     const [token] = await this.issueTokens([user]);
     return token!;
   }
 
   /** Tokens for many users, their session rows inserted in one statement; in the users' order. */
-  async issueTokens(users: ReadonlyArray<{ id: number; username: string }>): Promise<string[]> {
+  async issueTokens(users: readonly BenchUser[]): Promise<string[]> {
     const issued = users.map((user) => this.signer.issue(user));
     await this.pool.query(
       'INSERT INTO sessions (id, user_id, expires_at) SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[])',
@@ -126,8 +132,8 @@ export class BenchEnv {
   }
 
   /** Inserts `count` users named `<prefix>_<n>` in one statement; returns them in id order. */
-  async bulkUsers(prefix: string, count: number): Promise<Array<{ id: number; username: string }>> {
-    const { rows } = await this.pool.query<{ id: number; username: string }>(
+  async bulkUsers(prefix: string, count: number): Promise<BenchUser[]> {
+    const { rows } = await this.pool.query<BenchUser>(
       `INSERT INTO users (username, email, password_hash)
        SELECT $1 || '_' || i, $1 || '_' || i || '@bench.invalid', 'not-a-hash' FROM generate_series(1, $2::int) AS i
        RETURNING id, username`,

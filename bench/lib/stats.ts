@@ -18,6 +18,12 @@ export function summarize(latenciesMs: number[]): LatencySummary {
   return { count: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
 }
 
+/** A summary's latencies as a report row's columns. */
+export const latencyColumns = (summary: LatencySummary) => ({ p50Ms: summary.p50Ms, p99Ms: summary.p99Ms });
+
+/** Calls per second of calls made one after another. */
+export const sequentialRate = (latenciesMs: readonly number[]) => (latenciesMs.length * 1000) / latenciesMs.reduce((a, b) => a + b, 0);
+
 export interface ClosedLoopResult {
   latenciesMs: number[];
   perSecond: number;
@@ -35,14 +41,27 @@ export function generatorNote(result: Pick<ClosedLoopResult, 'generatorCoreShare
     : [`load generator at ${percent}% of a core`];
 }
 
+/** Runs `run` `count` times, one after another; returns each call's latency in ms. */
+export async function timeRuns(run: () => Promise<unknown>, count: number): Promise<number[]> {
+  const latenciesMs: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const t0 = performance.now();
+    await run();
+    latenciesMs.push(performance.now() - t0);
+  }
+  return latenciesMs;
+}
+
 /**
- * Runs `task` from `concurrency` loops until `durationMs` has passed; returns each call's
- * latency and the achieved rate. Errors are counted, not thrown.
+ * Runs `task` from `concurrency` loops until `durationMs` has passed or `stop` is aborted (a
+ * load kept up while something else is measured); returns each call's latency and the achieved
+ * rate. Errors are counted, not thrown.
  */
 export async function runClosedLoop(
   concurrency: number,
   durationMs: number,
   task: (worker: number, iteration: number) => Promise<void>,
+  stop?: AbortSignal,
 ): Promise<ClosedLoopResult> {
   const latenciesMs: number[] = [];
   let errors = 0;
@@ -51,7 +70,7 @@ export async function runClosedLoop(
   const deadline = started + durationMs;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
-      for (let i = 0; performance.now() < deadline; i += 1) {
+      for (let i = 0; performance.now() < deadline && !stop?.aborted; i += 1) {
         const t0 = performance.now();
         try {
           await task(worker, i);

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { BenchEnv } from '../lib/bench-env.js';
 import { createAgent, expectStatus } from '../lib/http-client.js';
 import { cpuSeconds, peakRssMiB } from '../lib/process-stats.js';
+import { RAW_FOLLOW_SQL } from '../lib/raw-sql.js';
 import type { ResultRow } from '../lib/report.js';
 import { generatorNote, runClosedLoop, summarize } from '../lib/stats.js';
 
@@ -53,10 +54,7 @@ export async function followScenario(env: BenchEnv, options: FollowOptions): Pro
   await env.pool.query('TRUNCATE follows');
   const pool = new pg.Pool({ connectionString: env.databaseUrl, max: POOL_SIZE });
   const raw = await runClosedLoop(options.connections, options.durationMs, async (worker, i) => {
-    await pool.query('INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT (follower_id, followee_id) DO NOTHING', [
-      followers[worker]!.id,
-      target(worker, i).id,
-    ]);
+    await pool.query(RAW_FOLLOW_SQL, [followers[worker]!.id, target(worker, i).id]);
   });
   await pool.end();
 

@@ -1,113 +1,109 @@
 /**
- * Timeline read: GET /timeline over HTTP against the very same SQL run through raw `pg`, on a
- * database of many posts where the reader follows many accounts. Also prints the plan.
+ * Home timelines, fan-out on write, on a database of many posts, in five shapes:
+ *
+ * 1. a reader following many active accounts: the first page and a later one;
+ * 2. a reader following a few quiet accounts, whose posts are the oldest of all (the reader the
+ *    previous, pull-style design served worst: it is shown for reference);
+ * 3. a reader following thousands of accounts;
+ * 4. an author with a large audience posts: POST /posts latency, the time until every follower
+ *    has the post, PostgreSQL's CPU per timeline row, and other authors' POST /posts meanwhile;
+ * 5. a new follow: POST /follow latency and the time until the followee's posts are in the timeline.
+ *
+ * Each is measured against a raw-pg baseline: the same SQL for reads, the plain statement for writes.
  */
-import pg from 'pg';
-import { PgDialect } from 'drizzle-orm/pg-core';
-import { homeTimelineQuery as timelineQuery } from '@murmur/user-service/timeline-query';
-import type { BenchEnv } from '../lib/bench-env.js';
-import { createAgent, expectStatus } from '../lib/http-client.js';
-import { cpuSeconds, peakRssMiB } from '../lib/process-stats.js';
+import type { BenchEnv, BenchUser } from '../lib/bench-env.js';
 import type { ResultRow } from '../lib/report.js';
-import { summarize } from '../lib/stats.js';
+import { measureBackfill } from '../timeline/backfill.js';
+import { buildTimelineData, QUIET_ACCOUNTS, type TimelineData, type TimelineDataShape } from '../timeline/data.js';
+import { measureFanout } from '../timeline/fan-out.js';
+import { cursorOfPage, measurePullQuery, measureTimelineRead } from '../timeline/reads.js';
+import { openRig, type TimelineRig } from '../timeline/rig.js';
 
-export interface TimelineOptions {
-  posts: number;
-  authors: number;
-  followed: number;
+export interface TimelineOptions extends TimelineDataShape {
+  /** Requests per timeline read row (and as many raw queries). */
   requests: number;
+  /** Runs of the previous design's query: slow on a large table, so only a few. */
+  pullRuns: number;
+  /** Posts by the big author, alone and again while others post. */
+  bigPosts: number;
+  /** Ordinary authors posting back to back: alone, then during the second round of big posts. */
+  posters: number;
 }
 
-const PAGE_SIZE = 20;
-const WARMUP_REQUESTS = 100;
+const FIRST_PAGE_GOAL_MS = 10;
+const LATER_PAGE_GOAL_MS = 20;
+const LATER_PAGE = 5;
+
+const count = (n: number) => n.toLocaleString('en');
+
+/** Shapes 1 to 3: three readers' timelines, and the previous design's query for the quiet one. */
+async function readRows(rig: TimelineRig, data: TimelineData, tokens: Map<number, string>, options: TimelineOptions): Promise<ResultRow[]> {
+  const reader = (user: BenchUser) => ({ reader: user, token: tokens.get(user.id)! });
+  const active = reader(data.activeReader);
+  const activeScenario = `timeline: reader follows ${count(options.activeFollowed)} active accounts (${count(options.posts)} posts)`;
+  const quietScenario = `timeline: reader follows ${QUIET_ACCOUNTS} quiet accounts, the oldest posts`;
+  const wideScenario = `timeline: reader follows ${count(options.wideFollowed)} accounts`;
+  const rows = [
+    ...(await measureTimelineRead(rig, { scenario: activeScenario, ...active, page: 'first page', goalP99Ms: FIRST_PAGE_GOAL_MS }, options.requests)),
+    ...(await measureTimelineRead(
+      rig,
+      {
+        scenario: activeScenario,
+        ...active,
+        page: `page ${LATER_PAGE}`,
+        before: await cursorOfPage(rig, active.token, LATER_PAGE),
+        goalP99Ms: LATER_PAGE_GOAL_MS,
+      },
+      options.requests,
+    )),
+  ];
+  const quiet = await measureTimelineRead(
+    rig,
+    { scenario: quietScenario, ...reader(data.quietReader), page: 'first page', goalP99Ms: FIRST_PAGE_GOAL_MS, explain: true },
+    options.requests,
+  );
+  rows.push(...quiet, await measurePullQuery(rig, quietScenario, data.quietReader, options.pullRuns, quiet[1]!.p50Ms!));
+  rows.push(
+    ...(await measureTimelineRead(
+      rig,
+      { scenario: wideScenario, ...reader(data.wideReader), page: 'first page', goalP99Ms: FIRST_PAGE_GOAL_MS },
+      options.requests,
+    )),
+  );
+  return rows;
+}
 
 export async function timelineScenario(env: BenchEnv, options: TimelineOptions): Promise<ResultRow[]> {
-  const scenario = `timeline (${options.posts.toLocaleString('en')} posts, follows ${options.followed})`;
-  const [reader] = await env.bulkUsers('reader', 1);
-  const authors = await env.bulkUsers('author', options.authors);
-  const firstAuthorId = authors[0]!.id;
-  // Follow every (authors/followed)-th author, so followed posts are spread through the table.
-  const stride = Math.max(1, Math.floor(options.authors / options.followed));
-  await env.pool.query(
-    `INSERT INTO follows (follower_id, followee_id)
-     SELECT $1, $2::int + (i * $3::int) FROM generate_series(0, $4::int - 1) AS i`,
-    [reader!.id, firstAuthorId, stride, options.followed],
-  );
-  // One bulk statement; posts cycle through authors, so every author has posts at every age.
-  await env.pool.query(
-    `INSERT INTO posts (author_id, text, created_at)
-     SELECT $1::int + (i % $2::int), 'bench post number ' || i, now() - make_interval(secs => $3::int - i)
-     FROM generate_series(1, $3::int) AS i`,
-    [firstAuthorId, options.authors, options.posts],
-  );
-  await env.pool.query('ANALYZE');
+  const started = performance.now();
+  const data = await buildTimelineData(env, options);
+  const posters = data.activeFollowees.slice(0, options.posters);
+  const users = [data.activeReader, data.quietReader, data.wideReader, data.bigAuthor, ...posters, ...data.newFollows.map((f) => f.reader)];
+  const issued = await env.issueTokens(users);
+  const tokens = new Map(users.map((user, i) => [user.id, issued[i]!]));
 
-  const token = await env.issueToken(reader!);
-  const service = await env.startService('user-service');
-  const agent = createAgent(1);
-  const headers = { authorization: `Bearer ${token}` };
-  const url = `${service.url}/timeline?limit=${PAGE_SIZE}`;
-
-  const query = new PgDialect().sqlToQuery(timelineQuery(reader!.id, { limit: PAGE_SIZE }));
-  const client = new pg.Client({ connectionString: env.databaseUrl });
-  await client.connect();
-  const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, query.params)).rows
-    .map((r) => r['QUERY PLAN'])
-    .join('\n');
-  console.log(`timeline plan:\n${plan}\n`);
-  const seqScanOnPosts = /Seq Scan on posts/.test(plan);
-
-  const measure = async (run: () => Promise<unknown>, count: number) => {
-    const latencies: number[] = [];
-    for (let i = 0; i < count; i += 1) {
-      const t0 = performance.now();
-      await run();
-      latencies.push(performance.now() - t0);
-    }
-    return latencies;
-  };
-  const viaHttp = () => expectStatus(200, agent, 'GET', url, headers);
-  const viaPg = () => client.query(query.sql, query.params);
-
-  await measure(viaHttp, WARMUP_REQUESTS);
-  await measure(viaPg, WARMUP_REQUESTS);
-  const cpuBefore = cpuSeconds(service.pid);
-  const httpStarted = performance.now();
-  const http = summarize(await measure(viaHttp, options.requests));
-  const httpElapsedS = (performance.now() - httpStarted) / 1000;
-  const cpu = cpuSeconds(service.pid) - cpuBefore;
-  const rawStarted = performance.now();
-  const raw = summarize(await measure(viaPg, options.requests));
-  const rawElapsedS = (performance.now() - rawStarted) / 1000;
-  const peakRss = peakRssMiB(service.pid);
-  await client.end();
-  agent.destroy();
-  await service.stop();
-
-  const ratio = http.p99Ms / raw.p99Ms;
-  return [
-    {
-      scenario,
-      subject: 'murmur GET /timeline',
-      throughputPerSecond: http.count / httpElapsedS,
-      unit: 'req/s',
-      p50Ms: http.p50Ms,
-      p99Ms: http.p99Ms,
-      cpuSeconds: cpu,
-      peakRssMiB: peakRss,
-      ratio,
-      ratioOf: 'p99 vs raw pg',
-      goal: 'p99 ≤ 20 ms, ≤ 1.5× raw, no seq scan on posts',
-      goalMet: http.p99Ms <= 20 && ratio <= 1.5 && !seqScanOnPosts,
-      notes: seqScanOnPosts ? ['the plan has a sequential scan of posts'] : ['plan: indexed, no sequential scan of posts'],
-    },
-    {
-      scenario,
-      subject: 'baseline: same SQL, raw pg',
-      throughputPerSecond: raw.count / rawElapsedS,
-      unit: 'req/s',
-      p50Ms: raw.p50Ms,
-      p99Ms: raw.p99Ms,
-    },
-  ];
+  // One request at a time, but the posters' loops and the big author's posts run together.
+  const rig = await openRig(env, options.posters + 1);
+  try {
+    const rows = await readRows(rig, data, tokens, options);
+    rows.push(
+      ...(await measureBackfill(rig, {
+        scenario: `timeline backfill: new follow of an account with ${count(options.prolificPosts)} posts`,
+        follows: data.newFollows.map((f) => ({ ...f, readerToken: tokens.get(f.reader.id)! })),
+        accountPosts: options.prolificPosts,
+      })),
+      ...(await measureFanout(rig, {
+        scenario: `timeline fan-out: an author with ${count(options.audience)} followers posts`,
+        author: data.bigAuthor,
+        authorToken: tokens.get(data.bigAuthor.id)!,
+        audience: options.audience,
+        lastFollowerId: data.lastFollowerId,
+        posterTokens: posters.map((p) => tokens.get(p.id)!),
+        posts: options.bigPosts,
+      })),
+    );
+    console.log(`timeline scenario: ${((performance.now() - started) / 1000).toFixed(0)} s in all`);
+    return rows;
+  } finally {
+    await rig.close();
+  }
 }

@@ -1,0 +1,4 @@
+/** Statements the raw-pg baselines run, shared by the scenarios that compare against them. */
+
+/** A follow as one plain statement: what POST /follow stores, without the service around it. */
+export const RAW_FOLLOW_SQL = 'INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT (follower_id, followee_id) DO NOTHING';
