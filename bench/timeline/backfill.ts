@@ -1,6 +1,6 @@
 /**
- * A new follow: POST /follow answers at once, and a job brings the followee's newest posts into
- * the follower's timeline, which must happen before the follower looks at it.
+ * A new follow: POST /follow copies the followee's newest posts into the follower's timeline
+ * before it answers; the wait after it checks they are there.
  */
 import type pg from 'pg';
 import type { BenchUser } from '../lib/bench-env.js';
@@ -71,7 +71,7 @@ export async function measureBackfill(rig: TimelineRig, setup: BackfillSetup): P
   return [
     {
       scenario: setup.scenario,
-      subject: 'murmur POST /follow, a new follow (its backfill enqueued)',
+      subject: 'murmur POST /follow, a new follow (copies the newest posts)',
       throughputPerSecond: sequentialRate(followMs),
       unit: 'req/s',
       ...latencyColumns(follow),
