@@ -14,13 +14,16 @@ export const MAX_CLIENT_MSG_ID_CHARS = 64;
 
 const codePoints = (value: string) => [...value].length;
 
+/** A message's text, sent or edited. */
+const messageText = z
+  .string({ error: 'text must be a string' })
+  .refine(withoutNul[0], 'text must not contain the NUL character')
+  .refine((t) => t.trim().length > 0, 'text must not be blank')
+  .refine((t) => codePoints(t) <= MAX_MESSAGE_CHARS, `text must be at most ${MAX_MESSAGE_CHARS} characters`);
+
 const messageFrame = z.strictObject({
   type: z.literal('message'),
-  text: z
-    .string({ error: 'text must be a string' })
-    .refine(withoutNul[0], 'text must not contain the NUL character')
-    .refine((t) => t.trim().length > 0, 'text must not be blank')
-    .refine((t) => codePoints(t) <= MAX_MESSAGE_CHARS, `text must be at most ${MAX_MESSAGE_CHARS} characters`),
+  text: messageText,
   clientMsgId: z
     .string({ error: 'clientMsgId must be a string' })
     .min(1, 'clientMsgId must not be empty')
@@ -31,8 +34,22 @@ const messageFrame = z.strictObject({
 
 const typingFrame = z.strictObject({ type: z.literal('typing') });
 
-export const clientFrame = z.discriminatedUnion('type', [messageFrame, typingFrame], {
-  error: 'type must be "message" or "typing"',
+/** The seq of an event in the room's history. */
+const seqField = z
+  .number({ error: 'seq must be a number' })
+  .int('seq must be an integer')
+  .positive('seq must be at least 1')
+  .max(Number.MAX_SAFE_INTEGER, 'seq is too large');
+
+/** The caller has read the room up to `seq`. */
+const readFrame = z.strictObject({ type: z.literal('read'), seq: seqField });
+/** The author replaces the text of their message `seq`. */
+const editFrame = z.strictObject({ type: z.literal('edit'), seq: seqField, text: messageText });
+/** The author, a moderator or the owner deletes message `seq`. */
+const deleteFrame = z.strictObject({ type: z.literal('delete'), seq: seqField });
+
+export const clientFrame = z.discriminatedUnion('type', [messageFrame, typingFrame, readFrame, editFrame, deleteFrame], {
+  error: 'type must be "message", "typing", "read", "edit" or "delete"',
 });
 
 export type ClientFrame = z.infer<typeof clientFrame>;
@@ -65,8 +82,9 @@ export interface PublicUser {
 
 /**
  * A message as clients see it. `seq` numbers the room's history 1, 2, 3, … with no gap: the
- * order of delivery, history and resume (`?since=<seq>`). A message whose author deleted their
- * account is a tombstone: it keeps its seq, `deleted` is true and `user` and `text` are null.
+ * order of delivery, history and resume (`?since=<seq>`). It carries its current text, with
+ * `editedAt` once edited. A deleted message, or one whose author deleted their account, is a
+ * tombstone: it keeps its seq, `deleted` is true and `user` and `text` are null.
  */
 export interface ChatMessage {
   seq: number;
@@ -76,17 +94,42 @@ export interface ChatMessage {
   user: PublicUser | null;
   text: string | null;
   createdAt: string;
+  editedAt?: string;
   clientMsgId?: string;
   deleted?: true;
+}
+
+/**
+ * An edit, stored in the room's history at its own `seq`: message `target` now reads `text`.
+ * Once the message is deleted (or the editor's account), `text` and `user` are null.
+ */
+export interface MessageEdit {
+  seq: number;
+  roomId: number;
+  target: number;
+  text: string | null;
+  editedAt: string;
+  user: PublicUser | null;
+}
+
+/** A deletion, stored at its own `seq`: message `target` is a tombstone now; `user` deleted it. */
+export interface MessageDeletion {
+  seq: number;
+  roomId: number;
+  target: number;
+  user: PublicUser | null;
 }
 
 export type ServerEvent =
   | { type: 'history'; lastSeq: number; messages: ChatMessage[] }
   | ({ type: 'message' } & ChatMessage)
+  | ({ type: 'message_edited' } & MessageEdit)
+  | ({ type: 'message_deleted' } & MessageDeletion)
+  | { type: 'read'; user: PublicUser; seq: number }
   | { type: 'participant_joined'; user: PublicUser }
   | { type: 'participant_left'; user: PublicUser }
   | { type: 'typing'; user: PublicUser }
-  | { type: 'error'; code: string; message: string; clientMsgId?: string }
+  | { type: 'error'; code: string; message: string; clientMsgId?: string; seq?: number }
   | { type: 'server_shutting_down' };
 
 /** An event ready to send: its JSON once, and its size, computed once for every recipient. */
@@ -97,11 +140,20 @@ export interface EncodedEvent {
   seq?: number;
 }
 
-/** A `message` event: what the room's history keeps and what is delivered live. */
-export interface EncodedMessage extends EncodedEvent {
+/** What a stored event is: a message, or an edit or a deletion of one. */
+export type SequencedKind = 'message' | 'edit' | 'delete';
+
+/**
+ * An event stored in the room's history (a message, an edit or a deletion), encoded: what the
+ * room's recent history keeps, what the broker carries between instances and what is delivered live.
+ */
+export interface SequencedEvent extends EncodedEvent {
   seq: number;
-  /** The author, or null for a tombstone: an account deletion finds its messages by it. */
+  kind: SequencedKind;
+  /** The author (of an edit or deletion: who made it), or null for a tombstone: an account deletion finds its events by it. */
   userId: number | null;
+  /** The seq of the message an edit or deletion acts on. */
+  target?: number;
 }
 
 export function encodeEvent(event: ServerEvent): EncodedEvent {
@@ -112,16 +164,26 @@ export function encodeEvent(event: ServerEvent): EncodedEvent {
 /** Every encoded `message` event starts with this; the history event reuses the rest of the JSON as it is. */
 const MESSAGE_EVENT_PREFIX = '{"type":"message",';
 
-export function encodeMessage(message: ChatMessage): EncodedMessage {
+export function encodeMessage(message: ChatMessage): SequencedEvent {
   const json = JSON.stringify({ type: 'message', ...message });
-  return { json, bytes: Buffer.byteLength(json), seq: message.seq, userId: message.user?.id ?? null };
+  return { json, bytes: Buffer.byteLength(json), seq: message.seq, kind: 'message', userId: message.user?.id ?? null };
+}
+
+export function encodeEdit(edit: MessageEdit): SequencedEvent {
+  const json = JSON.stringify({ type: 'message_edited', ...edit });
+  return { json, bytes: Buffer.byteLength(json), seq: edit.seq, kind: 'edit', userId: edit.user?.id ?? null, target: edit.target };
+}
+
+export function encodeDeletion(deletion: MessageDeletion): SequencedEvent {
+  const json = JSON.stringify({ type: 'message_deleted', ...deletion });
+  return { json, bytes: Buffer.byteLength(json), seq: deletion.seq, kind: 'delete', userId: deletion.user?.id ?? null, target: deletion.target };
 }
 
 /**
  * The `history` event, built from already encoded messages (oldest first) without encoding them
  * again: each message's JSON, less its `"type":"message"`, is spliced into the array.
  */
-export function encodeHistory(messages: readonly EncodedMessage[], lastSeq: number): EncodedEvent {
+export function encodeHistory(messages: readonly SequencedEvent[], lastSeq: number): EncodedEvent {
   const items = messages.map((m) => `{${m.json.slice(MESSAGE_EVENT_PREFIX.length)}`);
   const json = `{"type":"history","lastSeq":${lastSeq},"messages":[${items.join(',')}]}`;
   return { json, bytes: Buffer.byteLength(json) };

@@ -21,6 +21,8 @@ import { CloseCode } from './ws/close-codes.js';
 import { startHeartbeat } from './ws/heartbeat.js';
 import { closeExpiredSessions } from './ws/session-expiry.js';
 import { closeEndedSessions } from './ws/session-closer.js';
+import { closeRemovedMembers } from './ws/membership-closer.js';
+import { currentMemberships, membershipKey } from './repos/members.repo.js';
 import { ConnectionCaps } from './ws/connection-caps.js';
 import { createUpgradeHandler } from './ws/upgrade.js';
 
@@ -101,6 +103,13 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     activeSessionIds: (ids) => activeSessionIds(db, ids),
     logger,
   });
+  const stopClosingRemoved = closeRemovedMembers({
+    databaseUrl: config.DATABASE_URL,
+    connections,
+    currentMemberships: (pairs) => currentMemberships(db, pairs),
+    membershipKey,
+    logger,
+  });
   let stopped = false;
 
   return {
@@ -118,6 +127,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       stopHeartbeat();
       stopExpiryChecks();
       stopClosingSessions();
+      await stopClosingRemoved();
       await chat.shutdown();
 
       const sockets = [...connections].map((client) => client.socket);

@@ -91,6 +91,32 @@ describe('several instances through Redis', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it("carries edits, deletions and read markers to the other instance, whose recent history then shows each message as it is now", async () => {
+    const roomId = await createRoom(first.url, alice.token);
+    const { socket: a } = await join(first.wsUrl, roomId, { token: alice.token });
+    const { socket: b } = await join(second.wsUrl, roomId, { token: bob.token });
+    const kept = await a.say('typo');
+    const doomed = await a.say('oops');
+    await b.next('message', (e) => e.seq === doomed.seq);
+    a.send({ type: 'edit', seq: kept.seq, text: 'fixed' });
+    const edit = await b.next('message_edited');
+    assert.deepEqual([edit.target, edit.text], [kept.seq, 'fixed']);
+    a.send({ type: 'delete', seq: doomed.seq });
+    assert.equal((await b.next('message_deleted')).target, doomed.seq);
+    b.send({ type: 'read', seq: doomed.seq });
+    assert.deepEqual(await a.next('read'), { type: 'read', user: publicUser(bob), seq: doomed.seq });
+    // The second instance's memory (which serves this join) applied both changes.
+    const { socket: late, history } = await join(second.wsUrl, roomId, { token: carol.token });
+    assert.deepEqual(
+      history.messages.map((m: any) => [m.seq, m.text]),
+      [
+        [kept.seq, 'fixed'],
+        [doomed.seq, null],
+      ],
+    );
+    await Promise.all([a.close(), b.close(), late.close()]);
+  });
+
   it('announces a user once when they join on one instance and again on the other, and leaves only when their last socket does', async () => {
     const roomId = await createRoom(first.url, alice.token);
     const { socket: a } = await join(first.wsUrl, roomId, { token: alice.token });

@@ -30,6 +30,7 @@ describe('rooms REST API', () => {
     assert.notEqual(res.body.id, 999);
     assert.equal(res.body.name, 'general');
     assert.equal(res.body.createdBy, alice.id);
+    assert.equal(res.body.kind, 'public');
     assert.ok(!Number.isNaN(Date.parse(res.body.createdAt)));
   });
 
@@ -96,11 +97,13 @@ describe('rooms REST API', () => {
     assert.equal(rooms.status, 200);
     assert.deepEqual(
       rooms.body.find((r: any) => r.id === roomId),
-      { id: roomId, name: 'busy', clients: 2 },
+      // bob joined: a member, with a read marker.
+      { id: roomId, name: 'busy', kind: 'public', clients: 2, lastSeq: 0, readSeq: 0, unread: 0, lastMessage: null },
     );
     assert.deepEqual(
       rooms.body.find((r: any) => r.id === quiet),
-      { id: quiet, name: 'quiet', clients: 0 },
+      // bob never joined: no marker and no unread count.
+      { id: quiet, name: 'quiet', kind: 'public', clients: 0, lastSeq: 0, readSeq: null, unread: null, lastMessage: null },
     );
     const clients = await api(url(), 'GET', `/ws/getClients/${roomId}`, { token: bob.token });
     assert.equal(clients.status, 200);

@@ -128,20 +128,49 @@ export const postIdempotencyKeys = pgTable(
 /** A count that only grows, read as a JS number (safe up to 2^53). */
 const counter = (name: string) => bigint(name, { mode: 'number' });
 
+/** Who may see a room: anyone signed in, its members only, or exactly two users. */
+export const ROOM_KINDS = ['public', 'private', 'direct'] as const;
+export type RoomKind = (typeof ROOM_KINDS)[number];
+/** A member's powers in a room: the owner (its creator) and moderators manage members and delete messages. */
+export const MEMBER_ROLES = ['owner', 'moderator', 'member'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+/** What a row of a room's history is: a message, or an edit or deletion of one (each with its own seq). */
+export const EVENT_KINDS = ['message', 'edit', 'delete'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** `column IN ('a', 'b')` for a check constraint over a fixed list of words. */
+const oneOf = (column: unknown, values: readonly string[]) =>
+  sql`${column} IN (${sql.raw(values.map((v) => `'${v}'`).join(', '))})`;
+
 /**
  * Written by ws-service. A room outlives its creator: `created_by` becomes null. `last_seq` is
  * the seq of the newest event in the room's history; the statement that stores events raises it
  * under the row's lock, so seqs are contiguous per room whichever instance writes.
  */
-export const rooms = pgTable('rooms', {
-  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-  name: text('name').notNull(),
-  createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
-  createdAt: createdAt(),
-  lastSeq: counter('last_seq').notNull().default(0),
-});
+export const rooms = pgTable(
+  'rooms',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    lastSeq: counter('last_seq').notNull().default(0),
+    kind: text('kind', { enum: ROOM_KINDS }).notNull().default('public'),
+  },
+  (t) => [
+    check('rooms_kind_check', oneOf(t.kind, ROOM_KINDS)),
+    // getRooms walks the public rooms in id order without reading anyone's private ones.
+    index('rooms_public_idx').on(t.id).where(sql`${t.kind} = 'public'`),
+  ],
+);
 
-/** Written by ws-service: who has joined which room (presence itself lives in memory). */
+/**
+ * Written by ws-service: the members of each room and their roles (presence itself lives in
+ * memory). Joining a public room makes you a member; private and direct rooms admit members only.
+ * `read_seq` is the member's read marker: it only moves forward. When an owner's row goes (they
+ * left, or their account was deleted), the trigger `room_members_pass_ownership` (migration 0006)
+ * makes the oldest moderator, else the oldest member, the owner.
+ */
 export const roomMembers = pgTable(
   'room_members',
   {
@@ -150,15 +179,61 @@ export const roomMembers = pgTable(
       .references(() => rooms.id, { onDelete: 'cascade' }),
     userId: ownedBy('user_id'),
     joinedAt: createdAt('joined_at'),
+    role: text('role', { enum: MEMBER_ROLES }).notNull().default('member'),
+    readSeq: counter('read_seq').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('room_members_user_id_idx').on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.roomId, t.userId] }),
+    // "The rooms I belong to, in id order": getRooms and account deletion.
+    index('room_members_user_room_idx').on(t.userId, t.roomId),
+    // A room has at most one owner.
+    uniqueIndex('room_members_owner_key').on(t.roomId).where(sql`${t.role} = 'owner'`),
+    check('room_members_role_check', oneOf(t.role, MEMBER_ROLES)),
+  ],
+);
+
+/**
+ * Written by ws-service: the one room of each pair of users, `user_low` < `user_high`, so both
+ * sides find the same room. The row goes with either account; the room stays for the other.
+ */
+export const directRooms = pgTable(
+  'direct_rooms',
+  {
+    userLow: ownedBy('user_low'),
+    userHigh: ownedBy('user_high'),
+    roomId: integer('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userLow, t.userHigh] }),
+    uniqueIndex('direct_rooms_room_id_key').on(t.roomId),
+    check('direct_rooms_ordered', sql`${t.userLow} < ${t.userHigh}`),
+  ],
+);
+
+/** Written by ws-service: users a moderator removed from a public room; they cannot join it again. */
+export const roomBans = pgTable(
+  'room_bans',
+  {
+    roomId: integer('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id'),
+    bannedBy: integer('banned_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
 );
 
 /**
  * Written by ws-service. A room's history: `seq` numbers its events 1, 2, 3, … with no gap, and
- * is the order of history, delivery and the `?since=` cursor. When the author's account is
- * deleted a message stays as a tombstone: `user_id` becomes null (the foreign key) and the
- * trigger `messages_tombstone` (migration 0002) clears its text, so the seq keeps its place.
+ * is the order of history, delivery and the `?since=` cursor. An event is a message, or an edit or
+ * a deletion of the message at `target_seq`; the message row itself always holds the current text
+ * (`edited_at` once edited). A deleted message stays as a tombstone: `user_id` and `text` become
+ * null, so the seq keeps its place. The same happens when the author's account is deleted: the
+ * foreign key sets `user_id` to null and the trigger `messages_tombstone` (migration 0002) clears
+ * the text in the same statement.
  */
 export const messages = pgTable(
   'messages',
@@ -168,19 +243,28 @@ export const messages = pgTable(
       .notNull()
       .references(() => rooms.id, { onDelete: 'cascade' }),
     seq: counter('seq').notNull(),
-    /** Null once the author's account is deleted. */
+    /** The author (of an edit or deletion: who made it); null once their account is deleted, or the message deleted. */
     userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
-    /** Null in a tombstone. */
+    /** The message's current text, or an edit's new text; null in a tombstone and a deletion. */
     text: text('text'),
     /** The sender's id for the message; a resend with the same one within 24 hours is not stored again. */
     clientMsgId: text('client_msg_id'),
     createdAt: createdAt(),
+    kind: text('kind', { enum: EVENT_KINDS }).notNull().default('message'),
+    /** The seq of the message an edit or deletion acts on; null for a message. */
+    targetSeq: counter('target_seq'),
+    /** When a message was last edited. */
+    editedAt: instant('edited_at'),
   },
   (t) => [
     uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq),
     index('messages_user_id_idx').on(t.userId),
     // Finds a resent message (same author, room and clientMsgId) so it is not stored twice.
     index('messages_resend_idx').on(t.roomId, t.userId, t.clientMsgId).where(sql`${t.clientMsgId} IS NOT NULL`),
+    // Edits and deletions alone (they are rare): unread counts skip them, a deletion finds the edits it erases.
+    index('messages_room_changes_idx').on(t.roomId, t.seq).where(sql`${t.kind} <> 'message'`),
+    check('messages_kind_check', oneOf(t.kind, EVENT_KINDS)),
+    check('messages_target_check', sql`(${t.kind} = 'message') = (${t.targetSeq} IS NULL)`),
   ],
 );
 

@@ -12,10 +12,11 @@
  * no clients in; that is one small string per event per instance, fine for a handful of
  * instances (per-room channels keep the switch to SUBSCRIBE open if that changes).
  *
- * The payload is `<origin>[ <seq> <authorId>]\n<event JSON>`: the event's JSON, already encoded
- * once, travels as it is and is handed to every local client as the same string; the receiving
- * instance neither parses nor re-encodes it. A stored message carries its seq and author in the
- * header, so the receiver can order it and tombstone it without parsing.
+ * The payload is `<origin>[ <seq> <authorId> <kind> <target>]\n<event JSON>`: the event's JSON,
+ * already encoded once, travels as it is and is handed to every local client as the same string;
+ * the receiving instance neither parses nor re-encodes it. A stored event carries its seq, author,
+ * kind and target message in the header, so the receiver can order it, apply an edit or deletion
+ * to its recent history and tombstone it without parsing.
  *
  * Stored messages whose publish fails (Redis down) are kept, up to `MAX_UNSENT_MESSAGES`, and
  * published again once Redis answers; receivers drop what they already have by seq. Those beyond
@@ -24,14 +25,16 @@
 import { EventEmitter, once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@murmur/shared/logger';
-import { isStoredMessage, type Broker, type BrokerHandler, type BrokerMessage } from './broker.js';
-import type { EncodedEvent, EncodedMessage } from '../protocol.js';
+import { isSequenced, type Broker, type BrokerHandler, type BrokerMessage } from './broker.js';
+import type { EncodedEvent, SequencedEvent, SequencedKind } from '../protocol.js';
 import { closeRedis } from './redis-connection.js';
 
 /** Stored messages kept for publishing again after Redis comes back. */
 const MAX_UNSENT_MESSAGES = 10_000;
 /** Stands for "no author" (a tombstone) in a payload header. */
 const NO_AUTHOR = '-';
+/** The target of a message, which acts on no other. */
+const NO_TARGET = '-';
 
 export interface RedisBrokerOptions {
   /** Publishes; may be shared with other commands. The broker closes it. */
@@ -80,7 +83,9 @@ export class RedisBroker extends EventEmitter implements Broker {
 
   publish(message: BrokerMessage): void {
     const { event } = message;
-    const header = isStoredMessage(event) ? `${message.origin} ${event.seq} ${event.userId ?? NO_AUTHOR}` : message.origin;
+    const header = isSequenced(event)
+      ? `${message.origin} ${event.seq} ${event.userId ?? NO_AUTHOR} ${event.kind} ${event.target ?? NO_TARGET}`
+      : message.origin;
     this.options.publisher.publish(`${this.channelPrefix}${message.roomId}`, `${header}\n${event.json}`).then(
       () => {
         if (this.publishFailing) this.options.logger.info('publishing to redis works again');
@@ -90,7 +95,7 @@ export class RedisBroker extends EventEmitter implements Broker {
         // Local clients already have the event; only other instances miss it.
         if (!this.publishFailing) this.options.logger.warn({ err }, 'publishing to redis failed; other instances miss events until it is back');
         this.publishFailing = true;
-        if (isStoredMessage(event) && !this.closed) {
+        if (isSequenced(event) && !this.closed) {
           this.unsent.push(message);
           if (this.unsent.length > MAX_UNSENT_MESSAGES) this.unsent.shift();
         }
@@ -147,11 +152,20 @@ export class RedisBroker extends EventEmitter implements Broker {
       this.options.logger.warn({ channel }, 'ignoring a malformed broker message');
       return;
     }
-    const [origin = '', seq, author] = payload.slice(0, newline).split(' ');
+    const [origin = '', seq, author, kind = 'message', target] = payload.slice(0, newline).split(' ');
     const json = payload.slice(newline + 1);
     const bytes = Buffer.byteLength(json);
-    const event: EncodedEvent | EncodedMessage =
-      seq === undefined ? { json, bytes } : { json, bytes, seq: Number(seq), userId: author === undefined || author === NO_AUTHOR ? null : Number(author) };
+    const event: EncodedEvent | SequencedEvent =
+      seq === undefined
+        ? { json, bytes }
+        : {
+            json,
+            bytes,
+            seq: Number(seq),
+            kind: kind as SequencedKind,
+            userId: author === undefined || author === NO_AUTHOR ? null : Number(author),
+            ...(target === undefined || target === NO_TARGET ? {} : { target: Number(target) }),
+          };
     for (const handler of this.handlers) handler({ origin, roomId, event });
   }
 }

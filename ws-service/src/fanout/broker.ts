@@ -4,18 +4,18 @@
  * events locally first and ignores their echo (compare socket.io's Redis adapter). In-memory for one
  * instance (broker-memory.ts), Redis for several (broker-redis.ts).
  */
-import type { EncodedEvent, EncodedMessage } from '../protocol.js';
+import type { EncodedEvent, SequencedEvent } from '../protocol.js';
 
 export interface BrokerMessage {
   /** The instance that published it, so it can ignore its own echo. */
   origin: string;
   roomId: number;
-  /** A stored message (it has a seq: receivers deliver it in order) or a passing event (typing, presence). */
-  event: EncodedEvent | EncodedMessage;
+  /** A stored event (it has a seq: receivers deliver it in order) or a passing event (typing, presence, read markers). */
+  event: EncodedEvent | SequencedEvent;
 }
 
-/** True for a stored message, which carries its seq and author. */
-export const isStoredMessage = (event: EncodedEvent | EncodedMessage): event is EncodedMessage => event.seq !== undefined;
+/** True for an event stored in the room's history (a message, edit or deletion), which carries its seq and author. */
+export const isSequenced = (event: EncodedEvent | SequencedEvent): event is SequencedEvent => event.seq !== undefined;
 
 export type BrokerHandler = (message: BrokerMessage) => void;
 

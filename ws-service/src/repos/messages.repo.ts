@@ -4,17 +4,24 @@
  * parses and plans each once per connection.
  */
 import type { Db } from '@murmur/shared/db';
+import type { SequencedKind } from '../protocol.js';
 
-/** A stored message; `userId`, `username` and `text` are null in a tombstone. */
+/**
+ * A stored event of a room's history: a message (`userId`, `username` and `text` null in a
+ * tombstone), or an edit or deletion of the message at `targetSeq`.
+ */
 export interface MessageRecord {
   id: number;
   roomId: number;
   seq: number;
+  kind: SequencedKind;
   userId: number | null;
   username: string | null;
   text: string | null;
   clientMsgId: string | null;
   createdAt: Date;
+  targetSeq: number | null;
+  editedAt: Date | null;
 }
 
 export interface NewMessage {
@@ -34,29 +41,37 @@ export interface StoredMessage {
   resent: boolean;
 }
 
-interface MessageRow {
+/** A row of MESSAGE_COLUMNS. */
+export interface MessageRow {
   id: number;
   room_id: number;
   seq: number;
+  kind: SequencedKind;
   user_id: number | null;
   username: string | null;
   text: string | null;
   client_msg_id: string | null;
   created_at: Date;
+  target_seq: number | null;
+  edited_at: Date | null;
 }
 
-const toRecord = (row: MessageRow): MessageRecord => ({
+export const toRecord = (row: MessageRow): MessageRecord => ({
   id: row.id,
   roomId: row.room_id,
   seq: row.seq,
+  kind: row.kind,
   userId: row.user_id,
   username: row.username,
   text: row.text,
   clientMsgId: row.client_msg_id,
   createdAt: row.created_at,
+  targetSeq: row.target_seq,
+  editedAt: row.edited_at,
 });
 
-const MESSAGE_COLUMNS = 'm.id, m.room_id, m.seq, m.user_id, u.username, m.text, m.client_msg_id, m.created_at';
+/** The columns of a MessageRecord, from `messages m LEFT JOIN users u ON u.id = m.user_id`. */
+export const MESSAGE_COLUMNS = 'm.id, m.room_id, m.seq, m.kind, m.user_id, u.username, m.text, m.client_msg_id, m.created_at, m.target_seq, m.edited_at';
 
 /** How long a clientMsgId names its message: a resend within it is answered with the stored one. */
 export const RESEND_WINDOW_SECONDS = 24 * 60 * 60;
@@ -171,19 +186,22 @@ export async function insertMessages(db: Db, rows: readonly NewMessage[]): Promi
   });
 }
 
-/** The room's messages with seq below `beforeSeq` (all when undefined), newest first. */
+/**
+ * The room's messages with seq below `beforeSeq` (all when undefined), newest first, each with
+ * its current text: edits and deletions are already applied to them and are left out.
+ */
 export async function messagesBefore(db: Db, roomId: number, beforeSeq: number | undefined, limit: number): Promise<MessageRecord[]> {
   const { rows } = await db.$client.query<MessageRow>({
     name: 'murmur_messages_before',
     text: `SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.user_id
-           WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
+           WHERE m.room_id = $1 AND m.seq < $2 AND m.kind = 'message' ORDER BY m.seq DESC LIMIT $3`,
     values: [roomId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit],
   });
   return rows.map(toRecord);
 }
 
 /**
- * Messages with seq above `afterSeq`, oldest first: the oldest `limit` of them (filling a gap in
+ * Events (messages, edits, deletions) with seq above `afterSeq`, oldest first: the oldest `limit` of them (filling a gap in
  * order), or with `newest` the newest `limit` (a resume that cannot send everything).
  */
 export async function messagesAfter(db: Db, roomId: number, afterSeq: number, limit: number, newest = false): Promise<MessageRecord[]> {
@@ -197,7 +215,7 @@ export async function messagesAfter(db: Db, roomId: number, afterSeq: number, li
   return newest ? records.reverse() : records;
 }
 
-/** The newest `limit` messages of each room, oldest first, in one query; a room without messages is absent. */
+/** The newest `limit` events of each room, oldest first, in one query; a room without any is absent. */
 export async function recentMessages(db: Db, roomIds: readonly number[], limit: number): Promise<Map<number, MessageRecord[]>> {
   const { rows } = await db.$client.query<MessageRow>({
     name: 'murmur_recent_messages',

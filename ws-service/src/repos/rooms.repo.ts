@@ -1,22 +1,46 @@
-/** Queries on the rooms and room_members tables. */
-import { asc, eq, gt } from 'drizzle-orm';
-import { schema, type Db } from '@murmur/shared/db';
+/** Queries on the rooms and direct_rooms tables; memberships are in members.repo.ts. */
+import { eq } from 'drizzle-orm';
+import { inTransaction, schema, type Db, type SqlExecutor } from '@murmur/shared/db';
+import { MESSAGE_COLUMNS, toRecord, type MessageRecord, type MessageRow } from './messages.repo.js';
 
 const { rooms } = schema;
+
+export type RoomKind = schema.RoomKind;
+export type MemberRole = schema.MemberRole;
 
 export interface RoomRecord {
   id: number;
   name: string;
+  kind: RoomKind;
   createdBy: number | null;
   createdAt: Date;
 }
 
-const roomColumns = { id: rooms.id, name: rooms.name, createdBy: rooms.createdBy, createdAt: rooms.createdAt };
+const roomColumns = { id: rooms.id, name: rooms.name, kind: rooms.kind, createdBy: rooms.createdBy, createdAt: rooms.createdAt };
 
-export async function insertRoom(db: Db, room: { name: string; createdBy: number }): Promise<RoomRecord> {
-  const [row] = await db.insert(rooms).values(room).returning(roomColumns);
-  if (!row) throw new Error('insert returned no row');
-  return row;
+interface RoomRow {
+  id: number;
+  name: string;
+  kind: RoomKind;
+  created_by: number | null;
+  created_at: Date;
+}
+
+const toRoom = (row: RoomRow): RoomRecord => ({ id: row.id, name: row.name, kind: row.kind, createdBy: row.created_by, createdAt: row.created_at });
+
+/** Creates a public or private room with its creator as the owner, in one statement. */
+export async function insertRoom(db: Db, room: { name: string; kind: 'public' | 'private'; createdBy: number }): Promise<RoomRecord> {
+  const { rows } = await db.$client.query<RoomRow>(
+    `WITH room AS (
+       INSERT INTO rooms (name, kind, created_by) VALUES ($1, $2, $3)
+       RETURNING id, name, kind, created_by, created_at
+     ),
+     owner AS (INSERT INTO room_members (room_id, user_id, role) SELECT id, created_by, 'owner' FROM room)
+     SELECT * FROM room`,
+    [room.name, room.kind, room.createdBy],
+  );
+  if (!rows[0]) throw new Error('insert returned no row');
+  return toRoom(rows[0]);
 }
 
 export async function findRoom(db: Db, id: number): Promise<RoomRecord | undefined> {
@@ -24,9 +48,129 @@ export async function findRoom(db: Db, id: number): Promise<RoomRecord | undefin
   return row;
 }
 
-/** Up to `limit` rooms with ids above `afterId`, in id order. */
-export async function listRooms(db: Db, afterId: number, limit: number): Promise<Array<{ id: number; name: string }>> {
-  return db.select({ id: rooms.id, name: rooms.name }).from(rooms).where(gt(rooms.id, afterId)).orderBy(asc(rooms.id)).limit(limit);
+/** The direct room of two users, if they have one. */
+export async function findDirectRoom(db: Db, userA: number, userB: number): Promise<RoomRecord | undefined> {
+  const { rows } = await db.$client.query<RoomRow>(
+    `SELECT r.id, r.name, r.kind, r.created_by, r.created_at
+     FROM direct_rooms d JOIN rooms r ON r.id = d.room_id
+     WHERE d.user_low = $1 AND d.user_high = $2`,
+    [Math.min(userA, userB), Math.max(userA, userB)],
+  );
+  return rows[0] && toRoom(rows[0]);
+}
+
+/** Thrown inside the transaction to roll a direct room back when the pair already has one. */
+class PairHasRoom extends Error {}
+
+/**
+ * Creates the direct room of `creator` and `other`, both its members. Resolves undefined, having
+ * stored nothing, when the pair already has one (created meanwhile from the other side).
+ */
+export async function insertDirectRoom(db: Db, room: { name: string; creator: number; other: number }): Promise<RoomRecord | undefined> {
+  try {
+    return await inTransaction(db.$client, async (tx) => {
+      const created = await insertDirectRoomRows(tx, room);
+      if (!created) throw new PairHasRoom();
+      return created;
+    });
+  } catch (err) {
+    if (err instanceof PairHasRoom) return undefined;
+    throw err;
+  }
+}
+
+async function insertDirectRoomRows(tx: SqlExecutor, room: { name: string; creator: number; other: number }): Promise<RoomRecord | undefined> {
+  const { rows } = await tx.executeSql(
+    `WITH room AS (
+       INSERT INTO rooms (name, kind, created_by) VALUES ($1, 'direct', $2)
+       RETURNING id, name, kind, created_by, created_at
+     ),
+     pair AS (
+       INSERT INTO direct_rooms (user_low, user_high, room_id)
+       SELECT least($2::int, $3::int), greatest($2::int, $3::int), id FROM room
+       ON CONFLICT DO NOTHING
+       RETURNING room_id
+     ),
+     members AS (
+       INSERT INTO room_members (room_id, user_id)
+       SELECT room_id, u FROM pair, unnest(ARRAY[least($2::int, $3::int), greatest($2::int, $3::int)]) AS u
+     )
+     SELECT room.* FROM room JOIN pair ON pair.room_id = room.id`,
+    [room.name, room.creator, room.other],
+  );
+  return rows[0] ? toRoom(rows[0] as RoomRow) : undefined;
+}
+
+/** A room as one user sees it in their list. */
+export interface VisibleRoom {
+  id: number;
+  name: string;
+  kind: RoomKind;
+  lastSeq: number;
+  /** Null when the user is not a member (a public room they never joined). */
+  readSeq: number | null;
+  /** Messages (not edits or deletions) after `readSeq`; null when not a member. */
+  unread: number | null;
+  lastMessage: MessageRecord | null;
+}
+
+/** The room's columns are prefixed `vr_`: the last message's columns take the plain names. */
+interface VisibleRoomRow extends Partial<MessageRow> {
+  vr_id: number;
+  vr_name: string;
+  vr_kind: RoomKind;
+  vr_last_seq: number;
+  vr_read_seq: number | null;
+  vr_unread: number | null;
+}
+
+/**
+ * Up to `limit` rooms that `userId` can see, with ids above `afterId`, in id order: public rooms
+ * they are not banned from, and every room they are a member of. The two are walked by their own
+ * indexes (public rooms by `rooms_public_idx`, memberships by `room_members_user_room_idx`), so a
+ * page costs the same however many private rooms other people have.
+ *
+ * Unread counts every message after the read marker, tombstones included: `last_seq - read_seq`
+ * less the edits and deletions among them, which are few and have an index of their own.
+ */
+export async function listVisibleRooms(db: Db, userId: number, afterId: number, limit: number): Promise<VisibleRoom[]> {
+  const { rows } = await db.$client.query<VisibleRoomRow>({
+    name: 'murmur_visible_rooms',
+    text: `WITH visible AS (
+             SELECT id FROM (
+               (SELECT r.id FROM rooms r
+                WHERE r.kind = 'public' AND r.id > $2
+                  AND NOT EXISTS (SELECT 1 FROM room_bans b WHERE b.room_id = r.id AND b.user_id = $1)
+                ORDER BY r.id LIMIT $3)
+               UNION
+               (SELECT room_id FROM room_members WHERE user_id = $1 AND room_id > $2 ORDER BY room_id LIMIT $3)
+             ) ids ORDER BY id LIMIT $3
+           )
+           SELECT r.id AS vr_id, r.name AS vr_name, r.kind AS vr_kind, r.last_seq AS vr_last_seq, mb.read_seq AS vr_read_seq,
+                  CASE WHEN mb.read_seq IS NULL THEN NULL ELSE
+                    r.last_seq - mb.read_seq
+                    - (SELECT count(*) FROM messages c WHERE c.room_id = r.id AND c.seq > mb.read_seq AND c.kind <> 'message')
+                  END::int AS vr_unread,
+                  ${MESSAGE_COLUMNS}
+           FROM visible v
+           JOIN rooms r ON r.id = v.id
+           LEFT JOIN room_members mb ON mb.room_id = r.id AND mb.user_id = $1
+           LEFT JOIN LATERAL (
+             SELECT * FROM messages WHERE room_id = r.id AND kind = 'message' ORDER BY seq DESC LIMIT 1
+           ) m ON true
+           LEFT JOIN users u ON u.id = m.user_id
+           ORDER BY r.id`,
+    values: [userId, afterId, limit],
+  });
+  return rows.map((row) => ({
+    id: row.vr_id,
+    name: row.vr_name,
+    kind: row.vr_kind,
+    lastSeq: row.vr_last_seq,
+    readSeq: row.vr_read_seq,
+    unread: row.vr_unread,
+    lastMessage: row.id == null ? null : toRecord(row as MessageRow),
+  }));
 }
 
 /** Each room's newest seq, for the rooms among `roomIds` that exist. */
@@ -37,26 +181,4 @@ export async function lastSeqs(db: Db, roomIds: readonly number[]): Promise<Map<
     values: [roomIds],
   });
   return new Map(rows.map((row) => [row.id, row.last_seq]));
-}
-
-/**
- * Records many joins in one statement (a reconnect storm joins thousands at once); a second join
- * keeps the first row. Resolves with the ids of the rooms that exist: a join to any other room
- * recorded nothing. Pairs are inserted in (room, user) order so that two instances inserting the
- * same pairs cannot deadlock.
- */
-export async function insertMembers(db: Db, joins: ReadonlyArray<{ roomId: number; userId: number }>): Promise<Set<number>> {
-  const sorted = [...joins].sort((a, b) => a.roomId - b.roomId || a.userId - b.userId);
-  const { rows } = await db.$client.query<{ id: number }>({
-    name: 'murmur_insert_members',
-    text: `WITH input AS (SELECT * FROM unnest($1::int[], $2::int[]) AS t(room_id, user_id)),
-                known AS (SELECT id FROM rooms WHERE id IN (SELECT room_id FROM input)),
-                added AS (INSERT INTO room_members (room_id, user_id)
-                          SELECT i.room_id, i.user_id FROM input i JOIN known k ON k.id = i.room_id
-                          ORDER BY i.room_id, i.user_id
-                          ON CONFLICT DO NOTHING)
-           SELECT id FROM known`,
-    values: [sorted.map((j) => j.roomId), sorted.map((j) => j.userId)],
-  });
-  return new Set(rows.map((row) => row.id));
 }

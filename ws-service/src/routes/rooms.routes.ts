@@ -2,34 +2,67 @@
 import { Router } from 'express';
 import { AppError } from '@murmur/shared/errors';
 import { currentUser, parseInput, type AuthMiddleware } from '@murmur/shared/http';
-import { createRoom, roomClients, roomMessages, roomsWithClients, type RoomsDeps } from '../services/rooms.service.js';
-import { createRoomBody, messagesQuery, roomIdParam, roomsQuery } from './rooms.schemas.js';
+import {
+  addMember,
+  createRoom,
+  dropMember,
+  openDirectRoom,
+  roomClients,
+  roomMembers,
+  roomMessages,
+  roomsForUser,
+  type RoomsDeps,
+} from '../services/rooms.service.js';
+import { createRoomBody, memberParams, membersQuery, messagesQuery, putMemberBody, roomIdParam, roomsQuery, userIdParam } from './rooms.schemas.js';
 
 export function roomsRoutes(deps: RoomsDeps, auth: AuthMiddleware): Router {
   const router = Router();
 
   router.post('/ws/createRoom', auth.requireAuth, async (req, res) => {
-    const { name } = parseInput(createRoomBody, req.body);
-    res.json(await createRoom(deps, currentUser(req), name));
+    const { name, visibility } = parseInput(createRoomBody, req.body);
+    res.json(await createRoom(deps, currentUser(req), { name, visibility }));
+  });
+
+  router.post('/ws/direct/:userId', auth.requireAuth, async (req, res) => {
+    const { userId } = parseInput(userIdParam, req.params, 'userId');
+    res.json(await openDirectRoom(deps, currentUser(req), userId));
   });
 
   // A bounded page, still a plain array; the next page is announced in a Link header.
   router.get('/ws/getRooms', auth.requireAuth, async (req, res) => {
     const query = parseInput(roomsQuery, req.query, 'query');
-    const { rooms, nextAfter } = await roomsWithClients(deps, query);
+    const { rooms, nextAfter } = await roomsForUser(deps, currentUser(req), query);
     if (nextAfter !== undefined) res.links({ next: `/ws/getRooms?after=${nextAfter}&limit=${query.limit}` });
     res.json(rooms);
   });
 
   router.get('/ws/getClients/:roomId', auth.requireAuth, async (req, res) => {
     const { roomId } = parseInput(roomIdParam, req.params, 'roomId');
-    res.json(await roomClients(deps, roomId));
+    res.json(await roomClients(deps, currentUser(req), roomId));
   });
 
   router.get('/ws/rooms/:roomId/messages', auth.requireAuth, async (req, res) => {
     const { roomId } = parseInput(roomIdParam, req.params, 'roomId');
     const page = parseInput(messagesQuery, req.query, 'query');
-    res.json(await roomMessages(deps, roomId, page));
+    res.json(await roomMessages(deps, currentUser(req), roomId, page));
+  });
+
+  router.get('/ws/rooms/:roomId/members', auth.requireAuth, async (req, res) => {
+    const { roomId } = parseInput(roomIdParam, req.params, 'roomId');
+    const { cursor, limit } = parseInput(membersQuery, req.query, 'query');
+    res.json(await roomMembers(deps, currentUser(req), roomId, { after: cursor, limit }));
+  });
+
+  router.put('/ws/rooms/:roomId/members/:userId', auth.requireAuth, async (req, res) => {
+    const { roomId, userId } = parseInput(memberParams, req.params);
+    const { role } = parseInput(putMemberBody, req.body);
+    res.json(await addMember(deps, currentUser(req), roomId, userId, role));
+  });
+
+  router.delete('/ws/rooms/:roomId/members/:userId', auth.requireAuth, async (req, res) => {
+    const { roomId, userId } = parseInput(memberParams, req.params);
+    await dropMember(deps, currentUser(req), roomId, userId);
+    res.status(204).end();
   });
 
   // Reached only by a request without `Upgrade: websocket`; upgrades go to ws/upgrade.ts.

@@ -14,6 +14,8 @@ const decimalId = (what: string) =>
     .transform(Number);
 
 export const roomIdParam = z.object({ roomId: decimalId('roomId') });
+export const userIdParam = z.object({ userId: decimalId('userId') });
+export const memberParams = z.object({ roomId: decimalId('roomId'), userId: decimalId('userId') });
 
 export const createRoomBody = z.object({
   name: z
@@ -22,7 +24,13 @@ export const createRoomBody = z.object({
     .min(1, 'name must not be empty')
     .max(64, 'name must be at most 64 characters')
     .refine(...withoutNul),
+  visibility: z.enum(['public', 'private'], { error: 'visibility must be "public" or "private"' }).default('public'),
 });
+
+/** `PUT /ws/rooms/:roomId/members/:userId`: an empty body adds a member; `role` makes or unmakes a moderator. */
+export const putMemberBody = z
+  .object({ role: z.enum(['moderator', 'member'], { error: 'role must be "moderator" or "member"' }).optional() })
+  .default({});
 
 /** Most rooms per `getRooms` page, and the default. */
 export const MAX_PAGE_ROOMS = 100;
@@ -39,6 +47,15 @@ const pageLimit = (max: number, fallback: number) =>
 export const messagesQuery = z.object({
   before: decimalId('before').optional(),
   limit: pageLimit(MAX_PAGE_MESSAGES, DEFAULT_PAGE_MESSAGES),
+});
+
+/** Most members per page, and the default. */
+export const MAX_PAGE_MEMBERS = 100;
+
+/** `GET /ws/rooms/:roomId/members?cursor=<user id>&limit=`: members in user id order. */
+export const membersQuery = z.object({
+  cursor: decimalId('cursor').optional(),
+  limit: pageLimit(MAX_PAGE_MEMBERS, MAX_PAGE_MEMBERS),
 });
 
 /** `GET /ws/getRooms?after=<room id>&limit=`: rooms in id order, after the given one. */

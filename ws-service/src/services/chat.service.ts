@@ -11,24 +11,24 @@
  */
 import { isDatabaseUnavailable, type Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
-import { AppError, notFound } from '@murmur/shared/errors';
+import { AppError, forbidden, notFound } from '@murmur/shared/errors';
 import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/jwt';
 import type { Logger } from '@murmur/shared/logger';
 import type { WebSocket } from 'ws';
-import { isStoredMessage, type Broker, type BrokerMessage } from '../fanout/broker.js';
+import { isSequenced, type Broker, type BrokerMessage } from '../fanout/broker.js';
 import { Hub } from '../fanout/hub.js';
 import type { PresenceTracker } from '../fanout/presence.js';
-import { encodeEvent, encodeHistory, encodeMessage, type EncodedEvent, type EncodedMessage } from '../protocol.js';
+import { encodeEvent, encodeHistory, encodeMessage, type EncodedEvent, type SequencedEvent } from '../protocol.js';
+import { admitMembers, moveReadMarkers, stillAdmitted, type Admission, type ReadOutcome } from '../repos/members.repo.js';
 import { messagesAfter, type StoredMessage } from '../repos/messages.repo.js';
-import { insertMembers } from '../repos/rooms.repo.js';
-import { activeSessionIds } from '../repos/sessions.repo.js';
 import { CloseCode } from '../ws/close-codes.js';
 import { Client, type ChatEntry, type ClientLimits } from '../ws/client.js';
 import { FlushScheduler } from '../ws/flush-scheduler.js';
 import type { RateLimits } from '../ws/rate-limiter.js';
 import { PerUserRateLimit } from '../ws/user-rate-limit.js';
+import { deleteMessage, editMessage } from './message-changes.js';
 import { MessageWriter } from './message-writer.js';
-import { RoomHistory, toChatMessage, type RoomLog } from './room-history.js';
+import { encodeRecord, RoomHistory, type RoomLog } from './room-history.js';
 
 /** Messages sent on join, as `history`. */
 export const HISTORY_ON_JOIN = 50;
@@ -39,6 +39,8 @@ export const HISTORY_ON_JOIN = 50;
 export const MAX_RESUME_MESSAGES = 1_000;
 /** Joins (membership writes, session re-checks) recorded by one query in a reconnect storm. */
 const MAX_JOIN_BATCH = 1_000;
+/** Read markers moved by one statement. */
+const MAX_READ_BATCH = 1_000;
 
 export interface ChatLimits extends ClientLimits {
   /** Newest messages kept in memory per room with local clients. */
@@ -75,10 +77,12 @@ export class ChatService implements ChatEntry {
   private readonly history: RoomHistory;
   private readonly scheduler = new FlushScheduler();
   private readonly userRate: PerUserRateLimit;
-  /** Joins that arrive together record their memberships in one statement. */
-  private readonly memberships: GroupBatcher<{ roomId: number; userId: number }, boolean>;
-  /** Joining sessions re-checked together, in one query. */
-  private readonly sessionChecks: GroupBatcher<string, boolean>;
+  /** Joins that arrive together are decided, and their memberships recorded, in one statement. */
+  private readonly admissions: GroupBatcher<{ roomId: number; userId: number }, Admission>;
+  /** Joined sockets re-checked together (session and membership), in one query. */
+  private readonly joinChecks: GroupBatcher<{ sessionId: string; roomId: number; userId: number }, { session: boolean; member: boolean }>;
+  /** Read markers that arrive together move in one statement. */
+  private readonly readMarkers: GroupBatcher<{ roomId: number; userId: number; seq: number }, ReadOutcome>;
   private readonly stopListening: Array<() => void> = [];
   private stopping = false;
 
@@ -98,19 +102,12 @@ export class ChatService implements ChatEntry {
       deliver: (roomId, message) => this.hub.deliver(roomId, message),
       logger,
     });
-    this.memberships = new GroupBatcher({
-      run: async (joins) => {
-        const rooms = await insertMembers(db, joins);
-        return joins.map((join) => rooms.has(join.roomId));
-      },
-      maxBatch: MAX_JOIN_BATCH,
-    });
-    this.sessionChecks = new GroupBatcher({
-      run: async (ids) => {
-        const active = await activeSessionIds(db, ids);
-        return ids.map((id) => active.has(id));
-      },
-      maxBatch: MAX_JOIN_BATCH,
+    this.admissions = new GroupBatcher({ run: (joins) => admitMembers(db, joins), maxBatch: MAX_JOIN_BATCH });
+    this.joinChecks = new GroupBatcher({ run: (joins) => stillAdmitted(db, joins), maxBatch: MAX_JOIN_BATCH });
+    this.readMarkers = new GroupBatcher({
+      run: (marks) => moveReadMarkers(db, marks),
+      maxBatch: MAX_READ_BATCH,
+      lingerMs: limits.writeLingerMs,
     });
 
     this.stopListening.push(broker.subscribe((message) => this.receive(message)));
@@ -140,11 +137,14 @@ export class ChatService implements ChatEntry {
   }
 
   /**
-   * Lets `user` into the room before the WebSocket handshake: records the membership (batched
-   * with the other joins of the moment). 404 for an unknown room.
+   * Lets `user` into the room before the WebSocket handshake, recording the membership of a
+   * public room (batched with the other joins of the moment). 404 for an unknown room and for a
+   * private or direct room the user is not a member of; 403 for a room they are banned from.
    */
   async admit(roomId: number, userId: number): Promise<void> {
-    if (!(await this.memberships.submit({ roomId, userId }))) throw notFound('ROOM_NOT_FOUND', `there is no room ${roomId}`);
+    const admission = await this.admissions.submit({ roomId, userId });
+    if (admission === 'not_found') throw notFound('ROOM_NOT_FOUND', `there is no room ${roomId}`);
+    if (admission === 'banned') throw forbidden('BANNED_FROM_ROOM', `you were removed from room ${roomId} and cannot join it again`);
   }
 
   /**
@@ -165,7 +165,7 @@ export class ChatService implements ChatEntry {
     }
     this.connections.add(client);
     this.userRate.attach(user.id);
-    this.recheckSession(client);
+    this.recheckJoin(client);
     void this.join(client, since);
     return client;
   }
@@ -173,10 +173,7 @@ export class ChatService implements ChatEntry {
   /** Stores the message, then delivers it; resolves once the sender's acknowledgement or error is queued. */
   async post(client: Client, text: string, clientMsgId: string | undefined): Promise<void> {
     const { roomId, user } = client;
-    if (!this.userRate.take(user.id)) {
-      client.sendError('RATE_LIMITED', `slow down: at most ${this.userRate.limits.perSecond} messages per second from one account`, clientMsgId);
-      return;
-    }
+    if (!this.takeUserRate(client, clientMsgId)) return;
     let stored: StoredMessage;
     try {
       stored = await this.writer.store({ roomId, userId: user.id, text, clientMsgId: clientMsgId ?? null });
@@ -212,10 +209,79 @@ export class ChatService implements ChatEntry {
       client.acknowledge(message);
       return;
     }
-    this.options.broker.publish({ origin: this.hub.instanceId, roomId, event: message });
-    this.history.accept(roomId, message);
+    this.deliverStored(client, message);
+  }
+
+  /** Edits the client's message `seq`; every client of the room gets `message_edited`, the sender's copy is its acknowledgement. */
+  async edit(client: Client, seq: number, text: string): Promise<void> {
+    if (!this.takeUserRate(client)) return;
+    await this.change(client, seq, () => editMessage(this.options.db, { roomId: client.roomId, target: seq, user: client.user, text }));
+  }
+
+  /** Deletes message `seq` (the author's own, or any as a moderator or the owner); the room gets `message_deleted`. */
+  async deleteMessage(client: Client, seq: number): Promise<void> {
+    if (!this.takeUserRate(client)) return;
+    await this.change(client, seq, () => deleteMessage(this.options.db, { roomId: client.roomId, target: seq, user: client.user }));
+  }
+
+  /**
+   * Moves the client's read marker in its room forward to `seq`; when it moved, the room (the
+   * reader's other sockets and the sender included) hears `read`. A marker behind the stored one
+   * changes nothing; one beyond the room's newest seq is refused.
+   */
+  async read(client: Client, seq: number): Promise<void> {
+    if (!this.takeUserRate(client)) return;
+    const { roomId, user } = client;
+    let outcome: ReadOutcome;
+    try {
+      outcome = await this.readMarkers.submit({ roomId, userId: user.id, seq });
+    } catch (err) {
+      this.options.logger[isDatabaseUnavailable(err) ? 'warn' : 'error']({ err, roomId, userId: user.id }, 'moving a read marker failed');
+      client.sendError('READ_NOT_SAVED', 'the read marker was not saved; send it again', undefined, seq);
+      return;
+    }
+    if (outcome === 'moved') this.hub.broadcast(roomId, { type: 'read', user, seq });
+    else if (outcome === 'beyond_last') client.sendError('SEQ_BEYOND_LAST', `room ${roomId} has no event ${seq} yet`, undefined, seq);
+    else if (outcome === 'not_member') client.sendError('NOT_A_MEMBER', `you are not a member of room ${roomId}`, undefined, seq);
+  }
+
+  /** Stores an edit or deletion of message `seq` through `store`, then delivers it like a new message. */
+  private async change(client: Client, seq: number, store: () => Promise<SequencedEvent>): Promise<void> {
+    if (this.stopping) {
+      client.sendError('SERVER_SHUTTING_DOWN', 'the server is restarting; send again after reconnecting', undefined, seq);
+      return;
+    }
+    let event: SequencedEvent;
+    try {
+      event = await store();
+    } catch (err) {
+      if (err instanceof AppError) {
+        client.sendError(err.code, err.message, undefined, seq);
+        return;
+      }
+      this.options.logger[isDatabaseUnavailable(err) ? 'warn' : 'error']({ err, roomId: client.roomId, seq }, 'changing a message failed');
+      client.sendError('CHANGE_NOT_STORED', 'the change may not have been stored; look at the room before sending it again', undefined, seq);
+      return;
+    }
+    this.deliverStored(client, event);
+  }
+
+  /**
+   * Hands a newly stored event to the other instances and to this instance's delivery, which
+   * gives every local client of the room its copy in seq order (the sender's is its acknowledgement).
+   */
+  private deliverStored(client: Client, event: SequencedEvent): void {
+    this.options.broker.publish({ origin: this.hub.instanceId, roomId: client.roomId, event });
+    this.history.accept(client.roomId, event);
     // A client being closed for flooding has left the room: its acknowledgement goes straight to it.
-    if (client.isLeaving) client.acknowledge(message);
+    if (client.isLeaving) client.acknowledge(event);
+  }
+
+  /** Takes one of the account's frames that change the room (across its sockets); false, with an error sent, past the limit. */
+  private takeUserRate(client: Client, clientMsgId?: string): boolean {
+    if (this.userRate.take(client.user.id)) return true;
+    client.sendError('RATE_LIMITED', `slow down: at most ${this.userRate.limits.perSecond} messages per second from one account`, clientMsgId);
+    return false;
   }
 
   typing(client: Client): void {
@@ -251,20 +317,22 @@ export class ChatService implements ChatEntry {
 
   private receive(message: BrokerMessage): void {
     if (message.origin === this.hub.instanceId) return;
-    if (isStoredMessage(message.event)) this.history.accept(message.roomId, message.event);
+    if (isSequenced(message.event)) this.history.accept(message.roomId, message.event);
     else this.hub.deliver(message.roomId, message.event);
   }
 
   /**
-   * The token was verified before the room lookup; a logout committed in between sent its event
-   * before this client was listed, so look at the session once more now that it is.
+   * The token and the membership were checked before the handshake; a logout, removal or ban
+   * committed in between sent its event before this client was listed, so look once more now
+   * that it is.
    */
-  private recheckSession(client: Client): void {
-    this.sessionChecks.submit(client.auth.sessionId).then(
-      (active) => {
-        if (!active) client.close(CloseCode.SESSION_ENDED, 'session ended', true);
+  private recheckJoin(client: Client): void {
+    this.joinChecks.submit({ sessionId: client.auth.sessionId, roomId: client.roomId, userId: client.user.id }).then(
+      ({ session, member }) => {
+        if (!session) client.close(CloseCode.SESSION_ENDED, 'session ended', true);
+        else if (!member) client.close(CloseCode.REMOVED_FROM_ROOM, 'removed from the room', true);
       },
-      (err: unknown) => this.options.logger.warn({ err }, 'could not recheck a joining session'),
+      (err: unknown) => this.options.logger.warn({ err }, 'could not recheck a joining socket'),
     );
   }
 
@@ -281,7 +349,7 @@ export class ChatService implements ChatEntry {
     if (client.isDetached) return;
     this.hub.register(client);
     if (since === undefined) {
-      client.finishJoin([encodeHistory(log.recent.slice(-HISTORY_ON_JOIN), log.lastSeq)], log.lastSeq);
+      client.finishJoin([encodeHistory(newestMessages(log.recent, HISTORY_ON_JOIN), log.lastSeq)], log.lastSeq);
     } else if (since >= log.firstSeq - 1) {
       // Everything missed is in memory (or the client is ahead of this instance, which catches up).
       client.finishJoin(resumeEvents(client.roomId, log.after(since), false, this.options.limits.maxBufferedBytes / 2), Math.max(since, log.lastSeq));
@@ -296,7 +364,7 @@ export class ChatService implements ChatEntry {
     try {
       const rows = await messagesAfter(this.options.db, client.roomId, since, MAX_RESUME_MESSAGES + 1, true);
       const truncated = rows.length > MAX_RESUME_MESSAGES;
-      const missed = rows.slice(truncated ? 1 : 0).map((row) => encodeMessage(toChatMessage(row)));
+      const missed = rows.slice(truncated ? 1 : 0).map(encodeRecord);
       client.finishJoin(resumeEvents(client.roomId, missed, truncated, this.options.limits.maxBufferedBytes / 2), Math.max(since, missed.at(-1)?.seq ?? since));
     } catch (err) {
       this.options.logger.error({ err, roomId: client.roomId }, 'loading missed messages failed');
@@ -305,13 +373,20 @@ export class ChatService implements ChatEntry {
   }
 }
 
+/** The newest `count` messages among `events` (edits and deletions are already applied to them), oldest first. */
+function newestMessages(events: readonly SequencedEvent[], count: number): SequencedEvent[] {
+  const messages: SequencedEvent[] = [];
+  for (let i = events.length - 1; i >= 0 && messages.length < count; i -= 1) if (events[i]!.kind === 'message') messages.push(events[i]!);
+  return messages.reverse();
+}
+
 /**
  * The events that resume a reconnecting client: the missed messages, newest kept, within
  * `budgetBytes` so the resume itself never trips the slow-consumer bound. When older missed
  * messages are left out (`truncated`, or over the budget), a RESUME_GAP error first tells the
  * client where to page them over REST.
  */
-export function resumeEvents(roomId: number, missed: EncodedMessage[], truncated: boolean, budgetBytes: number): EncodedEvent[] {
+export function resumeEvents(roomId: number, missed: SequencedEvent[], truncated: boolean, budgetBytes: number): EncodedEvent[] {
   let first = missed.length;
   for (let bytes = 0; first > 0 && bytes + missed[first - 1]!.bytes <= budgetBytes; first -= 1) bytes += missed[first - 1]!.bytes;
   const kept = missed.slice(first);

@@ -15,7 +15,7 @@
 import type { Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import type { Logger } from '@murmur/shared/logger';
-import { encodeMessage, type ChatMessage, type EncodedMessage } from '../protocol.js';
+import { encodeDeletion, encodeEdit, encodeMessage, type ChatMessage, type MessageEdit, type PublicUser, type SequencedEvent } from '../protocol.js';
 import { messagesAfter, recentMessages, type MessageRecord } from '../repos/messages.repo.js';
 import { lastSeqs } from '../repos/rooms.repo.js';
 
@@ -33,37 +33,51 @@ export interface RoomHistoryOptions {
   /** How long a message that arrived ahead of a missing seq waits before the gap is read from the database. */
   gapWaitMs: number;
   /** Hands a room's next message to its local clients; called in seq order, once per seq. */
-  deliver(roomId: number, message: EncodedMessage): void;
+  deliver(roomId: number, message: SequencedEvent): void;
   logger: Logger;
 }
 
+const authorOf = (row: MessageRecord): PublicUser | null =>
+  row.userId === null || row.username === null ? null : { id: row.userId, username: row.username };
+
+/** A stored message as clients see it, with its current text. */
 export function toChatMessage(row: MessageRecord): ChatMessage {
   const message: ChatMessage = {
     seq: row.seq,
     id: row.id,
     roomId: row.roomId,
-    user: row.userId === null || row.username === null ? null : { id: row.userId, username: row.username },
+    user: authorOf(row),
     text: row.text,
     createdAt: row.createdAt.toISOString(),
   };
-  if (message.user === null) message.deleted = true;
-  else if (row.clientMsgId !== null) message.clientMsgId = row.clientMsgId;
+  if (message.user === null) {
+    message.deleted = true;
+    return message;
+  }
+  if (row.editedAt !== null) message.editedAt = row.editedAt.toISOString();
+  if (row.clientMsgId !== null) message.clientMsgId = row.clientMsgId;
   return message;
 }
 
-const encodeRecord = (row: MessageRecord) => encodeMessage(toChatMessage(row));
+/** Any stored event as it is delivered: a message, an edit or a deletion. */
+export function encodeRecord(row: MessageRecord): SequencedEvent {
+  if (row.kind === 'message' || row.targetSeq === null) return encodeMessage(toChatMessage(row));
+  const common = { seq: row.seq, roomId: row.roomId, target: row.targetSeq, user: authorOf(row) };
+  if (row.kind === 'edit') return encodeEdit({ ...common, text: row.text, editedAt: row.createdAt.toISOString() });
+  return encodeDeletion(common);
+}
 
 /** One room's log. */
 export class RoomLog {
   /** The newest delivered messages, oldest first, with contiguous seqs ending at `lastSeq`. */
-  recent: EncodedMessage[] = [];
+  recent: SequencedEvent[] = [];
   /** Seq of the newest message delivered to local clients (0: none yet). */
   lastSeq = 0;
   loaded = false;
   /** Highest seq known to be stored: what delivery must reach. */
   knownSeq = 0;
   /** Messages that arrived ahead of a missing seq, by seq. */
-  readonly held = new Map<number, EncodedMessage>();
+  readonly held = new Map<number, SequencedEvent>();
   holders = 0;
   gapTimer: NodeJS.Timeout | undefined;
   filling = false;
@@ -82,7 +96,7 @@ export class RoomLog {
   }
 
   /** The messages in memory with seq above `seq`, oldest first. */
-  after(seq: number): EncodedMessage[] {
+  after(seq: number): SequencedEvent[] {
     return this.recent.slice(Math.max(0, seq - this.firstSeq + 1));
   }
 }
@@ -125,7 +139,7 @@ export class RoomHistory {
   }
 
   /** A message of the room was stored (here or on another instance): deliver it in order. */
-  accept(roomId: number, message: EncodedMessage): void {
+  accept(roomId: number, message: SequencedEvent): void {
     const log = this.logs.get(roomId);
     if (!log || message.seq <= log.lastSeq) return;
     log.knownSeq = Math.max(log.knownSeq, message.seq);
@@ -156,11 +170,14 @@ export class RoomHistory {
     }
   }
 
-  /** Turns the author's messages in memory into tombstones, as the database did when their account was deleted. */
+  /**
+   * Takes the author out of their events in memory, as the database did when their account was
+   * deleted: their messages become tombstones, their edits lose their text.
+   */
   tombstoneAuthor(userId: number): void {
     for (const log of this.logs.values()) {
-      log.recent = log.recent.map((message) => (message.userId === userId ? tombstone(message) : message));
-      for (const [seq, message] of log.held) if (message.userId === userId) log.held.set(seq, tombstone(message));
+      log.recent = log.recent.map((event) => (event.userId === userId ? withoutAuthor(event) : event));
+      for (const [seq, event] of log.held) if (event.userId === userId) log.held.set(seq, withoutAuthor(event));
     }
   }
 
@@ -197,7 +214,8 @@ export class RoomHistory {
     return log;
   }
 
-  private append(log: RoomLog, message: EncodedMessage): void {
+  private append(log: RoomLog, message: SequencedEvent): void {
+    applyChange(log, message);
     log.lastSeq = message.seq;
     log.recent.push(message);
     if (log.recent.length > this.options.recentMessages) log.recent.splice(0, log.recent.length - this.options.recentMessages);
@@ -258,8 +276,48 @@ export class RoomHistory {
   }
 }
 
+/**
+ * Brings the messages in memory up to date with an edit or deletion about to be delivered, so that
+ * a later join's history shows each message as it is now (the database did the same when it
+ * stored the change).
+ */
+function applyChange(log: RoomLog, change: SequencedEvent): void {
+  if (change.kind === 'message' || change.target === undefined) return;
+  const at = change.target - log.firstSeq;
+  const target = log.recent[at];
+  if (change.kind === 'edit') {
+    const edit = JSON.parse(change.json) as MessageEdit;
+    if (target?.kind === 'message') log.recent[at] = editedMessage(target, edit);
+    return;
+  }
+  if (target?.kind === 'message') log.recent[at] = tombstone(target);
+  // What the message said before it was deleted is gone from its edits too.
+  log.recent = log.recent.map((event) => (event.kind === 'edit' && event.target === change.target ? erasedEdit(event, true) : event));
+}
+
+function editedMessage(message: SequencedEvent, edit: MessageEdit): SequencedEvent {
+  const kept = JSON.parse(message.json) as ChatMessage & { type?: string };
+  if (kept.deleted || edit.text === null) return message;
+  delete kept.type;
+  return encodeMessage({ ...kept, text: edit.text, editedAt: edit.editedAt });
+}
+
 /** The same message as a tombstone: seq, id, room and time kept; author and text gone. */
-function tombstone(message: EncodedMessage): EncodedMessage {
+function tombstone(message: SequencedEvent): SequencedEvent {
   const kept = JSON.parse(message.json) as ChatMessage;
   return encodeMessage({ seq: kept.seq, id: kept.id, roomId: kept.roomId, user: null, text: null, createdAt: kept.createdAt, deleted: true });
+}
+
+/** The same edit without its text (its message was deleted), and without its author unless `keepAuthor`. */
+function erasedEdit(event: SequencedEvent, keepAuthor: boolean): SequencedEvent {
+  const { seq, roomId, target, editedAt, user } = JSON.parse(event.json) as MessageEdit;
+  return encodeEdit({ seq, roomId, target, text: null, editedAt, user: keepAuthor ? user : null });
+}
+
+/** The event with its author's account gone, as the database keeps it. */
+function withoutAuthor(event: SequencedEvent): SequencedEvent {
+  if (event.kind === 'message') return tombstone(event);
+  if (event.kind === 'edit') return erasedEdit(event, false);
+  const kept = JSON.parse(event.json) as MessageEdit;
+  return encodeDeletion({ seq: kept.seq, roomId: kept.roomId, target: kept.target, user: null });
 }

@@ -1,74 +1,210 @@
-/** The rules of chat rooms over REST: creating and listing them, history pages and presence. */
-import type { Db } from '@murmur/shared/db';
-import { notFound } from '@murmur/shared/errors';
+/**
+ * The rules of chat rooms over REST: creating them (public, private, direct), who can see them,
+ * their members and roles, history pages and presence.
+ *
+ * Who can see a room: anyone signed in sees a public room (unless banned from it); only members
+ * see a private or direct room, and to everyone else it does not exist (404, the answer for an
+ * unknown room). The owner (the creator) and moderators add and remove members; only the owner
+ * makes moderators; nobody removes the owner.
+ */
+import { inTransaction, type Db } from '@murmur/shared/db';
+import { badRequest, forbidden, notFound } from '@murmur/shared/errors';
 import { toPage, type Page } from '@murmur/shared/http';
 import type { SharedLimit } from '@murmur/shared/rate-limits';
-import { findRoom, insertRoom, listRooms } from '../repos/rooms.repo.js';
-import { messagesBefore } from '../repos/messages.repo.js';
 import type { Presence } from '../fanout/presence.js';
 import type { ChatMessage, PublicUser } from '../protocol.js';
+import { listMembers, putMember, removeMember, standingIn, userExists, type MemberRecord, type Standing } from '../repos/members.repo.js';
+import { messagesBefore } from '../repos/messages.repo.js';
+import {
+  findDirectRoom,
+  findRoom,
+  insertDirectRoom,
+  insertRoom,
+  listVisibleRooms,
+  type MemberRole,
+  type RoomKind,
+  type RoomRecord,
+} from '../repos/rooms.repo.js';
+import { notifyMemberRemoved } from '../ws/membership-closer.js';
 import { toChatMessage } from './room-history.js';
 
-/** Largest value of rooms.id (an integer column); a larger id names no room. */
-const MAX_ROOM_ID = 2_147_483_647;
+/** Largest value of an integer id column; a larger id names nothing. */
+const MAX_INT_ID = 2_147_483_647;
 
 export interface RoomsDeps {
   db: Db;
   presence: Presence;
-  /** Rooms each user may create per hour. */
+  /** Rooms each user may create per hour (direct rooms included, when first opened). */
   roomCreations: SharedLimit;
 }
 
-export interface RoomView {
-  id: number;
-  name: string;
-  createdBy: number | null;
-  createdAt: Date;
-}
+export type RoomView = RoomRecord;
 
 const noSuchRoom = (roomId: number) => notFound('ROOM_NOT_FOUND', `there is no room ${roomId}`);
+const noSuchUser = (userId: number) => notFound('USER_NOT_FOUND', `there is no user ${userId}`);
 
-async function requireRoom(db: Db, roomId: number): Promise<void> {
-  if (roomId > MAX_ROOM_ID || !(await findRoom(db, roomId))) throw noSuchRoom(roomId);
+/**
+ * The room, if `userId` may see it, with their standing in it: 404 when it does not exist or is
+ * private to others, 403 when they are banned from it.
+ */
+async function requireVisible(db: Db, roomId: number, userId: number): Promise<{ room: RoomRecord; standing: Standing }> {
+  const room = roomId > MAX_INT_ID ? undefined : await findRoom(db, roomId);
+  if (!room) throw noSuchRoom(roomId);
+  const standing = await standingIn(db, roomId, userId);
+  if (room.kind !== 'public' && standing.role === null) throw noSuchRoom(roomId);
+  if (standing.banned) throw forbidden('BANNED_FROM_ROOM', `you were removed from room ${roomId}`);
+  return { room, standing };
 }
 
-export function createRoom(deps: RoomsDeps, user: { id: number }, name: string): Promise<RoomView> {
-  return deps.roomCreations.charge(String(user.id), () => insertRoom(deps.db, { name, createdBy: user.id }));
+const moderates = (role: MemberRole | null) => role === 'owner' || role === 'moderator';
+
+/** Members of a direct room are fixed: its two users. */
+function refuseDirect(room: RoomRecord): void {
+  if (room.kind === 'direct') throw badRequest('DIRECT_ROOM', 'a direct room always has exactly its two users');
+}
+
+export function createRoom(deps: RoomsDeps, user: { id: number }, room: { name: string; visibility: 'public' | 'private' }): Promise<RoomView> {
+  return deps.roomCreations.charge(String(user.id), () => insertRoom(deps.db, { name: room.name, kind: room.visibility, createdBy: user.id }));
+}
+
+/**
+ * The direct room of the caller and `otherId`: created on the first call from either side, the
+ * same room on every later one. Only its creation counts against the room limit.
+ */
+export async function openDirectRoom(deps: RoomsDeps, user: PublicUser, otherId: number): Promise<RoomView> {
+  if (otherId === user.id) throw badRequest('DIRECT_TO_SELF', 'a direct room is between you and someone else');
+  const existing = otherId > MAX_INT_ID ? undefined : await findDirectRoom(deps.db, user.id, otherId);
+  if (existing) return existing;
+  const other = otherId > MAX_INT_ID ? undefined : await userExists(deps.db, otherId);
+  if (!other) throw noSuchUser(otherId);
+  const names = [user, other].sort((a, b) => a.id - b.id).map((u) => u.username);
+  const created = await deps.roomCreations.charge(
+    String(user.id),
+    () => insertDirectRoom(deps.db, { name: names.join(' & '), creator: user.id, other: other.id }),
+    (room) => room !== undefined,
+  );
+  if (created) return created;
+  // Opened from the other side at the same moment: that one is the pair's room.
+  const raced = await findDirectRoom(deps.db, user.id, otherId);
+  if (!raced) throw noSuchUser(otherId);
+  return raced;
 }
 
 export interface RoomSummary {
   id: number;
   name: string;
+  kind: RoomKind;
   /** Users connected now, across the cluster. */
   clients: number;
+  lastSeq: number;
+  /** The caller's read marker; null when they are not a member. */
+  readSeq: number | null;
+  /** Messages after `readSeq`; null when the caller is not a member. */
+  unread: number | null;
+  lastMessage: ChatMessage | null;
 }
 
-/** One page of rooms in id order after `after`; `nextAfter` is the next page's `after`, undefined at the end. */
-export async function roomsWithClients(
+/**
+ * One page of the rooms the caller can see, in id order after `after`; `nextAfter` is the next
+ * page's `after`, undefined at the end.
+ */
+export async function roomsForUser(
   deps: RoomsDeps,
+  user: { id: number },
   page: { after?: number; limit: number },
 ): Promise<{ rooms: RoomSummary[]; nextAfter: number | undefined }> {
-  const rows = await listRooms(deps.db, page.after ?? 0, page.limit + 1);
+  const rows = await listVisibleRooms(deps.db, user.id, page.after ?? 0, page.limit + 1);
   const rooms = rows.slice(0, page.limit);
   const counts = await deps.presence.clientCounts(rooms.map((room) => room.id));
   return {
-    rooms: rooms.map((room, i) => ({ ...room, clients: counts[i] ?? 0 })),
+    rooms: rooms.map((room, i) => ({
+      id: room.id,
+      name: room.name,
+      kind: room.kind,
+      clients: counts[i] ?? 0,
+      lastSeq: room.lastSeq,
+      readSeq: room.readSeq,
+      unread: room.unread,
+      lastMessage: room.lastMessage && toChatMessage(room.lastMessage),
+    })),
     nextAfter: rows.length > page.limit ? rooms.at(-1)?.id : undefined,
   };
 }
 
-export async function roomClients(deps: RoomsDeps, roomId: number): Promise<PublicUser[]> {
-  await requireRoom(deps.db, roomId);
+export async function roomClients(deps: RoomsDeps, user: { id: number }, roomId: number): Promise<PublicUser[]> {
+  await requireVisible(deps.db, roomId, user.id);
   return deps.presence.participants(roomId);
 }
 
 /** One page of history, newest first, by seq; `nextCursor` is the `before` of the next page, null at the end. */
 export async function roomMessages(
   deps: RoomsDeps,
+  user: { id: number },
   roomId: number,
   page: { before?: number; limit: number },
 ): Promise<Page<ChatMessage>> {
-  await requireRoom(deps.db, roomId);
+  await requireVisible(deps.db, roomId, user.id);
   const rows = await messagesBefore(deps.db, roomId, page.before, page.limit + 1);
   return toPage(rows, page.limit, (row) => row.seq, toChatMessage);
+}
+
+/** One page of the room's members in user id order; `nextCursor` is the next page's `after`. */
+export async function roomMembers(
+  deps: RoomsDeps,
+  user: { id: number },
+  roomId: number,
+  page: { after?: number; limit: number },
+): Promise<Page<MemberRecord>> {
+  await requireVisible(deps.db, roomId, user.id);
+  const rows = await listMembers(deps.db, roomId, page.after ?? 0, page.limit + 1);
+  return toPage(rows, page.limit, (row) => row.id, (row) => row);
+}
+
+/**
+ * Adds `userId` to the room (lifting a ban from a public room), or with `role` makes or unmakes
+ * a moderator. Idempotent. The owner and moderators add members; only the owner sets roles.
+ */
+export async function addMember(
+  deps: RoomsDeps,
+  actor: { id: number },
+  roomId: number,
+  userId: number,
+  role: 'moderator' | 'member' | undefined,
+): Promise<MemberRecord> {
+  const { room, standing } = await requireVisible(deps.db, roomId, actor.id);
+  refuseDirect(room);
+  if (!moderates(standing.role)) throw forbidden('NOT_ROOM_MODERATOR', 'only the owner or a moderator adds members');
+  if (role !== undefined && standing.role !== 'owner') throw forbidden('NOT_ROOM_OWNER', 'only the owner makes or unmakes moderators');
+  if (userId > MAX_INT_ID) throw noSuchUser(userId);
+  const member = await inTransaction(deps.db.$client, async (tx) => {
+    if (role !== undefined && (await standingIn(tx, roomId, userId)).role === 'owner') {
+      throw badRequest('OWNER_ROLE_FIXED', "the owner's role cannot change");
+    }
+    return putMember(tx, roomId, userId, role);
+  });
+  if (!member) throw noSuchUser(userId);
+  return member;
+}
+
+/**
+ * Ends `userId`'s membership: the user themself leaving, or the owner or a moderator removing
+ * them (a moderator removes members only; in a public room a removal is also a ban). Their
+ * sockets in the room close with 4003 on every instance. An owner who leaves passes ownership
+ * on (the oldest moderator, else the oldest member); nobody else can remove the owner.
+ */
+export async function dropMember(deps: RoomsDeps, actor: { id: number }, roomId: number, userId: number): Promise<void> {
+  const { room } = await requireVisible(deps.db, roomId, actor.id);
+  refuseDirect(room);
+  const leaving = userId === actor.id;
+  if (!leaving && (userId > MAX_INT_ID || !(await userExists(deps.db, userId)))) throw noSuchUser(userId);
+  await inTransaction(deps.db.$client, async (tx) => {
+    if (!leaving) {
+      const [mine, theirs] = [await standingIn(tx, roomId, actor.id), await standingIn(tx, roomId, userId)];
+      if (!moderates(mine.role)) throw forbidden('NOT_ROOM_MODERATOR', 'only the owner or a moderator removes members');
+      if (theirs.role === 'owner') throw forbidden('OWNER_CANNOT_BE_REMOVED', 'nobody can remove the owner of a room');
+      if (theirs.role === 'moderator' && mine.role !== 'owner') throw forbidden('NOT_ROOM_OWNER', 'only the owner removes a moderator');
+    }
+    await removeMember(tx, roomId, userId, room.kind === 'public' && !leaving ? actor.id : undefined);
+    await notifyMemberRemoved(tx, roomId, userId);
+  });
 }

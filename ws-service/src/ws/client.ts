@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import type { AuthUser } from '@murmur/shared/jwt';
 import type { Logger } from '@murmur/shared/logger';
 import type { HubClient } from '../fanout/hub.js';
-import { encodeEvent, EVENT_SEPARATOR, parseClientFrame, type EncodedEvent, type EncodedMessage, type PublicUser } from '../protocol.js';
+import { encodeEvent, EVENT_SEPARATOR, parseClientFrame, type EncodedEvent, type SequencedEvent, type PublicUser } from '../protocol.js';
 import { CloseCode, type CloseCodeValue } from './close-codes.js';
 import type { FlushScheduler } from './flush-scheduler.js';
 import { TOKEN_EXPIRED_REASON } from './session-expiry.js';
@@ -32,6 +32,12 @@ export interface ChatEntry {
    * resolves, never rejects, once that acknowledgement or an error is queued for the client.
    */
   post(client: Client, text: string, clientMsgId: string | undefined): Promise<void>;
+  /** Edits the client's message `seq`; resolves, never rejects, once the result or an error is queued. */
+  edit(client: Client, seq: number, text: string): Promise<void>;
+  /** Deletes message `seq`; resolves, never rejects, once the result or an error is queued. */
+  deleteMessage(client: Client, seq: number): Promise<void>;
+  /** Moves the client's read marker to `seq`; resolves, never rejects. */
+  read(client: Client, seq: number): Promise<void>;
   /** Tells the room the client's user is typing. */
   typing(client: Client): void;
   /** Called once when the client leaves, whatever the cause. */
@@ -85,7 +91,7 @@ export class Client implements HubClient {
   /** Set when the output bound was passed; the hub unregisters the client once its broadcast loop ends. */
   private droppedAsSlow = false;
   private readonly bucket: TokenBucket;
-  /** Messages handed to the chat whose acknowledgement or error is not queued yet. */
+  /** Frames (messages, edits, deletions, read markers) handed to the chat whose answer is not queued yet. */
   private postsInFlight = 0;
   /** Set when the client must be closed once its messages in flight are answered (a flood). */
   private closeWhenAnswered: { code: CloseCodeValue; reason: string } | undefined;
@@ -171,12 +177,15 @@ export class Client implements HubClient {
    * filter on seqs in `enqueue` would drop it), or a message answered after the client left its
    * room to be closed. The event keeps its seq in its JSON; only the filter skips it.
    */
-  acknowledge(message: EncodedMessage): void {
+  acknowledge(message: SequencedEvent): void {
     this.enqueue({ json: message.json, bytes: message.bytes });
   }
 
-  sendError(code: string, message: string, clientMsgId?: string): void {
-    this.enqueue(encodeEvent({ type: 'error', code, message, ...(clientMsgId !== undefined ? { clientMsgId } : {}) }));
+  /** Tells the client a frame was refused; `clientMsgId` or `seq` names the frame it answers. */
+  sendError(code: string, message: string, clientMsgId?: string, seq?: number): void {
+    this.enqueue(
+      encodeEvent({ type: 'error', code, message, ...(clientMsgId !== undefined ? { clientMsgId } : {}), ...(seq !== undefined ? { seq } : {}) }),
+    );
   }
 
   /** Handles one frame from the peer. */
@@ -206,19 +215,35 @@ export class Client implements HubClient {
       return;
     }
     const frame = parsed.frame;
-    if (frame.type === 'typing') {
-      this.ctx.chat.typing(this);
-      return;
+    switch (frame.type) {
+      case 'typing':
+        this.ctx.chat.typing(this);
+        return;
+      case 'read':
+        this.track(this.ctx.chat.read(this, frame.seq));
+        return;
+      case 'edit':
+        this.track(this.ctx.chat.edit(this, frame.seq, frame.text));
+        return;
+      case 'delete':
+        this.track(this.ctx.chat.deleteMessage(this, frame.seq));
+        return;
+      case 'message':
+        if (this.ctx.isStopping()) {
+          this.sendError('SERVER_SHUTTING_DOWN', 'the server is restarting; send again after reconnecting', frame.clientMsgId);
+          return;
+        }
+        this.track(this.ctx.chat.post(this, frame.text, frame.clientMsgId));
     }
-    if (this.ctx.isStopping()) {
-      this.sendError('SERVER_SHUTTING_DOWN', 'the server is restarting; send again after reconnecting', frame.clientMsgId);
-      return;
-    }
+  }
+
+  /** Counts a frame as in flight until the chat has answered it (see `closeOnceAnswered`). */
+  private track(answered: Promise<void>): void {
     this.postsInFlight += 1;
-    this.ctx.chat.post(this, frame.text, frame.clientMsgId).then(
+    answered.then(
       () => this.postAnswered(),
       (err: unknown) => {
-        this.ctx.logger.error({ err, userId: this.user.id, roomId: this.roomId }, 'handling a message failed');
+        this.ctx.logger.error({ err, userId: this.user.id, roomId: this.roomId }, 'handling a frame failed');
         this.postAnswered();
       },
     );

@@ -22,6 +22,11 @@ export const CloseCode = {
   INTERNAL_ERROR: 1011,
   /** The session ended (logout, revoked token or deleted account); log in again before reconnecting. */
   SESSION_ENDED: 4001,
+  /**
+   * The user was removed from the room (by its owner or a moderator, or by leaving it on another
+   * device), or banned from it. Do not reconnect to this room: the join would be refused.
+   */
+  REMOVED_FROM_ROOM: 4003,
   /** The client did not read its messages fast enough and its output passed the buffer bound. */
   SLOW_CONSUMER: 4008,
 } as const;

@@ -1,0 +1,199 @@
+/**
+ * Queries on room_members and room_bans: who may join and read a room, with what role, and how
+ * far each member has read. The ones on the join and read paths take many inputs at once (a
+ * reconnect storm joins thousands together) and are sent as named statements.
+ */
+import type { Db, SqlExecutor } from '@murmur/shared/db';
+import type { MemberRole, RoomKind } from './rooms.repo.js';
+
+/** What a join finds: let in, no such room (or a private one the user is not a member of), or banned. */
+export type Admission = 'admitted' | 'not_found' | 'banned';
+
+/**
+ * Decides many joins in one statement, recording the membership of each user let into a public
+ * room (a second join keeps the first row). Pairs are inserted in (room, user) order so that two
+ * instances inserting the same pairs cannot deadlock. The result is in the order of `joins`.
+ */
+export async function admitMembers(db: Db, joins: ReadonlyArray<{ roomId: number; userId: number }>): Promise<Admission[]> {
+  const { rows } = await db.$client.query<{ ord: number; kind: RoomKind | null; member: boolean; banned: boolean }>({
+    name: 'murmur_admit_members',
+    text: `WITH input AS (
+             SELECT * FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS t(room_id, user_id, ord)
+           ),
+           verdict AS (
+             SELECT i.ord, i.room_id, i.user_id, r.kind,
+                    EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id) AS member,
+                    EXISTS (SELECT 1 FROM room_bans b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) AS banned
+             FROM input i LEFT JOIN rooms r ON r.id = i.room_id
+           ),
+           added AS (
+             INSERT INTO room_members (room_id, user_id)
+             SELECT room_id, user_id FROM verdict WHERE kind = 'public' AND NOT member AND NOT banned
+             ORDER BY room_id, user_id
+             ON CONFLICT DO NOTHING
+           )
+           SELECT ord::int, kind, member, banned FROM verdict`,
+    values: [joins.map((j) => j.roomId), joins.map((j) => j.userId)],
+  });
+  const result: Admission[] = joins.map(() => 'not_found');
+  for (const row of rows) {
+    const index = row.ord - 1;
+    if (row.banned) result[index] = 'banned';
+    else if (row.member || row.kind === 'public') result[index] = 'admitted';
+  }
+  return result;
+}
+
+/**
+ * For sockets that just joined: whether each is still allowed in, its session still valid and
+ * its user still a member, not banned. A logout or removal that committed between the join's
+ * first check and the socket being listed sent its event too early to close it; this finds it.
+ */
+export async function stillAdmitted(
+  db: Db,
+  joins: ReadonlyArray<{ sessionId: string; roomId: number; userId: number }>,
+): Promise<Array<{ session: boolean; member: boolean }>> {
+  const { rows } = await db.$client.query<{ session: boolean; member: boolean }>({
+    name: 'murmur_still_admitted',
+    text: `SELECT EXISTS (SELECT 1 FROM sessions s WHERE s.id = i.session_id AND s.revoked_at IS NULL AND s.expires_at > now()) AS session,
+                  EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id)
+                  AND NOT EXISTS (SELECT 1 FROM room_bans b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) AS member
+           FROM unnest($1::uuid[], $2::int[], $3::int[]) WITH ORDINALITY AS i(session_id, room_id, user_id, ord)
+           ORDER BY i.ord`,
+    values: [joins.map((j) => j.sessionId), joins.map((j) => j.roomId), joins.map((j) => j.userId)],
+  });
+  return rows;
+}
+
+/** The (room, user) pairs among `pairs` that are still a membership; for sockets after missed removal events. */
+export async function currentMemberships(db: Db, pairs: ReadonlyArray<{ roomId: number; userId: number }>): Promise<Set<string>> {
+  const { rows } = await db.$client.query<{ room_id: number; user_id: number }>(
+    `SELECT m.room_id, m.user_id FROM unnest($1::int[], $2::int[]) AS i(room_id, user_id)
+     JOIN room_members m ON m.room_id = i.room_id AND m.user_id = i.user_id`,
+    [pairs.map((p) => p.roomId), pairs.map((p) => p.userId)],
+  );
+  return new Set(rows.map((row) => membershipKey(row.room_id, row.user_id)));
+}
+
+export const membershipKey = (roomId: number, userId: number) => `${roomId}:${userId}`;
+
+/** A user's standing in a room. */
+export interface Standing {
+  role: MemberRole | null;
+  banned: boolean;
+}
+
+/** `userId`'s role in the room (null when not a member) and whether they are banned from it. */
+export async function standingIn(db: Db | SqlExecutor, roomId: number, userId: number): Promise<Standing> {
+  const text = `SELECT (SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2) AS role,
+                       EXISTS (SELECT 1 FROM room_bans WHERE room_id = $1 AND user_id = $2) AS banned`;
+  const { rows } = 'executeSql' in db ? await db.executeSql(text, [roomId, userId]) : await db.$client.query(text, [roomId, userId]);
+  const row = rows[0] as { role: MemberRole | null; banned: boolean };
+  return { role: row.role, banned: row.banned };
+}
+
+export interface MemberRecord {
+  id: number;
+  username: string;
+  role: MemberRole;
+}
+
+/** Up to `limit` members of the room with user ids above `afterUserId`, in id order. */
+export async function listMembers(db: Db, roomId: number, afterUserId: number, limit: number): Promise<MemberRecord[]> {
+  const { rows } = await db.$client.query<MemberRecord>(
+    `SELECT u.id, u.username, m.role FROM room_members m JOIN users u ON u.id = m.user_id
+     WHERE m.room_id = $1 AND m.user_id > $2 ORDER BY m.user_id LIMIT $3`,
+    [roomId, afterUserId, limit],
+  );
+  return rows;
+}
+
+/**
+ * Makes `userId` a member (with `role`, or keeping the role they have), lifting any ban. The
+ * owner's row is never changed. Resolves the member, or undefined for an unknown user.
+ */
+export async function putMember(tx: SqlExecutor, roomId: number, userId: number, role: 'moderator' | 'member' | undefined): Promise<MemberRecord | undefined> {
+  await tx.executeSql('DELETE FROM room_bans WHERE room_id = $1 AND user_id = $2', [roomId, userId]);
+  const { rows } = await tx.executeSql(
+    `WITH put AS (
+       INSERT INTO room_members (room_id, user_id, role)
+       SELECT $1, id, coalesce($3, 'member') FROM users WHERE id = $2
+       ON CONFLICT (room_id, user_id) DO UPDATE SET role = coalesce($3, room_members.role)
+       WHERE room_members.role <> 'owner'
+       RETURNING user_id, role
+     )
+     SELECT u.id, u.username, coalesce(p.role, m.role) AS role
+     FROM users u LEFT JOIN put p ON p.user_id = u.id
+     LEFT JOIN room_members m ON m.room_id = $1 AND m.user_id = u.id
+     WHERE u.id = $2`,
+    [roomId, userId, role ?? null],
+  );
+  return rows[0] as MemberRecord | undefined;
+}
+
+/** Ends `userId`'s membership; with `bannedBy`, also bans them from the room. */
+export async function removeMember(tx: SqlExecutor, roomId: number, userId: number, bannedBy?: number): Promise<void> {
+  await tx.executeSql('DELETE FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId]);
+  if (bannedBy !== undefined) {
+    await tx.executeSql(
+      `INSERT INTO room_bans (room_id, user_id, banned_by) SELECT $1, id, $3 FROM users WHERE id = $2 ON CONFLICT DO NOTHING`,
+      [roomId, userId, bannedBy],
+    );
+  }
+}
+
+export async function userExists(db: Db, userId: number): Promise<{ id: number; username: string } | undefined> {
+  const { rows } = await db.$client.query<{ id: number; username: string }>('SELECT id, username FROM users WHERE id = $1', [userId]);
+  return rows[0];
+}
+
+/** What a read marker did: moved forward, stayed (it was already there or further), or named a seq the room does not have yet. */
+export type ReadOutcome = 'moved' | 'stale' | 'beyond_last' | 'not_member';
+
+/**
+ * Moves many members' read markers forward in one statement. A marker never moves back, and
+ * never beyond the room's newest seq; several marks of one member move it to the highest valid
+ * one. Rows are locked in (room, user) order, so two instances cannot deadlock. The result is in
+ * the order of `marks`.
+ */
+export async function moveReadMarkers(db: Db, marks: ReadonlyArray<{ roomId: number; userId: number; seq: number }>): Promise<ReadOutcome[]> {
+  const { rows } = await db.$client.query<{ ord: number; last_seq: number | null; member: boolean; moved_to: number | null }>({
+    name: 'murmur_move_read_markers',
+    text: `WITH input AS (
+             SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[]) WITH ORDINALITY AS t(room_id, user_id, seq, ord)
+           ),
+           best AS (
+             SELECT i.room_id, i.user_id, max(i.seq) AS seq
+             FROM input i JOIN rooms r ON r.id = i.room_id
+             WHERE i.seq <= r.last_seq
+             GROUP BY i.room_id, i.user_id
+           ),
+           locked AS (
+             SELECT m.room_id, m.user_id, b.seq FROM room_members m
+             JOIN best b ON b.room_id = m.room_id AND b.user_id = m.user_id
+             WHERE m.read_seq < b.seq
+             ORDER BY m.room_id, m.user_id
+             FOR NO KEY UPDATE OF m
+           ),
+           moved AS (
+             UPDATE room_members m SET read_seq = l.seq
+             FROM locked l
+             WHERE m.room_id = l.room_id AND m.user_id = l.user_id AND m.read_seq < l.seq
+             RETURNING m.room_id, m.user_id, m.read_seq
+           )
+           SELECT i.ord::int, r.last_seq, m.user_id IS NOT NULL AS member, mv.read_seq AS moved_to
+           FROM input i
+           LEFT JOIN rooms r ON r.id = i.room_id
+           LEFT JOIN room_members m ON m.room_id = i.room_id AND m.user_id = i.user_id
+           LEFT JOIN moved mv ON mv.room_id = i.room_id AND mv.user_id = i.user_id`,
+    values: [marks.map((m) => m.roomId), marks.map((m) => m.userId), marks.map((m) => m.seq)],
+  });
+  const result: ReadOutcome[] = marks.map(() => 'not_member');
+  for (const row of rows) {
+    const mark = marks[row.ord - 1]!;
+    if (row.last_seq === null || !row.member) continue;
+    if (mark.seq > row.last_seq) result[row.ord - 1] = 'beyond_last';
+    else result[row.ord - 1] = row.moved_to === mark.seq ? 'moved' : 'stale';
+  }
+  return result;
+}

@@ -1,0 +1,107 @@
+/**
+ * Queries that change a stored message: an edit or a deletion. Each is an event of the room's
+ * history with a seq of its own, so it is stored under the room row's lock, like new messages
+ * (messages.repo.ts), and the message row is changed in the same transaction. Edits and
+ * deletions are rare next to messages; they take a transaction of their own rather than a place
+ * in the group commit.
+ */
+import type { SqlExecutor } from '@murmur/shared/db';
+import type { schema } from '@murmur/shared/db';
+
+type MemberRole = schema.MemberRole;
+
+/** The message a change acts on, read under the room's lock: what the rules need to decide. */
+export interface ChangeTarget {
+  /** Null when no event of the room has that seq. */
+  kind: 'message' | 'edit' | 'delete' | null;
+  /** The author; null for a tombstone. */
+  authorId: number | null;
+  /** The role of the user making the change in the room; null when they are not a member. */
+  actorRole: MemberRole | null;
+}
+
+/**
+ * Locks the room's history (every event of the room is stored under this lock, so the target
+ * cannot change until commit) and reads the target message and the actor's role.
+ */
+export async function lockChangeTarget(tx: SqlExecutor, roomId: number, seq: number, actorId: number): Promise<ChangeTarget> {
+  await tx.executeSql('SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE', [roomId]);
+  const { rows } = await tx.executeSql(
+    `SELECT (SELECT kind FROM messages WHERE room_id = $1 AND seq = $2) AS kind,
+            (SELECT user_id FROM messages WHERE room_id = $1 AND seq = $2) AS author_id,
+            (SELECT role FROM room_members WHERE room_id = $1 AND user_id = $3) AS actor_role`,
+    [roomId, seq, actorId],
+  );
+  const row = rows[0] as { kind: ChangeTarget['kind']; author_id: number | null; actor_role: MemberRole | null };
+  return { kind: row.kind, authorId: row.author_id, actorRole: row.actor_role };
+}
+
+/** An edit or deletion as stored. */
+export interface StoredChange {
+  id: number;
+  seq: number;
+  createdAt: Date;
+}
+
+interface StoredChangeRow {
+  id: number;
+  seq: number;
+  created_at: Date;
+}
+
+const toStoredChange = (rows: unknown[]): StoredChange => {
+  const row = rows[0] as StoredChangeRow;
+  return { id: row.id, seq: row.seq, createdAt: row.created_at };
+};
+
+/** The room's next seq, taken under the lock `lockChangeTarget` holds. */
+const NEXT_SEQ = `bumped AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)`;
+
+/**
+ * Stores the edit of message `target` as the room's next event and gives the message its new
+ * text. Call inside the transaction that ran `lockChangeTarget`.
+ */
+export async function storeEdit(tx: SqlExecutor, edit: { roomId: number; target: number; userId: number; text: string }): Promise<StoredChange> {
+  const { rows } = await tx.executeSql(
+    `WITH ${NEXT_SEQ},
+          stored AS (
+            INSERT INTO messages (room_id, seq, user_id, text, kind, target_seq)
+            SELECT $1, last_seq, $3, $4, 'edit', $2 FROM bumped
+            RETURNING id, seq, created_at
+          ),
+          changed AS (
+            UPDATE messages SET text = $4, edited_at = (SELECT created_at FROM stored)
+            WHERE room_id = $1 AND seq = $2
+          )
+     SELECT id, seq, created_at FROM stored`,
+    [edit.roomId, edit.target, edit.userId, edit.text],
+  );
+  return toStoredChange(rows);
+}
+
+/**
+ * Stores the deletion of message `target` as the room's next event and leaves a tombstone: the
+ * message loses its text and author, and the edits of it lose their text (a resume must not
+ * replay what was deleted). Call inside the transaction that ran `lockChangeTarget`.
+ */
+export async function storeDeletion(tx: SqlExecutor, deletion: { roomId: number; target: number; userId: number }): Promise<StoredChange> {
+  const { rows } = await tx.executeSql(
+    `WITH ${NEXT_SEQ},
+          stored AS (
+            INSERT INTO messages (room_id, seq, user_id, kind, target_seq)
+            SELECT $1, last_seq, $3, 'delete', $2 FROM bumped
+            RETURNING id, seq, created_at
+          ),
+          tombstoned AS (
+            UPDATE messages SET user_id = NULL, text = NULL, client_msg_id = NULL, edited_at = NULL
+            WHERE room_id = $1 AND seq = $2
+          ),
+          erased AS (
+            UPDATE messages SET text = NULL
+            WHERE room_id = $1 AND kind = 'edit' AND target_seq = $2 AND seq > $2
+          )
+     SELECT id, seq, created_at FROM stored`,
+    [deletion.roomId, deletion.target, deletion.userId],
+  );
+  return toStoredChange(rows);
+}
