@@ -18,6 +18,7 @@ DROP INDEX "room_members_user_id_idx";--> statement-breakpoint
 ALTER TABLE "messages" ADD COLUMN "kind" text DEFAULT 'message' NOT NULL;--> statement-breakpoint
 ALTER TABLE "messages" ADD COLUMN "target_seq" bigint;--> statement-breakpoint
 ALTER TABLE "messages" ADD COLUMN "edited_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "messages" ADD COLUMN "deleted_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "room_members" ADD COLUMN "role" text DEFAULT 'member' NOT NULL;--> statement-breakpoint
 ALTER TABLE "room_members" ADD COLUMN "read_seq" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "rooms" ADD COLUMN "kind" text DEFAULT 'public' NOT NULL;--> statement-breakpoint
@@ -50,17 +51,23 @@ FROM (
 WHERE m."room_id" = oldest."room_id" AND m."user_id" = oldest."user_id";--> statement-breakpoint
 -- Added by hand (drizzle-kit does not model triggers): when an owner's membership goes (they left,
 -- or the account was deleted and the foreign key removed the row), the oldest moderator, else the
--- oldest member, becomes the owner, in the same statement.
+-- oldest member, becomes the owner, in the same statement. The choice is retried when the chosen
+-- member leaves at the same moment (the UPDATE then finds no row): each pass sees what committed
+-- before it, so the room never ends up without an owner while it has members.
 CREATE FUNCTION "room_members_pass_ownership"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE "room_members" SET "role" = 'owner'
-  WHERE ("room_id", "user_id") = (
-    SELECT "room_id", "user_id" FROM "room_members"
-    WHERE "room_id" = OLD."room_id"
-    ORDER BY "role" = 'moderator' DESC, "joined_at", "user_id"
-    LIMIT 1
-  )
-  AND NOT EXISTS (SELECT 1 FROM "room_members" WHERE "room_id" = OLD."room_id" AND "role" = 'owner');
+  LOOP
+    EXIT WHEN EXISTS (SELECT 1 FROM "room_members" WHERE "room_id" = OLD."room_id" AND "role" = 'owner')
+      OR NOT EXISTS (SELECT 1 FROM "room_members" WHERE "room_id" = OLD."room_id");
+    UPDATE "room_members" SET "role" = 'owner'
+    WHERE ("room_id", "user_id") = (
+      SELECT "room_id", "user_id" FROM "room_members"
+      WHERE "room_id" = OLD."room_id"
+      ORDER BY "role" = 'moderator' DESC, "joined_at", "user_id"
+      LIMIT 1
+    );
+    EXIT WHEN FOUND;
+  END LOOP;
   RETURN NULL;
 END
 $$;--> statement-breakpoint

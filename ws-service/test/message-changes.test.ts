@@ -156,6 +156,21 @@ describe('edits, deletions and read markers', () => {
     }
   });
 
+  it('refuses a resend of a deleted message with MESSAGE_DELETED instead of storing it again', async () => {
+    const roomId = await createRoom(url(), alice.token, 'resend after delete');
+    const { socket: phone } = await joined(roomId, alice);
+    const { socket: laptop } = await joined(roomId, alice);
+    const sent = await phone.say('sent twice, deleted once', 'resend-1');
+    laptop.send({ type: 'delete', seq: sent.seq });
+    await phone.next('message_deleted');
+    // The phone never saw its acknowledgement, say, and sends the message again.
+    phone.send({ type: 'message', text: 'sent twice, deleted once', clientMsgId: 'resend-1' });
+    const refused = await phone.next('error', (e) => e.clientMsgId === 'resend-1');
+    assert.equal(refused.code, 'MESSAGE_DELETED');
+    assert.equal((await history(roomId, alice)).length, 1, 'nothing new was stored');
+    assert.equal((await roomInList(roomId, alice)).lastSeq, sent.seq + 1);
+  });
+
   it('a read marker moves only forward, reaches the other members, and drives unread in getRooms', async () => {
     const roomId = await createRoom(url(), alice.token, 'reads');
     const { socket: a } = await joined(roomId, alice);

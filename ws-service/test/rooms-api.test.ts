@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { api } from '@murmur/shared/testing';
-import { createRoom, join, startStack, type Stack, FAST_SENDING_ENV } from './helpers.js';
+import { createRoom, join, refusal, startStack, type Stack, FAST_SENDING_ENV } from './helpers.js';
 
 describe('rooms REST API', () => {
   let stack: Stack;
@@ -179,6 +179,23 @@ describe('rooms REST API', () => {
     }
     assert.equal((await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=100`, { token: alice.token })).status, 200);
     assert.equal((await api(url(), 'GET', '/ws/rooms/2000000000/messages', { token: alice.token })).status, 404);
+  });
+
+  it('answers ids and cursors beyond any row with 404 or an empty page, never 500, and a join with one does not hurt the joins beside it', async () => {
+    const huge = '99999999999';
+    for (const path of [`/ws/getClients/${huge}`, `/ws/rooms/${huge}/messages`, `/ws/rooms/${huge}/members`]) {
+      assert.equal((await api(url(), 'GET', path, { token: bob.token })).status, 404, path);
+    }
+    assert.equal((await api(url(), 'POST', `/ws/direct/${huge}`, { token: bob.token })).status, 404);
+    const rooms = await api(url(), 'GET', `/ws/getRooms?after=${huge}`, { token: bob.token });
+    assert.deepEqual([rooms.status, rooms.body], [200, []]);
+    const roomId = await createRoom(url(), alice.token, 'huge ids');
+    const members = await api(url(), 'GET', `/ws/rooms/${roomId}/members?cursor=${huge}`, { token: alice.token });
+    assert.deepEqual([members.status, members.body], [200, { items: [], nextCursor: null }]);
+    // Joined together, so the admissions share a batch: only the bad one is refused.
+    const [refused, ok] = await Promise.all([refusal(stack.ws.wsUrl, `/ws/joinRoom/${huge}`, { token: bob.token }), join(stack.ws.wsUrl, roomId, { token: bob.token })]);
+    assert.equal(refused.status, 404);
+    await ok.socket.close();
   });
 
   it('answers 426 to a plain GET of the join URL', async () => {

@@ -230,10 +230,10 @@ export const roomBans = pgTable(
  * Written by ws-service. A room's history: `seq` numbers its events 1, 2, 3, … with no gap, and
  * is the order of history, delivery and the `?since=` cursor. An event is a message, or an edit or
  * a deletion of the message at `target_seq`; the message row itself always holds the current text
- * (`edited_at` once edited). A deleted message stays as a tombstone: `user_id` and `text` become
- * null, so the seq keeps its place. The same happens when the author's account is deleted: the
- * foreign key sets `user_id` to null and the trigger `messages_tombstone` (migration 0002) clears
- * the text in the same statement.
+ * (`edited_at` once edited). A deleted message stays as a tombstone: `deleted_at` is set and
+ * `text` becomes null, so the seq keeps its place. The same happens when the author's account is
+ * deleted: the foreign key sets `user_id` to null and the trigger `messages_tombstone` (migration
+ * 0002) clears the text in the same statement.
  */
 export const messages = pgTable(
   'messages',
@@ -243,7 +243,7 @@ export const messages = pgTable(
       .notNull()
       .references(() => rooms.id, { onDelete: 'cascade' }),
     seq: counter('seq').notNull(),
-    /** The author (of an edit or deletion: who made it); null once their account is deleted, or the message deleted. */
+    /** The author (of an edit or deletion: who made it); null once their account is deleted. */
     userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
     /** The message's current text, or an edit's new text; null in a tombstone and a deletion. */
     text: text('text'),
@@ -255,6 +255,11 @@ export const messages = pgTable(
     targetSeq: counter('target_seq'),
     /** When a message was last edited. */
     editedAt: instant('edited_at'),
+    /**
+     * When a message was deleted: it is a tombstone from then on. Its author and clientMsgId are
+     * kept (never shown), so a resend of it is recognised and refused rather than stored again.
+     */
+    deletedAt: instant('deleted_at'),
   },
   (t) => [
     uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq),

@@ -48,6 +48,8 @@ export async function admitMembers(db: Db, joins: ReadonlyArray<{ roomId: number
  * For sockets that just joined: whether each is still allowed in, its session still valid and
  * its user still a member, not banned. A logout or removal that committed between the join's
  * first check and the socket being listed sent its event too early to close it; this finds it.
+ * A ban that committed while the join recorded the membership (each missed the other) leaves
+ * both rows: the membership is deleted here.
  */
 export async function stillAdmitted(
   db: Db,
@@ -55,10 +57,17 @@ export async function stillAdmitted(
 ): Promise<Array<{ session: boolean; member: boolean }>> {
   const { rows } = await db.$client.query<{ session: boolean; member: boolean }>({
     name: 'murmur_still_admitted',
-    text: `SELECT EXISTS (SELECT 1 FROM sessions s WHERE s.id = i.session_id AND s.revoked_at IS NULL AND s.expires_at > now()) AS session,
+    text: `WITH input AS (
+             SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[]) WITH ORDINALITY AS t(session_id, room_id, user_id, ord)
+           ),
+           banned AS (
+             SELECT i.room_id, i.user_id FROM input i JOIN room_bans b ON b.room_id = i.room_id AND b.user_id = i.user_id
+           ),
+           cleared AS (DELETE FROM room_members m USING banned b WHERE m.room_id = b.room_id AND m.user_id = b.user_id)
+           SELECT EXISTS (SELECT 1 FROM sessions s WHERE s.id = i.session_id AND s.revoked_at IS NULL AND s.expires_at > now()) AS session,
                   EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id)
-                  AND NOT EXISTS (SELECT 1 FROM room_bans b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) AS member
-           FROM unnest($1::uuid[], $2::int[], $3::int[]) WITH ORDINALITY AS i(session_id, room_id, user_id, ord)
+                  AND NOT EXISTS (SELECT 1 FROM banned b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) AS member
+           FROM input i
            ORDER BY i.ord`,
     values: [joins.map((j) => j.sessionId), joins.map((j) => j.roomId), joins.map((j) => j.userId)],
   });
@@ -102,7 +111,7 @@ export interface MemberRecord {
 export async function listMembers(db: Db, roomId: number, afterUserId: number, limit: number): Promise<MemberRecord[]> {
   const { rows } = await db.$client.query<MemberRecord>(
     `SELECT u.id, u.username, m.role FROM room_members m JOIN users u ON u.id = m.user_id
-     WHERE m.room_id = $1 AND m.user_id > $2 ORDER BY m.user_id LIMIT $3`,
+     WHERE m.room_id = $1 AND m.user_id > $2::bigint ORDER BY m.user_id LIMIT $3`,
     [roomId, afterUserId, limit],
   );
   return rows;
@@ -131,9 +140,28 @@ export async function putMember(tx: SqlExecutor, roomId: number, userId: number,
   return rows[0] as MemberRecord | undefined;
 }
 
-/** Ends `userId`'s membership; with `bannedBy`, also bans them from the room. */
-export async function removeMember(tx: SqlExecutor, roomId: number, userId: number, bannedBy?: number): Promise<void> {
-  await tx.executeSql('DELETE FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId]);
+/**
+ * Locks the memberships of `userIds` in the room, in user id order (so two changes cannot
+ * deadlock), for a change that depends on their roles; resolves each user's role, null for a
+ * non-member.
+ */
+export async function lockRoles(tx: SqlExecutor, roomId: number, userIds: number[]): Promise<Map<number, MemberRole | null>> {
+  const { rows } = await tx.executeSql(
+    `SELECT user_id, role FROM room_members WHERE room_id = $1 AND user_id = ANY($2::int[]) ORDER BY user_id FOR UPDATE`,
+    [roomId, userIds],
+  );
+  const roles = new Map<number, MemberRole | null>(userIds.map((id) => [id, null]));
+  for (const row of rows as Array<{ user_id: number; role: MemberRole }>) roles.set(row.user_id, row.role);
+  return roles;
+}
+
+/**
+ * Ends `userId`'s membership; with `bannedBy`, also bans them from the room. With `keepOwner`
+ * the owner's membership is left alone (ownership may have passed to them a moment ago).
+ */
+export async function removeMember(tx: SqlExecutor, roomId: number, userId: number, options: { bannedBy?: number; keepOwner: boolean }): Promise<void> {
+  const { bannedBy, keepOwner } = options;
+  await tx.executeSql(`DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 ${keepOwner ? "AND role <> 'owner'" : ''}`, [roomId, userId]);
   if (bannedBy !== undefined) {
     await tx.executeSql(
       `INSERT INTO room_bans (room_id, user_id, banned_by) SELECT $1, id, $3 FROM users WHERE id = $2 ON CONFLICT DO NOTHING`,
@@ -189,11 +217,17 @@ export async function moveReadMarkers(db: Db, marks: ReadonlyArray<{ roomId: num
     values: [marks.map((m) => m.roomId), marks.map((m) => m.userId), marks.map((m) => m.seq)],
   });
   const result: ReadOutcome[] = marks.map(() => 'not_member');
-  for (const row of rows) {
+  // Two marks of one member to the same seq moved it once: the first is reported as the move.
+  const reported = new Set<string>();
+  for (const row of rows.sort((a, b) => a.ord - b.ord)) {
     const mark = marks[row.ord - 1]!;
     if (row.last_seq === null || !row.member) continue;
+    const key = membershipKey(mark.roomId, mark.userId);
     if (mark.seq > row.last_seq) result[row.ord - 1] = 'beyond_last';
-    else result[row.ord - 1] = row.moved_to === mark.seq ? 'moved' : 'stale';
+    else if (row.moved_to === mark.seq && !reported.has(key)) {
+      result[row.ord - 1] = 'moved';
+      reported.add(key);
+    } else result[row.ord - 1] = 'stale';
   }
   return result;
 }

@@ -14,8 +14,10 @@ type MemberRole = schema.MemberRole;
 export interface ChangeTarget {
   /** Null when no event of the room has that seq. */
   kind: 'message' | 'edit' | 'delete' | null;
-  /** The author; null for a tombstone. */
+  /** The author; null once their account is deleted. */
   authorId: number | null;
+  /** True for a tombstone: the message was deleted, or its author's account. */
+  deleted: boolean;
   /** The role of the user making the change in the room; null when they are not a member. */
   actorRole: MemberRole | null;
 }
@@ -27,13 +29,14 @@ export interface ChangeTarget {
 export async function lockChangeTarget(tx: SqlExecutor, roomId: number, seq: number, actorId: number): Promise<ChangeTarget> {
   await tx.executeSql('SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE', [roomId]);
   const { rows } = await tx.executeSql(
-    `SELECT (SELECT kind FROM messages WHERE room_id = $1 AND seq = $2) AS kind,
-            (SELECT user_id FROM messages WHERE room_id = $1 AND seq = $2) AS author_id,
-            (SELECT role FROM room_members WHERE room_id = $1 AND user_id = $3) AS actor_role`,
+    `SELECT m.kind, m.user_id AS author_id, (m.user_id IS NULL OR m.deleted_at IS NOT NULL) AS deleted,
+            (SELECT role FROM room_members WHERE room_id = $1 AND user_id = $3) AS actor_role
+     FROM (SELECT 1) AS one
+     LEFT JOIN messages m ON m.room_id = $1 AND m.seq = $2`,
     [roomId, seq, actorId],
   );
-  const row = rows[0] as { kind: ChangeTarget['kind']; author_id: number | null; actor_role: MemberRole | null };
-  return { kind: row.kind, authorId: row.author_id, actorRole: row.actor_role };
+  const row = rows[0] as { kind: ChangeTarget['kind']; author_id: number | null; deleted: boolean | null; actor_role: MemberRole | null };
+  return { kind: row.kind, authorId: row.author_id, deleted: row.deleted === true, actorRole: row.actor_role };
 }
 
 /** An edit or deletion as stored. */
@@ -81,8 +84,9 @@ export async function storeEdit(tx: SqlExecutor, edit: { roomId: number; target:
 
 /**
  * Stores the deletion of message `target` as the room's next event and leaves a tombstone: the
- * message loses its text and author, and the edits of it lose their text (a resume must not
- * replay what was deleted). Call inside the transaction that ran `lockChangeTarget`.
+ * message loses its text, and the edits of it lose theirs (a resume must not replay what was
+ * deleted). The author and clientMsgId stay, never shown, so that a resend of the message is
+ * recognised. Call inside the transaction that ran `lockChangeTarget`.
  */
 export async function storeDeletion(tx: SqlExecutor, deletion: { roomId: number; target: number; userId: number }): Promise<StoredChange> {
   const { rows } = await tx.executeSql(
@@ -93,7 +97,7 @@ export async function storeDeletion(tx: SqlExecutor, deletion: { roomId: number;
             RETURNING id, seq, created_at
           ),
           tombstoned AS (
-            UPDATE messages SET user_id = NULL, text = NULL, client_msg_id = NULL, edited_at = NULL
+            UPDATE messages SET text = NULL, edited_at = NULL, deleted_at = (SELECT created_at FROM stored)
             WHERE room_id = $1 AND seq = $2
           ),
           erased AS (

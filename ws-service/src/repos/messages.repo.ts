@@ -22,6 +22,8 @@ export interface MessageRecord {
   createdAt: Date;
   targetSeq: number | null;
   editedAt: Date | null;
+  /** Set when the message was deleted: a tombstone, whatever `userId` still says. */
+  deletedAt: Date | null;
 }
 
 export interface NewMessage {
@@ -35,8 +37,8 @@ export interface StoredMessage {
   id: number;
   seq: number;
   createdAt: Date;
-  /** The text stored: the first copy's, for a resend. */
-  text: string;
+  /** The text stored: the first copy's, for a resend; null when that copy was deleted since. */
+  text: string | null;
   /** True when the author had already sent this clientMsgId to the room: nothing new was stored. */
   resent: boolean;
 }
@@ -54,6 +56,7 @@ export interface MessageRow {
   created_at: Date;
   target_seq: number | null;
   edited_at: Date | null;
+  deleted_at: Date | null;
 }
 
 export const toRecord = (row: MessageRow): MessageRecord => ({
@@ -68,10 +71,11 @@ export const toRecord = (row: MessageRow): MessageRecord => ({
   createdAt: row.created_at,
   targetSeq: row.target_seq,
   editedAt: row.edited_at,
+  deletedAt: row.deleted_at,
 });
 
 /** The columns of a MessageRecord, from `messages m LEFT JOIN users u ON u.id = m.user_id`. */
-export const MESSAGE_COLUMNS = 'm.id, m.room_id, m.seq, m.kind, m.user_id, u.username, m.text, m.client_msg_id, m.created_at, m.target_seq, m.edited_at';
+export const MESSAGE_COLUMNS = 'm.id, m.room_id, m.seq, m.kind, m.user_id, u.username, m.text, m.client_msg_id, m.created_at, m.target_seq, m.edited_at, m.deleted_at';
 
 /** How long a clientMsgId names its message: a resend within it is answered with the stored one. */
 export const RESEND_WINDOW_SECONDS = 24 * 60 * 60;
@@ -175,8 +179,8 @@ export async function insertMessages(db: Db, rows: readonly NewMessage[]): Promi
   }
   const results = unique.map((message, i): StoredMessage | undefined => {
     const resent = resentAt.get(i);
-    // A found copy has its author (it matched user_id), so it is no tombstone and has its text.
-    if (resent) return { id: resent.id, seq: resent.seq, createdAt: resent.created_at, text: resent.text!, resent: true };
+    // A found copy has its author (it matched user_id); its text is null if it was deleted since.
+    if (resent) return { id: resent.id, seq: resent.seq, createdAt: resent.created_at, text: resent.text, resent: true };
     const row = byRoom.get(message.roomId)?.shift();
     return row && { id: row.id, seq: row.seq, createdAt: row.created_at, text: message.text, resent: false };
   });

@@ -139,11 +139,14 @@ export async function listVisibleRooms(db: Db, userId: number, afterId: number, 
     text: `WITH visible AS (
              SELECT id FROM (
                (SELECT r.id FROM rooms r
-                WHERE r.kind = 'public' AND r.id > $2
+                WHERE r.kind = 'public' AND r.id > $2::bigint
                   AND NOT EXISTS (SELECT 1 FROM room_bans b WHERE b.room_id = r.id AND b.user_id = $1)
                 ORDER BY r.id LIMIT $3)
                UNION
-               (SELECT room_id FROM room_members WHERE user_id = $1 AND room_id > $2 ORDER BY room_id LIMIT $3)
+               (SELECT m.room_id FROM room_members m
+                WHERE m.user_id = $1 AND m.room_id > $2::bigint
+                  AND NOT EXISTS (SELECT 1 FROM room_bans b WHERE b.room_id = m.room_id AND b.user_id = $1)
+                ORDER BY m.room_id LIMIT $3)
              ) ids ORDER BY id LIMIT $3
            )
            SELECT r.id AS vr_id, r.name AS vr_name, r.kind AS vr_kind, r.last_seq AS vr_last_seq, mb.read_seq AS vr_read_seq,

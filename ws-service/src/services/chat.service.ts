@@ -9,7 +9,7 @@
  * it to local clients in seq order (the sender's copy is its acknowledgement). Another
  * instance's message arrives through the broker and takes the same last step.
  */
-import { isDatabaseUnavailable, type Db } from '@murmur/shared/db';
+import { isDatabaseUnavailable, isIntegrityViolation, type Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import { AppError, forbidden, notFound } from '@murmur/shared/errors';
 import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/jwt';
@@ -39,6 +39,8 @@ export const HISTORY_ON_JOIN = 50;
 export const MAX_RESUME_MESSAGES = 1_000;
 /** Joins (membership writes, session re-checks) recorded by one query in a reconnect storm. */
 const MAX_JOIN_BATCH = 1_000;
+/** Largest value of rooms.id (an integer column). */
+const MAX_ROOM_ID = 2_147_483_647;
 /** Read markers moved by one statement. */
 const MAX_READ_BATCH = 1_000;
 
@@ -102,7 +104,8 @@ export class ChatService implements ChatEntry {
       deliver: (roomId, message) => this.hub.deliver(roomId, message),
       logger,
     });
-    this.admissions = new GroupBatcher({ run: (joins) => admitMembers(db, joins), maxBatch: MAX_JOIN_BATCH });
+    // A join whose user was deleted a moment ago breaks the batch's insert: it fails alone.
+    this.admissions = new GroupBatcher({ run: (joins) => admitMembers(db, joins), maxBatch: MAX_JOIN_BATCH, retryAloneWhen: isIntegrityViolation });
     this.joinChecks = new GroupBatcher({ run: (joins) => stillAdmitted(db, joins), maxBatch: MAX_JOIN_BATCH });
     this.readMarkers = new GroupBatcher({
       run: (marks) => moveReadMarkers(db, marks),
@@ -142,7 +145,8 @@ export class ChatService implements ChatEntry {
    * private or direct room the user is not a member of; 403 for a room they are banned from.
    */
   async admit(roomId: number, userId: number): Promise<void> {
-    const admission = await this.admissions.submit({ roomId, userId });
+    // A larger id names no room, and would break the batch's integer array for every join in it.
+    const admission = roomId > MAX_ROOM_ID ? 'not_found' : await this.admissions.submit({ roomId, userId });
     if (admission === 'not_found') throw notFound('ROOM_NOT_FOUND', `there is no room ${roomId}`);
     if (admission === 'banned') throw forbidden('BANNED_FROM_ROOM', `you were removed from room ${roomId} and cannot join it again`);
   }
@@ -165,7 +169,6 @@ export class ChatService implements ChatEntry {
     }
     this.connections.add(client);
     this.userRate.attach(user.id);
-    this.recheckJoin(client);
     void this.join(client, since);
     return client;
   }
@@ -199,6 +202,10 @@ export class ChatService implements ChatEntry {
       ...(clientMsgId !== undefined ? { clientMsgId } : {}),
     });
     if (stored.resent) {
+      if (stored.text === null) {
+        client.sendError('MESSAGE_DELETED', `this clientMsgId names message ${stored.seq} of this room, which was deleted`, clientMsgId);
+        return;
+      }
       // A resend carries the same text; another text means the client reuses ids, and
       // acknowledging would silently drop its new message.
       if (stored.text !== text) {
@@ -324,29 +331,38 @@ export class ChatService implements ChatEntry {
   /**
    * The token and the membership were checked before the handshake; a logout, removal or ban
    * committed in between sent its event before this client was listed, so look once more now
-   * that it is.
+   * that it is. Resolves false, having closed the client, when it may not stay.
    */
-  private recheckJoin(client: Client): void {
-    this.joinChecks.submit({ sessionId: client.auth.sessionId, roomId: client.roomId, userId: client.user.id }).then(
-      ({ session, member }) => {
-        if (!session) client.close(CloseCode.SESSION_ENDED, 'session ended', true);
-        else if (!member) client.close(CloseCode.REMOVED_FROM_ROOM, 'removed from the room', true);
-      },
-      (err: unknown) => this.options.logger.warn({ err }, 'could not recheck a joining socket'),
-    );
+  private async recheckJoin(client: Client): Promise<boolean> {
+    try {
+      const { session, member } = await this.joinChecks.submit({ sessionId: client.auth.sessionId, roomId: client.roomId, userId: client.user.id });
+      if (!session) client.close(CloseCode.SESSION_ENDED, 'session ended', true);
+      else if (!member) client.close(CloseCode.REMOVED_FROM_ROOM, 'removed from the room', true);
+      return session && member;
+    } catch (err) {
+      // The events of a logout or removal committed from here on still close the socket.
+      this.options.logger.warn({ err }, 'could not recheck a joining socket');
+      return true;
+    }
   }
 
   private async join(client: Client, since: number | undefined): Promise<void> {
-    // Held from here until `leave`, which releases it whatever happens below.
-    let log: RoomLog;
-    try {
-      log = await this.history.acquire(client.roomId);
-    } catch (err) {
-      this.options.logger.error({ err, roomId: client.roomId }, 'loading history failed');
+    // The log is held from here until `leave`, which releases it whatever happens below. Nothing
+    // of the room is sent before the recheck, run meanwhile, says the client may stay.
+    const [allowed, loaded] = await Promise.all([
+      this.recheckJoin(client),
+      this.history.acquire(client.roomId).then(
+        (log: RoomLog) => ({ log }),
+        (err: unknown) => ({ err }),
+      ),
+    ]);
+    if (!('log' in loaded)) {
+      this.options.logger.error({ err: loaded.err, roomId: client.roomId }, 'loading history failed');
       client.close(CloseCode.INTERNAL_ERROR, 'history unavailable', false);
       return;
     }
-    if (client.isDetached) return;
+    const { log } = loaded;
+    if (!allowed || client.isDetached) return;
     this.hub.register(client);
     if (since === undefined) {
       client.finishJoin([encodeHistory(newestMessages(log.recent, HISTORY_ON_JOIN), log.lastSeq)], log.lastSeq);

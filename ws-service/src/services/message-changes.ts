@@ -20,7 +20,7 @@ export interface ChangeRequest {
 function requireLiveMessage(target: ChangeTarget, seq: number): void {
   if (target.kind === null) throw notFound('MESSAGE_NOT_FOUND', `this room has no event ${seq}`);
   if (target.kind !== 'message') throw new AppError(400, 'NOT_A_MESSAGE', `event ${seq} is an ${target.kind === 'edit' ? 'edit' : 'deletion'}, not a message`);
-  if (target.authorId === null) throw new AppError(409, 'MESSAGE_DELETED', `message ${seq} is deleted`);
+  if (target.deleted) throw new AppError(409, 'MESSAGE_DELETED', `message ${seq} is deleted`);
 }
 
 export async function editMessage(db: Db, request: ChangeRequest & { text: string }): Promise<SequencedEvent> {

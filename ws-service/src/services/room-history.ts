@@ -50,7 +50,8 @@ export function toChatMessage(row: MessageRecord): ChatMessage {
     text: row.text,
     createdAt: row.createdAt.toISOString(),
   };
-  if (message.user === null) {
+  if (message.user === null || row.deletedAt !== null) {
+    message.user = null;
     message.deleted = true;
     return message;
   }
@@ -187,6 +188,9 @@ export class RoomHistory {
    */
   async reloadAll(): Promise<void> {
     const loaded = [...this.logs.values()].filter((log) => log.loaded);
+    // What each log had delivered when its reload was asked for: edits and deletions delivered
+    // after that may be missing from the rows read, and are applied again on top of them.
+    const deliveredUpTo = loaded.map((log) => log.lastSeq);
     const records = await Promise.all(loaded.map((log) => this.loader.submit(log.roomId)));
     loaded.forEach((log, i) => {
       const fresh = new Map(records[i]!.map((row) => [row.seq, row]));
@@ -194,6 +198,7 @@ export class RoomHistory {
         const row = fresh.get(message.seq);
         return row ? encodeRecord(row) : message;
       });
+      for (const event of log.recent) if (event.seq > deliveredUpTo[i]!) applyChange(log, event);
     });
   }
 
@@ -256,7 +261,8 @@ export class RoomHistory {
       while (log.lastSeq < log.knownSeq && this.logs.get(log.roomId) === log) {
         const rows = await messagesAfter(this.options.db, log.roomId, log.lastSeq, FILL_PAGE_MESSAGES);
         if (rows.length === 0) break;
-        for (const row of rows) if (row.seq === log.lastSeq + 1) this.append(log, log.held.get(row.seq) ?? encodeRecord(row));
+        // The stored row, not a held live copy: it already shows later edits and deletions.
+        for (const row of rows) if (row.seq === log.lastSeq + 1) this.append(log, encodeRecord(row));
         for (const seq of log.held.keys()) if (seq <= log.lastSeq) log.held.delete(seq);
         this.releaseHeld(log);
       }

@@ -13,7 +13,7 @@ import { toPage, type Page } from '@murmur/shared/http';
 import type { SharedLimit } from '@murmur/shared/rate-limits';
 import type { Presence } from '../fanout/presence.js';
 import type { ChatMessage, PublicUser } from '../protocol.js';
-import { listMembers, putMember, removeMember, standingIn, userExists, type MemberRecord, type Standing } from '../repos/members.repo.js';
+import { listMembers, lockRoles, putMember, removeMember, standingIn, userExists, type MemberRecord, type Standing } from '../repos/members.repo.js';
 import { messagesBefore } from '../repos/messages.repo.js';
 import {
   findDirectRoom,
@@ -171,15 +171,16 @@ export async function addMember(
   userId: number,
   role: 'moderator' | 'member' | undefined,
 ): Promise<MemberRecord> {
-  const { room, standing } = await requireVisible(deps.db, roomId, actor.id);
+  const { room } = await requireVisible(deps.db, roomId, actor.id);
   refuseDirect(room);
-  if (!moderates(standing.role)) throw forbidden('NOT_ROOM_MODERATOR', 'only the owner or a moderator adds members');
-  if (role !== undefined && standing.role !== 'owner') throw forbidden('NOT_ROOM_OWNER', 'only the owner makes or unmakes moderators');
   if (userId > MAX_INT_ID) throw noSuchUser(userId);
   const member = await inTransaction(deps.db.$client, async (tx) => {
-    if (role !== undefined && (await standingIn(tx, roomId, userId)).role === 'owner') {
-      throw badRequest('OWNER_ROLE_FIXED', "the owner's role cannot change");
-    }
+    // Locked, so no role changes under the checks.
+    const roles = await lockRoles(tx, roomId, [actor.id, userId]);
+    const mine = roles.get(actor.id) ?? null;
+    if (!moderates(mine)) throw forbidden('NOT_ROOM_MODERATOR', 'only the owner or a moderator adds members');
+    if (role !== undefined && mine !== 'owner') throw forbidden('NOT_ROOM_OWNER', 'only the owner makes or unmakes moderators');
+    if (role !== undefined && roles.get(userId) === 'owner') throw badRequest('OWNER_ROLE_FIXED', "the owner's role cannot change");
     return putMember(tx, roomId, userId, role);
   });
   if (!member) throw noSuchUser(userId);
@@ -198,13 +199,16 @@ export async function dropMember(deps: RoomsDeps, actor: { id: number }, roomId:
   const leaving = userId === actor.id;
   if (!leaving && (userId > MAX_INT_ID || !(await userExists(deps.db, userId)))) throw noSuchUser(userId);
   await inTransaction(deps.db.$client, async (tx) => {
+    // Locked, so no role changes under the checks (ownership passing on, a moderator unmade).
+    const roles = await lockRoles(tx, roomId, leaving ? [userId] : [actor.id, userId]);
     if (!leaving) {
-      const [mine, theirs] = [await standingIn(tx, roomId, actor.id), await standingIn(tx, roomId, userId)];
-      if (!moderates(mine.role)) throw forbidden('NOT_ROOM_MODERATOR', 'only the owner or a moderator removes members');
-      if (theirs.role === 'owner') throw forbidden('OWNER_CANNOT_BE_REMOVED', 'nobody can remove the owner of a room');
-      if (theirs.role === 'moderator' && mine.role !== 'owner') throw forbidden('NOT_ROOM_OWNER', 'only the owner removes a moderator');
+      const mine = roles.get(actor.id) ?? null;
+      const theirs = roles.get(userId) ?? null;
+      if (!moderates(mine)) throw forbidden('NOT_ROOM_MODERATOR', 'only the owner or a moderator removes members');
+      if (theirs === 'owner') throw forbidden('OWNER_CANNOT_BE_REMOVED', 'nobody can remove the owner of a room');
+      if (theirs === 'moderator' && mine !== 'owner') throw forbidden('NOT_ROOM_OWNER', 'only the owner removes a moderator');
     }
-    await removeMember(tx, roomId, userId, room.kind === 'public' && !leaving ? actor.id : undefined);
+    await removeMember(tx, roomId, userId, { bannedBy: room.kind === 'public' && !leaving ? actor.id : undefined, keepOwner: !leaving });
     await notifyMemberRemoved(tx, roomId, userId);
   });
 }
