@@ -3,7 +3,7 @@
  * figure is a ratio that holds on a noisy machine. `--quick` runs a reduced version.
  *
  * `--only NAME,NAME` runs only the named scenarios (names in SCENARIOS below: token-check,
- * logins, follows, timeline, fanout, idle, many-rooms, join-storm, two-instances), e.g.
+ * logins, follows, timeline, fanout, idle, many-rooms, read-receipts, join-storm, two-instances), e.g.
  *   node dist-tools/bench/run.js --only many-rooms,join-storm
  * A partial run writes <date>-partial[-quick].json, never replacing a full run's results.
  * `--profile DIR` writes a CPU profile of every service into DIR.
@@ -23,6 +23,7 @@ import { loginScenario } from './scenarios/logins.js';
 import { manyRoomsScenario, type ManyRoomsOptions, type MurmurManyRoomsRun } from './scenarios/many-rooms.js';
 import { timelineScenario, type TimelineOptions } from './scenarios/timeline.js';
 import { tokenCheckScenario } from './scenarios/token-check.js';
+import { readReceiptsScenario } from './scenarios/read-receipts.js';
 import { twoInstancesScenario } from './scenarios/two-instances.js';
 
 const quick = process.argv.includes('--quick');
@@ -101,6 +102,7 @@ const SCENARIOS: Array<{ name: string; run(env: BenchEnv, context: RunContext): 
       return rows;
     },
   },
+  { name: 'read-receipts', run: (env, context) => readReceiptsScenario(env, MANY_ROOMS, context.manyRoomsMurmur) },
   {
     name: 'join-storm',
     run: (env) => joinStormScenario(env, quick ? { connections: 500, roomSize: 10, historyPerRoom: 50 } : { connections: 10_000, roomSize: 10, historyPerRoom: 50 }),

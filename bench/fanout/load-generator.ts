@@ -34,6 +34,8 @@ const SEQ_FIELD = /"seq":(\d+)/g;
 
 interface Connection {
   send(text: string): void;
+  /** murmur: marks the last seq received as read, when it moved since the last mark. */
+  markRead?(): void;
   close(): void;
 }
 
@@ -42,6 +44,7 @@ let deliveries = 0;
 let firstDeliveryAt = 0;
 let lastDeliveryAt = 0;
 let sent = 0;
+let readsSent = 0;
 let errors = 0;
 let firstError: string | undefined;
 /** Set once the report is out: closes from then on are ours. */
@@ -95,7 +98,8 @@ function sampleLatency(line: string): void {
  */
 class MurmurReceiver {
   private joined = false;
-  private lastSeq: number | undefined;
+  /** The newest seq received (history's lastSeq until a message arrives). */
+  lastSeq: number | undefined;
 
   constructor(
     private readonly sampled: boolean,
@@ -156,8 +160,16 @@ function onPlainMessage(text: string, sampled: boolean): void {
 function openWs(url: string, headers: Record<string, string>, sampled: boolean, murmur: boolean): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { headers, perMessageDeflate: false });
+    let markedSeq = 0;
     const connection: Connection = {
       send: (text) => socket.send(murmur ? JSON.stringify({ type: 'message', text }) : text),
+      markRead: () => {
+        const seq = receiver?.lastSeq ?? 0;
+        if (seq <= markedSeq) return;
+        markedSeq = seq;
+        socket.send(`{"type":"read","seq":${seq}}`);
+        readsSent += 1;
+      },
       close: () => socket.terminate(),
     };
     let ready = false;
@@ -264,6 +276,7 @@ function sendFor(connections: Array<Connection | undefined>): Promise<void> {
         if (!connection) continue;
         connection.send(String(nowMs()));
         sent += 1;
+        if (config.readReceipts) connection.markRead?.();
       }
       if (n >= total) resolve();
       else setTimeout(tick, Math.max(0, startedAt + n * gapMs - performance.now()));
@@ -332,6 +345,7 @@ async function main(): Promise<void> {
     connectCoreShare,
     coreShare,
     errors,
+    readsSent,
     ...(firstError === undefined ? {} : { firstError }),
     order,
     openFilesLimit: openFilesLimit('self'),

@@ -29,6 +29,11 @@ export interface GeneratorConfig {
   sampleEvery: number;
   /** Connections opened at once while connecting (≥ connections: all at once). */
   connectBatch: number;
+  /**
+   * murmur only: right after each message it sends, a sender also marks what it has read (a
+   * `read` frame with the last seq it received), as a client with its conversation open does.
+   */
+  readReceipts?: boolean;
 }
 
 /**
@@ -69,6 +74,8 @@ export interface GeneratorReport {
   /** Generator CPU during the send phase, as a share of one core. */
   coreShare: number;
   errors: number;
+  /** murmur: `read` frames sent (with `readReceipts`). */
+  readsSent: number;
   /** The first connection error, to name the cause in the report. */
   firstError?: string;
   order: OrderCheck;

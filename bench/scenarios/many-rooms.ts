@@ -27,6 +27,8 @@ export interface ManyRoomsOptions {
   /** Every client sends at this rate. */
   messagesPerSecondPerClient: number;
   durationMs: number;
+  /** murmur only: each client also marks what it has read after each message it sends. */
+  readReceipts?: boolean;
 }
 
 /** The many-rooms load on murmur: its result, figures, and a row without a goal. */
@@ -47,6 +49,7 @@ function manyRoomsLoad(options: ManyRoomsOptions): Load {
     durationMs: options.durationMs,
     sampleEvery: LATENCY_SAMPLE_EVERY,
     connectBatch: CONNECT_BATCH,
+    ...(options.readReceipts ? { readReceipts: true } : {}),
   };
 }
 

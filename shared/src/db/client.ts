@@ -94,6 +94,8 @@ function deadline<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
 export const UNIQUE_VIOLATION = '23505';
 /** The SQLSTATE PostgreSQL uses for a foreign-key violation. */
 export const FOREIGN_KEY_VIOLATION = '23503';
+/** The SQLSTATE of a statement PostgreSQL cancelled to break a deadlock; running it again can succeed. */
+export const DEADLOCK_DETECTED = '40P01';
 
 /**
  * True for an error that the data of one statement caused (SQLSTATE class 23, integrity

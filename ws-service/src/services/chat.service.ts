@@ -9,7 +9,7 @@
  * it to local clients in seq order (the sender's copy is its acknowledgement). Another
  * instance's message arrives through the broker and takes the same last step.
  */
-import { isDatabaseUnavailable, isIntegrityViolation, type Db } from '@murmur/shared/db';
+import { DEADLOCK_DETECTED, isDatabaseUnavailable, isIntegrityViolation, pgErrorOf, type Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import { AppError, forbidden, notFound } from '@murmur/shared/errors';
 import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/jwt';
@@ -110,6 +110,8 @@ export class ChatService implements ChatEntry {
     this.readMarkers = new GroupBatcher({
       run: (marks) => moveReadMarkers(db, marks),
       maxBatch: MAX_READ_BATCH,
+      // Two instances' batches touching the same members can deadlock; one mark alone cannot.
+      retryAloneWhen: (err) => pgErrorOf(err)?.code === DEADLOCK_DETECTED,
       lingerMs: limits.writeLingerMs,
     });
 
