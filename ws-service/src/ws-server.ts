@@ -74,6 +74,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       gapWaitMs: config.WS_GAP_WAIT_MS,
       maxWriteBatch: config.WS_WRITE_BATCH,
       writeLingerMs: config.WS_WRITE_LINGER_MS,
+      readLingerMs: config.WS_READ_LINGER_MS,
       maxWaitingWrites: config.WS_WRITE_QUEUE_MAX,
       userRate: { perSecond: config.WS_USER_MESSAGES_PER_SECOND, burst: config.WS_USER_MESSAGE_BURST },
     },

@@ -53,6 +53,8 @@ export interface ChatLimits extends ClientLimits {
   maxWriteBatch: number;
   /** How long a batch of messages waits for more before it is stored. */
   writeLingerMs: number;
+  /** How long a batch of read markers waits for more before it is stored. */
+  readLingerMs: number;
   /** Most messages waiting to be stored before new ones are refused. */
   maxWaitingWrites: number;
   /** Chat messages one account may send across all its sockets on this instance. */
@@ -112,7 +114,7 @@ export class ChatService implements ChatEntry {
       maxBatch: MAX_READ_BATCH,
       // Two instances' batches touching the same members can deadlock; one mark alone cannot.
       retryAloneWhen: (err) => pgErrorOf(err)?.code === DEADLOCK_DETECTED,
-      lingerMs: limits.writeLingerMs,
+      lingerMs: limits.readLingerMs,
     });
 
     this.stopListening.push(broker.subscribe((message) => this.receive(message)));
