@@ -11,7 +11,9 @@ export type Admission = 'admitted' | 'not_found' | 'banned';
 
 /**
  * Decides many joins in one statement, recording the membership of each user let into a public
- * room (a second join keeps the first row). Pairs are inserted in (room, user) order so that two
+ * room (a second join keeps the first row). Each input row is looked up by primary key, in
+ * scalar subqueries: PostgreSQL may hash an EXISTS or a join over the whole table instead, a cost
+ * that would grow with the table (see moveReadMarkers). Pairs are inserted in (room, user) order so that two
  * instances inserting the same pairs cannot deadlock. The result is in the order of `joins`.
  */
 export async function admitMembers(db: Db, joins: ReadonlyArray<{ roomId: number; userId: number }>): Promise<Admission[]> {
@@ -21,10 +23,11 @@ export async function admitMembers(db: Db, joins: ReadonlyArray<{ roomId: number
              SELECT * FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS t(room_id, user_id, ord)
            ),
            verdict AS (
-             SELECT i.ord, i.room_id, i.user_id, r.kind,
-                    EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id) AS member,
-                    EXISTS (SELECT 1 FROM room_bans b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) AS banned
-             FROM input i LEFT JOIN rooms r ON r.id = i.room_id
+             SELECT i.ord, i.room_id, i.user_id,
+                    (SELECT r.kind FROM rooms r WHERE r.id = i.room_id) AS kind,
+                    (SELECT m.role FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id) IS NOT NULL AS member,
+                    (SELECT b.user_id FROM room_bans b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) IS NOT NULL AS banned
+             FROM input i
            ),
            added AS (
              INSERT INTO room_members (room_id, user_id)
@@ -60,15 +63,18 @@ export async function stillAdmitted(
     text: `WITH input AS (
              SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[]) WITH ORDINALITY AS t(session_id, room_id, user_id, ord)
            ),
-           banned AS (
-             SELECT i.room_id, i.user_id FROM input i JOIN room_bans b ON b.room_id = i.room_id AND b.user_id = i.user_id
+           looked AS (
+             SELECT i.ord, i.room_id, i.user_id,
+                    (SELECT s.revoked_at IS NULL AND s.expires_at > now() FROM sessions s WHERE s.id = i.session_id) AS session,
+                    (SELECT m.role FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id) IS NOT NULL AS member,
+                    (SELECT b.user_id FROM room_bans b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) IS NOT NULL AS banned
+             FROM input i
            ),
-           cleared AS (DELETE FROM room_members m USING banned b WHERE m.room_id = b.room_id AND m.user_id = b.user_id)
-           SELECT EXISTS (SELECT 1 FROM sessions s WHERE s.id = i.session_id AND s.revoked_at IS NULL AND s.expires_at > now()) AS session,
-                  EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id)
-                  AND NOT EXISTS (SELECT 1 FROM banned b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) AS member
-           FROM input i
-           ORDER BY i.ord`,
+           cleared AS (
+             DELETE FROM room_members m USING looked l
+             WHERE l.banned AND l.member AND m.room_id = l.room_id AND m.user_id = l.user_id
+           )
+           SELECT coalesce(session, false) AS session, member AND NOT banned AS member FROM looked ORDER BY ord`,
     values: [joins.map((j) => j.sessionId), joins.map((j) => j.roomId), joins.map((j) => j.userId)],
   });
   return rows;
@@ -77,8 +83,8 @@ export async function stillAdmitted(
 /** The (room, user) pairs among `pairs` that are still a membership; for sockets after missed removal events. */
 export async function currentMemberships(db: Db, pairs: ReadonlyArray<{ roomId: number; userId: number }>): Promise<Set<string>> {
   const { rows } = await db.$client.query<{ room_id: number; user_id: number }>(
-    `SELECT m.room_id, m.user_id FROM unnest($1::int[], $2::int[]) AS i(room_id, user_id)
-     JOIN room_members m ON m.room_id = i.room_id AND m.user_id = i.user_id`,
+    `SELECT i.room_id, i.user_id FROM unnest($1::int[], $2::int[]) AS i(room_id, user_id)
+     WHERE (SELECT m.role FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id) IS NOT NULL`,
     [pairs.map((p) => p.roomId), pairs.map((p) => p.userId)],
   );
   return new Set(rows.map((row) => membershipKey(row.room_id, row.user_id)));
@@ -183,6 +189,10 @@ export type ReadOutcome = 'moved' | 'stale' | 'beyond_last' | 'not_member';
  * never beyond the room's newest seq; several marks of one member move it to the highest valid
  * one. The result is in the order of `marks`.
  *
+ * Every row is reached through its primary key (correlated scalar lookups, not joins or EXISTS):
+ * PostgreSQL may plan those as a hashed scan of the whole table while the table is small or
+ * unanalyzed, a cost per batch that grows with the members. Measured on 10,000 members in
+ * batches of 20: 21 µs of PostgreSQL CPU per marker, against 28 µs with joins.
  * The rows are updated in whatever order the plan visits them, so two instances updating the
  * same members at once may deadlock; PostgreSQL then fails one statement, and its marks are
  * retried one by one (see ChatService), which cannot deadlock. Locking the rows in order first
@@ -192,24 +202,22 @@ export async function moveReadMarkers(db: Db, marks: ReadonlyArray<{ roomId: num
   const { rows } = await db.$client.query<{ ord: number; last_seq: number | null; member: boolean; moved_to: number | null }>({
     name: 'murmur_move_read_markers',
     text: `WITH input AS (
-             SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[]) WITH ORDINALITY AS t(room_id, user_id, seq, ord)
+             SELECT t.*, (SELECT last_seq FROM rooms r WHERE r.id = t.room_id) AS last_seq
+             FROM unnest($1::int[], $2::int[], $3::bigint[]) WITH ORDINALITY AS t(room_id, user_id, seq, ord)
            ),
            best AS (
-             SELECT i.room_id, i.user_id, max(i.seq) AS seq
-             FROM input i JOIN rooms r ON r.id = i.room_id
-             WHERE i.seq <= r.last_seq
-             GROUP BY i.room_id, i.user_id
+             SELECT room_id, user_id, max(seq) AS seq FROM input WHERE seq <= last_seq GROUP BY room_id, user_id
            ),
            moved AS (
-             UPDATE room_members m SET read_seq = l.seq
-             FROM best l
-             WHERE m.room_id = l.room_id AND m.user_id = l.user_id AND m.read_seq < l.seq
+             UPDATE room_members m SET read_seq = b.seq
+             FROM best b
+             WHERE m.room_id = b.room_id AND m.user_id = b.user_id AND m.read_seq < b.seq
              RETURNING m.room_id, m.user_id, m.read_seq
            )
-           SELECT i.ord::int, r.last_seq, m.user_id IS NOT NULL AS member, mv.read_seq AS moved_to
+           SELECT i.ord::int, i.last_seq,
+                  (SELECT m.read_seq FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id) IS NOT NULL AS member,
+                  mv.read_seq AS moved_to
            FROM input i
-           LEFT JOIN rooms r ON r.id = i.room_id
-           LEFT JOIN room_members m ON m.room_id = i.room_id AND m.user_id = i.user_id
            LEFT JOIN moved mv ON mv.room_id = i.room_id AND mv.user_id = i.user_id`,
     values: [marks.map((m) => m.roomId), marks.map((m) => m.userId), marks.map((m) => m.seq)],
   });
