@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { api, testDatabaseUrl } from '@murmur/shared/testing';
+import { api, nextEvent, testDatabaseUrl } from '@murmur/shared/testing';
+import type { AuthEvent } from '@murmur/shared/jwt';
 import { registerUser } from '@murmur/auth-service/testing';
 import { startServices, type Services } from './helpers.js';
 
@@ -28,8 +29,11 @@ describe('a database restart', () => {
     assert.equal((await api(s.userUrl, 'GET', '/readyz')).status, 200);
     assert.equal((await api(s.userUrl, 'GET', `/users/${alice.id}`)).status, 200);
     assert.equal((await api(s.userUrl, 'GET', '/me', { token: alice.token })).status, 200);
-    // Revocation still reaches the service over the new event connection.
+    // Revocation still reaches the service over the new event connection (its event is awaited:
+    // the logout answers when it commits, the event arrives a moment later).
+    const revoked = nextEvent<AuthEvent>((listener) => events.once('auth_event', listener));
     assert.equal((await api(s.auth.url, 'POST', '/logout', { token: alice.token })).status, 202);
+    assert.equal((await revoked).type, 'session_revoked');
     const refused = await api(s.userUrl, 'GET', '/me', { token: alice.token });
     assert.equal(refused.status, 401);
   });
