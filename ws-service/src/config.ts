@@ -45,9 +45,9 @@ const schema = z.object({
    */
   WS_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
   /**
-   * How long a batch of read markers waits for more before it is stored. Nobody waits on a
-   * marker (its answer is the `read` event), and PostgreSQL's cost per marker falls with the
-   * batch: measured, 21 µs each in batches of 20 and 5.5 µs in batches of 200.
+   * How long a batch of read markers waits for more before it is stored. A marker's only answer
+   * is the `read` event, which no message waits behind, and PostgreSQL's cost per marker falls
+   * with the batch: measured, 21 µs each in batches of 20 and 5.5 µs in batches of 200.
    */
   WS_READ_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(20),
   /** Most messages waiting to be stored; past it, senders get STORAGE_BUSY at once (no ack). */

@@ -22,7 +22,7 @@ import { startHeartbeat } from './ws/heartbeat.js';
 import { closeExpiredSessions } from './ws/session-expiry.js';
 import { closeEndedSessions } from './ws/session-closer.js';
 import { closeRemovedMembers } from './ws/membership-closer.js';
-import { currentMemberships, membershipKey } from './repos/members.repo.js';
+import { stillAdmitted } from './repos/members.repo.js';
 import { ConnectionCaps } from './ws/connection-caps.js';
 import { createUpgradeHandler } from './ws/upgrade.js';
 
@@ -107,8 +107,8 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
   const stopClosingRemoved = closeRemovedMembers({
     databaseUrl: config.DATABASE_URL,
     connections,
-    currentMemberships: (pairs) => currentMemberships(db, pairs),
-    membershipKey,
+    stillMembers: async (clients) =>
+      (await stillAdmitted(db, clients.map((c) => ({ sessionId: c.auth.sessionId, roomId: c.roomId, userId: c.user.id })))).map((c) => c.member),
     logger,
   });
   let stopped = false;

@@ -171,6 +171,47 @@ describe('edits, deletions and read markers', () => {
     assert.equal((await roomInList(roomId, alice)).lastSeq, sent.seq + 1);
   });
 
+  it('acknowledges a resend of an edited message with its current text, storing nothing new', async () => {
+    const roomId = await createRoom(url(), alice.token, 'resend after edit');
+    const { socket } = await joined(roomId, alice);
+    const sent = await socket.say('helo', 'edited-1');
+    socket.send({ type: 'edit', seq: sent.seq, text: 'hello' });
+    await socket.next('message_edited');
+    const again = await socket.say('helo', 'edited-1');
+    assert.deepEqual([again.seq, again.id, again.text], [sent.seq, sent.id, 'hello']);
+    assert.equal((await history(roomId, alice)).length, 1);
+  });
+
+  it('keeps the last 50 messages for the join history however many edits and deletions came among them', async () => {
+    const small = await startWsService({ ...FAST_SENDING_ENV, WS_RECENT_MESSAGES: '50' });
+    try {
+      const roomId = await createRoom(small.url, alice.token, 'busy editors');
+      const { socket } = await join(small.wsUrl, roomId, { token: alice.token });
+      const sent = [];
+      for (let i = 0; i < 60; i += 1) sent.push(await socket.say(`m${i}`));
+      for (const message of sent.slice(-10)) {
+        socket.send({ type: 'edit', seq: message.seq, text: `${message.text}!` });
+        await socket.next('message_edited');
+      }
+      // Joined on the instance that holds the room in memory, and on a fresh one that loads it.
+      const fresh = await startWsService(FAST_SENDING_ENV);
+      try {
+        for (const server of [small.wsUrl, fresh.wsUrl]) {
+          const { socket: late, history: onJoin } = await join(server, roomId, { token: bob.token });
+          assert.equal(onJoin.messages.length, 50);
+          assert.deepEqual(onJoin.messages.at(0).seq, sent[10].seq);
+          assert.equal(onJoin.messages.at(-1).text, 'm59!');
+          await late.close();
+        }
+      } finally {
+        await fresh.close();
+      }
+      await socket.close();
+    } finally {
+      await small.close();
+    }
+  });
+
   it('a read marker moves only forward, reaches the other members, and drives unread in getRooms', async () => {
     const roomId = await createRoom(url(), alice.token, 'reads');
     const { socket: a } = await joined(roomId, alice);

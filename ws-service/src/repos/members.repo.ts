@@ -4,7 +4,10 @@
  * reconnect storm joins thousands together) and are sent as named statements.
  */
 import type { Db, SqlExecutor } from '@murmur/shared/db';
-import type { MemberRole, RoomKind } from './rooms.repo.js';
+import { isStoredId, type MemberRole, type RoomKind } from './rooms.repo.js';
+
+/** The channel of room events between ws-service instances (PostgreSQL NOTIFY). */
+export const ROOM_EVENTS_CHANNEL = 'murmur_room_events';
 
 /** What a join finds: let in, no such room (or a private one the user is not a member of), or banned. */
 export type Admission = 'admitted' | 'not_found' | 'banned';
@@ -13,10 +16,14 @@ export type Admission = 'admitted' | 'not_found' | 'banned';
  * Decides many joins in one statement, recording the membership of each user let into a public
  * room (a second join keeps the first row). Each input row is looked up by primary key, in
  * scalar subqueries: PostgreSQL may hash an EXISTS or a join over the whole table instead, a cost
- * that would grow with the table (see moveReadMarkers). Pairs are inserted in (room, user) order so that two
- * instances inserting the same pairs cannot deadlock. The result is in the order of `joins`.
+ * that would grow with the table (see moveReadMarkers). Pairs are inserted in (room, user) order
+ * so that two instances inserting the same pairs cannot deadlock. The result is in the order of
+ * `joins`; an id no row can have is not sent (it would break the integer array for the whole batch).
  */
 export async function admitMembers(db: Db, joins: ReadonlyArray<{ roomId: number; userId: number }>): Promise<Admission[]> {
+  const result: Admission[] = joins.map(() => 'not_found');
+  const sent = joins.map((join, index) => ({ ...join, index })).filter((join) => isStoredId(join.roomId));
+  if (sent.length === 0) return result;
   const { rows } = await db.$client.query<{ ord: number; kind: RoomKind | null; member: boolean; banned: boolean }>({
     name: 'murmur_admit_members',
     text: `WITH input AS (
@@ -36,11 +43,10 @@ export async function admitMembers(db: Db, joins: ReadonlyArray<{ roomId: number
              ON CONFLICT DO NOTHING
            )
            SELECT ord::int, kind, member, banned FROM verdict`,
-    values: [joins.map((j) => j.roomId), joins.map((j) => j.userId)],
+    values: [sent.map((j) => j.roomId), sent.map((j) => j.userId)],
   });
-  const result: Admission[] = joins.map(() => 'not_found');
   for (const row of rows) {
-    const index = row.ord - 1;
+    const index = sent[row.ord - 1]!.index;
     if (row.banned) result[index] = 'banned';
     else if (row.member || row.kind === 'public') result[index] = 'admitted';
   }
@@ -48,11 +54,11 @@ export async function admitMembers(db: Db, joins: ReadonlyArray<{ roomId: number
 }
 
 /**
- * For sockets that just joined: whether each is still allowed in, its session still valid and
- * its user still a member, not banned. A logout or removal that committed between the join's
- * first check and the socket being listed sent its event too early to close it; this finds it.
- * A ban that committed while the join recorded the membership (each missed the other) leaves
- * both rows: the membership is deleted here.
+ * Whether each socket may stay: its session still valid and its user still a member, not banned.
+ * Asked for every socket that just joined (a logout or removal that committed between the join's
+ * first check and the socket being listed sent its event too early to close it) and for every
+ * socket after room events may have been missed. A ban that committed while a join recorded the
+ * membership (each missed the other) leaves both rows: the membership is deleted here.
  */
 export async function stillAdmitted(
   db: Db,
@@ -80,18 +86,6 @@ export async function stillAdmitted(
   return rows;
 }
 
-/** The (room, user) pairs among `pairs` that are still a membership; for sockets after missed removal events. */
-export async function currentMemberships(db: Db, pairs: ReadonlyArray<{ roomId: number; userId: number }>): Promise<Set<string>> {
-  const { rows } = await db.$client.query<{ room_id: number; user_id: number }>(
-    `SELECT i.room_id, i.user_id FROM unnest($1::int[], $2::int[]) AS i(room_id, user_id)
-     WHERE (SELECT m.role FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id) IS NOT NULL`,
-    [pairs.map((p) => p.roomId), pairs.map((p) => p.userId)],
-  );
-  return new Set(rows.map((row) => membershipKey(row.room_id, row.user_id)));
-}
-
-export const membershipKey = (roomId: number, userId: number) => `${roomId}:${userId}`;
-
 /** A user's standing in a room. */
 export interface Standing {
   role: MemberRole | null;
@@ -99,12 +93,24 @@ export interface Standing {
 }
 
 /** `userId`'s role in the room (null when not a member) and whether they are banned from it. */
-export async function standingIn(db: Db | SqlExecutor, roomId: number, userId: number): Promise<Standing> {
-  const text = `SELECT (SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2) AS role,
-                       EXISTS (SELECT 1 FROM room_bans WHERE room_id = $1 AND user_id = $2) AS banned`;
-  const { rows } = 'executeSql' in db ? await db.executeSql(text, [roomId, userId]) : await db.$client.query(text, [roomId, userId]);
-  const row = rows[0] as { role: MemberRole | null; banned: boolean };
-  return { role: row.role, banned: row.banned };
+export async function standingIn(db: Db, roomId: number, userId: number): Promise<Standing> {
+  const { rows } = await db.$client.query<Standing>(
+    `SELECT (SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2) AS role,
+            EXISTS (SELECT 1 FROM room_bans WHERE room_id = $1 AND user_id = $2) AS banned`,
+    [roomId, userId],
+  );
+  return rows[0]!;
+}
+
+/**
+ * Serializes the changes to one room's members (adding, removing, banning, leaving) for the rest
+ * of the transaction: two moderators acting on one user at once could otherwise leave them both
+ * banned and a member, and an owner leaving while someone removes a moderator could deadlock
+ * with the ownership trigger. Joins do not take it (they only add members to public rooms, and
+ * the recheck after a join undoes one that crossed a ban).
+ */
+export async function lockRoomMembership(tx: SqlExecutor, roomId: number): Promise<void> {
+  await tx.executeSql(`SELECT pg_advisory_xact_lock(hashtext('room_members'), $1)`, [roomId]);
 }
 
 export interface MemberRecord {
@@ -161,27 +167,29 @@ export async function lockRoles(tx: SqlExecutor, roomId: number, userIds: number
   return roles;
 }
 
-/**
- * Ends `userId`'s membership; with `bannedBy`, also bans them from the room. With `keepOwner`
- * the owner's membership is left alone (ownership may have passed to them a moment ago).
- */
-export async function removeMember(tx: SqlExecutor, roomId: number, userId: number, options: { bannedBy?: number; keepOwner: boolean }): Promise<void> {
-  const { bannedBy, keepOwner } = options;
-  await tx.executeSql(`DELETE FROM room_members WHERE room_id = $1 AND user_id = $2 ${keepOwner ? "AND role <> 'owner'" : ''}`, [roomId, userId]);
+/** Ends `userId`'s membership and announces it to every instance; with `bannedBy`, also bans them from the room. */
+export async function removeMember(tx: SqlExecutor, roomId: number, userId: number, bannedBy?: number): Promise<void> {
+  await tx.executeSql('DELETE FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId]);
   if (bannedBy !== undefined) {
     await tx.executeSql(
       `INSERT INTO room_bans (room_id, user_id, banned_by) SELECT $1, id, $3 FROM users WHERE id = $2 ON CONFLICT DO NOTHING`,
       [roomId, userId, bannedBy],
     );
   }
+  // Delivered to every instance when the transaction commits (ws/membership-closer.ts).
+  await tx.executeSql('SELECT pg_notify($1, $2)', [ROOM_EVENTS_CHANNEL, JSON.stringify({ type: 'member_removed', roomId, userId })]);
 }
 
-export async function userExists(db: Db, userId: number): Promise<{ id: number; username: string } | undefined> {
+export async function findUser(db: Db, userId: number): Promise<{ id: number; username: string } | undefined> {
+  if (!isStoredId(userId)) return undefined;
   const { rows } = await db.$client.query<{ id: number; username: string }>('SELECT id, username FROM users WHERE id = $1', [userId]);
   return rows[0];
 }
 
-/** What a read marker did: moved forward, stayed (it was already there or further), or named a seq the room does not have yet. */
+/**
+ * What a read marker did: moved forward; stayed (it was already there or further); named a seq
+ * the room does not have yet; or came from someone who is no longer a member.
+ */
 export type ReadOutcome = 'moved' | 'stale' | 'beyond_last' | 'not_member';
 
 /**
@@ -222,12 +230,13 @@ export async function moveReadMarkers(db: Db, marks: ReadonlyArray<{ roomId: num
     values: [marks.map((m) => m.roomId), marks.map((m) => m.userId), marks.map((m) => m.seq)],
   });
   const result: ReadOutcome[] = marks.map(() => 'not_member');
+  const membershipKey = (mark: { roomId: number; userId: number }) => `${mark.roomId}:${mark.userId}`;
   // Two marks of one member to the same seq moved it once: the first is reported as the move.
   const reported = new Set<string>();
   for (const row of rows.sort((a, b) => a.ord - b.ord)) {
     const mark = marks[row.ord - 1]!;
     if (row.last_seq === null || !row.member) continue;
-    const key = membershipKey(mark.roomId, mark.userId);
+    const key = membershipKey(mark);
     if (mark.seq > row.last_seq) result[row.ord - 1] = 'beyond_last';
     else if (row.moved_to === mark.seq && !reported.has(key)) {
       result[row.ord - 1] = 'moved';

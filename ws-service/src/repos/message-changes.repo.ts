@@ -24,19 +24,21 @@ export interface ChangeTarget {
 
 /**
  * Locks the room's history (every event of the room is stored under this lock, so the target
- * cannot change until commit) and reads the target message and the actor's role.
+ * cannot change until commit) and the actor's membership (so their role cannot change either),
+ * and reads the target message and the actor's role.
  */
 export async function lockChangeTarget(tx: SqlExecutor, roomId: number, seq: number, actorId: number): Promise<ChangeTarget> {
   await tx.executeSql('SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE', [roomId]);
+  const { rows: roles } = await tx.executeSql('SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2 FOR SHARE', [roomId, actorId]);
   const { rows } = await tx.executeSql(
-    `SELECT m.kind, m.user_id AS author_id, (m.user_id IS NULL OR m.deleted_at IS NOT NULL) AS deleted,
-            (SELECT role FROM room_members WHERE room_id = $1 AND user_id = $3) AS actor_role
+    `SELECT m.kind, m.user_id AS author_id, (m.user_id IS NULL OR m.deleted_at IS NOT NULL) AS deleted
      FROM (SELECT 1) AS one
      LEFT JOIN messages m ON m.room_id = $1 AND m.seq = $2`,
-    [roomId, seq, actorId],
+    [roomId, seq],
   );
-  const row = rows[0] as { kind: ChangeTarget['kind']; author_id: number | null; deleted: boolean | null; actor_role: MemberRole | null };
-  return { kind: row.kind, authorId: row.author_id, deleted: row.deleted === true, actorRole: row.actor_role };
+  const row = rows[0] as { kind: ChangeTarget['kind']; author_id: number | null; deleted: boolean | null };
+  const actorRole = (roles[0] as { role: MemberRole } | undefined)?.role ?? null;
+  return { kind: row.kind, authorId: row.author_id, deleted: row.deleted === true, actorRole };
 }
 
 /** An edit or deletion as stored. */

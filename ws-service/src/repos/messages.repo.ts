@@ -7,8 +7,9 @@ import type { Db } from '@murmur/shared/db';
 import type { SequencedKind } from '../protocol.js';
 
 /**
- * A stored event of a room's history: a message (`userId`, `username` and `text` null in a
- * tombstone), or an edit or deletion of the message at `targetSeq`.
+ * A stored event of a room's history: a message, or an edit or deletion of the message at
+ * `targetSeq`. A message is a tombstone when `deletedAt` is set or `userId` is null (the
+ * author's account is gone); its `text` is null then.
  */
 export interface MessageRecord {
   id: number;
@@ -41,6 +42,8 @@ export interface StoredMessage {
   text: string | null;
   /** True when the author had already sent this clientMsgId to the room: nothing new was stored. */
   resent: boolean;
+  /** For a resend: the stored message was edited since, so its text is no longer the first. */
+  edited: boolean;
 }
 
 /** A row of MESSAGE_COLUMNS. */
@@ -99,7 +102,7 @@ WITH input AS (
   SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[]) WITH ORDINALITY AS t(room_id, user_id, text, client_msg_id, ord)
 ),
 resent AS (
-  SELECT DISTINCT ON (i.ord) i.ord, m.id, m.room_id, m.seq, m.text, m.created_at
+  SELECT DISTINCT ON (i.ord) i.ord, m.id, m.room_id, m.seq, m.text, m.created_at, m.edited_at
   FROM input i
   JOIN messages m ON m.room_id = i.room_id AND m.user_id = i.user_id AND m.client_msg_id = i.client_msg_id
   WHERE m.client_msg_id IS NOT NULL AND m.created_at > now() - make_interval(secs => $5)
@@ -118,9 +121,9 @@ inserted AS (
   ORDER BY f.ord
   RETURNING id, room_id, seq, created_at
 )
-SELECT id, room_id, seq, created_at, NULL::int AS resent_ord, NULL::text AS text FROM inserted
+SELECT id, room_id, seq, created_at, NULL::int AS resent_ord, NULL::text AS text, false AS edited FROM inserted
 UNION ALL
-SELECT id, room_id, seq, created_at, ord::int, text FROM resent`;
+SELECT id, room_id, seq, created_at, ord::int, text, edited_at IS NOT NULL FROM resent`;
 
 interface StoreRow {
   id: number;
@@ -130,6 +133,7 @@ interface StoreRow {
   /** 1-based position in the input of a resend; null for a message stored now. */
   resent_ord: number | null;
   text: string | null;
+  edited: boolean;
 }
 
 /** Messages with the same author, room and clientMsgId name one message. */
@@ -180,9 +184,9 @@ export async function insertMessages(db: Db, rows: readonly NewMessage[]): Promi
   const results = unique.map((message, i): StoredMessage | undefined => {
     const resent = resentAt.get(i);
     // A found copy has its author (it matched user_id); its text is null if it was deleted since.
-    if (resent) return { id: resent.id, seq: resent.seq, createdAt: resent.created_at, text: resent.text, resent: true };
+    if (resent) return { id: resent.id, seq: resent.seq, createdAt: resent.created_at, text: resent.text, resent: true, edited: resent.edited };
     const row = byRoom.get(message.roomId)?.shift();
-    return row && { id: row.id, seq: row.seq, createdAt: row.created_at, text: message.text, resent: false };
+    return row && { id: row.id, seq: row.seq, createdAt: row.created_at, text: message.text, resent: false, edited: false };
   });
   return slots.map(({ index, copy }) => {
     const result = results[index];
@@ -219,14 +223,22 @@ export async function messagesAfter(db: Db, roomId: number, afterSeq: number, li
   return newest ? records.reverse() : records;
 }
 
-/** The newest `limit` events of each room, oldest first, in one query; a room without any is absent. */
-export async function recentMessages(db: Db, roomIds: readonly number[], limit: number): Promise<Map<number, MessageRecord[]>> {
+/**
+ * The newest `messages` messages of each room with the edits and deletions among them (at most
+ * `maxEvents` events in all, the newest), oldest first, in one query; a room without any is absent.
+ */
+export async function recentMessages(db: Db, roomIds: readonly number[], messages: number, maxEvents: number): Promise<Map<number, MessageRecord[]>> {
   const { rows } = await db.$client.query<MessageRow>({
     name: 'murmur_recent_messages',
     text: `SELECT ${MESSAGE_COLUMNS} FROM unnest($1::int[]) AS r(id)
-           CROSS JOIN LATERAL (SELECT * FROM messages WHERE room_id = r.id ORDER BY seq DESC LIMIT $2) m
+           CROSS JOIN LATERAL (
+             SELECT * FROM messages
+             WHERE room_id = r.id
+               AND seq >= coalesce((SELECT min(seq) FROM (SELECT seq FROM messages WHERE room_id = r.id AND kind = 'message' ORDER BY seq DESC LIMIT $2) newest), 0)
+             ORDER BY seq DESC LIMIT $3
+           ) m
            LEFT JOIN users u ON u.id = m.user_id`,
-    values: [roomIds, limit],
+    values: [roomIds, messages, maxEvents],
   });
   const byRoom = new Map<number, MessageRecord[]>();
   for (const row of rows.sort((a, b) => a.seq - b.seq)) {

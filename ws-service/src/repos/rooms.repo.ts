@@ -1,12 +1,21 @@
 /** Queries on the rooms and direct_rooms tables; memberships are in members.repo.ts. */
 import { eq } from 'drizzle-orm';
-import { inTransaction, schema, type Db, type SqlExecutor } from '@murmur/shared/db';
+import { schema, type Db, type SqlExecutor } from '@murmur/shared/db';
 import { MESSAGE_COLUMNS, toRecord, type MessageRecord, type MessageRow } from './messages.repo.js';
 
 const { rooms } = schema;
 
 export type RoomKind = schema.RoomKind;
 export type MemberRole = schema.MemberRole;
+
+/** Largest value of an integer id column (rooms, users). */
+const MAX_STORED_ID = 2_147_483_647;
+
+/**
+ * True for an id a row of rooms or users can have. Paths and queries accept larger numbers (they
+ * name nothing); they must never reach a query, where they would fail the statement.
+ */
+export const isStoredId = (id: number): boolean => id <= MAX_STORED_ID;
 
 export interface RoomRecord {
   id: number;
@@ -44,12 +53,14 @@ export async function insertRoom(db: Db, room: { name: string; kind: 'public' | 
 }
 
 export async function findRoom(db: Db, id: number): Promise<RoomRecord | undefined> {
+  if (!isStoredId(id)) return undefined;
   const [row] = await db.select(roomColumns).from(rooms).where(eq(rooms.id, id)).limit(1);
   return row;
 }
 
 /** The direct room of two users, if they have one. */
 export async function findDirectRoom(db: Db, userA: number, userB: number): Promise<RoomRecord | undefined> {
+  if (!isStoredId(userA) || !isStoredId(userB)) return undefined;
   const { rows } = await db.$client.query<RoomRow>(
     `SELECT r.id, r.name, r.kind, r.created_by, r.created_at
      FROM direct_rooms d JOIN rooms r ON r.id = d.room_id
@@ -59,27 +70,12 @@ export async function findDirectRoom(db: Db, userA: number, userB: number): Prom
   return rows[0] && toRoom(rows[0]);
 }
 
-/** Thrown inside the transaction to roll a direct room back when the pair already has one. */
-class PairHasRoom extends Error {}
-
 /**
- * Creates the direct room of `creator` and `other`, both its members. Resolves undefined, having
- * stored nothing, when the pair already has one (created meanwhile from the other side).
+ * Creates the direct room of `creator` and `other`, both its members. Resolves undefined when the
+ * pair already has one (opened meanwhile from the other side): the room row was inserted all the
+ * same, so the caller must roll the transaction back. Run inside a transaction.
  */
-export async function insertDirectRoom(db: Db, room: { name: string; creator: number; other: number }): Promise<RoomRecord | undefined> {
-  try {
-    return await inTransaction(db.$client, async (tx) => {
-      const created = await insertDirectRoomRows(tx, room);
-      if (!created) throw new PairHasRoom();
-      return created;
-    });
-  } catch (err) {
-    if (err instanceof PairHasRoom) return undefined;
-    throw err;
-  }
-}
-
-async function insertDirectRoomRows(tx: SqlExecutor, room: { name: string; creator: number; other: number }): Promise<RoomRecord | undefined> {
+export async function insertDirectRoom(tx: SqlExecutor, room: { name: string; creator: number; other: number }): Promise<RoomRecord | undefined> {
   const { rows } = await tx.executeSql(
     `WITH room AS (
        INSERT INTO rooms (name, kind, created_by) VALUES ($1, 'direct', $2)

@@ -9,9 +9,9 @@
  * it to local clients in seq order (the sender's copy is its acknowledgement). Another
  * instance's message arrives through the broker and takes the same last step.
  */
-import { DEADLOCK_DETECTED, isDatabaseUnavailable, isIntegrityViolation, pgErrorOf, type Db } from '@murmur/shared/db';
+import { DEADLOCK_DETECTED, FOREIGN_KEY_VIOLATION, isDatabaseUnavailable, isIntegrityViolation, pgErrorOf, type Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
-import { AppError, forbidden, notFound } from '@murmur/shared/errors';
+import { AppError, forbidden, notFound, unauthorized } from '@murmur/shared/errors';
 import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/jwt';
 import type { Logger } from '@murmur/shared/logger';
 import type { WebSocket } from 'ws';
@@ -39,8 +39,6 @@ export const HISTORY_ON_JOIN = 50;
 export const MAX_RESUME_MESSAGES = 1_000;
 /** Joins (membership writes, session re-checks) recorded by one query in a reconnect storm. */
 const MAX_JOIN_BATCH = 1_000;
-/** Largest value of rooms.id (an integer column). */
-const MAX_ROOM_ID = 2_147_483_647;
 /** Read markers moved by one statement. */
 const MAX_READ_BATCH = 1_000;
 
@@ -149,8 +147,14 @@ export class ChatService implements ChatEntry {
    * private or direct room the user is not a member of; 403 for a room they are banned from.
    */
   async admit(roomId: number, userId: number): Promise<void> {
-    // A larger id names no room, and would break the batch's integer array for every join in it.
-    const admission = roomId > MAX_ROOM_ID ? 'not_found' : await this.admissions.submit({ roomId, userId });
+    let admission: Admission;
+    try {
+      admission = await this.admissions.submit({ roomId, userId });
+    } catch (err) {
+      // The account was deleted since its token was checked: its membership cannot be recorded.
+      if (pgErrorOf(err)?.code === FOREIGN_KEY_VIOLATION) throw unauthorized('SESSION_ENDED', 'this account no longer exists');
+      throw err;
+    }
     if (admission === 'not_found') throw notFound('ROOM_NOT_FOUND', `there is no room ${roomId}`);
     if (admission === 'banned') throw forbidden('BANNED_FROM_ROOM', `you were removed from room ${roomId} and cannot join it again`);
   }
@@ -211,8 +215,9 @@ export class ChatService implements ChatEntry {
         return;
       }
       // A resend carries the same text; another text means the client reuses ids, and
-      // acknowledging would silently drop its new message.
-      if (stored.text !== text) {
+      // acknowledging would silently drop its new message. An edited message no longer holds its
+      // first text: a resend of it is acknowledged with the text it has now.
+      if (stored.text !== text && !stored.edited) {
         client.sendError('CLIENT_MSG_ID_REUSED', `this clientMsgId already names message ${stored.seq} of this room, with another text; give every message a fresh clientMsgId`, clientMsgId);
         return;
       }
@@ -335,7 +340,9 @@ export class ChatService implements ChatEntry {
   /**
    * The token and the membership were checked before the handshake; a logout, removal or ban
    * committed in between sent its event before this client was listed, so look once more now
-   * that it is. Resolves false, having closed the client, when it may not stay.
+   * that it is. Resolves false, having closed the client, when it may not stay, or when the
+   * check itself failed (the client reconnects; letting it in unchecked could let a removed
+   * member read the room).
    */
   private async recheckJoin(client: Client): Promise<boolean> {
     try {
@@ -344,9 +351,9 @@ export class ChatService implements ChatEntry {
       else if (!member) client.close(CloseCode.REMOVED_FROM_ROOM, 'removed from the room', true);
       return session && member;
     } catch (err) {
-      // The events of a logout or removal committed from here on still close the socket.
       this.options.logger.warn({ err }, 'could not recheck a joining socket');
-      return true;
+      client.close(CloseCode.INTERNAL_ERROR, 'could not check the membership; reconnect', false);
+      return false;
     }
   }
 

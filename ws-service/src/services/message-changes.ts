@@ -8,6 +8,7 @@ import { inTransaction, type Db } from '@murmur/shared/db';
 import { AppError, forbidden, notFound } from '@murmur/shared/errors';
 import { encodeDeletion, encodeEdit, type PublicUser, type SequencedEvent } from '../protocol.js';
 import { lockChangeTarget, storeDeletion, storeEdit, type ChangeTarget } from '../repos/message-changes.repo.js';
+import { moderates } from './rooms.service.js';
 
 export interface ChangeRequest {
   roomId: number;
@@ -19,7 +20,7 @@ export interface ChangeRequest {
 /** Refuses a change of anything but a live message: the answer names the reason. */
 function requireLiveMessage(target: ChangeTarget, seq: number): void {
   if (target.kind === null) throw notFound('MESSAGE_NOT_FOUND', `this room has no event ${seq}`);
-  if (target.kind !== 'message') throw new AppError(400, 'NOT_A_MESSAGE', `event ${seq} is an ${target.kind === 'edit' ? 'edit' : 'deletion'}, not a message`);
+  if (target.kind !== 'message') throw new AppError(400, 'NOT_A_MESSAGE', `event ${seq} is ${target.kind === 'edit' ? 'an edit' : 'a deletion'}, not a message`);
   if (target.deleted) throw new AppError(409, 'MESSAGE_DELETED', `message ${seq} is deleted`);
 }
 
@@ -39,8 +40,7 @@ export async function deleteMessage(db: Db, request: ChangeRequest): Promise<Seq
   const stored = await inTransaction(db.$client, async (tx) => {
     const found = await lockChangeTarget(tx, roomId, target, user.id);
     requireLiveMessage(found, target);
-    const moderates = found.actorRole === 'owner' || found.actorRole === 'moderator';
-    if (found.authorId !== user.id && !moderates) {
+    if (found.authorId !== user.id && !moderates(found.actorRole)) {
       throw forbidden('NOT_ALLOWED_TO_DELETE', `only the author, a moderator or the owner deletes message ${target}`);
     }
     return storeDeletion(tx, { roomId, target, userId: user.id });

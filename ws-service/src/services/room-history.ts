@@ -23,12 +23,20 @@ import { lastSeqs } from '../repos/rooms.repo.js';
 const FILL_PAGE_MESSAGES = 500;
 /** Rooms loaded by one query when many are joined at once. */
 const MAX_LOAD_BATCH = 500;
+/**
+ * Events (messages, edits, deletions) kept in memory per room, at most, for each message kept:
+ * a room whose members edit a lot keeps fewer messages rather than ever more memory.
+ */
+export const MAX_EVENTS_PER_MESSAGE = 4;
 /** Held messages per room beyond which the newest are dropped: they are read back when the gap is filled. */
 const MAX_HELD_MESSAGES = 10_000;
 
 export interface RoomHistoryOptions {
   db: Db;
-  /** Newest messages kept per room; joins and most resumes are served from them. */
+  /**
+   * Newest messages kept per room, with the edits and deletions among them (at most
+   * MAX_EVENTS_PER_MESSAGE times as many events in all); joins and most resumes are served from them.
+   */
   recentMessages: number;
   /** How long a message that arrived ahead of a missing seq waits before the gap is read from the database. */
   gapWaitMs: number;
@@ -70,8 +78,13 @@ export function encodeRecord(row: MessageRecord): SequencedEvent {
 
 /** One room's log. */
 export class RoomLog {
-  /** The newest delivered messages, oldest first, with contiguous seqs ending at `lastSeq`. */
+  /**
+   * The newest delivered events, oldest first, with contiguous seqs ending at `lastSeq`: the
+   * newest `recentMessages` messages and the edits and deletions among them.
+   */
   recent: SequencedEvent[] = [];
+  /** How many of `recent` are messages. */
+  messages = 0;
   /** Seq of the newest message delivered to local clients (0: none yet). */
   lastSeq = 0;
   loaded = false;
@@ -110,7 +123,7 @@ export class RoomHistory {
   constructor(private readonly options: RoomHistoryOptions) {
     this.loader = new GroupBatcher({
       run: async (roomIds) => {
-        const byRoom = await recentMessages(options.db, roomIds, options.recentMessages);
+        const byRoom = await recentMessages(options.db, roomIds, options.recentMessages, options.recentMessages * MAX_EVENTS_PER_MESSAGE);
         return roomIds.map((id) => byRoom.get(id) ?? []);
       },
       maxBatch: MAX_LOAD_BATCH,
@@ -210,6 +223,7 @@ export class RoomHistory {
   private async load(log: RoomLog): Promise<RoomLog> {
     const rows = await this.loader.submit(log.roomId);
     log.recent = rows.map(encodeRecord);
+    log.messages = log.recent.filter((event) => event.kind === 'message').length;
     log.lastSeq = rows.at(-1)?.seq ?? 0;
     log.knownSeq = Math.max(log.knownSeq, log.lastSeq);
     log.loaded = true;
@@ -223,7 +237,11 @@ export class RoomHistory {
     applyChange(log, message);
     log.lastSeq = message.seq;
     log.recent.push(message);
-    if (log.recent.length > this.options.recentMessages) log.recent.splice(0, log.recent.length - this.options.recentMessages);
+    if (message.kind === 'message') log.messages += 1;
+    const { recentMessages } = this.options;
+    while (log.messages > recentMessages || log.recent.length > recentMessages * MAX_EVENTS_PER_MESSAGE) {
+      if (log.recent.shift()?.kind === 'message') log.messages -= 1;
+    }
     this.options.deliver(log.roomId, message);
   }
 
@@ -297,8 +315,10 @@ function applyChange(log: RoomLog, change: SequencedEvent): void {
     return;
   }
   if (target?.kind === 'message') log.recent[at] = tombstone(target);
-  // What the message said before it was deleted is gone from its edits too.
-  log.recent = log.recent.map((event) => (event.kind === 'edit' && event.target === change.target ? erasedEdit(event, true) : event));
+  // What the message said before it was deleted is gone from its edits too, delivered or held.
+  const erased = (event: SequencedEvent) => (event.kind === 'edit' && event.target === change.target ? erasedEdit(event, true) : event);
+  log.recent = log.recent.map(erased);
+  for (const [seq, event] of log.held) log.held.set(seq, erased(event));
 }
 
 function editedMessage(message: SequencedEvent, edit: MessageEdit): SequencedEvent {

@@ -7,13 +7,23 @@
  * unknown room). The owner (the creator) and moderators add and remove members; only the owner
  * makes moderators; nobody removes the owner.
  */
-import { inTransaction, type Db } from '@murmur/shared/db';
+import { FOREIGN_KEY_VIOLATION, inTransaction, pgErrorOf, type Db } from '@murmur/shared/db';
 import { badRequest, forbidden, notFound } from '@murmur/shared/errors';
 import { toPage, type Page } from '@murmur/shared/http';
 import type { SharedLimit } from '@murmur/shared/rate-limits';
 import type { Presence } from '../fanout/presence.js';
 import type { ChatMessage, PublicUser } from '../protocol.js';
-import { listMembers, lockRoles, putMember, removeMember, standingIn, userExists, type MemberRecord, type Standing } from '../repos/members.repo.js';
+import {
+  findUser,
+  listMembers,
+  lockRoles,
+  lockRoomMembership,
+  putMember,
+  removeMember,
+  standingIn,
+  type MemberRecord,
+  type Standing,
+} from '../repos/members.repo.js';
 import { messagesBefore } from '../repos/messages.repo.js';
 import {
   findDirectRoom,
@@ -25,11 +35,7 @@ import {
   type RoomKind,
   type RoomRecord,
 } from '../repos/rooms.repo.js';
-import { notifyMemberRemoved } from '../ws/membership-closer.js';
 import { toChatMessage } from './room-history.js';
-
-/** Largest value of an integer id column; a larger id names nothing. */
-const MAX_INT_ID = 2_147_483_647;
 
 export interface RoomsDeps {
   db: Db;
@@ -37,8 +43,6 @@ export interface RoomsDeps {
   /** Rooms each user may create per hour (direct rooms included, when first opened). */
   roomCreations: SharedLimit;
 }
-
-export type RoomView = RoomRecord;
 
 const noSuchRoom = (roomId: number) => notFound('ROOM_NOT_FOUND', `there is no room ${roomId}`);
 const noSuchUser = (userId: number) => notFound('USER_NOT_FOUND', `there is no user ${userId}`);
@@ -48,7 +52,7 @@ const noSuchUser = (userId: number) => notFound('USER_NOT_FOUND', `there is no u
  * private to others, 403 when they are banned from it.
  */
 async function requireVisible(db: Db, roomId: number, userId: number): Promise<{ room: RoomRecord; standing: Standing }> {
-  const room = roomId > MAX_INT_ID ? undefined : await findRoom(db, roomId);
+  const room = await findRoom(db, roomId);
   if (!room) throw noSuchRoom(roomId);
   const standing = await standingIn(db, roomId, userId);
   if (room.kind !== 'public' && standing.role === null) throw noSuchRoom(roomId);
@@ -56,14 +60,31 @@ async function requireVisible(db: Db, roomId: number, userId: number): Promise<{
   return { room, standing };
 }
 
-const moderates = (role: MemberRole | null) => role === 'owner' || role === 'moderator';
+/** The owner and moderators manage members and delete anyone's messages. */
+export const moderates = (role: MemberRole | null) => role === 'owner' || role === 'moderator';
+
+/** Thrown to roll back a direct room whose pair already has one. */
+class PairHasRoom extends Error {}
+
+/**
+ * Runs `work` in a transaction; a foreign-key violation (the user named was deleted while the
+ * request ran, after it was looked up) answers 404 for that user instead of a 500.
+ */
+async function inTransactionAbout<T>(db: Db, userId: number, work: Parameters<typeof inTransaction<T>>[1]): Promise<T> {
+  try {
+    return await inTransaction(db.$client, work);
+  } catch (err) {
+    if (pgErrorOf(err)?.code === FOREIGN_KEY_VIOLATION) throw noSuchUser(userId);
+    throw err;
+  }
+}
 
 /** Members of a direct room are fixed: its two users. */
 function refuseDirect(room: RoomRecord): void {
   if (room.kind === 'direct') throw badRequest('DIRECT_ROOM', 'a direct room always has exactly its two users');
 }
 
-export function createRoom(deps: RoomsDeps, user: { id: number }, room: { name: string; visibility: 'public' | 'private' }): Promise<RoomView> {
+export function createRoom(deps: RoomsDeps, user: { id: number }, room: { name: string; visibility: 'public' | 'private' }): Promise<RoomRecord> {
   return deps.roomCreations.charge(String(user.id), () => insertRoom(deps.db, { name: room.name, kind: room.visibility, createdBy: user.id }));
 }
 
@@ -71,18 +92,26 @@ export function createRoom(deps: RoomsDeps, user: { id: number }, room: { name: 
  * The direct room of the caller and `otherId`: created on the first call from either side, the
  * same room on every later one. Only its creation counts against the room limit.
  */
-export async function openDirectRoom(deps: RoomsDeps, user: PublicUser, otherId: number): Promise<RoomView> {
+export async function openDirectRoom(deps: RoomsDeps, user: PublicUser, otherId: number): Promise<RoomRecord> {
   if (otherId === user.id) throw badRequest('DIRECT_TO_SELF', 'a direct room is between you and someone else');
-  const existing = otherId > MAX_INT_ID ? undefined : await findDirectRoom(deps.db, user.id, otherId);
+  const existing = await findDirectRoom(deps.db, user.id, otherId);
   if (existing) return existing;
-  const other = otherId > MAX_INT_ID ? undefined : await userExists(deps.db, otherId);
+  const other = await findUser(deps.db, otherId);
   if (!other) throw noSuchUser(otherId);
   const names = [user, other].sort((a, b) => a.id - b.id).map((u) => u.username);
-  const created = await deps.roomCreations.charge(
-    String(user.id),
-    () => insertDirectRoom(deps.db, { name: names.join(' & '), creator: user.id, other: other.id }),
-    (room) => room !== undefined,
-  );
+  const insertOnce = async () => {
+    try {
+      return await inTransactionAbout(deps.db, otherId, async (tx) => {
+        const room = await insertDirectRoom(tx, { name: names.join(' & '), creator: user.id, other: other.id });
+        if (!room) throw new PairHasRoom();
+        return room;
+      });
+    } catch (err) {
+      if (err instanceof PairHasRoom) return undefined;
+      throw err;
+    }
+  };
+  const created = await deps.roomCreations.charge(String(user.id), insertOnce, (room) => room !== undefined);
   if (created) return created;
   // Opened from the other side at the same moment: that one is the pair's room.
   const raced = await findDirectRoom(deps.db, user.id, otherId);
@@ -173,8 +202,9 @@ export async function addMember(
 ): Promise<MemberRecord> {
   const { room } = await requireVisible(deps.db, roomId, actor.id);
   refuseDirect(room);
-  if (userId > MAX_INT_ID) throw noSuchUser(userId);
-  const member = await inTransaction(deps.db.$client, async (tx) => {
+  if (!(await findUser(deps.db, userId))) throw noSuchUser(userId);
+  const member = await inTransactionAbout(deps.db, userId, async (tx) => {
+    await lockRoomMembership(tx, roomId);
     // Locked, so no role changes under the checks.
     const roles = await lockRoles(tx, roomId, [actor.id, userId]);
     const mine = roles.get(actor.id) ?? null;
@@ -197,8 +227,9 @@ export async function dropMember(deps: RoomsDeps, actor: { id: number }, roomId:
   const { room } = await requireVisible(deps.db, roomId, actor.id);
   refuseDirect(room);
   const leaving = userId === actor.id;
-  if (!leaving && (userId > MAX_INT_ID || !(await userExists(deps.db, userId)))) throw noSuchUser(userId);
-  await inTransaction(deps.db.$client, async (tx) => {
+  if (!leaving && !(await findUser(deps.db, userId))) throw noSuchUser(userId);
+  await inTransactionAbout(deps.db, userId, async (tx) => {
+    await lockRoomMembership(tx, roomId);
     // Locked, so no role changes under the checks (ownership passing on, a moderator unmade).
     const roles = await lockRoles(tx, roomId, leaving ? [userId] : [actor.id, userId]);
     if (!leaving) {
@@ -208,7 +239,6 @@ export async function dropMember(deps: RoomsDeps, actor: { id: number }, roomId:
       if (theirs === 'owner') throw forbidden('OWNER_CANNOT_BE_REMOVED', 'nobody can remove the owner of a room');
       if (theirs === 'moderator' && mine !== 'owner') throw forbidden('NOT_ROOM_OWNER', 'only the owner removes a moderator');
     }
-    await removeMember(tx, roomId, userId, { bannedBy: room.kind === 'public' && !leaving ? actor.id : undefined, keepOwner: !leaving });
-    await notifyMemberRemoved(tx, roomId, userId);
+    await removeMember(tx, roomId, userId, room.kind === 'public' && !leaving ? actor.id : undefined);
   });
 }

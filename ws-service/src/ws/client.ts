@@ -92,7 +92,7 @@ export class Client implements HubClient {
   private droppedAsSlow = false;
   private readonly bucket: TokenBucket;
   /** Frames (messages, edits, deletions, read markers) handed to the chat whose answer is not queued yet. */
-  private postsInFlight = 0;
+  private framesInFlight = 0;
   /** Set when the client must be closed once its messages in flight are answered (a flood). */
   private closeWhenAnswered: { code: CloseCodeValue; reason: string } | undefined;
 
@@ -239,12 +239,12 @@ export class Client implements HubClient {
 
   /** Counts a frame as in flight until the chat has answered it (see `closeOnceAnswered`). */
   private track(answered: Promise<void>): void {
-    this.postsInFlight += 1;
+    this.framesInFlight += 1;
     answered.then(
-      () => this.postAnswered(),
+      () => this.frameAnswered(),
       (err: unknown) => {
         this.ctx.logger.error({ err, userId: this.user.id, roomId: this.roomId }, 'handling a frame failed');
-        this.postAnswered();
+        this.frameAnswered();
       },
     );
   }
@@ -255,7 +255,7 @@ export class Client implements HubClient {
    */
   private closeOnceAnswered(code: CloseCodeValue, reason: string): void {
     this.closeWhenAnswered = { code, reason };
-    if (this.postsInFlight === 0) {
+    if (this.framesInFlight === 0) {
       this.close(code, reason, true);
       return;
     }
@@ -266,9 +266,9 @@ export class Client implements HubClient {
     this.ctx.chat.leave(this);
   }
 
-  private postAnswered(): void {
-    this.postsInFlight -= 1;
-    if (this.postsInFlight === 0 && this.closeWhenAnswered) this.close(this.closeWhenAnswered.code, this.closeWhenAnswered.reason, true);
+  private frameAnswered(): void {
+    this.framesInFlight -= 1;
+    if (this.framesInFlight === 0 && this.closeWhenAnswered) this.close(this.closeWhenAnswered.code, this.closeWhenAnswered.reason, true);
   }
 
   /** One heartbeat tick: terminate a peer that missed the last ping, else ping it again. */

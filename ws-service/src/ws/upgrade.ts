@@ -24,7 +24,10 @@ export interface UpgradeOptions {
   caps: ConnectionCaps;
   /** Reverse proxies to trust for the client address. */
   trustProxyHops: number;
-  /** Checks the room exists (404 otherwise) and records the membership. */
+  /**
+   * Lets the user into the room or refuses: 404 for an unknown room or someone else's private or
+   * direct room, 403 for a ban; records the membership of a public room.
+   */
   admit(roomId: number, userId: number): Promise<void>;
   /** Takes over an accepted socket; `user` carries the session and the token's expiry. */
   onConnection(ws: WebSocket, user: AuthUser, target: JoinTarget): void;
