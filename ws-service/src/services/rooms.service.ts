@@ -22,7 +22,6 @@ import {
   removeMember,
   standingIn,
   type MemberRecord,
-  type Standing,
 } from '../repos/members.repo.js';
 import { messagesBefore } from '../repos/messages.repo.js';
 import {
@@ -47,17 +46,14 @@ export interface RoomsDeps {
 const noSuchRoom = (roomId: number) => notFound('ROOM_NOT_FOUND', `there is no room ${roomId}`);
 const noSuchUser = (userId: number) => notFound('USER_NOT_FOUND', `there is no user ${userId}`);
 
-/**
- * The room, if `userId` may see it, with their standing in it: 404 when it does not exist or is
- * private to others, 403 when they are banned from it.
- */
-async function requireVisible(db: Db, roomId: number, userId: number): Promise<{ room: RoomRecord; standing: Standing }> {
+/** The room, if `userId` may see it: 404 when it does not exist or is private to others, 403 when they are banned from it. */
+async function requireVisible(db: Db, roomId: number, userId: number): Promise<RoomRecord> {
   const room = await findRoom(db, roomId);
   if (!room) throw noSuchRoom(roomId);
   const standing = await standingIn(db, roomId, userId);
   if (room.kind !== 'public' && standing.role === null) throw noSuchRoom(roomId);
   if (standing.banned) throw forbidden('BANNED_FROM_ROOM', `you were removed from room ${roomId}`);
-  return { room, standing };
+  return room;
 }
 
 /** The owner and moderators manage members and delete anyone's messages. */
@@ -200,7 +196,7 @@ export async function addMember(
   userId: number,
   role: 'moderator' | 'member' | undefined,
 ): Promise<MemberRecord> {
-  const { room } = await requireVisible(deps.db, roomId, actor.id);
+  const room = await requireVisible(deps.db, roomId, actor.id);
   refuseDirect(room);
   if (!(await findUser(deps.db, userId))) throw noSuchUser(userId);
   const member = await inTransactionAbout(deps.db, userId, async (tx) => {
@@ -224,7 +220,7 @@ export async function addMember(
  * on (the oldest moderator, else the oldest member); nobody else can remove the owner.
  */
 export async function dropMember(deps: RoomsDeps, actor: { id: number }, roomId: number, userId: number): Promise<void> {
-  const { room } = await requireVisible(deps.db, roomId, actor.id);
+  const room = await requireVisible(deps.db, roomId, actor.id);
   refuseDirect(room);
   const leaving = userId === actor.id;
   if (!leaving && !(await findUser(deps.db, userId))) throw noSuchUser(userId);
