@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api, startFaultProxy, testDatabaseUrl, type FaultProxy } from '@murmur/shared/testing';
+import { api, startFaultProxy, testDatabaseUrl, within, type FaultProxy } from '@murmur/shared/testing';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
-import { createRoom, join, startStack, type Stack, FAST_SENDING_ENV } from './helpers.js';
+import { createRoom, join, startStack, startWsService, type Stack, FAST_SENDING_ENV } from './helpers.js';
 
 const QUERY_TIMEOUT_MS = 800;
 const WRITE_QUEUE_MAX = 5;
@@ -11,6 +11,7 @@ describe('ws-service during a database outage', () => {
   let proxy: FaultProxy;
   let stack: Stack;
   let alice: RegisteredUser;
+  let bob: RegisteredUser;
 
   before(async () => {
     proxy = await startFaultProxy(testDatabaseUrl());
@@ -22,6 +23,7 @@ describe('ws-service during a database outage', () => {
       ...FAST_SENDING_ENV,
     });
     alice = await registerUser(stack.auth.url, 'alice');
+    bob = await registerUser(stack.auth.url, 'bob');
   });
   after(async () => {
     proxy.restore();
@@ -51,5 +53,25 @@ describe('ws-service during a database outage', () => {
     const stored = new Set(page.body.items.map((m: { clientMsgId?: string }) => m.clientMsgId));
     for (const ack of acked) assert.ok(stored.has(ack.clientMsgId), `acknowledged ${ack.clientMsgId} is stored`);
     await socket.close();
+  });
+
+  it('a removal made while the database was cut off from this instance closes the member there once it is back', async () => {
+    // Another instance, on the database directly, owns the room and makes the removal.
+    const other = await startWsService(FAST_SENDING_ENV);
+    try {
+      const roomId = (await api(other.url, 'POST', '/ws/createRoom', { token: alice.token, body: { name: 'cut off', visibility: 'private' } })).body.id;
+      assert.equal((await api(other.url, 'PUT', `/ws/rooms/${roomId}/members/${bob.id}`, { token: alice.token })).status, 200);
+      const { socket } = await join(stack.ws.wsUrl, roomId, { token: bob.token });
+
+      proxy.cut();
+      // Its room events connection is down: the removal's notification never reaches it.
+      assert.equal((await api(other.url, 'DELETE', `/ws/rooms/${roomId}/members/${bob.id}`, { token: alice.token })).status, 204);
+      proxy.restore();
+      // Reconnecting (backoff up to 5 s), it checks every socket's membership again.
+      const closed = await within(socket.closed, 10_000, 'the socket closing');
+      assert.equal(closed.code, 4003);
+    } finally {
+      await other.close();
+    }
   });
 });
