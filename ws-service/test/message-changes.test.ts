@@ -176,9 +176,9 @@ describe('edits, deletions and read markers', () => {
     const { socket } = await joined(roomId, alice);
     const sent = await socket.say('helo', 'edited-1');
     socket.send({ type: 'edit', seq: sent.seq, text: 'hello' });
-    await socket.next('message_edited');
+    const edit = await socket.next('message_edited');
     const again = await socket.say('helo', 'edited-1');
-    assert.deepEqual([again.seq, again.id, again.text], [sent.seq, sent.id, 'hello']);
+    assert.deepEqual([again.seq, again.id, again.text, again.editedAt], [sent.seq, sent.id, 'hello', edit.editedAt]);
     assert.equal((await history(roomId, alice)).length, 1);
   });
 

@@ -42,8 +42,8 @@ export interface StoredMessage {
   text: string | null;
   /** True when the author had already sent this clientMsgId to the room: nothing new was stored. */
   resent: boolean;
-  /** For a resend: the stored message was edited since, so its text is no longer the first. */
-  edited: boolean;
+  /** For a resend: when the stored message was last edited (its text is no longer the first); null if never. */
+  editedAt: Date | null;
 }
 
 /** A row of MESSAGE_COLUMNS. */
@@ -121,9 +121,9 @@ inserted AS (
   ORDER BY f.ord
   RETURNING id, room_id, seq, created_at
 )
-SELECT id, room_id, seq, created_at, NULL::int AS resent_ord, NULL::text AS text, false AS edited FROM inserted
+SELECT id, room_id, seq, created_at, NULL::int AS resent_ord, NULL::text AS text, NULL::timestamptz AS edited_at FROM inserted
 UNION ALL
-SELECT id, room_id, seq, created_at, ord::int, text, edited_at IS NOT NULL FROM resent`;
+SELECT id, room_id, seq, created_at, ord::int, text, edited_at FROM resent`;
 
 interface StoreRow {
   id: number;
@@ -133,7 +133,7 @@ interface StoreRow {
   /** 1-based position in the input of a resend; null for a message stored now. */
   resent_ord: number | null;
   text: string | null;
-  edited: boolean;
+  edited_at: Date | null;
 }
 
 /** Messages with the same author, room and clientMsgId name one message. */
@@ -184,9 +184,9 @@ export async function insertMessages(db: Db, rows: readonly NewMessage[]): Promi
   const results = unique.map((message, i): StoredMessage | undefined => {
     const resent = resentAt.get(i);
     // A found copy has its author (it matched user_id); its text is null if it was deleted since.
-    if (resent) return { id: resent.id, seq: resent.seq, createdAt: resent.created_at, text: resent.text, resent: true, edited: resent.edited };
+    if (resent) return { id: resent.id, seq: resent.seq, createdAt: resent.created_at, text: resent.text, resent: true, editedAt: resent.edited_at };
     const row = byRoom.get(message.roomId)?.shift();
-    return row && { id: row.id, seq: row.seq, createdAt: row.created_at, text: message.text, resent: false, edited: false };
+    return row && { id: row.id, seq: row.seq, createdAt: row.created_at, text: message.text, resent: false, editedAt: null };
   });
   return slots.map(({ index, copy }) => {
     const result = results[index];

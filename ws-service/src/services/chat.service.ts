@@ -207,6 +207,7 @@ export class ChatService implements ChatEntry {
       user,
       text: stored.text,
       createdAt: stored.createdAt.toISOString(),
+      ...(stored.editedAt !== null ? { editedAt: stored.editedAt.toISOString() } : {}),
       ...(clientMsgId !== undefined ? { clientMsgId } : {}),
     });
     if (stored.resent) {
@@ -217,7 +218,7 @@ export class ChatService implements ChatEntry {
       // A resend carries the same text; another text means the client reuses ids, and
       // acknowledging would silently drop its new message. An edited message no longer holds its
       // first text: a resend of it is acknowledged with the text it has now.
-      if (stored.text !== text && !stored.edited) {
+      if (stored.text !== text && stored.editedAt === null) {
         client.sendError('CLIENT_MSG_ID_REUSED', `this clientMsgId already names message ${stored.seq} of this room, with another text; give every message a fresh clientMsgId`, clientMsgId);
         return;
       }
