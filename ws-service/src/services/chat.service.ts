@@ -189,15 +189,12 @@ export class ChatService implements ChatEntry {
     try {
       stored = await this.writer.store({ roomId, userId: user.id, text, clientMsgId: clientMsgId ?? null });
     } catch (err) {
-      if (err instanceof AppError) {
-        client.sendError(err.code, err.message, clientMsgId);
-        return;
-      }
       // Not acknowledged. A commit whose answer was lost may still have stored it; sending it
       // again with the same clientMsgId is safe either way.
-      const outage = isDatabaseUnavailable(err);
-      this.options.logger[outage ? 'warn' : 'error']({ err, roomId, userId: user.id }, 'storing a message failed');
-      client.sendError('MESSAGE_NOT_STORED', 'the message may not have been stored; send it again with the same clientMsgId', clientMsgId);
+      this.answerFailure(client, err, { clientMsgId }, 'storing a message failed', {
+        code: 'MESSAGE_NOT_STORED',
+        message: 'the message may not have been stored; send it again with the same clientMsgId',
+      });
       return;
     }
     const message = encodeMessage({
@@ -253,8 +250,7 @@ export class ChatService implements ChatEntry {
     try {
       outcome = await this.readMarkers.submit({ roomId, userId: user.id, seq });
     } catch (err) {
-      this.options.logger[isDatabaseUnavailable(err) ? 'warn' : 'error']({ err, roomId, userId: user.id }, 'moving a read marker failed');
-      client.sendError('READ_NOT_SAVED', 'the read marker was not saved; send it again', undefined, seq);
+      this.answerFailure(client, err, { seq }, 'moving a read marker failed', { code: 'READ_NOT_SAVED', message: 'the read marker was not saved; send it again' });
       return;
     }
     if (outcome === 'moved') this.hub.broadcast(roomId, { type: 'read', user, seq });
@@ -272,15 +268,32 @@ export class ChatService implements ChatEntry {
     try {
       event = await store();
     } catch (err) {
-      if (err instanceof AppError) {
-        client.sendError(err.code, err.message, undefined, seq);
-        return;
-      }
-      this.options.logger[isDatabaseUnavailable(err) ? 'warn' : 'error']({ err, roomId: client.roomId, seq }, 'changing a message failed');
-      client.sendError('CHANGE_NOT_STORED', 'the change may not have been stored; look at the room before sending it again', undefined, seq);
+      this.answerFailure(client, err, { seq }, 'changing a message failed', {
+        code: 'CHANGE_NOT_STORED',
+        message: 'the change may not have been stored; look at the room before sending it again',
+      });
       return;
     }
     this.deliverStored(client, event);
+  }
+
+  /**
+   * Answers a frame that failed with an `error` event naming it (by `clientMsgId` or `seq`): a
+   * refusal by the rules (an AppError) as it is; anything else, logged, as `unexpected`.
+   */
+  private answerFailure(
+    client: Client,
+    err: unknown,
+    frame: { clientMsgId?: string; seq?: number },
+    what: string,
+    unexpected: { code: string; message: string },
+  ): void {
+    if (err instanceof AppError) {
+      client.sendError(err.code, err.message, frame.clientMsgId, frame.seq);
+      return;
+    }
+    this.options.logger[isDatabaseUnavailable(err) ? 'warn' : 'error']({ err, roomId: client.roomId, userId: client.user.id, ...frame }, what);
+    client.sendError(unexpected.code, unexpected.message, frame.clientMsgId, frame.seq);
   }
 
   /**

@@ -15,7 +15,7 @@
 import type { Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import type { Logger } from '@murmur/shared/logger';
-import { encodeDeletion, encodeEdit, encodeMessage, type ChatMessage, type MessageEdit, type PublicUser, type SequencedEvent } from '../protocol.js';
+import { encodeDeletion, encodeEdit, encodeMessage, type ChatMessage, type MessageDeletion, type MessageEdit, type PublicUser, type SequencedEvent } from '../protocol.js';
 import { messagesAfter, recentMessages, type MessageRecord } from '../repos/messages.repo.js';
 import { lastSeqs } from '../repos/rooms.repo.js';
 
@@ -344,6 +344,6 @@ function erasedEdit(event: SequencedEvent, keepAuthor: boolean): SequencedEvent 
 function withoutAuthor(event: SequencedEvent): SequencedEvent {
   if (event.kind === 'message') return tombstone(event);
   if (event.kind === 'edit') return erasedEdit(event, false);
-  const kept = JSON.parse(event.json) as MessageEdit;
-  return encodeDeletion({ seq: kept.seq, roomId: kept.roomId, target: kept.target, user: null });
+  const { seq, roomId, target } = JSON.parse(event.json) as MessageDeletion;
+  return encodeDeletion({ seq, roomId, target, user: null });
 }

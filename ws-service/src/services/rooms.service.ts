@@ -7,7 +7,7 @@
  * unknown room). The owner (the creator) and moderators add and remove members; only the owner
  * makes moderators; nobody removes the owner.
  */
-import { FOREIGN_KEY_VIOLATION, inTransaction, pgErrorOf, type Db } from '@murmur/shared/db';
+import { FOREIGN_KEY_VIOLATION, inTransaction, pgErrorOf, type Db, type SqlExecutor } from '@murmur/shared/db';
 import { badRequest, forbidden, notFound } from '@murmur/shared/errors';
 import { toPage, type Page } from '@murmur/shared/http';
 import type { SharedLimit } from '@murmur/shared/rate-limits';
@@ -66,7 +66,7 @@ class PairHasRoom extends Error {}
  * Runs `work` in a transaction; a foreign-key violation (the user named was deleted while the
  * request ran, after it was looked up) answers 404 for that user instead of a 500.
  */
-async function inTransactionAbout<T>(db: Db, userId: number, work: Parameters<typeof inTransaction<T>>[1]): Promise<T> {
+async function inTransactionAbout<T>(db: Db, userId: number, work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
   try {
     return await inTransaction(db.$client, work);
   } catch (err) {
