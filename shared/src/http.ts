@@ -7,4 +7,5 @@ export * from './http/client-address.js';
 export * from './http/validation.js';
 export * from './http/error-handler.js';
 export * from './http/page.js';
+export * from './http/ids.js';
 export * from './http/metrics.js';
