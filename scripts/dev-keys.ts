@@ -1,7 +1,7 @@
 /** Development signing keys for `npm start`, generated once and kept under .data/keys. */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateKeyPairPem } from '@murmur/shared/jwt';
+import { generateKeyPairPem } from '@murmur/shared/auth';
 
 export function ensureDevKeys(dir: string): { privateKeyFile: string; publicKeyFile: string } {
   const privateKeyFile = path.join(dir, 'jwt-private.pem');

@@ -1,6 +1,6 @@
 /** Opens everything auth-service depends on, from its config; main.ts and the tests share it. */
 import { createPublicKey } from 'node:crypto';
-import { loadPrivateKey } from '@murmur/shared/jwt';
+import { loadPrivateKey } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import { openPlatform, type Platform } from '@murmur/shared/platform';
 import type { AuthConfig } from './config.js';

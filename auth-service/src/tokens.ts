@@ -1,7 +1,7 @@
 /** Signs access tokens. auth-service is the only code that holds the private key. */
 import { randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { JWT_ALGORITHM } from '@murmur/shared/jwt';
+import { JWT_ALGORITHM } from '@murmur/shared/auth';
 
 export interface IssuedToken {
   token: string;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@murmur/shared/logger';
 import { openPlatform, type Platform } from '@murmur/shared/platform';
-import { loadPublicKey } from '@murmur/shared/jwt';
+import { loadPublicKey } from '@murmur/shared/auth';
 import { api, nextEvent, testDatabaseUrl, testKeyPair } from '@murmur/shared/testing';
 import { registerUser, startAuthService, type AuthUnderTest } from '../src/testing.js';
 

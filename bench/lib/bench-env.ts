@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { applyMigrations } from '@murmur/shared/db';
-import { generateKeyPairPem, loadPrivateKey } from '@murmur/shared/jwt';
+import { generateKeyPairPem, loadPrivateKey } from '@murmur/shared/auth';
 import { createTokenSigner, type TokenSigner } from '@murmur/auth-service/tokens';
 import { databaseUrl, dropDatabase, freePort, startEmbeddedPostgres, withAdminClient, type LocalPostgres } from '../../scripts/local-postgres.js';
 import type { ServiceName } from '../../scripts/repo-paths.js';

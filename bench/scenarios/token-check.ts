@@ -4,7 +4,7 @@
  */
 import jwt from 'jsonwebtoken';
 import { createLogger } from '@murmur/shared/logger';
-import { loadPublicKey } from '@murmur/shared/jwt';
+import { loadPublicKey } from '@murmur/shared/auth';
 import { openPlatform } from '@murmur/shared/platform';
 import type { BenchEnv } from '../lib/bench-env.js';
 import type { ResultRow } from '../lib/report.js';

@@ -45,7 +45,7 @@ export interface TimelineRead {
 
 /** The service's SQL for one page, as the raw baseline sends it. */
 function timelineSql(readerId: number, before?: number) {
-  return new PgDialect().sqlToQuery(homeTimelineQuery(readerId, { limit: PAGE_SIZE, before }));
+  return new PgDialect().sqlToQuery(homeTimelineQuery(readerId, { limit: PAGE_SIZE, cursor: before }));
 }
 
 const timelineUrl = (rig: TimelineRig, before?: number) =>

@@ -4,7 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { openDatabase, type Database } from './db/client.js';
-import { loadPublicKey, openTokenVerification, type TokenVerification } from './jwt.js';
+import { loadPublicKey, openTokenVerification, type TokenVerification } from './auth.js';
 import type { Logger } from './logger.js';
 
 export interface PlatformConfig {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@murmur/shared/logger';
-import { loadPublicKey } from '@murmur/shared/jwt';
+import { loadPublicKey } from '@murmur/shared/auth';
 import { openPlatform, type Platform } from '@murmur/shared/platform';
 import { api, nextEvent, testDatabaseUrl, testKeyPair } from '@murmur/shared/testing';
 import { registerUser } from '@murmur/auth-service/testing';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { api, nextEvent, testDatabaseUrl } from '@murmur/shared/testing';
-import type { AuthEvent } from '@murmur/shared/jwt';
+import type { AuthEvent } from '@murmur/shared/auth';
 import { registerUser } from '@murmur/auth-service/testing';
 import { startServices, type Services } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { api, within } from '@murmur/shared/testing';
 import { RedisBroker } from '../src/fanout/broker-redis.js';
 import { RedisPresence } from '../src/fanout/presence-redis.js';
 import { openRedis } from '../src/fanout/redis-connection.js';
-import { connect, createRoom, join, startWsService, type TestSocket, type WsUnderTest, FAST_SENDING_ENV } from './helpers.js';
+import { connect, createRoom, join, listedRoom, startWsService, type TestSocket, type WsUnderTest, FAST_SENDING_ENV } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Short, so a crashed instance expires within the test; long enough that a busy test machine never misses three heartbeats. */
@@ -65,11 +65,8 @@ describe('several instances through Redis', () => {
     return (res.body as Array<{ id: number; username: string }>).map((u) => u.id).sort((x, y) => x - y);
   };
 
-  const clientCount = async (instance: WsUnderTest, roomId: number, token: string) => {
-    const res = await api(instance.url, 'GET', `/ws/getRooms?after=${roomId - 1}&limit=1`, { token });
-    assert.equal(res.status, 200);
-    return (res.body as Array<{ id: number; clients: number }>).find((room) => room.id === roomId)?.clients;
-  };
+  const clientCount = async (instance: WsUnderTest, roomId: number, token: string) =>
+    ((await listedRoom(instance.url, token, roomId)) as { clients: number } | undefined)?.clients;
 
   const publicUser = (user: RegisteredUser) => ({ id: user.id, username: user.username });
 

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { AuthUser } from '@murmur/shared/jwt';
+import type { AuthUser } from '@murmur/shared/auth';
 import { createLogger } from '@murmur/shared/logger';
 import { RawConnection, serveOn, within } from '@murmur/shared/testing';
 import { ConnectionCaps } from '../src/ws/connection-caps.js';

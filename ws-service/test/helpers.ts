@@ -1,5 +1,6 @@
 /** Test support: the real ws-service on port 0 against the test database, and a WebSocket test client. */
 import type { IncomingHttpHeaders } from 'node:http';
+import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { createLogger } from '@murmur/shared/logger';
 import { api, testEnv } from '@murmur/shared/testing';
@@ -65,6 +66,14 @@ export async function createRoom(wsUrl: string, token: string, name = 'room'): P
   const res = await api(wsUrl, 'POST', '/ws/createRoom', { token, body: { name } });
   if (res.status !== 200) throw new Error(`createRoom failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id as number;
+}
+
+/** The room as `token`'s user sees it in GET /ws/getRooms, or undefined when it is not listed there. */
+export async function listedRoom(wsUrl: string, token: string, roomId: number): Promise<any> {
+  // Other tests create rooms too: start the page just before this room.
+  const res = await api(wsUrl, 'GET', `/ws/getRooms?cursor=${roomId - 1}&limit=1`, { token });
+  assert.equal(res.status, 200);
+  return res.body.items.find((room: { id: number }) => room.id === roomId);
 }
 
 export interface ConnectOptions {

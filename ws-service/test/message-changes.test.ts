@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { api } from '@murmur/shared/testing';
-import { connect, createRoom, join, startStack, startWsService, type Stack, type TestSocket, FAST_SENDING_ENV } from './helpers.js';
+import { connect, createRoom, join, listedRoom, startStack, startWsService, type Stack, type TestSocket, FAST_SENDING_ENV } from './helpers.js';
 
 describe('edits, deletions and read markers', () => {
   let stack: Stack;
@@ -32,11 +32,7 @@ describe('edits, deletions and read markers', () => {
     assert.equal(res.status, 200);
     return res.body.items as any[];
   };
-  const roomInList = async (roomId: number, user: RegisteredUser) => {
-    const res = await api(url(), 'GET', `/ws/getRooms?after=${roomId - 1}&limit=1`, { token: user.token });
-    assert.equal(res.status, 200);
-    return (res.body as any[]).find((room) => room.id === roomId);
-  };
+  const roomInList = (roomId: number, user: RegisteredUser) => listedRoom(url(), user.token, roomId);
 
   it("an author's edit reaches every live client with its own seq, shows in history and replays on resume", async () => {
     const roomId = await createRoom(url(), alice.token, 'edits');

@@ -30,7 +30,7 @@ describe('resuming after a reconnect', () => {
     const [gap, ...kept] = resumeEvents(7, missed, false, oneEventBytes * 10).map((e) => parse(e.json));
     assert.equal(gap!.type, 'error');
     assert.equal(gap!.code, 'RESUME_GAP');
-    assert.match(gap!.message!, /\/ws\/rooms\/7\/messages\?before=141/);
+    assert.match(gap!.message!, /\/ws\/rooms\/7\/messages\?cursor=141/);
     assert.deepEqual(
       kept.map((m) => m.seq),
       [141, 142, 143, 144, 145, 146, 147, 148, 149, 150],
@@ -40,7 +40,7 @@ describe('resuming after a reconnect', () => {
   it('says where the gap is when more were missed than a resume replays, even if the rest fit', () => {
     const [gap, ...kept] = resumeEvents(7, [message(5), message(6)], true, 10_000).map((e) => parse(e.json));
     assert.equal(gap!.code, 'RESUME_GAP');
-    assert.match(gap!.message!, /before=5/);
+    assert.match(gap!.message!, /cursor=5/);
     assert.deepEqual(
       kept.map((m) => m.seq),
       [5, 6],

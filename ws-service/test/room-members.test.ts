@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { api, within, type ApiResponse } from '@murmur/shared/testing';
 import { CloseCode } from '../src/ws/close-codes.js';
-import { FAST_SENDING_ENV, join, refusal, startStack, startWsService, type Stack, type TestSocket } from './helpers.js';
+import { FAST_SENDING_ENV, join, listedRoom, refusal, startStack, startWsService, type Stack, type TestSocket } from './helpers.js';
 
 describe('room kinds, members and roles', () => {
   let stack: Stack;
@@ -41,11 +41,7 @@ describe('room kinds, members and roles', () => {
     members.sort(([x], [y]) => x.id - y.id).map(([user, role]): [string, string] => [user.username, role]);
 
   /** The room as it appears in the viewer's getRooms, or undefined when it does not. */
-  async function listed(viewer: RegisteredUser, roomId: number): Promise<any> {
-    const res = await api(url(), 'GET', `/ws/getRooms?after=${roomId - 1}`, { token: viewer.token });
-    assert.equal(res.status, 200);
-    return res.body.find((r: any) => r.id === roomId);
-  }
+  const listed = (viewer: RegisteredUser, roomId: number) => listedRoom(url(), viewer.token, roomId);
 
   /** The socket's close, which must come within a second. */
   const closedSoon = (socket: TestSocket) => within(socket.closed, 1_000, "the close of the removed member's socket");

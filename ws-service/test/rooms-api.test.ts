@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { api } from '@murmur/shared/testing';
-import { createRoom, join, refusal, startStack, type Stack, FAST_SENDING_ENV } from './helpers.js';
+import { createRoom, join, listedRoom, refusal, startStack, type Stack, FAST_SENDING_ENV } from './helpers.js';
 
 describe('rooms REST API', () => {
   let stack: Stack;
@@ -58,26 +58,26 @@ describe('rooms REST API', () => {
     }
   });
 
-  it('pages getRooms in id order: at most `limit` rooms, the next page named in a Link header', async () => {
+  it('pages getRooms in id order: at most `limit` rooms, 20 by default, the next page from nextCursor', async () => {
     const ids = [await createRoom(url(), alice.token, 'p1'), await createRoom(url(), alice.token, 'p2'), await createRoom(url(), alice.token, 'p3')];
-    const first = await api(url(), 'GET', `/ws/getRooms?after=${ids[0]! - 1}&limit=2`, { token: bob.token });
+    const first = await api(url(), 'GET', `/ws/getRooms?cursor=${ids[0]! - 1}&limit=2`, { token: bob.token });
     assert.equal(first.status, 200);
-    assert.equal(first.body.length, 2);
-    assert.deepEqual(first.body.map((r: any) => r.id), ids.slice(0, 2));
-    const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '');
-    assert.ok(next, 'a Link header names the next page');
-    const second = await api(url(), 'GET', next[1]!, { token: bob.token });
-    assert.equal(second.body[0].id, ids[2]);
+    assert.deepEqual(first.body.items.map((r: any) => r.id), ids.slice(0, 2));
+    assert.equal(first.body.nextCursor, String(ids[1]));
+    const second = await api(url(), 'GET', `/ws/getRooms?cursor=${first.body.nextCursor}&limit=2`, { token: bob.token });
+    assert.equal(second.body.items[0].id, ids[2]);
     // 101 more rooms (written directly: the API would count them against a creation limit).
     const { rows } = await stack.ws.deps.database.pool.query<{ id: string }>(
       `INSERT INTO rooms (name, created_by) SELECT 'bulk ' || g, $1 FROM generate_series(1, 101) g RETURNING id`,
       [alice.id],
     );
     const firstBulk = Math.min(...rows.map((r) => Number(r.id)));
-    const full = await api(url(), 'GET', `/ws/getRooms?after=${firstBulk - 1}`, { token: bob.token });
-    assert.equal(full.body.length, 100, 'a page holds at most 100 rooms by default');
-    assert.match(full.headers.get('link') ?? '', /rel="next"/);
-    for (const bad of ['limit=0', 'limit=101', 'limit=x', 'after=-1']) {
+    const page = await api(url(), 'GET', `/ws/getRooms?cursor=${firstBulk - 1}`, { token: bob.token });
+    assert.equal(page.body.items.length, 20, 'a page holds 20 rooms by default');
+    const full = await api(url(), 'GET', `/ws/getRooms?cursor=${firstBulk - 1}&limit=100`, { token: bob.token });
+    assert.equal(full.body.items.length, 100, 'and at most 100');
+    assert.equal(full.body.nextCursor, String(firstBulk + 99));
+    for (const bad of ['limit=0', 'limit=101', 'limit=x', 'cursor=-1', 'cursor=x']) {
       const res = await api(url(), 'GET', `/ws/getRooms?${bad}`, { token: bob.token });
       assert.equal(res.status, 400, bad);
       assert.equal(res.body.error.field, bad.split('=')[0], bad);
@@ -92,16 +92,13 @@ describe('rooms REST API', () => {
       (await join(stack.ws.wsUrl, roomId, { token: alice.token })).socket,
       (await join(stack.ws.wsUrl, roomId, { token: bob.token })).socket,
     ];
-    // Other test files create rooms too: start the page just before this test's rooms.
-    const rooms = await api(url(), 'GET', `/ws/getRooms?after=${roomId - 1}`, { token: bob.token });
-    assert.equal(rooms.status, 200);
     assert.deepEqual(
-      rooms.body.find((r: any) => r.id === roomId),
+      await listedRoom(url(), bob.token, roomId),
       // bob joined: a member, with a read marker.
       { id: roomId, name: 'busy', kind: 'public', clients: 2, lastSeq: 0, readSeq: 0, unread: 0, lastMessage: null },
     );
     assert.deepEqual(
-      rooms.body.find((r: any) => r.id === quiet),
+      await listedRoom(url(), bob.token, quiet),
       // bob never joined: no marker and no unread count.
       { id: quiet, name: 'quiet', kind: 'public', clients: 0, lastSeq: 0, readSeq: null, unread: null, lastMessage: null },
     );
@@ -119,13 +116,11 @@ describe('rooms REST API', () => {
     assert.deepEqual(empty.body, []);
   });
 
-  it('answers getClients with 404 for an unknown room and 400 for a non-integer id', async () => {
+  it('answers getClients with 404 for an unknown room and 400 for an id that is no room id', async () => {
     const unknown = await api(url(), 'GET', '/ws/getClients/2000000000', { token: alice.token });
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.error.code, 'ROOM_NOT_FOUND');
-    const huge = await api(url(), 'GET', '/ws/getClients/99999999999', { token: alice.token });
-    assert.equal(huge.status, 404);
-    for (const bad of ['abc', '1.5', '-1']) {
+    for (const bad of ['abc', '1.5', '-1', '0', '99999999999']) {
       const res = await api(url(), 'GET', `/ws/getClients/${bad}`, { token: alice.token });
       assert.equal(res.status, 400, bad);
       assert.equal(res.body.error.field, 'roomId');
@@ -149,12 +144,12 @@ describe('rooms REST API', () => {
     assert.equal(first.body.items[0].text, 'p6');
     assert.deepEqual(first.body.items[0].user, { id: alice.id, username: alice.username });
     assert.equal(first.body.nextCursor, String(newestFirst[2]));
-    const second = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=3&before=${first.body.nextCursor}`, { token: bob.token });
+    const second = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=3&cursor=${first.body.nextCursor}`, { token: bob.token });
     assert.deepEqual(
       second.body.items.map((m: any) => m.seq),
       newestFirst.slice(3, 6),
     );
-    const last = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=3&before=${second.body.nextCursor}`, { token: bob.token });
+    const last = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?limit=3&cursor=${second.body.nextCursor}`, { token: bob.token });
     assert.deepEqual(
       last.body.items.map((m: any) => m.seq),
       newestFirst.slice(6),
@@ -171,7 +166,7 @@ describe('rooms REST API', () => {
       ['limit=0', 'limit'],
       ['limit=101', 'limit'],
       ['limit=abc', 'limit'],
-      ['before=x', 'before'],
+      ['cursor=x', 'cursor'],
     ]) {
       const res = await api(url(), 'GET', `/ws/rooms/${roomId}/messages?${query}`, { token: alice.token });
       assert.equal(res.status, 400, query);
@@ -181,20 +176,21 @@ describe('rooms REST API', () => {
     assert.equal((await api(url(), 'GET', '/ws/rooms/2000000000/messages', { token: alice.token })).status, 404);
   });
 
-  it('answers ids and cursors beyond any row with 404 or an empty page, never 500, and a join with one does not hurt the joins beside it', async () => {
+  it('answers ids beyond their column with 400 and cursors beyond any row with an empty page, never 500', async () => {
     const huge = '99999999999';
     for (const path of [`/ws/getClients/${huge}`, `/ws/rooms/${huge}/messages`, `/ws/rooms/${huge}/members`]) {
-      assert.equal((await api(url(), 'GET', path, { token: bob.token })).status, 404, path);
+      const res = await api(url(), 'GET', path, { token: bob.token });
+      assert.deepEqual([res.status, res.body.error.field, res.body.error.message], [400, 'roomId', 'roomId: must be a positive integer id'], path);
     }
-    assert.equal((await api(url(), 'POST', `/ws/direct/${huge}`, { token: bob.token })).status, 404);
-    const rooms = await api(url(), 'GET', `/ws/getRooms?after=${huge}`, { token: bob.token });
-    assert.deepEqual([rooms.status, rooms.body], [200, []]);
+    assert.equal((await api(url(), 'POST', `/ws/direct/${huge}`, { token: bob.token })).status, 400);
+    const rooms = await api(url(), 'GET', `/ws/getRooms?cursor=${huge}`, { token: bob.token });
+    assert.deepEqual([rooms.status, rooms.body], [200, { items: [], nextCursor: null }]);
     const roomId = await createRoom(url(), alice.token, 'huge ids');
     const members = await api(url(), 'GET', `/ws/rooms/${roomId}/members?cursor=${huge}`, { token: alice.token });
     assert.deepEqual([members.status, members.body], [200, { items: [], nextCursor: null }]);
-    // Joined together, so the admissions share a batch: only the bad one is refused.
+    // Joined together: only the bad one is refused.
     const [refused, ok] = await Promise.all([refusal(stack.ws.wsUrl, `/ws/joinRoom/${huge}`, { token: bob.token }), join(stack.ws.wsUrl, roomId, { token: bob.token })]);
-    assert.equal(refused.status, 404);
+    assert.equal(refused.status, 400);
     await ok.socket.close();
   });
 

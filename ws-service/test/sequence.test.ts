@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
-import { notifyAuthEvent } from '@murmur/shared/jwt';
+import { notifyAuthEvent } from '@murmur/shared/auth';
 import { api } from '@murmur/shared/testing';
 import { sql } from 'drizzle-orm';
 import { MemoryBroker } from '../src/fanout/broker-memory.js';

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, startAuthService, type AuthUnderTest, type RegisteredUser } from '@murmur/auth-service/testing';
-import { notifyAuthEvent } from '@murmur/shared/jwt';
+import { notifyAuthEvent } from '@murmur/shared/auth';
 import { api, testEnv } from '@murmur/shared/testing';
 import { CloseCode } from '../src/ws/close-codes.js';
 import { createRoom, join, refusal, startStack, startWsService, type Stack } from './helpers.js';

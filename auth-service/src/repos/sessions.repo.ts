@@ -1,7 +1,7 @@
 /** Queries on the sessions table: one row per issued token. */
 import { and, eq, isNull } from 'drizzle-orm';
 import { schema, type Db } from '@murmur/shared/db';
-import { notifyAuthEvent } from '@murmur/shared/jwt';
+import { notifyAuthEvent } from '@murmur/shared/auth';
 
 const { sessions } = schema;
 

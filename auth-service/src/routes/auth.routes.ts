@@ -1,6 +1,6 @@
 /** HTTP routes of auth-service: parse input, call the service, shape the response. */
 import { Router, type CookieOptions, type RequestHandler, type Response } from 'express';
-import { AUTH_COOKIE_NAME } from '@murmur/shared/jwt';
+import { AUTH_COOKIE_NAME } from '@murmur/shared/auth';
 import { forbidden } from '@murmur/shared/errors';
 import { currentUser, isCrossSiteRequest, parseInput, type AuthMiddleware } from '@murmur/shared/http';
 import { login, logout, register, type AuthServiceDeps, type SignedIn } from '../services/auth.service.js';

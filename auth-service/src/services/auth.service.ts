@@ -1,7 +1,7 @@
 /** The rules of registering, logging in and logging out. */
 import { pgErrorOf, UNIQUE_VIOLATION, type Db } from '@murmur/shared/db';
 import { conflict, unauthorized } from '@murmur/shared/errors';
-import type { AuthUser } from '@murmur/shared/jwt';
+import type { AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import { isOutage } from '@murmur/shared/rate-limits';
 import type { LoginLimiter } from '../login-limiter.js';

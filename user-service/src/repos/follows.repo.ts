@@ -3,7 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { FOREIGN_KEY_VIOLATION, pgErrorOf, type Db } from '@murmur/shared/db';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
-import type { PageRequest } from '../pagination.js';
+import type { PageRequest } from '@murmur/shared/http';
 import { authorTimelineLock, backfillQuery, unmergeQuery } from '../timeline/feed.repo.js';
 
 export interface UserSummary {
@@ -88,7 +88,7 @@ export async function listFollows(
   const { rows } = await db.execute<{ follow_id: number; id: number; username: string }>(sql`
     SELECT f.id AS follow_id, u.id, u.username
     FROM follows f JOIN users u ON u.id = ${listed}
-    WHERE ${owner} = ${userId} ${page.before === undefined ? sql`` : sql`AND f.id < ${page.before}`}
+    WHERE ${owner} = ${userId} ${page.cursor === undefined ? sql`` : sql`AND f.id < ${page.cursor}`}
     ORDER BY f.id DESC
     LIMIT ${page.limit + 1}`);
   return rows.map((r) => ({ followId: Number(r.follow_id), id: r.id, username: r.username }));

@@ -1,7 +1,7 @@
 /** Queries on posts, their idempotency keys, and the home timeline. */
 import { sql, type SQL } from 'drizzle-orm';
 import { runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
-import type { PageRequest } from '../pagination.js';
+import type { PageRequest } from '@murmur/shared/http';
 import { homeTimelineQuery } from '../timeline/feed.repo.js';
 
 export interface Post {
@@ -34,7 +34,7 @@ function postsQuery(where: SQL, page?: PageRequest): SQL {
   return sql`
     SELECT p.id, p.author_id, u.username, p.text, p.created_at
     FROM posts p JOIN users u ON u.id = p.author_id
-    WHERE ${where} ${page?.before === undefined ? sql`` : sql`AND p.id < ${page.before}`}
+    WHERE ${where} ${page?.cursor === undefined ? sql`` : sql`AND p.id < ${page.cursor}`}
     ORDER BY p.id DESC
     ${page ? sql`LIMIT ${page.limit + 1}` : sql``}`;
 }

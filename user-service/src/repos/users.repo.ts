@@ -1,7 +1,7 @@
 /** Queries on users for profiles and account deletion. */
 import { sql } from 'drizzle-orm';
 import { runSql, type Db } from '@murmur/shared/db';
-import { notifyAuthEvent } from '@murmur/shared/jwt';
+import { notifyAuthEvent } from '@murmur/shared/auth';
 import { JOB_PRIORITY, type TimelineJobs } from '../timeline/timeline-jobs.js';
 
 export interface Profile {

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { Db } from '@murmur/shared/db';
 import { currentUser, type AuthMiddleware } from '@murmur/shared/http';
-import { parseId } from '../ids.js';
+import { parseId } from '@murmur/shared/http';
 import { follow, unfollow } from '../services/follows.service.js';
 
 /** @param backfillPosts how many of a newly followed account's newest posts enter the follower's timeline */

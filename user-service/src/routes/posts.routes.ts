@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { Db } from '@murmur/shared/db';
 import { currentUser, parseInput, withoutNul, type AuthMiddleware } from '@murmur/shared/http';
 import type { SharedLimit } from '@murmur/shared/rate-limits';
-import { parseId, parsePostId } from '../ids.js';
-import { parsePageQuery } from '../pagination.js';
+import { bigintId, parseId } from '@murmur/shared/http';
+import { parsePageQuery } from '@murmur/shared/http';
 import { createPost, getPost, postsByAuthor, removePost, replayedPost, timeline, type Delivery } from '../services/posts.service.js';
 
 export const MAX_POST_CHARACTERS = 280;
@@ -49,11 +49,11 @@ export function postsRoutes(db: Db, delivery: Delivery, auth: AuthMiddleware, po
   });
 
   router.get('/posts/:id', async (req, res) => {
-    res.json(await getPost(db, parsePostId(req.params.id, 'id')));
+    res.json(await getPost(db, parseId(req.params.id, 'id', bigintId)));
   });
 
   router.delete('/posts/:id', auth.requireAuth, async (req, res) => {
-    await removePost(delivery, parsePostId(req.params.id, 'id'), currentUser(req).id);
+    await removePost(delivery, parseId(req.params.id, 'id', bigintId), currentUser(req).id);
     res.status(204).end();
   });
 

@@ -2,8 +2,8 @@
 import { Router } from 'express';
 import type { Db } from '@murmur/shared/db';
 import { currentUser, type AuthMiddleware } from '@murmur/shared/http';
-import { parseId } from '../ids.js';
-import { parsePageQuery } from '../pagination.js';
+import { parseId } from '@murmur/shared/http';
+import { parsePageQuery } from '@murmur/shared/http';
 import { listRelations } from '../services/follows.service.js';
 import type { TimelineJobs } from '../timeline/timeline-jobs.js';
 import { deleteAccount, getOwnProfile, getProfile } from '../services/users.service.js';

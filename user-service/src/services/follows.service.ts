@@ -3,7 +3,7 @@ import type { Db } from '@murmur/shared/db';
 import { badRequest, notFound } from '@murmur/shared/errors';
 import { deleteFollow, insertFollow, listFollows, type UserSummary } from '../repos/follows.repo.js';
 import { userExists } from '../repos/users.repo.js';
-import { toPage, type Page, type PageRequest } from '../pagination.js';
+import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
 
 export interface Relationship {
   id: number;

@@ -1,7 +1,7 @@
 /** The rules of posting: who may delete what, idempotent retries, timelines. */
 import type { Db } from '@murmur/shared/db';
 import { forbidden, notFound } from '@murmur/shared/errors';
-import { toPage, type Page, type PageRequest } from '../pagination.js';
+import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
 import {
   deletePost,
   findKeyedPostId,

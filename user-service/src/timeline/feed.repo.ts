@@ -4,7 +4,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { runSql, type SqlExecutor } from '@murmur/shared/db';
-import type { PageRequest } from '../pagination.js';
+import type { PageRequest } from '@murmur/shared/http';
 
 /**
  * Serializes, per author, the two ways a post reaches a follower's timeline: the fan-out of a new
@@ -128,7 +128,7 @@ export function homeTimelineQuery(readerId: number, page: PageRequest): SQL {
     JOIN posts p ON p.id = f.post_id
     JOIN users u ON u.id = p.author_id
     WHERE f.reader_id = ${readerId}
-      ${page.before === undefined ? sql`` : sql`AND f.post_id < ${page.before}`}
+      ${page.cursor === undefined ? sql`` : sql`AND f.post_id < ${page.cursor}`}
       AND (f.author_id = ${readerId} OR EXISTS (SELECT 1 FROM follows WHERE follower_id = ${readerId} AND followee_id = f.author_id))
     ORDER BY f.post_id DESC
     LIMIT ${page.limit + 1}`;

@@ -28,12 +28,8 @@ export function roomsRoutes(deps: RoomsDeps, auth: AuthMiddleware): Router {
     res.json(await openDirectRoom(deps, currentUser(req), userId));
   });
 
-  // A bounded page, still a plain array; the next page is announced in a Link header.
   router.get('/ws/getRooms', auth.requireAuth, async (req, res) => {
-    const query = parseInput(roomsQuery, req.query, 'query');
-    const { rooms, nextAfter } = await roomsForUser(deps, currentUser(req), query);
-    if (nextAfter !== undefined) res.links({ next: `/ws/getRooms?after=${nextAfter}&limit=${query.limit}` });
-    res.json(rooms);
+    res.json(await roomsForUser(deps, currentUser(req), parseInput(roomsQuery, req.query, 'query')));
   });
 
   router.get('/ws/getClients/:roomId', auth.requireAuth, async (req, res) => {
@@ -43,14 +39,12 @@ export function roomsRoutes(deps: RoomsDeps, auth: AuthMiddleware): Router {
 
   router.get('/ws/rooms/:roomId/messages', auth.requireAuth, async (req, res) => {
     const { roomId } = parseInput(roomIdParam, req.params, 'roomId');
-    const page = parseInput(messagesQuery, req.query, 'query');
-    res.json(await roomMessages(deps, currentUser(req), roomId, page));
+    res.json(await roomMessages(deps, currentUser(req), roomId, parseInput(messagesQuery, req.query, 'query')));
   });
 
   router.get('/ws/rooms/:roomId/members', auth.requireAuth, async (req, res) => {
     const { roomId } = parseInput(roomIdParam, req.params, 'roomId');
-    const { cursor, limit } = parseInput(membersQuery, req.query, 'query');
-    res.json(await roomMembers(deps, currentUser(req), roomId, { after: cursor, limit }));
+    res.json(await roomMembers(deps, currentUser(req), roomId, parseInput(membersQuery, req.query, 'query')));
   });
 
   router.put('/ws/rooms/:roomId/members/:userId', auth.requireAuth, async (req, res) => {

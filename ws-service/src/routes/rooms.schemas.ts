@@ -1,21 +1,10 @@
 /** Inputs of the rooms API, validated with zod; shared by the REST routes and the WebSocket upgrade. */
 import { z } from 'zod';
-import { withoutNul } from '@murmur/shared/http';
+import { integerId, numericPageQuery, withoutNul } from '@murmur/shared/http';
 
-/** Most messages per history page. */
-export const MAX_PAGE_MESSAGES = 100;
-export const DEFAULT_PAGE_MESSAGES = 50;
-
-/** A decimal id in a path or query string. Large values parse; they just name nothing. */
-const decimalId = (what: string) =>
-  z
-    .string({ error: `${what} is required` })
-    .regex(/^[0-9]{1,15}$/, `${what} must be a non-negative integer`)
-    .transform(Number);
-
-export const roomIdParam = z.object({ roomId: decimalId('roomId') });
-export const userIdParam = z.object({ userId: decimalId('userId') });
-export const memberParams = z.object({ roomId: decimalId('roomId'), userId: decimalId('userId') });
+export const roomIdParam = z.object({ roomId: integerId });
+export const userIdParam = z.object({ userId: integerId });
+export const memberParams = z.object({ roomId: integerId, userId: integerId });
 
 export const createRoomBody = z.object({
   name: z
@@ -32,37 +21,14 @@ export const putMemberBody = z
   .object({ role: z.enum(['moderator', 'member'], { error: 'role must be "moderator" or "member"' }).optional() })
   .default({});
 
-/** Most rooms per `getRooms` page, and the default. */
-export const MAX_PAGE_ROOMS = 100;
-
-/** `?limit=`: 1 to `max`, `fallback` when absent. */
-const pageLimit = (max: number, fallback: number) =>
-  z
-    .string()
-    .regex(/^[0-9]{1,3}$/, 'limit must be an integer')
-    .transform(Number)
-    .pipe(z.number().min(1, 'limit must be at least 1').max(max, `limit must be at most ${max}`))
-    .default(fallback);
-
-export const messagesQuery = z.object({
-  before: decimalId('before').optional(),
-  limit: pageLimit(MAX_PAGE_MESSAGES, DEFAULT_PAGE_MESSAGES),
-});
-
-/** Most members per page, and the default. */
-export const MAX_PAGE_MEMBERS = 100;
-
-/** `GET /ws/rooms/:roomId/members?cursor=<user id>&limit=`: members in user id order. */
-export const membersQuery = z.object({
-  cursor: decimalId('cursor').optional(),
-  limit: pageLimit(MAX_PAGE_MEMBERS, MAX_PAGE_MEMBERS),
-});
-
-/** `GET /ws/getRooms?after=<room id>&limit=`: rooms in id order, after the given one. */
-export const roomsQuery = z.object({
-  after: decimalId('after').optional(),
-  limit: pageLimit(MAX_PAGE_ROOMS, MAX_PAGE_ROOMS),
-});
+/**
+ * The lists page as every list does (`?limit=&cursor=`, see shared paging). History walks
+ * backwards: its cursor is a seq, and a page holds the messages before it, newest first. Members
+ * are in user id order and rooms in room id order: their cursors are the last id of a page.
+ */
+export const messagesQuery = numericPageQuery;
+export const membersQuery = numericPageQuery;
+export const roomsQuery = numericPageQuery;
 
 /** The query of a join: `?since=<seq>` resumes after a reconnect, from the last seq the client has. */
-export const joinQuery = z.object({ since: decimalId('since').optional() });
+export const joinQuery = z.object({ since: z.string().regex(/^[0-9]{1,15}$/, 'must be a seq the room handed out').transform(Number).optional() });

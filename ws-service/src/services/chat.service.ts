@@ -12,7 +12,7 @@
 import { DEADLOCK_DETECTED, FOREIGN_KEY_VIOLATION, isDatabaseUnavailable, isIntegrityViolation, pgErrorOf, type Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import { AppError, forbidden, notFound, unauthorized } from '@murmur/shared/errors';
-import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/jwt';
+import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import type { WebSocket } from 'ws';
 import { isSequenced, type Broker, type BrokerMessage } from '../fanout/broker.js';
@@ -433,7 +433,7 @@ export function resumeEvents(roomId: number, missed: SequencedEvent[], truncated
   const kept = missed.slice(first);
   if (first === 0 && !truncated) return kept;
   const oldestKept = kept[0]?.seq;
-  const where = oldestKept === undefined ? '' : `?before=${oldestKept}`;
+  const where = oldestKept === undefined ? '' : `?cursor=${oldestKept}`;
   const gap = encodeEvent({
     type: 'error',
     code: 'RESUME_GAP',

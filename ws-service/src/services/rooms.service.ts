@@ -9,7 +9,7 @@
  */
 import { FOREIGN_KEY_VIOLATION, inTransaction, pgErrorOf, type Db, type SqlExecutor } from '@murmur/shared/db';
 import { badRequest, forbidden, notFound } from '@murmur/shared/errors';
-import { toPage, type Page } from '@murmur/shared/http';
+import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
 import type { SharedLimit } from '@murmur/shared/rate-limits';
 import type { Presence } from '../fanout/presence.js';
 import type { ChatMessage, PublicUser } from '../protocol.js';
@@ -129,31 +129,22 @@ export interface RoomSummary {
   lastMessage: ChatMessage | null;
 }
 
-/**
- * One page of the rooms the caller can see, in id order after `after`; `nextAfter` is the next
- * page's `after`, undefined at the end.
- */
-export async function roomsForUser(
-  deps: RoomsDeps,
-  user: { id: number },
-  page: { after?: number; limit: number },
-): Promise<{ rooms: RoomSummary[]; nextAfter: number | undefined }> {
-  const rows = await listVisibleRooms(deps.db, user.id, page.after ?? 0, page.limit + 1);
+/** One page of the rooms the caller can see, in id order; the cursor is the last room id of a page. */
+export async function roomsForUser(deps: RoomsDeps, user: { id: number }, page: PageRequest): Promise<Page<RoomSummary>> {
+  const rows = await listVisibleRooms(deps.db, user.id, page.cursor ?? 0, page.limit + 1);
   const rooms = rows.slice(0, page.limit);
   const counts = await deps.presence.clientCounts(rooms.map((room) => room.id));
-  return {
-    rooms: rooms.map((room, i) => ({
-      id: room.id,
-      name: room.name,
-      kind: room.kind,
-      clients: counts[i] ?? 0,
-      lastSeq: room.lastSeq,
-      readSeq: room.readSeq,
-      unread: room.unread,
-      lastMessage: room.lastMessage && toChatMessage(room.lastMessage),
-    })),
-    nextAfter: rows.length > page.limit ? rooms.at(-1)?.id : undefined,
-  };
+  const clients = new Map(rooms.map((room, i) => [room.id, counts[i] ?? 0]));
+  return toPage(rows, page.limit, (room) => room.id, (room) => ({
+    id: room.id,
+    name: room.name,
+    kind: room.kind,
+    clients: clients.get(room.id) ?? 0,
+    lastSeq: room.lastSeq,
+    readSeq: room.readSeq,
+    unread: room.unread,
+    lastMessage: room.lastMessage && toChatMessage(room.lastMessage),
+  }));
 }
 
 export async function roomClients(deps: RoomsDeps, user: { id: number }, roomId: number): Promise<PublicUser[]> {
@@ -161,27 +152,27 @@ export async function roomClients(deps: RoomsDeps, user: { id: number }, roomId:
   return deps.presence.participants(roomId);
 }
 
-/** One page of history, newest first, by seq; `nextCursor` is the `before` of the next page, null at the end. */
+/** One page of history, newest first: the messages before the cursor's seq. */
 export async function roomMessages(
   deps: RoomsDeps,
   user: { id: number },
   roomId: number,
-  page: { before?: number; limit: number },
+  page: PageRequest,
 ): Promise<Page<ChatMessage>> {
   await requireVisible(deps.db, roomId, user.id);
-  const rows = await messagesBefore(deps.db, roomId, page.before, page.limit + 1);
+  const rows = await messagesBefore(deps.db, roomId, page.cursor, page.limit + 1);
   return toPage(rows, page.limit, (row) => row.seq, toChatMessage);
 }
 
-/** One page of the room's members in user id order; `nextCursor` is the next page's `after`. */
+/** One page of the room's members in user id order; the cursor is the last user id of a page. */
 export async function roomMembers(
   deps: RoomsDeps,
   user: { id: number },
   roomId: number,
-  page: { after?: number; limit: number },
+  page: PageRequest,
 ): Promise<Page<MemberRecord>> {
   await requireVisible(deps.db, roomId, user.id);
-  const rows = await listMembers(deps.db, roomId, page.after ?? 0, page.limit + 1);
+  const rows = await listMembers(deps.db, roomId, page.cursor ?? 0, page.limit + 1);
   return toPage(rows, page.limit, (row) => row.id, (row) => row);
 }
 

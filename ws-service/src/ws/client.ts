@@ -6,7 +6,7 @@
  * closures, to keep an idle connection small.
  */
 import WebSocket from 'ws';
-import type { AuthUser } from '@murmur/shared/jwt';
+import type { AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import type { HubClient } from '../fanout/hub.js';
 import { encodeEvent, EVENT_SEPARATOR, parseClientFrame, type EncodedEvent, type SequencedEvent, type PublicUser } from '../protocol.js';

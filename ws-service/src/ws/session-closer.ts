@@ -4,7 +4,7 @@
  * while the event connection was down are lost, so when it comes back every connected session is
  * checked against the sessions table.
  */
-import type { AuthEvent, AuthEventsSubscriber } from '@murmur/shared/jwt';
+import type { AuthEvent, AuthEventsSubscriber } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import { CloseCode } from './close-codes.js';
 import type { Client } from './client.js';

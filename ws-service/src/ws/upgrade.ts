@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { AppError, forbidden, notFound, unauthorized, unavailable } from '@murmur/shared/errors';
 import { clientAddress, errorBody, isCrossSiteRequest, knownError, parseInput } from '@murmur/shared/http';
-import { readRequestToken, type AuthUser, type VerifyToken } from '@murmur/shared/jwt';
+import { readRequestToken, type AuthUser, type VerifyToken } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import { joinQuery, roomIdParam } from '../routes/rooms.schemas.js';
 import type { ConnectionCaps, Release } from './connection-caps.js';

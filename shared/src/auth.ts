@@ -1,7 +1,7 @@
 /**
- * The JWT verification library every service uses. `openTokenVerification` wires the pieces:
- * the public key, the session guard with its cache, and the auth-events subscription that keeps
- * the cache honest.
+ * Authentication, as every service needs it: the token verifier, the session guard that rejects
+ * revoked sessions, and the auth events (logout, account deletion) that keep its cache honest.
+ * `openTokenVerification` wires the three from the public key and the database.
  */
 import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
