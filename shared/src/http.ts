@@ -8,4 +8,6 @@ export * from './http/validation.js';
 export * from './http/error-handler.js';
 export * from './http/page.js';
 export * from './http/ids.js';
+export * from './http/api-routes.js';
+export * from './http/openapi.js';
 export * from './http/metrics.js';

@@ -224,3 +224,17 @@ export class RawConnection {
 }
 
 export { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+
+/** The calls that exercise the routes every service has (banner, health, metrics, its document), for `checkContract`. */
+export function serviceRouteCalls(baseUrl: string): Record<string, () => Promise<ApiResponse | ApiResponse[]>> {
+  const get = (path: string) => () => api(baseUrl, 'GET', path);
+  return {
+    'GET /': get('/'),
+    'GET /healthz': get('/healthz'),
+    'GET /readyz': get('/readyz'),
+    'GET /metrics': get('/metrics'),
+    'GET /openapi.json': get('/openapi.json'),
+    'GET /docs': get('/docs'),
+    'GET /docs/{file}': async () => [await api(baseUrl, 'GET', '/docs/swagger-ui.css'), await api(baseUrl, 'GET', '/docs/nothing.js')],
+  };
+}

@@ -1,11 +1,28 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '../src/db/client.js';
-import { createServiceApp } from '../src/http/service-app.js';
-import { createAuthMiddleware } from '../src/http/auth-middleware.js';
+import { z } from 'zod';
+import { createServiceApp, type ServiceAppDeps } from '../src/http/service-app.js';
+import type { VerifyToken } from '../src/auth/token-verifier.js';
 import { AppError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { api, serve, type Served } from '../src/testing.js';
+
+const refuseEveryToken: VerifyToken = () => Promise.reject(new AppError(401, 'TOKEN_INVALID', 'the token is not valid'));
+
+/** What the skeleton needs, for an app with no real dependencies. */
+function skeletonDeps(isReady: () => Promise<boolean>, verifyToken = refuseEveryToken): ServiceAppDeps {
+  return {
+    logger: createLogger('test', 'silent'),
+    database: { isReachable: isReady },
+    verification: { verifyToken },
+    config: { ALLOWED_ORIGINS: [], TRUST_PROXY_HOPS: 0 },
+  };
+}
+
+/** A GET route with no input, for the tests of the skeleton around it. */
+const plainGet = (path: string, auth: 'none' | 'optional' = 'none') =>
+  ({ method: 'get', path, tag: 'test', summary: path, auth, response: { description: 'ok', body: z.unknown() } }) as const;
 
 describe('the service skeleton', () => {
   let served: Served;
@@ -16,10 +33,10 @@ describe('the service skeleton', () => {
   before(async () => {
     const app = createServiceApp({
       service: 'test-service',
-      logger,
-      isReady: () => database.isReachable(),
+      description: 'a skeleton under test',
+      deps: skeletonDeps(() => database.isReachable()),
       routes: (a) => {
-        a.get('/boom', () => {
+        a.add(plainGet('/boom'), () => {
           throw new Error('secret internals');
         });
       },
@@ -55,15 +72,12 @@ describe('the service skeleton', () => {
 
 describe('GET /metrics', () => {
   it('serves Prometheus metrics with request durations labelled by route pattern, not raw path', async () => {
-    const logger = createLogger('test', 'silent');
     const app = createServiceApp({
       service: 'metrics-test',
-      logger,
-      isReady: () => Promise.resolve(true),
+      description: 'metrics under test',
+      deps: skeletonDeps(() => Promise.resolve(true)),
       routes: (a) => {
-        a.get('/things/:id', (_req, res) => {
-          res.json({ ok: true });
-        });
+        a.add(plainGet('/things/:id'), () => ({ ok: true }));
       },
     });
     const served = await serve(app);
@@ -86,20 +100,14 @@ describe('GET /metrics', () => {
 
 describe('optionalAuth', () => {
   it('passes a request without a token through anonymously, and still refuses an invalid one with 401', async () => {
-    const logger = createLogger('test', 'silent');
-    const verifyToken = (token: string) =>
-      token === 'good'
-        ? Promise.resolve({ id: 7, username: 'seven', sessionId: 's', expiresAtMs: Date.now() + 60_000 })
-        : Promise.reject(new AppError(401, 'TOKEN_INVALID', 'the token is not valid'));
-    const auth = createAuthMiddleware({ verifyToken, allowedOrigins: [] });
+    const verifyToken: VerifyToken = (token) =>
+      token === 'good' ? Promise.resolve({ id: 7, username: 'seven', sessionId: 's', expiresAtMs: Date.now() + 60_000 }) : refuseEveryToken(token);
     const app = createServiceApp({
       service: 'optional-auth-test',
-      logger,
-      isReady: () => Promise.resolve(true),
+      description: 'optional auth under test',
+      deps: skeletonDeps(() => Promise.resolve(true), verifyToken),
       routes: (a) => {
-        a.get('/who', auth.optionalAuth, (req, res) => {
-          res.json({ user: req.user?.username ?? null });
-        });
+        a.add(plainGet('/who', 'optional'), (_input, req) => ({ user: req.user?.username ?? null }));
       },
     });
     const served = await serve(app);

@@ -1,14 +1,13 @@
 /** Builds the user-service Express app from its dependencies; never listens (tests use port 0). */
 import type { Express } from 'express';
-import { createAuthMiddleware, createServiceApp } from '@murmur/shared/http';
+import { createServiceApp } from '@murmur/shared/http';
 import { describeWindow, sharedLimit } from '@murmur/shared/rate-limits';
 import type { ServiceDeps } from './deps.js';
-import { followsRoutes } from './routes/follows.routes.js';
-import { postsRoutes } from './routes/posts.routes.js';
-import { usersRoutes } from './routes/users.routes.js';
+import { declareFollowsRoutes } from './routes/follows.routes.js';
+import { declarePostsRoutes } from './routes/posts.routes.js';
+import { declareUsersRoutes } from './routes/users.routes.js';
 
 export function createApp(deps: ServiceDeps): Express {
-  const auth = createAuthMiddleware({ verifyToken: deps.verification.verifyToken, allowedOrigins: deps.config.ALLOWED_ORIGINS });
   const db = deps.database.db;
   const postLimit = sharedLimit({
     pool: deps.database.pool,
@@ -22,14 +21,13 @@ export function createApp(deps: ServiceDeps): Express {
   });
   return createServiceApp({
     service: 'user-service',
-    logger: deps.logger,
-    isReady: () => deps.database.isReachable(),
-    trustProxyHops: deps.config.TRUST_PROXY_HOPS,
+    description: 'People and posts: profiles, follows, posts, the home timeline and search.',
+    deps,
     metrics: deps.metrics,
-    routes: (app) => {
-      app.use(followsRoutes(db, deps.config.TIMELINE_BACKFILL_POSTS, auth));
-      app.use(usersRoutes(db, deps.timelineJobs, auth));
-      app.use(postsRoutes(db, { jobs: deps.timelineJobs, inlineFollowers: deps.config.TIMELINE_INLINE_FOLLOWERS }, auth, postLimit));
+    routes: (api) => {
+      declareFollowsRoutes(api, db, deps.config.TIMELINE_BACKFILL_POSTS);
+      declareUsersRoutes(api, db, deps.timelineJobs);
+      declarePostsRoutes(api, db, { jobs: deps.timelineJobs, inlineFollowers: deps.config.TIMELINE_INLINE_FOLLOWERS }, postLimit);
     },
   });
 }

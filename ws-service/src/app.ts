@@ -1,14 +1,14 @@
 /** Builds the ws-service Express app from its dependencies; never listens (tests use port 0). */
 import type { Express } from 'express';
-import { createAuthMiddleware, createServiceApp } from '@murmur/shared/http';
+import { createServiceApp } from '@murmur/shared/http';
 import { sharedLimit } from '@murmur/shared/rate-limits';
 import type { ServiceDeps } from './deps.js';
-import { roomsRoutes } from './routes/rooms.routes.js';
+import { protocolComponents } from './protocol-doc.js';
+import { declareRoomsRoutes } from './routes/rooms.routes.js';
 import type { Presence } from './fanout/presence.js';
 
 /** @param presence who is connected where, across the cluster, for the rooms' client counts. */
 export function createApp(deps: ServiceDeps, presence: Presence): Express {
-  const auth = createAuthMiddleware({ verifyToken: deps.verification.verifyToken, allowedOrigins: deps.config.ALLOWED_ORIGINS });
   const roomCreations = sharedLimit({
     pool: deps.database.pool,
     name: 'rooms-user',
@@ -21,11 +21,9 @@ export function createApp(deps: ServiceDeps, presence: Presence): Express {
   });
   return createServiceApp({
     service: 'ws-service',
-    logger: deps.logger,
-    isReady: () => deps.database.isReachable(),
-    trustProxyHops: deps.config.TRUST_PROXY_HOPS,
-    routes: (app) => {
-      app.use(roomsRoutes({ db: deps.database.db, presence, roomCreations }, auth));
-    },
+    description: 'Chat rooms over WebSocket: public, private and direct rooms, members, history, read markers and edits.',
+    deps,
+    components: protocolComponents,
+    routes: (api) => declareRoomsRoutes(api, { db: deps.database.db, presence, roomCreations }),
   });
 }

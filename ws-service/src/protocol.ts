@@ -48,9 +48,11 @@ const editFrame = z.strictObject({ type: z.literal('edit'), seq: seqField, text:
 /** The author, a moderator or the owner deletes message `seq`. */
 const deleteFrame = z.strictObject({ type: z.literal('delete'), seq: seqField });
 
-export const clientFrame = z.discriminatedUnion('type', [messageFrame, typingFrame, readFrame, editFrame, deleteFrame], {
-  error: 'type must be "message", "typing", "read", "edit" or "delete"',
-});
+export const clientFrame = z
+  .discriminatedUnion('type', [messageFrame, typingFrame, readFrame, editFrame, deleteFrame], {
+    error: 'type must be "message", "typing", "read", "edit" or "delete"',
+  })
+  .meta({ id: 'ClientFrame' });
 
 export type ClientFrame = z.infer<typeof clientFrame>;
 
@@ -75,10 +77,17 @@ export function parseClientFrame(text: string): ParsedFrame {
   };
 }
 
-export interface PublicUser {
-  id: number;
-  username: string;
-}
+/*
+ * The events the server sends, as zod schemas: the types below are inferred from them, and the
+ * OpenAPI document of ws-service describes the protocol from them (components ClientFrame and
+ * ServerEvent). The server never parses its own events; the schemas are their description.
+ */
+
+const seq = z.number().int().positive();
+const timestamp = z.iso.datetime();
+
+export const publicUserSchema = z.object({ id: z.number().int(), username: z.string() }).meta({ id: 'PublicUser' });
+export type PublicUser = z.infer<typeof publicUserSchema>;
 
 /**
  * A message as clients see it. `seq` numbers the room's history 1, 2, 3, … with no gap: the
@@ -86,51 +95,66 @@ export interface PublicUser {
  * `editedAt` once edited. A deleted message, or one whose author deleted their account, is a
  * tombstone: it keeps its seq, `deleted` is true and `user` and `text` are null.
  */
-export interface ChatMessage {
-  seq: number;
-  /** Unique across all rooms. */
-  id: number;
-  roomId: number;
-  user: PublicUser | null;
-  text: string | null;
-  createdAt: string;
-  editedAt?: string;
-  clientMsgId?: string;
-  deleted?: true;
-}
+export const chatMessageSchema = z
+  .object({
+    seq: seq.describe('its place in the room’s history'),
+    id: z.number().int().describe('unique across all rooms'),
+    roomId: z.number().int(),
+    user: publicUserSchema.nullable(),
+    text: z.string().nullable(),
+    createdAt: timestamp,
+    editedAt: timestamp.optional(),
+    clientMsgId: z.string().optional().describe('the id the sender chose, echoed back'),
+    deleted: z.literal(true).optional(),
+  })
+  .meta({ id: 'ChatMessage' });
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 /**
  * An edit, stored in the room's history at its own `seq`: message `target` now reads `text`.
  * Once the message is deleted (or the editor's account), `text` and `user` are null.
  */
-export interface MessageEdit {
-  seq: number;
-  roomId: number;
-  target: number;
-  text: string | null;
-  editedAt: string;
-  user: PublicUser | null;
-}
+export const messageEditSchema = z.object({
+  seq,
+  roomId: z.number().int(),
+  target: seq.describe('the seq of the edited message'),
+  text: z.string().nullable(),
+  editedAt: timestamp,
+  user: publicUserSchema.nullable(),
+});
+export type MessageEdit = z.infer<typeof messageEditSchema>;
 
 /** A deletion, stored at its own `seq`: message `target` is a tombstone now; `user` deleted it. */
-export interface MessageDeletion {
-  seq: number;
-  roomId: number;
-  target: number;
-  user: PublicUser | null;
-}
+export const messageDeletionSchema = z.object({
+  seq,
+  roomId: z.number().int(),
+  target: seq.describe('the seq of the deleted message'),
+  user: publicUserSchema.nullable(),
+});
+export type MessageDeletion = z.infer<typeof messageDeletionSchema>;
 
-export type ServerEvent =
-  | { type: 'history'; lastSeq: number; messages: ChatMessage[] }
-  | ({ type: 'message' } & ChatMessage)
-  | ({ type: 'message_edited' } & MessageEdit)
-  | ({ type: 'message_deleted' } & MessageDeletion)
-  | { type: 'read'; user: PublicUser; seq: number }
-  | { type: 'participant_joined'; user: PublicUser }
-  | { type: 'participant_left'; user: PublicUser }
-  | { type: 'typing'; user: PublicUser }
-  | { type: 'error'; code: string; message: string; clientMsgId?: string; seq?: number }
-  | { type: 'server_shutting_down' };
+const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S, description: string) =>
+  z.object({ type: z.literal(type), ...shape }).describe(description);
+
+export const serverEventSchema = z
+  .discriminatedUnion('type', [
+    event('history', { lastSeq: z.number().int(), messages: z.array(chatMessageSchema) }, 'first after joining: the recent history and the room’s last seq'),
+    chatMessageSchema.extend({ type: z.literal('message') }).describe('a new message (or, to its sender, the acknowledgement of theirs)'),
+    messageEditSchema.extend({ type: z.literal('message_edited') }).describe('a message was edited'),
+    messageDeletionSchema.extend({ type: z.literal('message_deleted') }).describe('a message was deleted'),
+    event('read', { user: publicUserSchema, seq }, 'a member read the room up to seq'),
+    event('participant_joined', { user: publicUserSchema }, 'a user connected to the room'),
+    event('participant_left', { user: publicUserSchema }, 'a user’s last connection to the room closed'),
+    event('typing', { user: publicUserSchema }, 'a user is typing'),
+    event(
+      'error',
+      { code: z.string(), message: z.string(), clientMsgId: z.string().optional(), seq: seq.optional() },
+      'a frame was refused (VALIDATION_FAILED, RATE_LIMITED, …) or a resume left a gap (RESUME_GAP)',
+    ),
+    event('server_shutting_down', {}, 'the server is restarting; the socket closes with 1001'),
+  ])
+  .meta({ id: 'ServerEvent' });
+export type ServerEvent = z.infer<typeof serverEventSchema>;
 
 /** An event ready to send: its JSON once, and its size, computed once for every recipient. */
 export interface EncodedEvent {

@@ -44,3 +44,10 @@ export const loginBody = z.union(
   ],
   { error: 'send {email, password} or {username, password}' },
 );
+
+/** The account as its owner sees it. */
+export const accountSchema = z.object({ id: z.number().int(), username: z.string(), email: z.string(), createdAt: z.iso.datetime() }).meta({ id: 'Account' });
+
+export const signedInResponse = z.object({ user: accountSchema, token: z.string().describe('a JWT; send it as `Authorization: Bearer <token>`') });
+
+export const loggedOutResponse = z.object({ status: z.literal('logged_out') });

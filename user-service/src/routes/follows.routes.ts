@@ -1,23 +1,39 @@
 /** POST /follow and POST /unfollow. */
-import { Router } from 'express';
 import type { Db } from '@murmur/shared/db';
-import { currentUser, type AuthMiddleware } from '@murmur/shared/http';
-import { parseId } from '@murmur/shared/http';
+import { currentUser, type ApiRoutes } from '@murmur/shared/http';
 import { follow, unfollow } from '../services/follows.service.js';
+import { followQuery, relationshipResponse, unfollowQuery } from './user.schemas.js';
+
+const errors = { 400: ['CANNOT_FOLLOW_SELF'], 404: ['USER_NOT_FOUND'] };
 
 /** @param backfillPosts how many of a newly followed account's newest posts enter the follower's timeline */
-export function followsRoutes(db: Db, backfillPosts: number, auth: AuthMiddleware): Router {
-  const router = Router();
+export function declareFollowsRoutes(api: ApiRoutes, db: Db, backfillPosts: number): void {
+  api.add(
+    {
+      method: 'post',
+      path: '/follow',
+      tag: 'follows',
+      summary: 'Follow a user; following twice keeps one follow',
+      description: `The followed user's newest ${backfillPosts} posts enter the caller's timeline at once.`,
+      auth: 'required',
+      query: followQuery,
+      response: { description: 'the relationship after the follow', body: relationshipResponse },
+      errors,
+    },
+    async ({ query }, req) => ({ relationship: await follow(db, backfillPosts, currentUser(req).id, query.toFollowId) }),
+  );
 
-  router.post('/follow', auth.requireAuth, async (req, res) => {
-    const followeeId = parseId(req.query.toFollowId, 'toFollowId');
-    res.json({ relationship: await follow(db, backfillPosts, currentUser(req).id, followeeId) });
-  });
-
-  router.post('/unfollow', auth.requireAuth, async (req, res) => {
-    const followeeId = parseId(req.query.toUnfollowId, 'toUnfollowId');
-    res.json({ relationship: await unfollow(db, currentUser(req).id, followeeId) });
-  });
-
-  return router;
+  api.add(
+    {
+      method: 'post',
+      path: '/unfollow',
+      tag: 'follows',
+      summary: 'Stop following a user; unfollowing one not followed changes nothing',
+      auth: 'required',
+      query: unfollowQuery,
+      response: { description: 'the relationship after the unfollow', body: relationshipResponse },
+      errors,
+    },
+    async ({ query }, req) => ({ relationship: await unfollow(db, currentUser(req).id, query.toUnfollowId) }),
+  );
 }

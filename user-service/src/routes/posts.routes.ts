@@ -1,69 +1,95 @@
 /** Posts and the home timeline. */
-import { Router } from 'express';
-import { z } from 'zod';
 import type { Db } from '@murmur/shared/db';
-import { currentUser, parseInput, withoutNul, type AuthMiddleware } from '@murmur/shared/http';
+import { currentUser, numericPageQuery, pageOf, type ApiRoutes } from '@murmur/shared/http';
 import type { SharedLimit } from '@murmur/shared/rate-limits';
-import { bigintId, parseId } from '@murmur/shared/http';
-import { parsePageQuery } from '@murmur/shared/http';
 import { createPost, getPost, postsByAuthor, removePost, replayedPost, timeline, type Delivery } from '../services/posts.service.js';
-
-export const MAX_POST_CHARACTERS = 280;
-
-/** Counted in Unicode code points, so an emoji is one character, not two UTF-16 units. */
-const postBody = z.object({
-  text: z
-    .string({ error: 'is required and must be a string' })
-    .trim()
-    .refine(...withoutNul)
-    .refine((t) => t.length > 0, 'must not be empty')
-    .refine((t) => [...t].length <= MAX_POST_CHARACTERS, `must be at most ${MAX_POST_CHARACTERS} characters`),
-});
-
-/** Printable ASCII, as clients generate keys (UUIDs, random tokens). */
-const idempotencyKey = z
-  .string()
-  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters')
-  .optional();
+import { postBody, postHeaders, postIdParams, postSchema, userIdParams } from './user.schemas.js';
 
 /** @param postLimit posts per author per window, counted after the input is valid; replays and outages are not counted. */
-export function postsRoutes(db: Db, delivery: Delivery, auth: AuthMiddleware, postLimit: SharedLimit): Router {
-  const router = Router();
+export function declarePostsRoutes(api: ApiRoutes, db: Db, delivery: Delivery, postLimit: SharedLimit): void {
+  api.add(
+    {
+      method: 'post',
+      path: '/posts',
+      tag: 'posts',
+      summary: 'Post',
+      description: 'The post reaches the followers’ timelines: the first ones before the answer, the rest shortly after.',
+      auth: 'required',
+      body: postBody,
+      headers: postHeaders,
+      response: { status: 201, description: 'the post (or, for a repeated Idempotency-Key, the first one)', body: postSchema },
+      errors: { 429: ['TOO_MANY_POSTS'] },
+    },
+    async ({ body, headers }, req) => {
+      const key = headers['Idempotency-Key'];
+      const authorId = currentUser(req).id;
+      // A replay makes nothing new, so it is answered even at the limit and never counted.
+      const replay = key === undefined ? undefined : await replayedPost(db, authorId, key);
+      if (replay) return replay;
+      const { post } = await postLimit.charge(
+        String(authorId),
+        () => createPost(db, delivery, authorId, body.text, key),
+        (created) => !created.replayed,
+      );
+      return post;
+    },
+  );
 
-  router.post('/posts', auth.requireAuth, async (req, res) => {
-    const { text } = parseInput(postBody, req.body);
-    const key = parseInput(idempotencyKey, req.get('Idempotency-Key'), 'Idempotency-Key');
-    const authorId = currentUser(req).id;
-    // A replay makes nothing new, so it is answered even at the limit and never counted.
-    const replay = key === undefined ? undefined : await replayedPost(db, authorId, key);
-    if (replay) {
-      res.status(201).json(replay);
-      return;
-    }
-    const { post } = await postLimit.charge(
-      String(authorId),
-      () => createPost(db, delivery, authorId, text, key),
-      (created) => !created.replayed,
-    );
-    res.status(201).json(post);
-  });
+  api.add(
+    {
+      method: 'get',
+      path: '/posts/:id',
+      tag: 'posts',
+      summary: 'One post',
+      auth: 'none',
+      params: postIdParams,
+      response: { description: 'the post', body: postSchema },
+      errors: { 404: ['POST_NOT_FOUND'] },
+    },
+    ({ params }) => getPost(db, params.id),
+  );
 
-  router.get('/posts/:id', async (req, res) => {
-    res.json(await getPost(db, parseId(req.params.id, 'id', bigintId)));
-  });
+  api.add(
+    {
+      method: 'delete',
+      path: '/posts/:id',
+      tag: 'posts',
+      summary: 'Delete one of the caller’s posts; it leaves every timeline',
+      auth: 'required',
+      params: postIdParams,
+      response: { status: 204, description: 'deleted' },
+      errors: { 403: ['NOT_POST_AUTHOR'], 404: ['POST_NOT_FOUND'] },
+    },
+    async ({ params }, req) => {
+      await removePost(delivery, params.id, currentUser(req).id);
+    },
+  );
 
-  router.delete('/posts/:id', auth.requireAuth, async (req, res) => {
-    await removePost(delivery, parseId(req.params.id, 'id', bigintId), currentUser(req).id);
-    res.status(204).end();
-  });
+  api.add(
+    {
+      method: 'get',
+      path: '/users/:id/posts',
+      tag: 'posts',
+      summary: 'A user’s posts, newest first',
+      auth: 'none',
+      params: userIdParams,
+      query: numericPageQuery,
+      response: { description: 'a page of posts', body: pageOf(postSchema) },
+      errors: { 404: ['USER_NOT_FOUND'] },
+    },
+    ({ params, query }) => postsByAuthor(db, params.id, query),
+  );
 
-  router.get('/users/:id/posts', async (req, res) => {
-    res.json(await postsByAuthor(db, parseId(req.params.id, 'id'), parsePageQuery(req.query)));
-  });
-
-  router.get('/timeline', auth.requireAuth, async (req, res) => {
-    res.json(await timeline(db, currentUser(req).id, parsePageQuery(req.query)));
-  });
-
-  return router;
+  api.add(
+    {
+      method: 'get',
+      path: '/timeline',
+      tag: 'posts',
+      summary: 'The home timeline: posts of the accounts the caller follows, and their own, newest first',
+      auth: 'required',
+      query: numericPageQuery,
+      response: { description: 'a page of posts', body: pageOf(postSchema) },
+    },
+    ({ query }, req) => timeline(db, currentUser(req).id, query),
+  );
 }

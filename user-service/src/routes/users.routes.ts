@@ -1,35 +1,60 @@
 /** Profiles, follower lists and account deletion. */
-import { Router } from 'express';
 import type { Db } from '@murmur/shared/db';
-import { currentUser, type AuthMiddleware } from '@murmur/shared/http';
-import { parseId } from '@murmur/shared/http';
-import { parsePageQuery } from '@murmur/shared/http';
+import { currentUser, numericPageQuery, pageOf, type ApiRoutes } from '@murmur/shared/http';
 import { listRelations } from '../services/follows.service.js';
 import type { TimelineJobs } from '../timeline/timeline-jobs.js';
 import { deleteAccount, getOwnProfile, getProfile } from '../services/users.service.js';
+import { ownProfileSchema, profileSchema, userIdParams, userSummarySchema } from './user.schemas.js';
 
-export function usersRoutes(db: Db, jobs: TimelineJobs, auth: AuthMiddleware): Router {
-  const router = Router();
+export function declareUsersRoutes(api: ApiRoutes, db: Db, jobs: TimelineJobs): void {
+  api.add(
+    { method: 'get', path: '/me', tag: 'users', summary: 'The caller’s own profile, with their email', auth: 'required', response: { description: 'the profile', body: ownProfileSchema } },
+    (_input, req) => getOwnProfile(db, currentUser(req).id),
+  );
 
-  router.get('/me', auth.requireAuth, async (req, res) => {
-    res.json(await getOwnProfile(db, currentUser(req).id));
-  });
+  api.add(
+    {
+      method: 'delete',
+      path: '/delete',
+      tag: 'users',
+      summary: 'Delete the caller’s account',
+      description: 'Its sessions end at once, its posts and follows go, and its chat messages remain as tombstones.',
+      auth: 'required',
+      response: { status: 204, description: 'deleted' },
+    },
+    async (_input, req) => {
+      await deleteAccount(jobs, currentUser(req).id);
+    },
+  );
 
-  router.delete('/delete', auth.requireAuth, async (req, res) => {
-    await deleteAccount(jobs, currentUser(req).id);
-    res.status(204).end();
-  });
-
-  router.get('/users/:id', async (req, res) => {
-    res.json(await getProfile(db, parseId(req.params.id, 'id')));
-  });
+  api.add(
+    {
+      method: 'get',
+      path: '/users/:id',
+      tag: 'users',
+      summary: 'A user’s profile',
+      auth: 'none',
+      params: userIdParams,
+      response: { description: 'the profile', body: profileSchema },
+      errors: { 404: ['USER_NOT_FOUND'] },
+    },
+    ({ params }) => getProfile(db, params.id),
+  );
 
   for (const direction of ['followers', 'following'] as const) {
-    router.get(`/users/:id/${direction}`, async (req, res) => {
-      const userId = parseId(req.params.id, 'id');
-      res.json(await listRelations(db, userId, direction, parsePageQuery(req.query)));
-    });
+    api.add(
+      {
+        method: 'get',
+        path: `/users/:id/${direction}`,
+        tag: 'follows',
+        summary: direction === 'followers' ? 'Who follows the user, newest follow first' : 'Whom the user follows, newest follow first',
+        auth: 'none',
+        params: userIdParams,
+        query: numericPageQuery,
+        response: { description: 'a page of users', body: pageOf(userSummarySchema) },
+        errors: { 404: ['USER_NOT_FOUND'] },
+      },
+      ({ params, query }) => listRelations(db, params.id, direction, query),
+    );
   }
-
-  return router;
 }

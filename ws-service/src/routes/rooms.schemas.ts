@@ -1,6 +1,7 @@
 /** Inputs of the rooms API, validated with zod; shared by the REST routes and the WebSocket upgrade. */
 import { z } from 'zod';
 import { integerId, numericPageQuery, withoutNul } from '@murmur/shared/http';
+import { chatMessageSchema } from '../protocol.js';
 
 export const roomIdParam = z.object({ roomId: integerId });
 export const userIdParam = z.object({ userId: integerId });
@@ -32,3 +33,26 @@ export const roomsQuery = numericPageQuery;
 
 /** The query of a join: `?since=<seq>` resumes after a reconnect, from the last seq the client has. */
 export const joinQuery = z.object({ since: z.string().regex(/^[0-9]{1,15}$/, 'must be a seq the room handed out').transform(Number).optional() });
+
+/* The answers of the rooms API, for the OpenAPI document (and the test that holds the API to it). */
+
+const roomKind = z.enum(['public', 'private', 'direct']);
+
+export const roomSchema = z
+  .object({ id: z.number().int(), name: z.string(), kind: roomKind, createdBy: z.number().int().nullable(), createdAt: z.iso.datetime() })
+  .meta({ id: 'Room' });
+
+export const roomSummarySchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    kind: roomKind,
+    clients: z.number().int().describe('users connected now, across the cluster'),
+    lastSeq: z.number().int(),
+    readSeq: z.number().int().nullable().describe('the caller’s read marker; null when not a member'),
+    unread: z.number().int().nullable().describe('messages after readSeq; null when not a member'),
+    lastMessage: chatMessageSchema.nullable(),
+  })
+  .meta({ id: 'RoomSummary' });
+
+export const memberSchema = z.object({ id: z.number().int(), username: z.string(), role: z.enum(['owner', 'moderator', 'member']) }).meta({ id: 'Member' });

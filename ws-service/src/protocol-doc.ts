@@ -1,0 +1,24 @@
+/**
+ * The WebSocket protocol as the OpenAPI document describes it: the join URL's description, and the
+ * frame schemas as named components. Built from protocol.ts and the close-code table, the modules
+ * the server itself runs on, so the description follows the code.
+ */
+import { clientFrame, EVENT_SEPARATOR, MAX_MESSAGE_CHARS, serverEventSchema } from './protocol.js';
+import { CLOSE_CODES } from './ws/close-codes.js';
+
+export const protocolComponents = { ClientFrame: clientFrame, ServerEvent: serverEventSchema };
+
+const closeCodeRows = Object.entries(CLOSE_CODES)
+  .map(([name, { code, meaning }]) => `| ${code} | ${name} | ${meaning} |`)
+  .join('\n');
+
+export const JOIN_DESCRIPTION = `Open this URL as a WebSocket to join the room (authenticate with the auth cookie or an \`Authorization: Bearer\` header; the page's Origin must be allowed). \`?since=<seq>\` resumes after a reconnect: the server sends exactly the events after that seq.
+
+**Frames.** The client sends one JSON object per text frame (schema \`ClientFrame\`): \`message\` (text up to ${MAX_MESSAGE_CHARS} characters, optional \`clientMsgId\` for a safe resend), \`typing\`, \`read\` (\`seq\`), \`edit\` (\`seq\`, \`text\`), \`delete\` (\`seq\`). The server sends events (schema \`ServerEvent\`), several per frame, separated by ${JSON.stringify(EVENT_SEPARATOR)}; the first is \`history\`.
+
+**Close codes.**
+
+| code | name | meaning |
+|---|---|---|
+${closeCodeRows}
+`;
