@@ -5,6 +5,7 @@ import { describeWindow, sharedLimit } from '@murmur/shared/rate-limits';
 import type { ServiceDeps } from './deps.js';
 import { followsRoutes } from './routes/follows.routes.js';
 import { postsRoutes } from './routes/posts.routes.js';
+import { searchRoutes } from './routes/search.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 
 export function createApp(deps: ServiceDeps): Express {
@@ -27,6 +28,7 @@ export function createApp(deps: ServiceDeps): Express {
     trustProxyHops: deps.config.TRUST_PROXY_HOPS,
     metrics: deps.metrics,
     routes: (app) => {
+      app.use(searchRoutes(db, { walkRows: deps.config.SEARCH_WALK_ROWS }));
       app.use(followsRoutes(db, deps.config.TIMELINE_BACKFILL_POSTS, auth));
       app.use(usersRoutes(db, deps.timelineJobs, auth));
       app.use(postsRoutes(db, { jobs: deps.timelineJobs, inlineFollowers: deps.config.TIMELINE_INLINE_FOLLOWERS }, auth, postLimit));

@@ -4,6 +4,7 @@ import { createAuthMiddleware, createServiceApp } from '@murmur/shared/http';
 import { sharedLimit } from '@murmur/shared/rate-limits';
 import type { ServiceDeps } from './deps.js';
 import { roomsRoutes } from './routes/rooms.routes.js';
+import { searchRoutes } from './routes/search.routes.js';
 import type { Presence } from './fanout/presence.js';
 
 /** @param presence who is connected where, across the cluster, for the rooms' client counts. */
@@ -26,6 +27,7 @@ export function createApp(deps: ServiceDeps, presence: Presence): Express {
     trustProxyHops: deps.config.TRUST_PROXY_HOPS,
     routes: (app) => {
       app.use(roomsRoutes({ db: deps.database.db, presence, roomCreations }, auth));
+      app.use(searchRoutes({ db: deps.database.db, walkRows: deps.config.WS_SEARCH_WALK_ROWS }, auth));
     },
   });
 }
