@@ -47,14 +47,16 @@ const withFollowers = (accounts: SQL, limit: number) => sql`
  * Accounts whose lower-case name starts with `needle` and comes after `after`, in name order: a
  * range of users_username_prefix_idx, so the exact match (the shortest such name) comes first.
  */
-export async function usersByPrefix(db: Db, needle: string, after: string, limit: number): Promise<UserMatch[]> {
-  const { rows } = await db.execute<UserRow>(
-    withFollowers(
-      sql`SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u
-          WHERE ${NAME_KEY} LIKE ${`${literal(needle)}%`} AND ${NAME_KEY} > ${after}`,
-      limit,
-    ),
+export function usersByPrefixQuery(needle: string, after: string, limit: number): SQL {
+  return withFollowers(
+    sql`SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u
+        WHERE ${NAME_KEY} LIKE ${`${literal(needle)}%`} AND ${NAME_KEY} > ${after}`,
+    limit,
   );
+}
+
+export async function usersByPrefix(db: Db, needle: string, after: string, limit: number): Promise<UserMatch[]> {
+  const { rows } = await db.execute<UserRow>(usersByPrefixQuery(needle, after, limit));
   return rows.map(toUserMatch);
 }
 
@@ -63,13 +65,15 @@ const containsElsewhere = (needle: string) =>
   sql`lower(u.username) LIKE ${`%${literal(needle)}%`} AND lower(u.username) NOT LIKE ${`${literal(needle)}%`}`;
 
 /** The first matches of usersContaining among the `walkRows` names after `after`. */
-export async function walkUsersContaining(db: Db, needle: string, after: string, limit: number, walkRows: number): Promise<Walk<UserMatch>> {
-  const { rows } = await db.execute<UserRow & { scanned: number }>(
-    walkQuery(
-      sql`SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u WHERE ${NAME_KEY} > ${after} ORDER BY ${NAME_KEY} LIMIT ${walkRows}`,
-      withFollowers(sql`SELECT u.id, u.username, u.key FROM newest u WHERE ${containsElsewhere(needle)}`, limit),
-    ),
+export function walkUsersContainingQuery(needle: string, after: string, limit: number, walkRows: number): SQL {
+  return walkQuery(
+    sql`SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u WHERE ${NAME_KEY} > ${after} ORDER BY ${NAME_KEY} LIMIT ${walkRows}`,
+    withFollowers(sql`SELECT u.id, u.username, u.key FROM newest u WHERE ${containsElsewhere(needle)}`, limit),
   );
+}
+
+export async function walkUsersContaining(db: Db, needle: string, after: string, limit: number, walkRows: number): Promise<Walk<UserMatch>> {
+  const { rows } = await db.execute<UserRow & { scanned: number }>(walkUsersContainingQuery(needle, after, limit, walkRows));
   return walkOf(rows, walkRows, toUserMatch);
 }
 
@@ -79,16 +83,18 @@ export async function walkUsersContaining(db: Db, needle: string, after: string,
  * planner find every match, then sort: it would otherwise walk the names in order, which is the
  * walk's job, not this query's.
  */
-export async function usersContaining(db: Db, needle: string, after: string, limit: number): Promise<UserMatch[]> {
-  const { rows } = await db.execute<UserRow>(
-    withFollowers(
-      sql`SELECT * FROM (
-            SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u
-            WHERE ${containsElsewhere(needle)} AND ${NAME_KEY} > ${after} OFFSET 0
-          ) found`,
-      limit,
-    ),
+export function usersContainingQuery(needle: string, after: string, limit: number): SQL {
+  return withFollowers(
+    sql`SELECT * FROM (
+          SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u
+          WHERE ${containsElsewhere(needle)} AND ${NAME_KEY} > ${after} OFFSET 0
+        ) found`,
+    limit,
   );
+}
+
+export async function usersContaining(db: Db, needle: string, after: string, limit: number): Promise<UserMatch[]> {
+  const { rows } = await db.execute<UserRow>(usersContainingQuery(needle, after, limit));
   return rows.map(toUserMatch);
 }
 
@@ -98,14 +104,16 @@ const POST_COLUMNS = sql`p.id, p.author_id, u.username, p.text, p.created_at`;
 const olderThan = (before: number | undefined) => sql`id < ${before ?? Number.MAX_SAFE_INTEGER}`;
 
 /** The newest matches of `q` among the `walkRows` newest posts older than `before`. */
-export async function walkPostsMatching(db: Db, q: string, before: number | undefined, limit: number, walkRows: number): Promise<Walk<Post>> {
-  const { rows } = await db.execute<PostRow & { scanned: number }>(
-    walkQuery(
-      sql`SELECT id, author_id, text, created_at FROM posts WHERE ${hasWords(q)} AND ${olderThan(before)} ORDER BY id DESC LIMIT ${walkRows}`,
-      sql`SELECT ${POST_COLUMNS} FROM newest p JOIN users u ON u.id = p.author_id
-          WHERE ${matchesWords(sql`p.text`, q)} ORDER BY p.id DESC LIMIT ${limit}`,
-    ),
+export function walkPostsQuery(q: string, before: number | undefined, limit: number, walkRows: number): SQL {
+  return walkQuery(
+    sql`SELECT id, author_id, text, created_at FROM posts WHERE ${hasWords(q)} AND ${olderThan(before)} ORDER BY id DESC LIMIT ${walkRows}`,
+    sql`SELECT ${POST_COLUMNS} FROM newest p JOIN users u ON u.id = p.author_id
+        WHERE ${matchesWords(sql`p.text`, q)} ORDER BY p.id DESC LIMIT ${limit}`,
   );
+}
+
+export async function walkPostsMatching(db: Db, q: string, before: number | undefined, limit: number, walkRows: number): Promise<Walk<Post>> {
+  const { rows } = await db.execute<PostRow & { scanned: number }>(walkPostsQuery(q, before, limit, walkRows));
   return walkOf(rows, walkRows, toPost);
 }
 
@@ -113,13 +121,17 @@ export async function walkPostsMatching(db: Db, q: string, before: number | unde
  * The newest posts older than `before` that hold the words of `q`, found through
  * posts_text_search_idx; OFFSET 0 as in usersContaining.
  */
-export async function postsMatching(db: Db, q: string, before: number | undefined, limit: number): Promise<Post[]> {
-  const { rows } = await db.execute<PostRow>(sql`
+export function postsMatchingQuery(q: string, before: number | undefined, limit: number): SQL {
+  return sql`
     SELECT ${POST_COLUMNS}
     FROM (
       SELECT id, author_id, text, created_at FROM posts
       WHERE ${hasWords(q)} AND ${matchesWords(sql`text`, q)} AND ${olderThan(before)} OFFSET 0
     ) p JOIN users u ON u.id = p.author_id
-    ORDER BY p.id DESC LIMIT ${limit}`);
+    ORDER BY p.id DESC LIMIT ${limit}`;
+}
+
+export async function postsMatching(db: Db, q: string, before: number | undefined, limit: number): Promise<Post[]> {
+  const { rows } = await db.execute<PostRow>(postsMatchingQuery(q, before, limit));
   return rows.map(toPost);
 }

@@ -61,6 +61,13 @@ const readableMatches = (rows: SQL, scope: SearchScope, limit: number, condition
   ORDER BY m.${orderKey(scope)} DESC LIMIT ${limit}`;
 
 /** The newest matches of `q` among the scope's `walkRows` newest messages before `before`, readable or not. */
+export function walkMessagesQuery(scope: SearchScope, q: string, before: number | undefined, limit: number, walkRows: number): SQL {
+  return walkQuery(
+    sql`SELECT * FROM messages WHERE ${hasWords(q)} AND ${inScope(scope, before)} ORDER BY ${orderKey(scope)} DESC LIMIT ${walkRows}`,
+    readableMatches(sql`newest`, scope, limit, matchesWords(sql`m.text`, q)),
+  );
+}
+
 export async function walkMessagesMatching(
   db: Db,
   scope: SearchScope,
@@ -69,13 +76,7 @@ export async function walkMessagesMatching(
   limit: number,
   walkRows: number,
 ): Promise<Walk<MessageMatch>> {
-  const rows = await runSql<MatchRow & { scanned: number }>(
-    poolExecutor(db.$client),
-    walkQuery(
-      sql`SELECT * FROM messages WHERE ${hasWords(q)} AND ${inScope(scope, before)} ORDER BY ${orderKey(scope)} DESC LIMIT ${walkRows}`,
-      readableMatches(sql`newest`, scope, limit, matchesWords(sql`m.text`, q)),
-    ),
-  );
+  const rows = await runSql<MatchRow & { scanned: number }>(poolExecutor(db.$client), walkMessagesQuery(scope, q, before, limit, walkRows));
   return walkOf(rows, walkRows, toMatch);
 }
 
@@ -84,16 +85,17 @@ export async function walkMessagesMatching(
  * messages_text_search_idx. OFFSET 0 makes the planner find every match, then sort: it would
  * otherwise walk the messages newest first, which is the walk's job, not this query's.
  */
-export async function messagesMatching(db: Db, scope: SearchScope, q: string, before: number | undefined, limit: number): Promise<MessageMatch[]> {
-  const rows = await runSql<MatchRow>(
-    poolExecutor(db.$client),
-    readableMatches(
-      sql`(SELECT * FROM messages
-           WHERE kind = 'message' AND text IS NOT NULL AND ${hasWords(q)} AND ${matchesWords(sql`text`, q)} AND ${inScope(scope, before)}
-           OFFSET 0)`,
-      scope,
-      limit,
-    ),
+export function messagesMatchingQuery(scope: SearchScope, q: string, before: number | undefined, limit: number): SQL {
+  return readableMatches(
+    sql`(SELECT * FROM messages
+         WHERE kind = 'message' AND text IS NOT NULL AND ${hasWords(q)} AND ${matchesWords(sql`text`, q)} AND ${inScope(scope, before)}
+         OFFSET 0)`,
+    scope,
+    limit,
   );
+}
+
+export async function messagesMatching(db: Db, scope: SearchScope, q: string, before: number | undefined, limit: number): Promise<MessageMatch[]> {
+  const rows = await runSql<MatchRow>(poolExecutor(db.$client), messagesMatchingQuery(scope, q, before, limit));
   return rows.map(toMatch);
 }
