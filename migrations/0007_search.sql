@@ -8,7 +8,7 @@ CREATE EXTENSION IF NOT EXISTS "pg_trgm";--> statement-breakpoint
 CREATE EXTENSION IF NOT EXISTS "unaccent";--> statement-breakpoint
 CREATE TEXT SEARCH CONFIGURATION "murmur_search" (COPY = pg_catalog.simple);--> statement-breakpoint
 ALTER TEXT SEARCH CONFIGURATION "murmur_search" ALTER MAPPING FOR hword, hword_part, word WITH "unaccent", pg_catalog.simple;--> statement-breakpoint
-CREATE INDEX "messages_text_search_idx" ON "messages" USING gin (to_tsvector('murmur_search', "text")) WHERE "messages"."kind" = 'message' AND "messages"."text" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "messages_text_search_idx" ON "messages" USING gin (to_tsvector('murmur_search', "text"));--> statement-breakpoint
 CREATE INDEX "posts_text_search_idx" ON "posts" USING gin (to_tsvector('murmur_search', "text"));--> statement-breakpoint
 CREATE INDEX "users_username_prefix_idx" ON "users" USING btree (lower("username") COLLATE "C");--> statement-breakpoint
 CREATE INDEX "users_username_trgm_idx" ON "users" USING gin (lower("username") gin_trgm_ops);

@@ -119,16 +119,18 @@ export async function walkPostsMatching(db: Db, q: string, before: number | unde
 
 /**
  * The newest posts older than `before` that hold the words of `q`, found through
- * posts_text_search_idx; OFFSET 0 as in usersContaining.
+ * posts_text_search_idx; OFFSET 0 as in usersContaining. Authors are joined to the page alone.
  */
 export function postsMatchingQuery(q: string, before: number | undefined, limit: number): SQL {
   return sql`
     SELECT ${POST_COLUMNS}
     FROM (
-      SELECT id, author_id, text, created_at FROM posts
-      WHERE ${hasWords(q)} AND ${matchesWords(sql`text`, q)} AND ${olderThan(before)} OFFSET 0
+      SELECT * FROM (
+        SELECT id, author_id, text, created_at FROM posts
+        WHERE ${hasWords(q)} AND ${matchesWords(sql`text`, q)} AND ${olderThan(before)} OFFSET 0
+      ) found ORDER BY id DESC LIMIT ${limit}
     ) p JOIN users u ON u.id = p.author_id
-    ORDER BY p.id DESC LIMIT ${limit}`;
+    ORDER BY p.id DESC`;
 }
 
 export async function postsMatching(db: Db, q: string, before: number | undefined, limit: number): Promise<Post[]> {

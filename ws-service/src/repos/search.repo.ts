@@ -52,13 +52,18 @@ const readableBy = (userId: number) => sql`
 
 /**
  * The messages among `rows` (a relation of messages rows) that the scope's user may read, with
- * their rooms and authors, newest first: messages only (not edits or deletions), never a deleted one.
+ * their rooms and authors, newest first: messages only (not edits or deletions), never a deleted
+ * one. Authors are joined to the page alone, never to every match.
  */
 const readableMatches = (rows: SQL, scope: SearchScope, limit: number, condition: SQL = sql`true`) => sql`
-  SELECT ${sql.raw(MESSAGE_COLUMNS)}, r.name AS room_name, r.kind AS room_kind
-  FROM ${rows} m JOIN rooms r ON r.id = m.room_id LEFT JOIN users u ON u.id = m.user_id
-  WHERE m.kind = 'message' AND m.text IS NOT NULL AND m.deleted_at IS NULL AND ${readableBy(scope.userId)} AND ${condition}
-  ORDER BY m.${orderKey(scope)} DESC LIMIT ${limit}`;
+  SELECT ${sql.raw(MESSAGE_COLUMNS)}, m.room_name, m.room_kind
+  FROM (
+    SELECT m.*, r.name AS room_name, r.kind AS room_kind FROM ${rows} m JOIN rooms r ON r.id = m.room_id
+    WHERE m.kind = 'message' AND m.text IS NOT NULL AND m.deleted_at IS NULL AND ${readableBy(scope.userId)} AND ${condition}
+    ORDER BY m.${orderKey(scope)} DESC LIMIT ${limit}
+  ) m
+  LEFT JOIN users u ON u.id = m.user_id
+  ORDER BY m.${orderKey(scope)} DESC`;
 
 /** The newest matches of `q` among the scope's `walkRows` newest messages before `before`, readable or not. */
 export function walkMessagesQuery(scope: SearchScope, q: string, before: number | undefined, limit: number, walkRows: number): SQL {
