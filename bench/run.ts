@@ -76,7 +76,7 @@ const TIMELINE: TimelineOptions = quick
 /** Search: quick is a hundredth of the tables, with every shape kept. */
 const SEARCH: SearchOptions = quick
   ? { messages: 100_000, users: 10_000, rooms: 100, privateRooms: 20, searcherPrivateRooms: 5, posts: 10_000, requests: 100, plainRuns: 5 }
-  : { messages: 10_000_000, users: 1_000_000, rooms: 10_000, privateRooms: 2_000, searcherPrivateRooms: 50, posts: 1_000_000, requests: 1_000, plainRuns: 5 };
+  : { messages: 10_000_000, users: 1_000_000, rooms: 10_000, privateRooms: 2_000, searcherPrivateRooms: 50, posts: 1_000_000, requests: 1_000, plainRuns: 3 };
 
 /** What one scenario may hand to a later one in the same run. */
 interface RunContext {

@@ -1,6 +1,7 @@
 /**
  * Search on a database of many messages, posts and users: a rare word, a word in 10% of all
- * texts (first page), names by prefix and whole. Each request goes through the service; its
+ * texts (first page), words in 1% and 0.1% (between the walk and the index), names by prefix
+ * and whole. Each request goes through the service; its
  * baseline is the very same statements (the walk, then the index when the walk found too few)
  * run through raw `pg`, so the difference is what the service adds. The plain query (every match
  * through the index, then the newest) is measured a few times for reference: it is what the walk
@@ -9,7 +10,7 @@
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { SQL } from 'drizzle-orm';
 import pg from 'pg';
-import { walkOf, walkThenIndex } from '@murmur/shared/search';
+import { walkOf, walkThenIndex, type WalkColumns, type WalkLimits } from '@murmur/shared/search';
 import { messagesMatchingQuery, walkMessagesQuery, type SearchScope } from '@murmur/ws-service/search-query';
 import { postsMatchingQuery, usersByPrefixQuery, walkPostsQuery } from '@murmur/user-service/search-query';
 import type { BenchEnv } from '../lib/bench-env.js';
@@ -17,7 +18,7 @@ import { createAgent, expectStatus } from '../lib/http-client.js';
 import { cpuSeconds } from '../lib/process-stats.js';
 import type { ResultRow } from '../lib/report.js';
 import { latencyColumns, sequentialRate, summarize, timeRuns } from '../lib/stats.js';
-import { buildSearchData, COMMON_WORD, RARE_HITS, RARE_WORDS, type SearchDataShape } from '../search/data.js';
+import { BAND_WORDS, buildSearchData, COMMON_WORD, RARE_HITS, RARE_WORDS, type SearchDataShape } from '../search/data.js';
 
 export interface SearchOptions extends SearchDataShape {
   /** Requests per measured row (and as many through raw pg). */
@@ -27,8 +28,8 @@ export interface SearchOptions extends SearchDataShape {
 }
 
 const PAGE_SIZE = 20;
-/** Rows a search walks before it asks the index: the services' default, given to them explicitly. */
-const WALK_ROWS = 500;
+/** How far a search walks before it asks the index: the services' defaults, given to them explicitly. */
+const WALK: WalkLimits = { walkRows: 500, maxWalkRows: 20_000 };
 const RARE_GOAL_MS = 20;
 const COMMON_GOAL_MS = 100;
 const NAME_GOAL_MS = 20;
@@ -47,12 +48,13 @@ interface SearchCase {
   baseline?: string;
   /** The statements of request 0, to print their plans. */
   plans: SQL[];
+  /** Which of the service's ways served request 0. */
+  path?: () => Promise<Path>;
 }
 
-/** A row of a search statement: a walk's rows also say how many rows it walked. */
-interface SearchRow {
+/** A row of a search statement: a walk's rows also say how many rows it walked and where it ended. */
+interface SearchRow extends WalkColumns<number> {
   id: unknown;
-  scanned: number;
 }
 
 async function runSql(client: pg.Client, query: SQL): Promise<SearchRow[]> {
@@ -60,12 +62,21 @@ async function runSql(client: pg.Client, query: SQL): Promise<SearchRow[]> {
   return (await client.query<SearchRow>(sql, params)).rows;
 }
 
-/** The service's statements for one page, in the service's order: the walk, then the index if it found too few. */
-async function viaWalk(client: pg.Client, walk: SQL, index: SQL): Promise<{ rows: unknown[]; path: 'walk' | 'index' }> {
-  let path: 'walk' | 'index' = 'walk';
-  const rows = await walkThenIndex(
+/** The walk statement of a search from a position (the request's own when undefined), over `rows` rows, keeping `wanted` matches. */
+type WalkSql = (from: number | undefined, rows: number, wanted: number) => SQL;
+
+type Path = 'walk' | 'second walk' | 'index';
+
+/** The service's statements for one page, in the service's order: the walks, then the index if they found too few. */
+async function viaWalk(client: pg.Client, walk: WalkSql, index: SQL): Promise<{ rows: unknown[]; path: Path }> {
+  let path: Path = 'walk';
+  const rows = await walkThenIndex<unknown, number>(
     PAGE_SIZE + 1,
-    async () => walkOf(await runSql(client, walk), WALK_ROWS, (row) => row),
+    WALK,
+    async (from, rows, wanted) => {
+      if (from !== undefined) path = 'second walk';
+      return walkOf(await runSql(client, walk(from, rows, wanted)), rows, (row) => row);
+    },
     async () => {
       path = 'index';
       return runSql(client, index);
@@ -73,6 +84,12 @@ async function viaWalk(client: pg.Client, walk: SQL, index: SQL): Promise<{ rows
   );
   return { rows, path };
 }
+
+const PATHS: Record<Path, string> = {
+  walk: 'the walk (newest first, stopped after a page)',
+  'second walk': 'a second, longer walk (the first found some matches, not a page)',
+  index: 'the search index (the walks found too few)',
+};
 
 async function explain(client: pg.Client, query: SQL, label: string): Promise<void> {
   const { sql, params } = dialect.sqlToQuery(query);
@@ -135,8 +152,9 @@ export async function searchScenario(env: BenchEnv, options: SearchOptions): Pro
   const started = performance.now();
   const data = await buildSearchData(env, options);
   const token = await env.issueToken(data.searcher);
-  const ws = await env.startService('ws-service', { WS_SEARCH_WALK_ROWS: String(WALK_ROWS) });
-  const users = await env.startService('user-service', { SEARCH_WALK_ROWS: String(WALK_ROWS), TIMELINE_WORKERS: '0' });
+  const limits = { walk: String(WALK.walkRows), max: String(WALK.maxWalkRows) };
+  const ws = await env.startService('ws-service', { WS_SEARCH_WALK_ROWS: limits.walk, WS_SEARCH_MAX_WALK_ROWS: limits.max });
+  const users = await env.startService('user-service', { SEARCH_WALK_ROWS: limits.walk, SEARCH_MAX_WALK_ROWS: limits.max, TIMELINE_WORKERS: '0' });
   const agent = createAgent(1);
   const raw = new pg.Client({ connectionString: env.databaseUrl });
   await raw.connect();
@@ -146,22 +164,36 @@ export async function searchScenario(env: BenchEnv, options: SearchOptions): Pro
   const messagesScenario = `search: ${count(options.messages)} messages in ${count(options.rooms)} rooms, the searcher reads the public ones and ${options.searcherPrivateRooms} private`;
   const postsScenario = `search: ${count(options.posts)} posts`;
   const usersScenario = `search: ${count(data.counts.users)} users`;
-  const messageCase = (subject: string, q: (i: number) => string, inScope: SearchScope, goalMs?: number): SearchCase => ({
-    scenario: messagesScenario,
+  /** A case served by walkThenIndex: `walk` and `index` make its statements for the words `q`. */
+  const walkedCase = (scenario: string, subject: string, url: (q: string) => string, q: (i: number) => string, walk: (q: string) => WalkSql, index: (q: string) => SQL, goalMs?: number): SearchCase => ({
+    scenario,
     subject,
-    url: (i) => `${ws.url}/ws/search?q=${encodeURIComponent(q(i))}&limit=${PAGE_SIZE}${inScope.roomId === undefined ? '' : `&roomId=${inScope.roomId}`}`,
-    raw: (i) => viaWalk(raw, walkMessagesQuery(inScope, q(i), undefined, limit, WALK_ROWS), messagesMatchingQuery(inScope, q(i), undefined, limit)),
+    url: (i) => url(q(i)),
+    raw: (i) => viaWalk(raw, walk(q(i)), index(q(i))),
     goalMs,
-    plans: [walkMessagesQuery(inScope, q(0), undefined, limit, WALK_ROWS), messagesMatchingQuery(inScope, q(0), undefined, limit)],
+    plans: [walk(q(0))(undefined, WALK.walkRows, limit), index(q(0))],
+    path: async () => (await viaWalk(raw, walk(q(0)), index(q(0)))).path,
   });
-  const postCase = (subject: string, q: (i: number) => string, goalMs: number): SearchCase => ({
-    scenario: postsScenario,
-    subject,
-    url: (i) => `${users.url}/posts/search?q=${encodeURIComponent(q(i))}&limit=${PAGE_SIZE}`,
-    raw: (i) => viaWalk(raw, walkPostsQuery(q(i), undefined, limit, WALK_ROWS), postsMatchingQuery(q(i), undefined, limit)),
-    goalMs,
-    plans: [walkPostsQuery(q(0), undefined, limit, WALK_ROWS), postsMatchingQuery(q(0), undefined, limit)],
-  });
+  const messageCase = (subject: string, q: (i: number) => string, inScope: SearchScope, goalMs?: number) =>
+    walkedCase(
+      messagesScenario,
+      subject,
+      (words) => `${ws.url}/ws/search?q=${encodeURIComponent(words)}&limit=${PAGE_SIZE}${inScope.roomId === undefined ? '' : `&roomId=${inScope.roomId}`}`,
+      q,
+      (words) => (from, rows, wanted) => walkMessagesQuery(inScope, words, from, wanted, rows),
+      (words) => messagesMatchingQuery(inScope, words, undefined, limit),
+      goalMs,
+    );
+  const postCase = (subject: string, q: (i: number) => string, goalMs?: number) =>
+    walkedCase(
+      postsScenario,
+      subject,
+      (words) => `${users.url}/posts/search?q=${encodeURIComponent(words)}&limit=${PAGE_SIZE}`,
+      q,
+      (words) => (from, rows, wanted) => walkPostsQuery(words, from, wanted, rows),
+      (words) => postsMatchingQuery(words, undefined, limit),
+      goalMs,
+    );
   const names = data.sampleNames;
   const prefixOf = (i: number) => names[i % names.length]!.slice(0, 4);
   const nameCase = (subject: string, q: (i: number) => string): SearchCase => ({
@@ -177,9 +209,11 @@ export async function searchScenario(env: BenchEnv, options: SearchOptions): Pro
 
   try {
     const rows: ResultRow[] = [];
+    const band = (word: { word: string; share: number }) => `a word in ${word.share * 100}% of`;
     const cases: Array<[SearchCase, string | undefined]> = [
       [messageCase(`GET /ws/search, a rare word (${RARE_HITS} messages)`, rare, scope, RARE_GOAL_MS), token],
       [messageCase(`GET /ws/search, a word in 10% of messages, first page`, () => COMMON_WORD, scope, COMMON_GOAL_MS), token],
+      ...BAND_WORDS.map((w): [SearchCase, string] => [messageCase(`GET /ws/search, ${band(w)} messages, first page`, () => w.word, scope), token]),
       [messageCase(`GET /ws/search, a word in 10% of messages, in one private room`, () => COMMON_WORD, { ...scope, roomId: data.searcherRoom }, COMMON_GOAL_MS), token],
       [postCase(`GET /posts/search, a rare word (${RARE_HITS} posts)`, rare, RARE_GOAL_MS), undefined],
       [postCase(`GET /posts/search, a word in 10% of posts, first page`, () => COMMON_WORD, COMMON_GOAL_MS), undefined],
@@ -189,10 +223,7 @@ export async function searchScenario(env: BenchEnv, options: SearchOptions): Pro
     for (const [c, caseToken] of cases) {
       const service = c.url(0).startsWith(ws.url) ? ws : users;
       rows.push(...(await measure(agent, service.pid, caseToken, raw, c, options.requests)));
-      if (c.plans.length > 1) {
-        const { path } = await viaWalk(raw, c.plans[0]!, c.plans[1]!);
-        rows.at(-2)!.notes!.push(`served by the ${path === 'walk' ? 'walk (newest first, stopped after a page)' : 'search index (the walk found too few)'}`);
-      }
+      if (c.path) rows.at(-2)!.notes!.push(`served by ${PATHS[await c.path()]}`);
     }
     // What the walk saves: the common word's matches, all of them through the index, then the newest page.
     const plain = summarize(await timeRuns(() => runSql(raw, messagesMatchingQuery(scope, COMMON_WORD, undefined, limit)), options.plainRuns));

@@ -6,8 +6,9 @@
  * Texts are eight words from a vocabulary of invented words (consonant-vowel syllables, a few
  * accented; usernames are made of them too), so every word but the measured ones is about as
  * rare as the next. The measured
- * words cannot come out of the vocabulary: `COMMON_WORD` is in a tenth of the texts, each of the
- * `RARE_WORDS` (they start with a vowel) in `RARE_HITS` texts spread through the table.
+ * words cannot come out of the vocabulary: `COMMON_WORD` is in a tenth of the texts, the
+ * `BAND_WORDS` in 1% and 0.1%, each of the `RARE_WORDS` in `RARE_HITS` texts spread through the
+ * table (all of them start with a vowel or two consonants, as no invented word does).
  */
 import type { BenchEnv, BenchUser } from '../lib/bench-env.js';
 import { copyRows, type CopyValue } from '../lib/copy-rows.js';
@@ -15,6 +16,11 @@ import { copyRows, type CopyValue } from '../lib/copy-rows.js';
 export const COMMON_WORD = 'lunch';
 /** The share of texts that hold COMMON_WORD, drawn at random: in every room alike. */
 const COMMON_SHARE = 0.1;
+/** Words between common and rare, drawn at random like COMMON_WORD. */
+export const BAND_WORDS = [
+  { word: 'bread', share: 0.01 },
+  { word: 'olive', share: 0.001 },
+];
 export const RARE_WORDS = ['aurora', 'ember', 'onyx', 'umbra', 'indigo', 'opal', 'azure', 'echo'];
 export const RARE_HITS = 50;
 
@@ -50,6 +56,7 @@ function textMaker(count: number, seed: number): (i: number) => string {
     const words: string[] = [];
     for (let k = 0; k < WORDS_PER_TEXT; k += 1) words.push(VOCABULARY[Math.floor(random() * VOCABULARY_SIZE)]!);
     if (random() < COMMON_SHARE) words[3] = COMMON_WORD;
+    for (const [k, band] of BAND_WORDS.entries()) if (random() < band.share) words[1 + 5 * k] = band.word;
     // Each rare word at its own offset, so no text holds two of them.
     const offset = i % rareEvery;
     if (offset < RARE_WORDS.length && Math.floor(i / rareEvery) < RARE_HITS) words[5] = RARE_WORDS[offset]!;

@@ -28,7 +28,7 @@ export function createApp(deps: ServiceDeps): Express {
     trustProxyHops: deps.config.TRUST_PROXY_HOPS,
     metrics: deps.metrics,
     routes: (app) => {
-      app.use(searchRoutes(db, { walkRows: deps.config.SEARCH_WALK_ROWS }));
+      app.use(searchRoutes(db, { walkRows: deps.config.SEARCH_WALK_ROWS, maxWalkRows: deps.config.SEARCH_MAX_WALK_ROWS }));
       app.use(followsRoutes(db, deps.config.TIMELINE_BACKFILL_POSTS, auth));
       app.use(usersRoutes(db, deps.timelineJobs, auth));
       app.use(postsRoutes(db, { jobs: deps.timelineJobs, inlineFollowers: deps.config.TIMELINE_INLINE_FOLLOWERS }, auth, postLimit));

@@ -27,6 +27,8 @@ const schema = z.object({
    * before it asks the search index instead: a common word is found within them, a rare one is not.
    */
   SEARCH_WALK_ROWS: z.coerce.number().int().min(1).max(100_000).default(500),
+  /** Most rows of a second walk, when the first found some matches but not a page (see WS_SEARCH_MAX_WALK_ROWS). */
+  SEARCH_MAX_WALK_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
 });
 
 export type ServiceConfig = z.infer<typeof schema> & { jwtPublicKeyPem: string };

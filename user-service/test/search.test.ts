@@ -10,21 +10,29 @@ const freshWord = () => `w${randomBytes(6).toString('hex').replace(/[0-9]/g, (d)
 
 describe('search', () => {
   let s: Services;
-  /** Asks the index at once (a walk of one row finds nothing): every search is run on both ways to its matches. */
-  let indexOnly: UserServiceUnderTest;
+  /**
+   * Every search is run on each way to its matches: one walk (the default instance, on this small
+   * database), a first walk of 2 rows and a second one, and the index at once.
+   */
+  let others: UserServiceUnderTest[];
   before(async () => {
     s = await startServices();
-    indexOnly = await startUserService({ SEARCH_WALK_ROWS: '1' });
+    others = [
+      await startUserService({ SEARCH_WALK_ROWS: '2', SEARCH_MAX_WALK_ROWS: '1000000' }),
+      await startUserService({ SEARCH_WALK_ROWS: '1', SEARCH_MAX_WALK_ROWS: '1' }),
+    ];
   });
   after(async () => {
-    await indexOnly.close();
+    for (const other of others) await other.close();
     await s.close();
   });
 
-  /** GET `path` from both instances; they must answer alike. */
+  /** GET `path` from every instance; they must answer alike. */
   const get = async (path: string) => {
-    const [walked, indexed] = await Promise.all([api(s.userUrl, 'GET', path), api(indexOnly.url, 'GET', path)]);
-    assert.deepEqual({ status: indexed.status, body: indexed.body }, { status: walked.status, body: walked.body }, `both ways answer ${path} alike`);
+    const [walked, ...rest] = await Promise.all([api(s.userUrl, 'GET', path), ...others.map((other) => api(other.url, 'GET', path))]);
+    for (const other of rest) {
+      assert.deepEqual({ status: other.status, body: other.body }, { status: walked.status, body: walked.body }, `every way answers ${path} alike`);
+    }
     return walked;
   };
   const search = async (what: 'users' | 'posts', q: string, extra = '') => {

@@ -27,7 +27,8 @@ export function createApp(deps: ServiceDeps, presence: Presence): Express {
     trustProxyHops: deps.config.TRUST_PROXY_HOPS,
     routes: (app) => {
       app.use(roomsRoutes({ db: deps.database.db, presence, roomCreations }, auth));
-      app.use(searchRoutes({ db: deps.database.db, walkRows: deps.config.WS_SEARCH_WALK_ROWS }, auth));
+      const walk = { walkRows: deps.config.WS_SEARCH_WALK_ROWS, maxWalkRows: deps.config.WS_SEARCH_MAX_WALK_ROWS };
+      app.use(searchRoutes({ db: deps.database.db, walk }, auth));
     },
   });
 }

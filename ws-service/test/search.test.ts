@@ -10,8 +10,11 @@ const freshWord = () => `w${randomBytes(6).toString('hex').replace(/[0-9]/g, (d)
 
 describe('GET /ws/search', () => {
   let stack: Stack;
-  /** Asks the index at once (a walk of one row finds nothing): every search is run on both ways to its matches. */
-  let indexOnly: WsUnderTest;
+  /**
+   * Every search is run on each way to its matches: one walk (the default instance, on this small
+   * database), a first walk of 2 messages and a second one, and the index at once.
+   */
+  let others: WsUnderTest[];
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   let carol: RegisteredUser;
@@ -19,7 +22,10 @@ describe('GET /ws/search', () => {
 
   before(async () => {
     stack = await startStack(FAST_SENDING_ENV);
-    indexOnly = await startWsService({ WS_SEARCH_WALK_ROWS: '1' });
+    others = [
+      await startWsService({ WS_SEARCH_WALK_ROWS: '2', WS_SEARCH_MAX_WALK_ROWS: '1000000' }),
+      await startWsService({ WS_SEARCH_WALK_ROWS: '1', WS_SEARCH_MAX_WALK_ROWS: '1' }),
+    ];
     [alice, bob, carol] = (await Promise.all(['alice', 'bob', 'carol'].map((name) => registerUser(stack.auth.url, name)))) as [
       RegisteredUser,
       RegisteredUser,
@@ -28,17 +34,19 @@ describe('GET /ws/search', () => {
   });
   after(async () => {
     await Promise.all(open.map((socket) => socket.close()));
-    await indexOnly.close();
+    for (const other of others) await other.close();
     await stack.close();
   });
 
   const url = () => stack.ws.url;
-  /** GET /ws/search?… as `user` from both instances; they must answer alike. */
+  /** GET /ws/search?… as `user` from every instance; they must answer alike. */
   const get = async (user: RegisteredUser | undefined, query: string) => {
     const path = `/ws/search?${query}`;
     const options = user ? { token: user.token } : {};
-    const [walked, indexed] = await Promise.all([api(url(), 'GET', path, options), api(indexOnly.url, 'GET', path, options)]);
-    assert.deepEqual({ status: indexed.status, body: indexed.body }, { status: walked.status, body: walked.body }, `both ways answer ${path} alike`);
+    const [walked, ...rest] = await Promise.all([api(url(), 'GET', path, options), ...others.map((other) => api(other.url, 'GET', path, options))]);
+    for (const other of rest) {
+      assert.deepEqual({ status: other.status, body: other.body }, { status: walked.status, body: walked.body }, `every way answers ${path} alike`);
+    }
     return walked;
   };
   const search = async (user: RegisteredUser, q: string, extra = '') => {

@@ -5,7 +5,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '@murmur/shared/db';
-import { hasWords, matchesWords, walkOf, walkQuery, type Walk } from '@murmur/shared/search';
+import { hasWords, matchesWords, walkOf, walkQuery, type Walk, type WalkColumns } from '@murmur/shared/search';
 import { toPost, type Post, type PostRow } from './posts.repo.js';
 import { followersCount } from './users.repo.js';
 
@@ -67,13 +67,15 @@ const containsElsewhere = (needle: string) =>
 /** The first matches of usersContaining among the `walkRows` names after `after`. */
 export function walkUsersContainingQuery(needle: string, after: string, limit: number, walkRows: number): SQL {
   return walkQuery(
+    'users',
     sql`SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u WHERE ${NAME_KEY} > ${after} ORDER BY ${NAME_KEY} LIMIT ${walkRows}`,
     withFollowers(sql`SELECT u.id, u.username, u.key FROM newest u WHERE ${containsElsewhere(needle)}`, limit),
+    sql`max(key)`,
   );
 }
 
-export async function walkUsersContaining(db: Db, needle: string, after: string, limit: number, walkRows: number): Promise<Walk<UserMatch>> {
-  const { rows } = await db.execute<UserRow & { scanned: number }>(walkUsersContainingQuery(needle, after, limit, walkRows));
+export async function walkUsersContaining(db: Db, needle: string, after: string, limit: number, walkRows: number): Promise<Walk<UserMatch, string>> {
+  const { rows } = await db.execute<UserRow & WalkColumns<string>>(walkUsersContainingQuery(needle, after, limit, walkRows));
   return walkOf(rows, walkRows, toUserMatch);
 }
 
@@ -106,14 +108,16 @@ const olderThan = (before: number | undefined) => sql`id < ${before ?? Number.MA
 /** The newest matches of `q` among the `walkRows` newest posts older than `before`. */
 export function walkPostsQuery(q: string, before: number | undefined, limit: number, walkRows: number): SQL {
   return walkQuery(
+    'posts',
     sql`SELECT id, author_id, text, created_at FROM posts WHERE ${hasWords(q)} AND ${olderThan(before)} ORDER BY id DESC LIMIT ${walkRows}`,
     sql`SELECT ${POST_COLUMNS} FROM newest p JOIN users u ON u.id = p.author_id
         WHERE ${matchesWords(sql`p.text`, q)} ORDER BY p.id DESC LIMIT ${limit}`,
+    sql`min(id)`,
   );
 }
 
-export async function walkPostsMatching(db: Db, q: string, before: number | undefined, limit: number, walkRows: number): Promise<Walk<Post>> {
-  const { rows } = await db.execute<PostRow & { scanned: number }>(walkPostsQuery(q, before, limit, walkRows));
+export async function walkPostsMatching(db: Db, q: string, before: number | undefined, limit: number, walkRows: number): Promise<Walk<Post, number>> {
+  const { rows } = await db.execute<PostRow & WalkColumns<number>>(walkPostsQuery(q, before, limit, walkRows));
   return walkOf(rows, walkRows, toPost);
 }
 

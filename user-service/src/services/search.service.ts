@@ -4,7 +4,7 @@
  */
 import type { Db } from '@murmur/shared/db';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
-import { walkThenIndex } from '@murmur/shared/search';
+import { walkThenIndex, type WalkLimits } from '@murmur/shared/search';
 import type { Post } from '../repos/posts.repo.js';
 import { postsMatching, usersByPrefix, usersContaining, walkPostsMatching, walkUsersContaining, type UserMatch } from '../repos/search.repo.js';
 
@@ -28,10 +28,8 @@ export function encodeUserCursor({ phase, after }: UserSearchPosition): string {
   return Buffer.from(JSON.stringify([phase, after])).toString('base64url');
 }
 
-export interface SearchOptions {
-  /** Rows a search reads in its list's order before it asks the index instead. */
-  walkRows: number;
-}
+/** How far a search walks its list (newest posts first, names in order) before it asks the index. */
+export type SearchOptions = WalkLimits;
 
 export interface UserResult {
   id: number;
@@ -51,9 +49,10 @@ export async function searchUsers(db: Db, options: SearchOptions, q: string, pag
   }
   if (found.length < wanted && [...needle].length >= MIN_CONTAINS_CHARACTERS) {
     const more = wanted - found.length;
-    const matches = await walkThenIndex(
+    const matches = await walkThenIndex<UserMatch, string>(
       more,
-      () => walkUsersContaining(db, needle, after, more, options.walkRows),
+      options,
+      (from, rows, wanted) => walkUsersContaining(db, needle, from ?? after, wanted, rows),
       () => usersContaining(db, needle, after, more),
     );
     for (const match of matches) found.push({ phase: 'contains', match });
@@ -69,9 +68,10 @@ export async function searchUsers(db: Db, options: SearchOptions, q: string, pag
 /** One page of the posts that hold the words of `q`, newest first. */
 export async function searchPosts(db: Db, options: SearchOptions, q: string, page: PageRequest): Promise<Page<Post>> {
   const wanted = page.limit + 1;
-  const posts = await walkThenIndex(
+  const posts = await walkThenIndex<Post, number>(
     wanted,
-    () => walkPostsMatching(db, q, page.cursor, wanted, options.walkRows),
+    options,
+    (from, rows, more) => walkPostsMatching(db, q, from ?? page.cursor, more, rows),
     () => postsMatching(db, q, page.cursor, wanted),
   );
   return toPage(posts, page.limit, (post) => post.id, (post) => post);

@@ -7,7 +7,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { poolExecutor, runSql, type Db } from '@murmur/shared/db';
-import { hasWords, matchesWords, walkOf, walkQuery, type Walk } from '@murmur/shared/search';
+import { hasWords, matchesWords, walkOf, walkQuery, type Walk, type WalkColumns } from '@murmur/shared/search';
 import { MESSAGE_COLUMNS, toRecord, type MessageRecord, type MessageRow } from './messages.repo.js';
 import type { RoomKind } from './rooms.repo.js';
 
@@ -65,11 +65,16 @@ const readableMatches = (rows: SQL, scope: SearchScope, limit: number, condition
   LEFT JOIN users u ON u.id = m.user_id
   ORDER BY m.${orderKey(scope)} DESC`;
 
-/** The newest matches of `q` among the scope's `walkRows` newest messages before `before`, readable or not. */
+/**
+ * The newest matches of `q` among the scope's `walkRows` newest messages before `before`,
+ * readable or not; the walk ends at the oldest of them.
+ */
 export function walkMessagesQuery(scope: SearchScope, q: string, before: number | undefined, limit: number, walkRows: number): SQL {
   return walkQuery(
+    'messages',
     sql`SELECT * FROM messages WHERE ${hasWords(q)} AND ${inScope(scope, before)} ORDER BY ${orderKey(scope)} DESC LIMIT ${walkRows}`,
     readableMatches(sql`newest`, scope, limit, matchesWords(sql`m.text`, q)),
+    sql`min(${orderKey(scope)})`,
   );
 }
 
@@ -80,8 +85,8 @@ export async function walkMessagesMatching(
   before: number | undefined,
   limit: number,
   walkRows: number,
-): Promise<Walk<MessageMatch>> {
-  const rows = await runSql<MatchRow & { scanned: number }>(poolExecutor(db.$client), walkMessagesQuery(scope, q, before, limit, walkRows));
+): Promise<Walk<MessageMatch, number>> {
+  const rows = await runSql<MatchRow & WalkColumns<number>>(poolExecutor(db.$client), walkMessagesQuery(scope, q, before, limit, walkRows));
   return walkOf(rows, walkRows, toMatch);
 }
 

@@ -5,17 +5,17 @@
  */
 import type { Db } from '@murmur/shared/db';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
-import { walkThenIndex } from '@murmur/shared/search';
+import { walkThenIndex, type WalkLimits } from '@murmur/shared/search';
 import type { ChatMessage } from '../protocol.js';
 import type { RoomKind } from '../repos/rooms.repo.js';
-import { messagesMatching, walkMessagesMatching, type SearchScope } from '../repos/search.repo.js';
+import { messagesMatching, walkMessagesMatching, type MessageMatch, type SearchScope } from '../repos/search.repo.js';
 import { toChatMessage } from './room-history.js';
 import { requireVisible } from './rooms.service.js';
 
 export interface SearchDeps {
   db: Db;
-  /** Messages a search reads newest first before it asks the search index instead. */
-  walkRows: number;
+  /** How far a search walks the messages newest first before it asks the search index. */
+  walk: WalkLimits;
 }
 
 export interface MessageHit {
@@ -37,9 +37,10 @@ export async function searchMessages(
   if (roomId !== undefined) await requireVisible(deps.db, roomId, user.id);
   const scope: SearchScope = { userId: user.id, roomId };
   const wanted = page.limit + 1;
-  const matches = await walkThenIndex(
+  const matches = await walkThenIndex<MessageMatch, number>(
     wanted,
-    () => walkMessagesMatching(deps.db, scope, q, page.cursor, wanted, deps.walkRows),
+    deps.walk,
+    (from, rows, more) => walkMessagesMatching(deps.db, scope, q, from ?? page.cursor, more, rows),
     () => messagesMatching(deps.db, scope, q, page.cursor, wanted),
   );
   return toPage(
