@@ -52,7 +52,7 @@ export async function searchUsers(db: Db, options: SearchOptions, q: string, pag
     const matches = await walkThenIndex<UserMatch, string>(
       more,
       options,
-      (from, rows, wanted) => walkUsersContaining(db, needle, from ?? after, wanted, rows),
+      (from, rows, count) => walkUsersContaining(db, needle, from ?? after, count, rows),
       () => usersContaining(db, needle, after, more),
     );
     for (const match of matches) found.push({ phase: 'contains', match });
