@@ -27,8 +27,7 @@ export function createApp(deps: ServiceDeps, presence: Presence): Express {
     trustProxyHops: deps.config.TRUST_PROXY_HOPS,
     routes: (app) => {
       app.use(roomsRoutes({ db: deps.database.db, presence, roomCreations }, auth));
-      const walk = { walkRows: deps.config.WS_SEARCH_WALK_ROWS, maxWalkRows: deps.config.WS_SEARCH_MAX_WALK_ROWS };
-      app.use(searchRoutes({ db: deps.database.db, walk }, auth));
+      app.use(searchRoutes({ db: deps.database.db, walk: { walkRows: deps.config.WS_SEARCH_WALK_ROWS, maxWalkRows: deps.config.WS_SEARCH_MAX_WALK_ROWS } }, auth));
     },
   });
 }
