@@ -3,7 +3,7 @@
  * figure is a ratio that holds on a noisy machine. `--quick` runs a reduced version.
  *
  * `--only NAME,NAME` runs only the named scenarios (names in SCENARIOS below: token-check,
- * logins, follows, timeline, fanout, idle, many-rooms, read-receipts, join-storm, two-instances), e.g.
+ * logins, follows, timeline, search, fanout, idle, many-rooms, read-receipts, join-storm, two-instances), e.g.
  *   node dist-tools/bench/run.js --only many-rooms,join-storm
  * A partial run writes <date>-partial[-quick].json, never replacing a full run's results.
  * `--profile DIR` writes a CPU profile of every service into DIR.
@@ -21,6 +21,7 @@ import { followScenario } from './scenarios/follows.js';
 import { joinStormScenario } from './scenarios/join-storm.js';
 import { loginScenario } from './scenarios/logins.js';
 import { manyRoomsScenario, type ManyRoomsOptions, type MurmurManyRoomsRun } from './scenarios/many-rooms.js';
+import { searchScenario, type SearchOptions } from './scenarios/search.js';
 import { timelineScenario, type TimelineOptions } from './scenarios/timeline.js';
 import { tokenCheckScenario } from './scenarios/token-check.js';
 import { readReceiptsScenario } from './scenarios/read-receipts.js';
@@ -72,6 +73,11 @@ const TIMELINE: TimelineOptions = quick
       posters: 2,
     };
 
+/** Search: quick is a hundredth of the tables, with every shape kept. */
+const SEARCH: SearchOptions = quick
+  ? { messages: 100_000, users: 10_000, rooms: 100, privateRooms: 20, searcherPrivateRooms: 5, posts: 10_000, requests: 100, plainRuns: 5 }
+  : { messages: 10_000_000, users: 1_000_000, rooms: 10_000, privateRooms: 2_000, searcherPrivateRooms: 50, posts: 1_000_000, requests: 1_000, plainRuns: 3 };
+
 /** What one scenario may hand to a later one in the same run. */
 interface RunContext {
   manyRoomsMurmur?: MurmurManyRoomsRun;
@@ -83,6 +89,7 @@ const SCENARIOS: Array<{ name: string; run(env: BenchEnv, context: RunContext): 
   { name: 'logins', run: (env) => loginScenario(env, { durationMs: quick ? 2_000 : 10_000, concurrency: 8 }) },
   { name: 'follows', run: (env) => followScenario(env, { durationMs: quick ? 2_000 : 10_000, connections: 50, users: 2_000 }) },
   { name: 'timeline', run: (env) => timelineScenario(env, TIMELINE) },
+  { name: 'search', run: (env) => searchScenario(env, SEARCH) },
   {
     name: 'fanout',
     run: (env) =>

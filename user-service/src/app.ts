@@ -5,6 +5,7 @@ import { describeWindow, sharedLimit } from '@murmur/shared/rate-limits';
 import type { ServiceDeps } from './deps.js';
 import { declareFollowsRoutes } from './routes/follows.routes.js';
 import { declarePostsRoutes } from './routes/posts.routes.js';
+import { declareSearchRoutes } from './routes/search.routes.js';
 import { declareUsersRoutes } from './routes/users.routes.js';
 
 export function createApp(deps: ServiceDeps): Express {
@@ -25,6 +26,8 @@ export function createApp(deps: ServiceDeps): Express {
     deps,
     metrics: deps.metrics,
     routes: (api) => {
+      // Before the profile and post routes: `/users/:id` and `/posts/:id` would take `search` for an id.
+      declareSearchRoutes(api, db, { walkRows: deps.config.SEARCH_WALK_ROWS, maxWalkRows: deps.config.SEARCH_MAX_WALK_ROWS });
       declareFollowsRoutes(api, db, deps.config.TIMELINE_BACKFILL_POSTS);
       declareUsersRoutes(api, db, deps.timelineJobs);
       declarePostsRoutes(api, db, { jobs: deps.timelineJobs, inlineFollowers: deps.config.TIMELINE_INLINE_FOLLOWERS }, postLimit);

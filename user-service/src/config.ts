@@ -22,6 +22,13 @@ const schema = z.object({
   TIMELINE_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(30),
   /** How often expired jobs are looked for. */
   TIMELINE_JOB_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(10),
+  /**
+   * Rows a user or post search reads in its list's order (newest posts first, names in order)
+   * before it asks the search index instead: a common word is found within them, a rare one is not.
+   */
+  SEARCH_WALK_ROWS: z.coerce.number().int().min(1).max(100_000).default(500),
+  /** Most rows of a second walk, when the first found some matches but not a page (see WS_SEARCH_MAX_WALK_ROWS). */
+  SEARCH_MAX_WALK_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
 });
 
 export type ServiceConfig = z.infer<typeof schema> & { jwtPublicKeyPem: string };

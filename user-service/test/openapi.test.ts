@@ -50,6 +50,12 @@ describe('user-service OpenAPI document', () => {
         return [await call('DELETE', `/posts/${id}`, { token: bob.token }), await call('DELETE', `/posts/${id}`, { token: alice.token })];
       },
       'GET /users/{id}/posts': async () => [await call('GET', `/users/${alice.id}/posts?limit=1`), await call('GET', '/users/2000000000/posts')],
+      'GET /users/search': async () => [
+        await call('GET', `/users/search?q=${alice.username.slice(0, 4)}&limit=1`),
+        await call('GET', '/users/search?q='),
+        await call('GET', '/users/search?q=user&cursor=not-one'),
+      ],
+      'GET /posts/search': async () => [await call('GET', '/posts/search?q=documented'), await call('GET', `/posts/search?q=${'x'.repeat(201)}`)],
       'GET /timeline': async () => [await call('GET', '/timeline', { token: bob.token }), await call('GET', '/timeline', { token: 'forged' })],
     });
   });

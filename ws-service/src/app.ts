@@ -5,6 +5,7 @@ import { sharedLimit } from '@murmur/shared/rate-limits';
 import type { ServiceDeps } from './deps.js';
 import { protocolComponents } from './protocol-doc.js';
 import { declareRoomsRoutes } from './routes/rooms.routes.js';
+import { declareSearchRoutes } from './routes/search.routes.js';
 import type { Presence } from './fanout/presence.js';
 
 /** @param presence who is connected where, across the cluster, for the rooms' client counts. */
@@ -24,6 +25,9 @@ export function createApp(deps: ServiceDeps, presence: Presence): Express {
     description: 'Chat rooms over WebSocket: public, private and direct rooms, members, history, read markers and edits.',
     deps,
     components: protocolComponents,
-    routes: (api) => declareRoomsRoutes(api, { db: deps.database.db, presence, roomCreations }),
+    routes: (api) => {
+      declareRoomsRoutes(api, { db: deps.database.db, presence, roomCreations });
+      declareSearchRoutes(api, { db: deps.database.db, walk: { walkRows: deps.config.WS_SEARCH_WALK_ROWS, maxWalkRows: deps.config.WS_SEARCH_MAX_WALK_ROWS } });
+    },
   });
 }

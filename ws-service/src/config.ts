@@ -64,6 +64,17 @@ const schema = z.object({
    * crashed instance's users vanish within it. At least 300 ms, so heartbeats stay ≥ 100 ms apart.
    */
   WS_PRESENCE_TTL_MS: positiveInt.min(300).default(30_000),
+  /**
+   * Messages a search reads newest first (those the caller may read and those they may not)
+   * before it asks the search index instead: a common word is found within them, a rare one is not.
+   */
+  WS_SEARCH_WALK_ROWS: positiveInt.max(100_000).default(500),
+  /**
+   * Most messages a second walk reads, when the first found some matches but not a page (a word
+   * in a few percent of messages): about 5 µs each, so 20,000 cost ~100 ms, still less than
+   * fetching that word's matches through the index.
+   */
+  WS_SEARCH_MAX_WALK_ROWS: positiveInt.max(1_000_000).default(20_000),
 });
 
 export type ServiceConfig = z.infer<typeof schema> & { jwtPublicKeyPem: string };

@@ -56,6 +56,12 @@ describe('ws-service OpenAPI document', () => {
         await call('DELETE', `/ws/rooms/${privateRoom}/members/${alice.id}`, { token: bob.token }),
         await call('DELETE', `/ws/rooms/${privateRoom}/members/${bob.id}`, { token: alice.token }),
       ],
+      'GET /ws/search': async () => [
+        await call('GET', '/ws/search?q=history', { token: bob.token }),
+        await call('GET', `/ws/search?q=history&roomId=${privateRoom}`, { token: bob.token }),
+        await call('GET', '/ws/search?q=history'),
+        await call('GET', '/ws/search', { token: bob.token }),
+      ],
       'GET /ws/joinRoom/{roomId}': async () => [await call('GET', `/ws/joinRoom/${roomId}`, { token: alice.token }), await call('GET', `/ws/joinRoom/${roomId}`)],
     });
   });

@@ -33,6 +33,10 @@ export const users = pgTable(
     // Usernames and emails are unique regardless of case: "Alice" and "alice" are one account.
     uniqueIndex('users_username_lower_key').on(sql`lower(${t.username})`),
     uniqueIndex('users_email_lower_key').on(sql`lower(${t.email})`),
+    // User search, prefix matches: a range of this index, already in the order they are listed.
+    index('users_username_prefix_idx').on(sql`lower(${t.username}) COLLATE "C"`),
+    // User search, matches inside the name (3 characters or more): trigrams.
+    index('users_username_trgm_idx').using('gin', sql`lower(${t.username}) gin_trgm_ops`),
   ],
 );
 
@@ -80,7 +84,11 @@ export const posts = pgTable(
     text: text('text').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('posts_author_id_idx').on(t.authorId, t.id.desc())],
+  (t) => [
+    index('posts_author_id_idx').on(t.authorId, t.id.desc()),
+    // Post search: the words of each post, in the `murmur_search` configuration (migration 0007).
+    index('posts_text_search_idx').using('gin', sql`to_tsvector('murmur_search', ${t.text})`),
+  ],
 );
 
 /**
@@ -268,6 +276,10 @@ export const messages = pgTable(
     index('messages_resend_idx').on(t.roomId, t.userId, t.clientMsgId).where(sql`${t.clientMsgId} IS NOT NULL`),
     // Edits and deletions alone (they are rare): unread counts skip them, a deletion finds the edits it erases.
     index('messages_room_changes_idx').on(t.roomId, t.seq).where(sql`${t.kind} <> 'message'`),
+    // Message search: the words of each row's current text (searches keep to messages). Not a
+    // partial index on purpose: the planner ignores the word statistics of a partial index, and
+    // would then take a word in 50 messages for one in 50,000 and plan a search for it as such.
+    index('messages_text_search_idx').using('gin', sql`to_tsvector('murmur_search', ${t.text})`),
     check('messages_kind_check', oneOf(t.kind, EVENT_KINDS)),
     check('messages_target_check', sql`(${t.kind} = 'message') = (${t.targetSeq} IS NULL)`),
   ],

@@ -11,7 +11,7 @@ export interface Post {
   createdAt: Date;
 }
 
-interface PostRow extends Record<string, unknown> {
+export interface PostRow extends Record<string, unknown> {
   id: number;
   author_id: number;
   username: string;
@@ -22,7 +22,7 @@ interface PostRow extends Record<string, unknown> {
 /** How long an Idempotency-Key keeps returning the post it first created. */
 export const IDEMPOTENCY_WINDOW = sql`interval '24 hours'`;
 
-const toPost = (row: PostRow): Post => ({
+export const toPost = (row: PostRow): Post => ({
   id: Number(row.id),
   author: { id: row.author_id, username: row.username },
   text: row.text,

@@ -1,5 +1,5 @@
 /** Queries on users for profiles and account deletion. */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { runSql, type Db } from '@murmur/shared/db';
 import { notifyAuthEvent } from '@murmur/shared/auth';
 import { JOB_PRIORITY, type TimelineJobs } from '../timeline/timeline-jobs.js';
@@ -27,11 +27,14 @@ interface ProfileRow extends Record<string, unknown> {
   posts_count: number;
 }
 
+/** The followers of the user `userId` names (a column or a value): an index-only count. */
+export const followersCount = (userId: SQL) => sql`(SELECT count(*) FROM follows WHERE followee_id = ${userId})`;
+
 /** A user with their counts, each an index-only count; undefined if there is no such user. */
 export async function findProfile(db: Db, userId: number): Promise<OwnProfile | undefined> {
   const { rows } = await db.execute<ProfileRow>(sql`
     SELECT u.id, u.username, u.email, u.created_at,
-      (SELECT count(*) FROM follows WHERE followee_id = u.id) AS followers_count,
+      ${followersCount(sql`u.id`)} AS followers_count,
       (SELECT count(*) FROM follows WHERE follower_id = u.id) AS following_count,
       (SELECT count(*) FROM posts WHERE author_id = u.id) AS posts_count
     FROM users u WHERE u.id = ${userId}`);

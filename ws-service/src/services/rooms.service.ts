@@ -47,7 +47,7 @@ const noSuchRoom = (roomId: number) => notFound('ROOM_NOT_FOUND', `there is no r
 const noSuchUser = (userId: number) => notFound('USER_NOT_FOUND', `there is no user ${userId}`);
 
 /** The room, if `userId` may see it: 404 when it does not exist or is private to others, 403 when they are banned from it. */
-async function requireVisible(db: Db, roomId: number, userId: number): Promise<RoomRecord> {
+export async function requireVisible(db: Db, roomId: number, userId: number): Promise<RoomRecord> {
   const room = await findRoom(db, roomId);
   if (!room) throw noSuchRoom(roomId);
   const standing = await standingIn(db, roomId, userId);

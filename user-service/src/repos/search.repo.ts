@@ -1,0 +1,143 @@
+/**
+ * Queries of user and post search. Each list has two ways to its first matches (see
+ * walkThenIndex): a bounded walk in the list's order, and the search index. Statements are sent
+ * unprepared, so each is planned with its values (a LIKE prefix becomes an index range).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '@murmur/shared/db';
+import { hasWords, matchesWords, walkOf, walkQuery, type Walk, type WalkColumns } from '@murmur/shared/search';
+import { toPost, type Post, type PostRow } from './posts.repo.js';
+import { followersCount } from './users.repo.js';
+
+/** An account found by name; `key` is its lower-case name, the order of the list. */
+export interface UserMatch {
+  id: number;
+  username: string;
+  followersCount: number;
+  key: string;
+}
+
+interface UserRow extends Record<string, unknown> {
+  id: number;
+  username: string;
+  key: string;
+  followers_count: number | string;
+}
+
+const toUserMatch = (row: UserRow): UserMatch => ({
+  id: row.id,
+  username: row.username,
+  followersCount: Number(row.followers_count),
+  key: row.key,
+});
+
+/** The order of user search: lower-case names byte by byte, as users_username_prefix_idx holds them. */
+const NAME_KEY = sql`lower(u.username) COLLATE "C"`;
+
+/** `text` as a LIKE pattern that matches it literally. */
+const literal = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
+/** Each account of `accounts` (rows with `id`, `username`, `key`) with its followers, in name order, at most `limit`. */
+const withFollowers = (accounts: SQL, limit: number) => sql`
+  SELECT a.id, a.username, a.key, ${followersCount(sql`a.id`)} AS followers_count
+  FROM (${accounts} ORDER BY key LIMIT ${limit}) a
+  ORDER BY a.key`;
+
+/**
+ * Accounts whose lower-case name starts with `needle` and comes after `after`, in name order: a
+ * range of users_username_prefix_idx, so the exact match (the shortest such name) comes first.
+ */
+export function usersByPrefixQuery(needle: string, after: string, limit: number): SQL {
+  return withFollowers(
+    sql`SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u
+        WHERE ${NAME_KEY} LIKE ${`${literal(needle)}%`} AND ${NAME_KEY} > ${after}`,
+    limit,
+  );
+}
+
+export async function usersByPrefix(db: Db, needle: string, after: string, limit: number): Promise<UserMatch[]> {
+  const { rows } = await db.execute<UserRow>(usersByPrefixQuery(needle, after, limit));
+  return rows.map(toUserMatch);
+}
+
+/** Accounts whose lower-case name contains `needle` past its start. */
+const containsElsewhere = (needle: string) =>
+  sql`lower(u.username) LIKE ${`%${literal(needle)}%`} AND lower(u.username) NOT LIKE ${`${literal(needle)}%`}`;
+
+/** The first matches of usersContaining among the `walkRows` names after `after`. */
+export function walkUsersContainingQuery(needle: string, after: string, limit: number, walkRows: number): SQL {
+  return walkQuery(
+    'users',
+    sql`SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u WHERE ${NAME_KEY} > ${after} ORDER BY ${NAME_KEY} LIMIT ${walkRows}`,
+    withFollowers(sql`SELECT u.id, u.username, u.key FROM newest u WHERE ${containsElsewhere(needle)}`, limit),
+    sql`max(key)`,
+  );
+}
+
+export async function walkUsersContaining(db: Db, needle: string, after: string, limit: number, walkRows: number): Promise<Walk<UserMatch, string>> {
+  const { rows } = await db.execute<UserRow & WalkColumns<string>>(walkUsersContainingQuery(needle, after, limit, walkRows));
+  return walkOf(rows, walkRows, toUserMatch);
+}
+
+/**
+ * Accounts whose lower-case name contains `needle` (3 characters or more) other than at its
+ * start, after `after` in name order, found through users_username_trgm_idx. OFFSET 0 makes the
+ * planner find every match, then sort: it would otherwise walk the names in order, which is the
+ * walk's job, not this query's.
+ */
+export function usersContainingQuery(needle: string, after: string, limit: number): SQL {
+  return withFollowers(
+    sql`SELECT * FROM (
+          SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u
+          WHERE ${containsElsewhere(needle)} AND ${NAME_KEY} > ${after} OFFSET 0
+        ) found`,
+    limit,
+  );
+}
+
+export async function usersContaining(db: Db, needle: string, after: string, limit: number): Promise<UserMatch[]> {
+  const { rows } = await db.execute<UserRow>(usersContainingQuery(needle, after, limit));
+  return rows.map(toUserMatch);
+}
+
+const POST_COLUMNS = sql`p.id, p.author_id, u.username, p.text, p.created_at`;
+
+/** Only posts older than the post `before` names; every post when undefined. */
+const olderThan = (before: number | undefined) => sql`id < ${before ?? Number.MAX_SAFE_INTEGER}`;
+
+/** The newest matches of `q` among the `walkRows` newest posts older than `before`. */
+export function walkPostsQuery(q: string, before: number | undefined, limit: number, walkRows: number): SQL {
+  return walkQuery(
+    'posts',
+    sql`SELECT id, author_id, text, created_at FROM posts WHERE ${hasWords(q)} AND ${olderThan(before)} ORDER BY id DESC LIMIT ${walkRows}`,
+    sql`SELECT ${POST_COLUMNS} FROM newest p JOIN users u ON u.id = p.author_id
+        WHERE ${matchesWords(sql`p.text`, q)} ORDER BY p.id DESC LIMIT ${limit}`,
+    sql`min(id)`,
+  );
+}
+
+export async function walkPostsMatching(db: Db, q: string, before: number | undefined, limit: number, walkRows: number): Promise<Walk<Post, number>> {
+  const { rows } = await db.execute<PostRow & WalkColumns<number>>(walkPostsQuery(q, before, limit, walkRows));
+  return walkOf(rows, walkRows, toPost);
+}
+
+/**
+ * The newest posts older than `before` that hold the words of `q`, found through
+ * posts_text_search_idx; OFFSET 0 as in usersContaining. Authors are joined to the page alone.
+ */
+export function postsMatchingQuery(q: string, before: number | undefined, limit: number): SQL {
+  return sql`
+    SELECT ${POST_COLUMNS}
+    FROM (
+      SELECT * FROM (
+        SELECT id, author_id, text, created_at FROM posts
+        WHERE ${hasWords(q)} AND ${matchesWords(sql`text`, q)} AND ${olderThan(before)} OFFSET 0
+      ) found ORDER BY id DESC LIMIT ${limit}
+    ) p JOIN users u ON u.id = p.author_id
+    ORDER BY p.id DESC`;
+}
+
+export async function postsMatching(db: Db, q: string, before: number | undefined, limit: number): Promise<Post[]> {
+  const { rows } = await db.execute<PostRow>(postsMatchingQuery(q, before, limit));
+  return rows.map(toPost);
+}

@@ -1,0 +1,37 @@
+/** Search: accounts by name, posts by their words. No sign-in needed, as for profiles and posts. */
+import type { Db } from '@murmur/shared/db';
+import { pageOf, type ApiRoutes } from '@murmur/shared/http';
+import { MIN_CONTAINS_CHARACTERS, searchPosts, searchUsers, type SearchOptions } from '../services/search.service.js';
+import { postSearchQuery, userHitSchema, userSearchQuery } from './search.schemas.js';
+import { postSchema } from './user.schemas.js';
+
+/** Declared before the profile and post routes, whose `/users/:id` and `/posts/:id` would take `search` for an id. */
+export function declareSearchRoutes(api: ApiRoutes, db: Db, options: SearchOptions): void {
+  api.add(
+    {
+      method: 'get',
+      path: '/users/search',
+      tag: 'search',
+      summary: 'Accounts whose username starts with or contains q, case-insensitive',
+      description: `The exact name first, then the other names that start with q, then (for a q of ${MIN_CONTAINS_CHARACTERS} characters or more) those that contain it elsewhere, each group in name order.`,
+      auth: 'none',
+      query: userSearchQuery,
+      response: { description: 'a page of accounts', body: pageOf(userHitSchema) },
+    },
+    ({ query: { q, ...page } }) => searchUsers(db, options, q, page),
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/posts/search',
+      tag: 'search',
+      summary: 'Posts holding the words of q, newest first',
+      description: 'Words match regardless of case and accents, in any language; "a phrase" in double quotes matches as a phrase, `or` takes either word, `-word` leaves it out.',
+      auth: 'none',
+      query: postSearchQuery,
+      response: { description: 'a page of posts', body: pageOf(postSchema) },
+    },
+    ({ query: { q, ...page } }) => searchPosts(db, options, q, page),
+  );
+}

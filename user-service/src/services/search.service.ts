@@ -1,0 +1,78 @@
+/**
+ * User and post search. Accounts are listed by name: names that start with `q` (the exact match
+ * first), then names that contain it elsewhere. Posts are listed newest first.
+ */
+import type { Db } from '@murmur/shared/db';
+import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
+import { walkThenIndex, type WalkLimits } from '@murmur/shared/search';
+import type { Post } from '../repos/posts.repo.js';
+import { postsMatching, usersByPrefix, usersContaining, walkPostsMatching, walkUsersContaining, type UserMatch } from '../repos/search.repo.js';
+
+/**
+ * Matches inside a name need a `q` of this many characters: the trigram index finds only those,
+ * and shorter fragments are inside too many names to be worth listing.
+ */
+export const MIN_CONTAINS_CHARACTERS = 3;
+
+/**
+ * Where a user search stopped: the phase (names that start with `q`, then names that contain it
+ * elsewhere) and the lower-case name of the last account listed.
+ */
+export interface UserSearchPosition {
+  phase: 'prefix' | 'contains';
+  after: string;
+}
+
+/** A UserSearchPosition as a nextCursor: base64url JSON, an opaque string to clients. */
+export function encodeUserCursor({ phase, after }: UserSearchPosition): string {
+  return Buffer.from(JSON.stringify([phase, after])).toString('base64url');
+}
+
+/** How far a search walks its list (newest posts first, names in order) before it asks the index. */
+export type SearchOptions = WalkLimits;
+
+export interface UserResult {
+  id: number;
+  username: string;
+  followersCount: number;
+}
+
+/** One page of the accounts whose name starts with or contains `q`, regardless of case. */
+export async function searchUsers(db: Db, options: SearchOptions, q: string, page: PageRequest<UserSearchPosition>): Promise<Page<UserResult>> {
+  const needle = q.toLowerCase();
+  const wanted = page.limit + 1;
+  const found: Array<{ phase: UserSearchPosition['phase']; match: UserMatch }> = [];
+  let after = page.cursor?.after ?? '';
+  if (page.cursor?.phase !== 'contains') {
+    for (const match of await usersByPrefix(db, needle, after, wanted)) found.push({ phase: 'prefix', match });
+    after = '';
+  }
+  if (found.length < wanted && [...needle].length >= MIN_CONTAINS_CHARACTERS) {
+    const more = wanted - found.length;
+    const matches = await walkThenIndex<UserMatch, string>(
+      more,
+      options,
+      (from, rows, count) => walkUsersContaining(db, needle, from ?? after, count, rows),
+      () => usersContaining(db, needle, after, more),
+    );
+    for (const match of matches) found.push({ phase: 'contains', match });
+  }
+  return toPage(
+    found,
+    page.limit,
+    ({ phase, match }) => encodeUserCursor({ phase, after: match.key }),
+    ({ match }) => ({ id: match.id, username: match.username, followersCount: match.followersCount }),
+  );
+}
+
+/** One page of the posts that hold the words of `q`, newest first. */
+export async function searchPosts(db: Db, options: SearchOptions, q: string, page: PageRequest): Promise<Page<Post>> {
+  const wanted = page.limit + 1;
+  const posts = await walkThenIndex<Post, number>(
+    wanted,
+    options,
+    (from, rows, more) => walkPostsMatching(db, q, from ?? page.cursor, more, rows),
+    () => postsMatching(db, q, page.cursor, wanted),
+  );
+  return toPage(posts, page.limit, (post) => post.id, (post) => post);
+}
