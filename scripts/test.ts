@@ -8,11 +8,12 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { applyMigrations } from '@murmur/shared/db';
-import { databaseUrl, dropDatabase, freePort, startEmbeddedPostgres, withAdminClient, type LocalPostgres } from './local-postgres.js';
+import { freePort } from '@murmur/shared/testing';
+import { databaseUrl, dropDatabase, startEmbeddedPostgres, withAdminClient, type LocalPostgres } from './local-postgres.js';
 import { DEFAULT_REDIS_URL, redisAnswers } from './redis-probe.js';
 import { REPO_ROOT } from './repo-paths.js';
 
-const PACKAGES = ['shared', 'auth-service', 'user-service', 'ws-service'];
+const PACKAGES = ['shared', 'auth-service', 'user-service', 'ws-service', 'gateway'];
 
 function testFiles(): string[] {
   const files: string[] = [];
