@@ -50,6 +50,8 @@ export function createApiProxy(options: ApiProxyOptions): ApiProxy {
 
   const bound = (proxyReq: http.ClientRequest) =>
     proxyReq.setTimeout(options.proxyTimeoutMs, () => proxyReq.destroy(new UpstreamTimeout(`no answer within ${options.proxyTimeoutMs} ms`)));
+  // Every call passes its own error callback; this one only keeps a stray error from crashing the gateway.
+  proxy.on('error', (err) => logger.warn({ err }, 'proxy error'));
   proxy.on('proxyReq', bound);
   // Bounds the upgrade request until the service answers it; the upgraded socket has no timeout
   // (http-proxy-3 clears it), since ws-service pings its sockets itself.

@@ -143,6 +143,14 @@ export function gatewayRoutingChecks(name: string, start: () => Promise<GatewayI
       }
     });
 
+    it("passes a service's own errors through untouched", async () => {
+      const res = await api(gw.url, 'GET', '/api/users/no/such/route');
+      assert.equal(res.status, 404);
+      assert.equal(res.body.error.code, 'NOT_FOUND');
+      assert.match(res.body.error.message, /no route for GET \/no\/such\/route/);
+      assert.ok(res.headers.get('x-request-id'), 'the service answered');
+    });
+
     it("serves each service's root, document and reference under its prefix", async () => {
       const banner = await api(gw.url, 'GET', '/api/users');
       assert.deepEqual(banner.body, { service: 'user-service', status: 'ok' });
