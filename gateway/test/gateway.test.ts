@@ -4,7 +4,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ConfigError } from '@murmur/shared/config';
-import { api, freePort, serveOn, type Served } from '@murmur/shared/testing';
+import { api, freePort, serveOn, within, type Served } from '@murmur/shared/testing';
 import { loadConfig } from '../src/config.js';
 import { errorJson, GATEWAY_TIMEOUT } from '../src/gateway-errors.js';
 import { makeWebDist, startGateway, targetsOf, type GatewayUnderTest } from './helpers.js';
@@ -34,7 +34,10 @@ async function startEchoService(): Promise<Served> {
     res.setHeader('content-type', 'application/json');
     res.end(describeRequest(req));
   });
-  new WebSocketServer({ server }).on('connection', (socket, req) => socket.send(describeRequest(req)));
+  new WebSocketServer({ server }).on('connection', (socket, req) => {
+    socket.send(describeRequest(req));
+    socket.on('message', (data: Buffer) => socket.send(data.toString('utf8')));
+  });
   return serveOn(server);
 }
 
@@ -79,6 +82,26 @@ describe('the development gateway forwards', () => {
     assert.equal(seen.url, '/ws/joinRoom/42?since=7');
     assert.equal(seen.headers.origin, origin);
     assert.equal(seen.headers.cookie, headers.cookie);
+  });
+});
+
+describe('a WebSocket through the development gateway', () => {
+  it('outlives GATEWAY_PROXY_TIMEOUT_MS and GATEWAY_UPSTREAM_IDLE_MS: quiet sockets are ws-service’s to judge', async () => {
+    const echo = await startEchoService();
+    const gateway = await startGateway({ WS_SERVICE_URL: echo.url, GATEWAY_PROXY_TIMEOUT_MS: '150', GATEWAY_UPSTREAM_IDLE_MS: '150' });
+    const socket = new WebSocket(`${gateway.url.replace(/^http/, 'ws')}/api/chat/ws/joinRoom/1`);
+    const nextMessage = () => new Promise<string>((resolve) => socket.once('message', (data: Buffer) => resolve(data.toString('utf8'))));
+    try {
+      await within(nextMessage(), 2_000, 'the first message');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const reply = nextMessage();
+      socket.send('still here');
+      assert.equal(await within(reply, 2_000, 'the echo'), 'still here');
+    } finally {
+      socket.close();
+      await gateway.close();
+      await echo.close();
+    }
   });
 });
 
