@@ -4,12 +4,12 @@
  * is the web client. Built from its config, never listening by itself, so tests serve it on port 0.
  */
 import type { RequestListener } from 'node:http';
-import express from 'express';
-import { errorHandler, type UpgradeListener } from '@murmur/shared/http';
+import express, { type ErrorRequestHandler } from 'express';
+import type { UpgradeListener } from '@murmur/shared/http';
 import type { Logger } from '@murmur/shared/logger';
 import { createApiProxy } from './api-proxy.js';
 import type { GatewayConfig } from './config.js';
-import { NOT_ROUTED, refuseUpgrade, sendError } from './gateway-errors.js';
+import { INTERNAL, NOT_ROUTED, refuseUpgrade, sendError } from './gateway-errors.js';
 import { destinationOf, serviceRoutes } from './service-routes.js';
 import { webClient } from './web-client.js';
 
@@ -36,7 +36,14 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     proxy.web(req, res, destination);
   });
   app.use(webClient(config.WEB_DIST_DIR));
-  app.use(errorHandler(logger));
+  // Only a server-side failure gets here (an unreadable build file): the client's own mistakes
+  // fall through to index.html.
+  const failed: ErrorRequestHandler = (err, req, res, _next) => {
+    logger.error({ err, method: req.method, url: req.originalUrl }, 'serving the web client failed');
+    if (res.headersSent) res.destroy();
+    else sendError(res, INTERNAL);
+  };
+  app.use(failed);
 
   return {
     handler: app,
