@@ -1,14 +1,14 @@
-/** Runs a service's compiled main.js as its own process, as `npm start` and the benchmark do. */
+/** Runs a service's (or the gateway's) compiled main.js as its own process, as `npm start` and the benchmark do. */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT, type ServiceName } from './repo-paths.js';
+import { REPO_ROOT, type ProcessName } from './repo-paths.js';
 
 /** How long a service may take to answer /healthz after it is spawned. */
 const READY_TIMEOUT_MS = 30_000;
 const READY_POLL_INTERVAL_MS = 100;
 
 export function spawnService(
-  name: ServiceName,
+  name: ProcessName,
   port: number,
   env: NodeJS.ProcessEnv,
   stdio: StdioOptions = 'inherit',

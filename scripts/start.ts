@@ -1,25 +1,27 @@
 /**
  * `npm start`: the whole platform on one machine. Uses DATABASE_URL if set, else an embedded
- * PostgreSQL kept under .data/; applies migrations; starts each service as its own process;
- * stops everything cleanly on Ctrl-C.
+ * PostgreSQL kept under .data/; applies migrations; starts each service as its own process, and
+ * the gateway in front of them, the one URL a browser needs; stops everything cleanly on Ctrl-C.
  */
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { DEFAULT_ALLOWED_ORIGINS } from '@murmur/shared/config';
 import { applyMigrations } from '@murmur/shared/db';
 import { ensureDevKeys } from './dev-keys.js';
 import { createDatabaseIfMissing, databaseUrl, startEmbeddedPostgres, type LocalPostgres } from './local-postgres.js';
-import { DATA_DIR, SERVICES, type ServiceName } from './repo-paths.js';
+import { DATA_DIR, GATEWAY, SERVICES, type ProcessName } from './repo-paths.js';
 import { spawnService, stopProcess, waitUntilHealthy } from './service-process.js';
 
 const EMBEDDED_PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
-const PORTS: Record<ServiceName, number> = {
+const PORTS: Record<ProcessName, number> = {
+  gateway: Number(process.env.GATEWAY_PORT ?? 8080),
   'auth-service': Number(process.env.AUTH_PORT ?? 8081),
   'user-service': Number(process.env.USER_PORT ?? 8082),
   'ws-service': Number(process.env.WS_PORT ?? 8083),
 };
 
 let embedded: LocalPostgres | undefined;
-const children = new Map<ServiceName, ChildProcess>();
+const children = new Map<ProcessName, ChildProcess>();
 let stopping = false;
 
 async function resolveDatabaseUrl(): Promise<string> {
@@ -38,7 +40,23 @@ function keyEnv(): NodeJS.ProcessEnv {
   return { JWT_PRIVATE_KEY_FILE: keys.privateKeyFile, JWT_PUBLIC_KEY_FILE: keys.publicKeyFile };
 }
 
-function startService(name: ServiceName, env: NodeJS.ProcessEnv): ChildProcess {
+/**
+ * The browser's origin is the gateway's: the services must allow it on whatever port it runs
+ * (the default list has 8080). An ALLOWED_ORIGINS of the operator's own is left as it is.
+ */
+function originEnv(): NodeJS.ProcessEnv {
+  if (process.env.ALLOWED_ORIGINS) return {};
+  const gateway = ['localhost', '127.0.0.1'].map((host) => `http://${host}:${PORTS.gateway}`);
+  return { ALLOWED_ORIGINS: [...new Set([...gateway, ...DEFAULT_ALLOWED_ORIGINS])].join(',') };
+}
+
+/** Where the gateway finds each service. */
+function gatewayEnv(): NodeJS.ProcessEnv {
+  const at = (name: ProcessName) => `http://127.0.0.1:${PORTS[name]}`;
+  return { AUTH_SERVICE_URL: at('auth-service'), USER_SERVICE_URL: at('user-service'), WS_SERVICE_URL: at('ws-service') };
+}
+
+function startProcess(name: ProcessName, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawnService(name, PORTS[name], env);
   child.on('exit', (code, signal) => {
     children.delete(name);
@@ -67,10 +85,14 @@ async function main(): Promise<void> {
 
   const url = await resolveDatabaseUrl();
   await applyMigrations(url);
-  const env = { DATABASE_URL: url, ...keyEnv() };
-  await Promise.all(SERVICES.map((name) => waitUntilHealthy(startService(name, env), PORTS[name])));
+  const env = { DATABASE_URL: url, ...keyEnv(), ...originEnv() };
+  await Promise.all([
+    ...SERVICES.map((name) => waitUntilHealthy(startProcess(name, env), PORTS[name])),
+    waitUntilHealthy(startProcess(GATEWAY, gatewayEnv()), PORTS.gateway),
+  ]);
 
-  console.log('\nmurmur is running:');
+  console.log(`\nmurmur is running: open http://localhost:${PORTS.gateway}`);
+  console.log(`  ${GATEWAY.padEnd(13)} http://localhost:${PORTS.gateway}   the web client, and the API under /api`);
   for (const name of SERVICES) console.log(`  ${name.padEnd(13)} http://localhost:${PORTS[name]}`);
   console.log('press Ctrl-C to stop\n');
 }

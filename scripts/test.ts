@@ -8,11 +8,13 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { applyMigrations } from '@murmur/shared/db';
-import { databaseUrl, dropDatabase, freePort, startEmbeddedPostgres, withAdminClient, type LocalPostgres } from './local-postgres.js';
+import { freePort } from '@murmur/shared/testing';
+import { databaseUrl, dropDatabase, startEmbeddedPostgres, withAdminClient, type LocalPostgres } from './local-postgres.js';
+import { findNginx } from './nginx-probe.js';
 import { DEFAULT_REDIS_URL, redisAnswers } from './redis-probe.js';
 import { REPO_ROOT } from './repo-paths.js';
 
-const PACKAGES = ['shared', 'auth-service', 'user-service', 'ws-service'];
+const PACKAGES = ['shared', 'auth-service', 'user-service', 'ws-service', 'gateway'];
 
 function testFiles(): string[] {
   const files: string[] = [];
@@ -48,6 +50,29 @@ async function resolveTestRedis(): Promise<string | undefined> {
   return (await redisAnswers(DEFAULT_REDIS_URL)) ? DEFAULT_REDIS_URL : undefined;
 }
 
+/** The test of the production gateway: real nginx with gateway/nginx.conf. */
+const NGINX_TEST_FILES = /nginx\.test\.js$/;
+
+/**
+ * The nginx the production gateway's test runs: TEST_NGINX if set, else one on PATH or in
+ * /usr/sbin. In CI (CI=true) it must be there, so that test always runs there.
+ */
+function resolveTestNginx(): string | undefined {
+  const nginx = findNginx(process.env.TEST_NGINX, process.env.PATH);
+  if (!nginx && process.env.CI === 'true') throw new Error('CI is set but nginx is not installed: .ci/run installs it');
+  return nginx;
+}
+
+/** `files` without those matching `pattern`, saying which were left out and why. */
+function leaveOut(files: string[], pattern: RegExp, why: string, what: string): string[] {
+  const left = files.filter((f) => pattern.test(f));
+  if (left.length > 0) {
+    console.log(`NOTICE: ${why};`);
+    console.log(`NOTICE: left out ${left.map((f) => path.relative(REPO_ROOT, f)).join(', ')} (${what})`);
+  }
+  return files.filter((f) => !pattern.test(f));
+}
+
 function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...files], {
@@ -74,17 +99,17 @@ async function main(): Promise<number> {
     const url = databaseUrl(adminUrl, name);
     await applyMigrations(url);
     const redisUrl = await resolveTestRedis();
+    const nginx = resolveTestNginx();
     let files = testFiles();
-    if (!redisUrl) {
-      const left = files.filter((f) => REDIS_TEST_FILES.test(f));
-      files = files.filter((f) => !REDIS_TEST_FILES.test(f));
-      if (left.length > 0) {
-        console.log(`NOTICE: no Redis answers at ${DEFAULT_REDIS_URL} and TEST_REDIS_URL is not set;`);
-        console.log(`NOTICE: left out ${left.map((f) => path.relative(REPO_ROOT, f)).join(', ')} (ws-service across instances)`);
-      }
-    }
-    console.log(`running ${files.length} test files against database ${name}${redisUrl ? ` and Redis ${redisUrl}` : ''}`);
-    return await runNodeTest(files, { DATABASE_URL: url, NODE_ENV: 'test', ...(redisUrl ? { TEST_REDIS_URL: redisUrl } : {}) });
+    if (!redisUrl) files = leaveOut(files, REDIS_TEST_FILES, `no Redis answers at ${DEFAULT_REDIS_URL} and TEST_REDIS_URL is not set`, 'ws-service across instances');
+    if (!nginx) files = leaveOut(files, NGINX_TEST_FILES, 'nginx is not installed (apt-get install nginx)', 'the production gateway');
+    console.log(`running ${files.length} test files against database ${name}${redisUrl ? ` and Redis ${redisUrl}` : ''}${nginx ? ` with ${nginx}` : ''}`);
+    return await runNodeTest(files, {
+      DATABASE_URL: url,
+      NODE_ENV: 'test',
+      ...(redisUrl ? { TEST_REDIS_URL: redisUrl } : {}),
+      ...(nginx ? { TEST_NGINX: nginx } : {}),
+    });
   } finally {
     await dropDatabase(adminUrl, name).catch((err: unknown) => console.error('could not drop the test database:', err));
     if (embedded) await embedded.stop();

@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchEnv } from '../lib/bench-env.js';
-import { freePort } from '../../scripts/local-postgres.js';
+import { freePort } from '@murmur/shared/testing';
 import { stopProcess } from '../../scripts/service-process.js';
 import { createAgent, expectStatus } from '../lib/http-client.js';
 import type { ServerKind } from './protocol.js';

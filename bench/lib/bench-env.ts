@@ -10,7 +10,8 @@ import pg from 'pg';
 import { applyMigrations } from '@murmur/shared/db';
 import { generateKeyPairPem, loadPrivateKey } from '@murmur/shared/auth';
 import { createTokenSigner, type TokenSigner } from '@murmur/auth-service/tokens';
-import { databaseUrl, dropDatabase, freePort, startEmbeddedPostgres, withAdminClient, type LocalPostgres } from '../../scripts/local-postgres.js';
+import { freePort } from '@murmur/shared/testing';
+import { databaseUrl, dropDatabase, startEmbeddedPostgres, withAdminClient, type LocalPostgres } from '../../scripts/local-postgres.js';
 import type { ServiceName } from '../../scripts/repo-paths.js';
 import { spawnService, stopProcess, waitUntilHealthy } from '../../scripts/service-process.js';
 

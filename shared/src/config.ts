@@ -38,25 +38,18 @@ const port = z.coerce.number().int().min(0).max(65_535);
 /** Node's timers take at most 2^31 - 1 ms; a longer one fires after 1 ms. */
 const httpTimeoutMs = z.coerce.number().int().positive().max(2 ** 31 - 1);
 
-/** The variables every service reads. */
-export const commonEnv = {
+/**
+ * Where a browser reaches murmur: the gateway (8080), which serves the web client and the API on
+ * one origin, and each service's own port (8081-8083), as `npm start` runs them.
+ */
+export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ['localhost', '127.0.0.1'].flatMap((host) =>
+  [8080, 8081, 8082, 8083].map((port) => `http://${host}:${port}`),
+);
+
+/** The variables of every process that serves HTTP: its logs and its server's limits. */
+export const httpServerEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.string().url('must be a postgres:// URL'),
-  /** Origins allowed to make cookie-authenticated changes and open WebSockets. */
-  ALLOWED_ORIGINS: z
-    .string()
-    .default('http://localhost:8081,http://localhost:8082,http://localhost:8083,http://127.0.0.1:8081,http://127.0.0.1:8082,http://127.0.0.1:8083')
-    .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean)),
-  JWT_ISSUER: z.string().min(1).default('murmur-auth'),
-  JWT_AUDIENCE: z.string().min(1).default('murmur'),
-  /** Set when the services sit behind HTTPS, so the auth cookie is marked Secure. */
-  COOKIE_SECURE: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
-  /** How many reverse proxies to trust for the client address (brute-force limits use it). */
-  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   /** Connections the kernel queues before the service accepts them (capped by net.core.somaxconn). */
   LISTEN_BACKLOG: z.coerce.number().int().min(1).default(DEFAULT_LISTEN_BACKLOG),
   /**
@@ -78,6 +71,26 @@ export const commonEnv = {
    * largest reconnect storm an instance should absorb (and below its file-descriptor limit).
    */
   HTTP_MAX_PENDING_CONNECTIONS: z.coerce.number().int().positive().default(DEFAULT_HTTP_LIMITS.HTTP_MAX_PENDING_CONNECTIONS),
+};
+
+/** The variables every service reads. */
+export const commonEnv = {
+  ...httpServerEnv,
+  DATABASE_URL: z.string().url('must be a postgres:// URL'),
+  /** Origins allowed to make cookie-authenticated changes and open WebSockets. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default(DEFAULT_ALLOWED_ORIGINS.join(','))
+    .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean)),
+  JWT_ISSUER: z.string().min(1).default('murmur-auth'),
+  JWT_AUDIENCE: z.string().min(1).default('murmur'),
+  /** Set when the services sit behind HTTPS, so the auth cookie is marked Secure. */
+  COOKIE_SECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** How many reverse proxies to trust for the client address (brute-force limits use it). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   /** Connections each service holds to PostgreSQL. */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
   /** Client-side deadline of every query; past it the request answers 503. */
@@ -91,6 +104,8 @@ export const commonEnv = {
 };
 
 export const portEnv = (defaultPort: number) => port.default(defaultPort);
+/** A duration in milliseconds that Node's timers can hold. */
+export const timeoutMsEnv = (defaultMs: number) => httpTimeoutMs.default(defaultMs);
 
 /**
  * A PEM key given inline (`NAME`) or as a file path (`NAME_FILE`). Exactly one is required;

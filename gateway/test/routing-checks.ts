@@ -1,0 +1,207 @@
+/**
+ * What any murmur gateway must do in front of the real services, whichever it is: the
+ * development one (gateway.test.ts) or nginx with gateway/nginx.conf (nginx.test.ts). Both are
+ * held to the same answers, byte for byte where the gateway answers itself.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { api, uniqueName } from '@murmur/shared/testing';
+import { BAD_GATEWAY, errorJson, METHOD_NOT_ALLOWED, NOT_ROUTED } from '../src/gateway-errors.js';
+import { ASSET_CACHE_CONTROL, CLIENT_HEADERS, PAGE_CACHE_CONTROL } from '../src/web-client.js';
+import { openChatSocket, rawGet, refusedUpgrade, WEB_BUILD } from './helpers.js';
+import type { Platform } from './platform.js';
+
+export interface GatewayInFront {
+  url: string;
+  /** The origin of the pages the gateway serves, which the services allow. */
+  origin: string;
+  platform: Platform;
+  close(): Promise<void>;
+}
+
+const CROSS_SITE = 'https://elsewhere.example';
+
+/** The auth cookie a response set, as a Cookie header value, after checking it is the gateway host's own. */
+function gatewayCookie(headers: Headers): string {
+  const setCookie = headers.getSetCookie().find((c) => c.startsWith('murmur_token='));
+  assert.ok(setCookie, 'the auth cookie is set');
+  const attributes = setCookie.toLowerCase();
+  assert.match(attributes, /;\s*path=\/(;|$)/);
+  assert.match(attributes, /;\s*httponly/);
+  // No Domain: the browser keeps it for the gateway's host alone.
+  assert.doesNotMatch(attributes, /;\s*domain=/);
+  return setCookie.split(';')[0]!;
+}
+
+function assertGatewayError(res: { status: number; headers: Headers | Record<string, unknown>; body: unknown }, error: { status: number }, json: string): void {
+  assert.equal(res.status, error.status);
+  const body = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
+  assert.equal(body, json);
+}
+
+export function gatewayRoutingChecks(name: string, start: () => Promise<GatewayInFront>): void {
+  describe(name, () => {
+    let gw: GatewayInFront;
+    let cookie: string;
+    let username: string;
+    const ws = (path: string) => `${gw.url.replace(/^http/, 'ws')}${path}`;
+    const asBrowser = (extra: Record<string, string> = {}) => ({ cookie, headers: { origin: gw.origin, ...extra } });
+
+    before(async () => {
+      gw = await start();
+    });
+    after(async () => {
+      await gw.close();
+    });
+
+    it('answers GET /healthz itself', async () => {
+      const res = await api(gw.url, 'GET', '/healthz');
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { status: 'ok' });
+    });
+
+    it('registers through /api/auth with a cookie for the gateway host alone', async () => {
+      username = uniqueName('gw');
+      const res = await api(gw.url, 'POST', '/api/auth/register', {
+        body: { username, email: `${username}@example.com`, password: 'correct horse battery' },
+        headers: { origin: gw.origin },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      cookie = gatewayCookie(res.headers);
+    });
+
+    it('logs in through /api/auth/login', async () => {
+      const res = await api(gw.url, 'POST', '/api/auth/login', { body: { username, password: 'correct horse battery' }, headers: { origin: gw.origin } });
+      assert.equal(res.status, 200);
+      cookie = gatewayCookie(res.headers);
+    });
+
+    it('has the cookie accepted by /api/users/me and /api/chat/ws/getRooms', async () => {
+      const me = await api(gw.url, 'GET', '/api/users/me', asBrowser());
+      assert.equal(me.status, 200);
+      assert.equal(me.body.username, username);
+      const rooms = await api(gw.url, 'GET', '/api/chat/ws/getRooms?limit=5', asBrowser());
+      assert.equal(rooms.status, 200);
+      assert.ok(Array.isArray(rooms.body.items));
+    });
+
+    it('joins a room over a WebSocket through /api/chat/ws/joinRoom/:id with the cookie and Origin, and a message round-trips', async () => {
+      const created = await api(gw.url, 'POST', '/api/chat/ws/createRoom', { ...asBrowser(), body: { name: 'through the gateway' } });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      const path = `/api/chat/ws/joinRoom/${created.body.id}`;
+      const sender = await openChatSocket(ws(path), { origin: gw.origin, cookie });
+      // A resume from seq 0 gets every message of the room, whenever its join completes.
+      const listener = await openChatSocket(ws(`${path}?since=0`), { origin: gw.origin, cookie });
+      try {
+        await sender.next('history');
+        sender.send({ type: 'message', text: 'hello through the gateway', clientMsgId: 'gw-1' });
+        const ack = await sender.next('message', (e) => e.clientMsgId === 'gw-1');
+        assert.equal(ack.text, 'hello through the gateway');
+        const delivered = await listener.next('message', (e) => e.seq === ack.seq);
+        assert.equal(delivered.text, 'hello through the gateway');
+      } finally {
+        await sender.close();
+        await listener.close();
+      }
+    });
+
+    it('passes a cross-site Origin on unchanged, so the services refuse it', async () => {
+      const change = await api(gw.url, 'POST', '/api/chat/ws/createRoom', { cookie, headers: { origin: CROSS_SITE }, body: { name: 'hijacked' } });
+      assert.equal(change.status, 403);
+      assert.equal(change.body.error.code, 'CROSS_SITE_REQUEST');
+      const created = await api(gw.url, 'POST', '/api/chat/ws/createRoom', { ...asBrowser(), body: { name: 'private' } });
+      const upgrade = await refusedUpgrade(ws(`/api/chat/ws/joinRoom/${created.body.id}`), { origin: CROSS_SITE, cookie });
+      assert.equal(upgrade.status, 403);
+    });
+
+    it('never forwards /api/<service>/metrics, however it is spelled', async () => {
+      const spellings = [
+        '/api/users/metrics',
+        '/api/auth/metrics',
+        '/api/chat/metrics?format=text',
+        '/api/users/metrics/',
+        '/api/users/METRICS',
+        '/api/users/%6Detrics',
+        '/api/users//metrics',
+        '/api/users/x/../metrics',
+        '/api/users/metrics/anything',
+      ];
+      for (const path of spellings) {
+        const res = await rawGet(gw.url, path);
+        assert.equal(res.status, 404, path);
+        assert.equal(res.body, errorJson(NOT_ROUTED), path);
+        assert.match(String(res.headers['content-type']), /^application\/json/, path);
+        // Every answer of a service carries X-Request-Id; this one never reached a service.
+        assert.equal(res.headers['x-request-id'], undefined, path);
+      }
+    });
+
+    it('answers 404 JSON for an /api path no service owns', async () => {
+      for (const path of ['/api', '/api/', '/api/nothing/here', '/api/authx/login']) {
+        const res = await rawGet(gw.url, path);
+        assertGatewayError(res, NOT_ROUTED, errorJson(NOT_ROUTED));
+      }
+    });
+
+    it("passes a service's own errors through untouched", async () => {
+      const res = await api(gw.url, 'GET', '/api/users/no/such/route');
+      assert.equal(res.status, 404);
+      assert.equal(res.body.error.code, 'NOT_FOUND');
+      assert.match(res.body.error.message, /no route for GET \/no\/such\/route/);
+      assert.ok(res.headers.get('x-request-id'), 'the service answered');
+    });
+
+    it("serves each service's root, document and reference under its prefix", async () => {
+      const banner = await api(gw.url, 'GET', '/api/users');
+      assert.deepEqual(banner.body, { service: 'user-service', status: 'ok' });
+      const document = await api(gw.url, 'GET', '/api/chat/openapi.json');
+      assert.equal(document.body.openapi, '3.1.0');
+      const page = await api(gw.url, 'GET', '/api/auth/docs');
+      assert.equal(page.status, 200);
+      assert.match(page.body, /href="docs\/swagger-ui\.css"/);
+      const css = await api(gw.url, 'GET', '/api/auth/docs/swagger-ui.css');
+      assert.equal(css.status, 200);
+    });
+
+    it('refuses a body over 16 KiB with the services’ 413', async () => {
+      const res = await api(gw.url, 'POST', '/api/users/posts', { ...asBrowser(), body: { text: 'x'.repeat(20 * 1024) } });
+      assert.equal(res.status, 413);
+      assert.equal(res.body.error.code, 'BODY_TOO_LARGE');
+    });
+
+    it('serves the web client: index.html uncached, assets cached for good, deep links falling back to the app', async () => {
+      for (const path of ['/', '/index.html', '/rooms/5', '/users/alice/followers']) {
+        const res = await rawGet(gw.url, path);
+        assert.equal(res.status, 200, path);
+        assert.equal(res.body, WEB_BUILD.index, path);
+        assert.equal(res.headers['cache-control'], PAGE_CACHE_CONTROL, path);
+        for (const [header, value] of Object.entries(CLIENT_HEADERS)) assert.equal(res.headers[header.toLowerCase()], value, `${path} ${header}`);
+      }
+      const asset = await rawGet(gw.url, `/${WEB_BUILD.asset}`);
+      assert.equal(asset.status, 200);
+      assert.equal(asset.body, WEB_BUILD.assetBody);
+      assert.equal(asset.headers['cache-control'], ASSET_CACHE_CONTROL);
+      assert.match(String(asset.headers['content-type']), /javascript/);
+      const missing = await rawGet(gw.url, '/assets/app-000000.js');
+      assertGatewayError(missing, NOT_ROUTED, errorJson(NOT_ROUTED));
+    });
+
+    it('answers the web client only for GET and HEAD', async () => {
+      const head = await fetch(`${gw.url}/rooms/5`, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      const post = await api(gw.url, 'POST', '/rooms/5', { body: {} });
+      assertGatewayError(post, METHOD_NOT_ALLOWED, errorJson(METHOD_NOT_ALLOWED));
+      assert.equal(post.headers.get('allow'), 'GET, HEAD');
+    });
+
+    it('answers 502 JSON for a stopped service, over HTTP and for a WebSocket upgrade', async () => {
+      await gw.platform.stop('user-service');
+      const res = await api(gw.url, 'GET', '/api/users/me', asBrowser());
+      assertGatewayError(res, BAD_GATEWAY, errorJson(BAD_GATEWAY));
+      await gw.platform.stop('ws-service');
+      const upgrade = await refusedUpgrade(ws('/api/chat/ws/joinRoom/1'), { origin: gw.origin, cookie });
+      assert.equal(upgrade.status, BAD_GATEWAY.status);
+      assert.equal(upgrade.body, errorJson(BAD_GATEWAY));
+    });
+  });
+}
