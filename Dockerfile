@@ -6,6 +6,7 @@ COPY shared/package.json shared/
 COPY auth-service/package.json auth-service/
 COPY user-service/package.json user-service/
 COPY ws-service/package.json ws-service/
+COPY web/package.json web/
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 RUN npm ci
 COPY . .
