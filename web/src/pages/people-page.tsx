@@ -42,9 +42,7 @@ export function PeoplePage() {
         {pages.items.map((user) => (
           <li key={user.id}>
             <a href={`/users/${user.id}`}>{user.username}</a>{' '}
-            <span class="muted">
-              {user.followersCount} {user.followersCount === 1 ? 'follower' : 'followers'}
-            </span>
+            <span class="muted">{user.followersCount === 1 ? '1 follower' : `${user.followersCount} followers`}</span>
           </li>
         ))}
       </ul>

@@ -55,9 +55,9 @@ export function ProfilePage({ userId }: { userId: number }) {
       <h1>{profile.username}</h1>
       <p class="muted">Joined {new Date(profile.createdAt).toLocaleDateString()}</p>
       <ul class="counts" aria-label="Counts">
-        <li>{profile.postsCount} posts</li>
+        <li>{count(profile.postsCount, 'post', 'posts')}</li>
         <li>
-          <a href={`/users/${userId}/followers`}>{profile.followersCount} followers</a>
+          <a href={`/users/${userId}/followers`}>{count(profile.followersCount, 'follower', 'followers')}</a>
         </li>
         <li>
           <a href={`/users/${userId}/following`}>{profile.followingCount} following</a>
@@ -79,3 +79,5 @@ export function ProfilePage({ userId }: { userId: number }) {
     </>
   );
 }
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
