@@ -5,9 +5,11 @@ import { MAX_MESSAGE_CHARS } from '../protocol/events.js';
 import type { ConnectionStatus } from '../protocol/room-connection.js';
 import { api } from '../app/api.js';
 import { useSession } from '../app/session.js';
+import { useFailure } from '../app/use-failure.js';
 import { Alert } from '../components/field.js';
 import { MessageList } from '../room/message-list.js';
 import { useRoom } from '../room/use-room.js';
+import { NotFoundPage } from './not-found-page.js';
 
 const STATUS_TEXT: Record<ConnectionStatus, string> = {
   connecting: 'Connecting…',
@@ -26,16 +28,24 @@ async function findRoom(roomId: number): Promise<RoomSummary | undefined> {
 }
 
 export function RoomPage({ roomId }: { roomId: number }) {
+  // undefined while looking, null when the room does not exist or is not the caller's to see.
+  const [room, setRoom] = useState<RoomSummary | null>();
+  const [error, fail] = useFailure();
+  useEffect(() => {
+    findRoom(roomId).then((found) => setRoom(found ?? null), fail);
+  }, [roomId, fail]);
+  if (room === null) return <NotFoundPage />;
+  if (!room) return error ? <Alert message={error} /> : <p>Loading…</p>;
+  return <RoomView room={room} />;
+}
+
+function RoomView({ room }: { room: RoomSummary }) {
+  const roomId = room.id;
   const session = useSession();
   const me = { id: session.me.id, username: session.me.username };
   const ended = useCallback(() => session.end('Your session ended. Log in again.'), [session]);
   const [state, controls] = useRoom(api, roomId, me, ended);
-  const [room, setRoom] = useState<RoomSummary>();
   const [text, setText] = useState('');
-
-  useEffect(() => {
-    findRoom(roomId).then(setRoom, () => undefined);
-  }, [roomId]);
 
   const length = [...text].length;
   const canSend = text.trim().length > 0 && length <= MAX_MESSAGE_CHARS && state.status !== 'session-ended' && state.status !== 'removed';
@@ -53,8 +63,8 @@ export function RoomPage({ roomId }: { roomId: number }) {
   return (
     <div class="room">
       <header class="room-head">
-        <h1>{room?.name ?? `Room ${roomId}`}</h1>
-        {room && room.kind !== 'direct' && (
+        <h1>{room.name}</h1>
+        {room.kind !== 'direct' && (
           <a href={`/rooms/${roomId}/members`}>{room.kind === 'private' ? 'Manage members' : 'Members'}</a>
         )}
         <p role="status" aria-label="Connection" class={`conn conn-${state.status}`}>

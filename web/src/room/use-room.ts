@@ -79,8 +79,9 @@ export function useRoom(api: ApiClient, roomId: number, me: PublicUser, onSessio
       connection.on('status', (next) => {
         setStatus(next);
         if (next === 'session-ended') onSessionEnded();
-        // Who is here now: events only tell of changes, so ask after every (re)join.
-        if (next === 'open') void api.roomClients(roomId).then(setHere, () => undefined);
+        // Who is here now: events only tell of changes, so ask after every (re)join. The answer
+        // may come before the server lists this socket, and whoever is connected is here.
+        if (next === 'open') void api.roomClients(roomId).then((users) => setHere(withMe(users, me)), () => undefined);
       }),
       connection.on('history', (history) => {
         setTimeline(fromHistory(history.messages));
@@ -179,4 +180,8 @@ function withoutKey<K, V>(map: Map<K, V>, key: K): Map<K, V> {
   const copy = new Map(map);
   copy.delete(key);
   return copy;
+}
+
+function withMe(users: PublicUser[], me: PublicUser): PublicUser[] {
+  return users.some((u) => u.id === me.id) ? users : [me, ...users];
 }
