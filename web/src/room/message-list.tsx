@@ -64,7 +64,7 @@ export function MessageList({ timeline, pending, reads, meId, connection, loadin
   const readers = useMemo(() => readersByMessage(timeline.messages, reads.values()), [timeline.messages, reads]);
 
   return (
-    <div class="log" ref={scroller} onScroll={onScroll} role="log" aria-label="Messages" tabIndex={0}>
+    <div class="log" ref={scroller} onScroll={onScroll} role="log" aria-label="Chat history" tabIndex={0}>
       {timeline.hasOlder && (
         <button type="button" class="link" onClick={older} disabled={loadingOlder} key={`older${firstSeq}`}>
           {loadingOlder ? 'Loading older messages…' : 'Load older messages'}
@@ -105,7 +105,7 @@ function MessageItem({ message, own, connection, readBy }: { message: ChatMessag
       ) : editing ? (
         <form onSubmit={save} class="row">
           <label class="field grow">
-            <span class="visually-hidden">Edit message</span>
+            <span class="visually-hidden">New text</span>
             <input value={draft} onInput={(e) => setDraft(e.currentTarget.value)} autofocus onKeyDown={(e) => e.key === 'Escape' && setEditing(false)} />
           </label>
           <button type="submit">Save</button>
@@ -117,7 +117,7 @@ function MessageItem({ message, own, connection, readBy }: { message: ChatMessag
         <p class="text">{message.text}</p>
       )}
       {own && !message.deleted && !editing && (
-        <div role="group" aria-label={`Your message: ${snippet(message.text)}`} class="actions">
+        <div role="group" aria-label={`Sent by you: ${snippet(message.text)}`} class="actions">
           <button
             type="button"
             class="link"
