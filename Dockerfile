@@ -8,6 +8,7 @@ COPY auth-service/package.json auth-service/
 COPY user-service/package.json user-service/
 COPY ws-service/package.json ws-service/
 COPY gateway/package.json gateway/
+COPY web/package.json web/
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 RUN npm ci
 COPY . .

@@ -2,9 +2,10 @@
 // floating promises (an unhandled rejection crashes a service) and misused async callbacks.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'dist-tools/**', '**/node_modules/**', '.data/**', 'migrations/**'] },
+  { ignores: ['**/dist/**', '**/dist-test/**', 'dist-tools/**', '**/node_modules/**', '.data/**', 'migrations/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -40,6 +41,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
     },
+  },
+  {
+    // The web client runs in browsers; its test/ folder runs in Node like every package's tests.
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['scripts/**/*.ts', 'bench/**/*.ts'],

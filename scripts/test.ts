@@ -15,6 +15,11 @@ import { DEFAULT_REDIS_URL, redisAnswers } from './redis-probe.js';
 import { REPO_ROOT } from './repo-paths.js';
 
 const PACKAGES = ['shared', 'auth-service', 'user-service', 'ws-service', 'gateway'];
+/**
+ * Tests compiled elsewhere than `<pkg>/dist/test`: the benchmark's, and web's node-side ones
+ * (web/dist is the browser build, which Vite empties on every build).
+ */
+const EXTRA_TEST_DIRS = ['dist-tools/bench/test', 'web/dist-test/test'];
 
 function testFiles(): string[] {
   const files: string[] = [];
@@ -25,7 +30,7 @@ function testFiles(): string[] {
       else if (entry.name.endsWith('.test.js')) files.push(full);
     }
   };
-  const dirs = [...PACKAGES.map((pkg) => path.join(REPO_ROOT, pkg, 'dist/test')), path.join(REPO_ROOT, 'dist-tools/bench/test')];
+  const dirs = [...PACKAGES.map((pkg) => path.join(REPO_ROOT, pkg, 'dist/test')), ...EXTRA_TEST_DIRS.map((dir) => path.join(REPO_ROOT, dir))];
   for (const dir of dirs) if (existsSync(dir)) walk(dir);
   // Extra arguments narrow the run: `npm test -- follows` runs files whose path contains "follows".
   const filters = process.argv.slice(2);

@@ -1,0 +1,131 @@
+/**
+ * Every REST call of the platform, typed. In the browser the services sit behind one origin
+ * (`/api/auth`, `/api/users`, `/api/chat`) and the HttpOnly cookie authenticates; tests and
+ * other clients pass each service's own base URL and a bearer header instead.
+ */
+import { newClientMsgId } from '../protocol/client-msg-id.js';
+import { apiErrorOf } from './api-error.js';
+import type {
+  ChatMessage,
+  Member,
+  OwnProfile,
+  Page,
+  PageQuery,
+  Post,
+  Profile,
+  PublicUser,
+  Relationship,
+  Room,
+  RoomRole,
+  RoomSummary,
+  SignedIn,
+  UserSearchResult,
+  UserSummary,
+} from './types.js';
+
+export interface ServiceBases {
+  auth: string;
+  users: string;
+  chat: string;
+}
+
+/** The gateway's prefixes: the browser's default. */
+export const GATEWAY_BASES: ServiceBases = { auth: '/api/auth', users: '/api/users', chat: '/api/chat' };
+
+export interface ApiClientOptions {
+  bases?: ServiceBases;
+  /** Headers sent with every request, such as `authorization: Bearer …` outside a browser. */
+  headers?: Record<string, string>;
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+}
+
+type Query = Record<string, string | number | null | undefined>;
+
+function queryString(query: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+const page = (query: PageQuery = {}): Query => ({ limit: query.limit, cursor: query.cursor });
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+export function createApiClient(options: ApiClientOptions = {}) {
+  const bases = options.bases ?? GATEWAY_BASES;
+  const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
+
+  async function request<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const init: RequestInit = { method, headers: { ...options.headers, ...headers }, credentials: 'same-origin' };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { ...init.headers, 'content-type': 'application/json' };
+    }
+    const res = await doFetch(url, init);
+    if (!res.ok) throw await apiErrorOf(res);
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
+  }
+
+  const auth = (path: string) => `${bases.auth}${path}`;
+  const users = (path: string, query: Query = {}) => `${bases.users}${path}${queryString(query)}`;
+  const chat = (path: string, query: Query = {}) => `${bases.chat}${path}${queryString(query)}`;
+
+  return {
+    register: (body: { username: string; email: string; password: string }) => request<SignedIn>('POST', auth('/register'), body),
+    /** By username or by email: an `@` makes it an email, as usernames hold none. */
+    login: (login: string, password: string) =>
+      request<SignedIn>('POST', auth('/login'), login.includes('@') ? { email: login, password } : { username: login, password }),
+    logout: () => request<{ status: 'logged_out' }>('POST', auth('/logout')),
+
+    me: () => request<OwnProfile>('GET', users('/me')),
+    deleteAccount: () => request<void>('DELETE', users('/delete')),
+    profile: (id: number) => request<Profile>('GET', users(`/users/${id}`)),
+    followers: (id: number, query?: PageQuery) => request<Page<UserSummary>>('GET', users(`/users/${id}/followers`, page(query))),
+    following: (id: number, query?: PageQuery) => request<Page<UserSummary>>('GET', users(`/users/${id}/following`, page(query))),
+    follow: (id: number) => request<{ relationship: Relationship }>('POST', users('/follow', { toFollowId: id })),
+    unfollow: (id: number) => request<{ relationship: Relationship }>('POST', users('/unfollow', { toUnfollowId: id })),
+    searchUsers: (q: string, query?: PageQuery) => request<Page<UserSearchResult>>('GET', users('/users/search', { q, ...page(query) })),
+
+    timeline: (query?: PageQuery) => request<Page<Post>>('GET', users('/timeline', page(query))),
+    userPosts: (id: number, query?: PageQuery) => request<Page<Post>>('GET', users(`/users/${id}/posts`, page(query))),
+    /** `idempotencyKey` makes a retry after a lost answer return the first post instead of a second. */
+    createPost: (text: string, idempotencyKey = newClientMsgId()) =>
+      request<Post>('POST', users('/posts'), { text }, { 'Idempotency-Key': idempotencyKey }),
+    deletePost: (id: number) => request<void>('DELETE', users(`/posts/${id}`)),
+    searchPosts: (q: string, query?: PageQuery) => request<Page<Post>>('GET', users('/posts/search', { q, ...page(query) })),
+
+    rooms: (query?: PageQuery) => request<Page<RoomSummary>>('GET', chat('/ws/getRooms', page(query))),
+    createRoom: (name: string, visibility: 'public' | 'private') => request<Room>('POST', chat('/ws/createRoom'), { name, visibility }),
+    directRoom: (userId: number) => request<Room>('POST', chat(`/ws/direct/${userId}`)),
+    roomClients: (roomId: number) => request<PublicUser[]>('GET', chat(`/ws/getClients/${roomId}`)),
+    /** Newest first; the cursor is a seq, and a page holds the messages before it. */
+    roomMessages: (roomId: number, query?: PageQuery) => request<Page<ChatMessage>>('GET', chat(`/ws/rooms/${roomId}/messages`, page(query))),
+    roomMembers: (roomId: number, query?: PageQuery) => request<Page<Member>>('GET', chat(`/ws/rooms/${roomId}/members`, page(query))),
+    addMember: (roomId: number, userId: number, role?: Exclude<RoomRole, 'owner'>) =>
+      request<Member>('PUT', chat(`/ws/rooms/${roomId}/members/${userId}`), role ? { role } : {}),
+    removeMember: (roomId: number, userId: number) => request<void>('DELETE', chat(`/ws/rooms/${roomId}/members/${userId}`)),
+
+    /** The WebSocket URL of a room's join, on the origin `base` resolves against (the page's in a browser). */
+    joinUrl(roomId: number, origin: string): string {
+      const url = new URL(chat(`/ws/joinRoom/${roomId}`), origin);
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      return url.toString();
+    },
+  };
+}
+
+/**
+ * Whether `userId` follows `otherId`. The API has no relationship read, so this walks the
+ * follower's following list (newest first) until it finds them or the list ends.
+ */
+export async function follows(api: ApiClient, userId: number, otherId: number): Promise<boolean> {
+  let cursor: string | null | undefined;
+  do {
+    const result = await api.following(userId, { limit: 100, cursor });
+    if (result.items.some((user) => user.id === otherId)) return true;
+    cursor = result.nextCursor;
+  } while (cursor);
+  return false;
+}

@@ -1,0 +1,45 @@
+/** The navigation bar of a logged-in user. */
+import { useState } from 'preact/hooks';
+import { api } from './api.js';
+import { usePath } from './router.js';
+import { useSession } from './session.js';
+
+const LINKS = [
+  { href: '/', label: 'Home' },
+  { href: '/rooms', label: 'Rooms' },
+  { href: '/people', label: 'People' },
+  { href: '/settings', label: 'Settings' },
+];
+
+export function Nav() {
+  const session = useSession();
+  const path = usePath();
+  const [busy, setBusy] = useState(false);
+
+  const logOut = async () => {
+    setBusy(true);
+    // Whatever the answer, this browser is logged out: the cookie is cleared or the session is gone.
+    await api.logout().catch(() => undefined);
+    session.end();
+  };
+
+  const current = (href: string) => (href === '/' ? path === '/' : path.startsWith(href));
+  return (
+    <nav class="nav" aria-label="Main">
+      <span class="brand">murmur</span>
+      <ul>
+        {LINKS.map((link) => (
+          <li key={link.href}>
+            <a href={link.href} aria-current={current(link.href) ? 'page' : undefined}>
+              {link.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+      <span class="who">@{session.me.username}</span>
+      <button type="button" onClick={() => void logOut()} disabled={busy}>
+        Log out
+      </button>
+    </nav>
+  );
+}

@@ -1,0 +1,35 @@
+/** The logged-in pages by path. */
+import { HomePage } from '../pages/home-page.js';
+import { NotFoundPage } from '../pages/not-found-page.js';
+import { PeoplePage } from '../pages/people-page.js';
+import { ProfilePage } from '../pages/profile-page.js';
+import { RelationsPage } from '../pages/relations-page.js';
+import { RoomMembersPage } from '../pages/room-members-page.js';
+import { RoomPage } from '../pages/room-page.js';
+import { RoomsPage } from '../pages/rooms-page.js';
+import { SettingsPage } from '../pages/settings-page.js';
+import { match } from './router.js';
+
+const id = (value: string | undefined) => (value && /^[1-9][0-9]{0,9}$/.test(value) ? Number(value) : undefined);
+
+export function Routes({ path }: { path: string }) {
+  if (match('/', path)) return <HomePage />;
+  if (match('/people', path)) return <PeoplePage />;
+  if (match('/rooms', path)) return <RoomsPage />;
+  if (match('/settings', path)) return <SettingsPage />;
+  let params = match('/users/:id', path);
+  const userId = id(params?.id);
+  if (params && userId) return <ProfilePage key={userId} userId={userId} />;
+  for (const direction of ['followers', 'following'] as const) {
+    params = match(`/users/:id/${direction}`, path);
+    const listId = id(params?.id);
+    if (params && listId) return <RelationsPage key={`${direction}${listId}`} userId={listId} direction={direction} />;
+  }
+  params = match('/rooms/:id', path);
+  const roomId = id(params?.id);
+  if (params && roomId) return <RoomPage key={roomId} roomId={roomId} />;
+  params = match('/rooms/:id/members', path);
+  const membersRoomId = id(params?.id);
+  if (params && membersRoomId) return <RoomMembersPage key={membersRoomId} roomId={membersRoomId} />;
+  return <NotFoundPage />;
+}

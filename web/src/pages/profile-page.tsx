@@ -1,0 +1,83 @@
+/** A profile: counts, Follow / Unfollow, a direct conversation, and the user's posts. */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { follows } from '../api/client.js';
+import type { Post, Profile } from '../api/types.js';
+import { api } from '../app/api.js';
+import { navigate } from '../app/router.js';
+import { useSession } from '../app/session.js';
+import { useFailure } from '../app/use-failure.js';
+import { Alert } from '../components/field.js';
+import { PostList } from '../components/post-list.js';
+import { usePages } from '../components/use-pages.js';
+
+export function ProfilePage({ userId }: { userId: number }) {
+  const { me, refresh } = useSession();
+  const [profile, setProfile] = useState<Profile>();
+  const [following, setFollowing] = useState<boolean>();
+  const [busy, setBusy] = useState(false);
+  const [error, fail] = useFailure();
+  const self = userId === me.id;
+
+  useEffect(() => {
+    api.profile(userId).then(setProfile, fail);
+    if (!self) follows(api, me.id, userId).then(setFollowing, fail);
+  }, [userId, me.id, self, fail]);
+
+  const load = useCallback((cursor: string | null) => api.userPosts(userId, { cursor }), [userId]);
+  const pages = usePages<Post>(load, userId);
+
+  const toggleFollow = async () => {
+    setBusy(true);
+    try {
+      const { relationship } = following ? await api.unfollow(userId) : await api.follow(userId);
+      setFollowing(relationship.following);
+      setProfile(await api.profile(userId));
+      refresh();
+    } catch (err) {
+      fail(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const message = async () => {
+    try {
+      const room = await api.directRoom(userId);
+      navigate(`/rooms/${room.id}`);
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  if (!profile) return error ? <Alert message={error} /> : <p>Loading…</p>;
+  return (
+    <>
+      <h1>{profile.username}</h1>
+      <p class="muted">Joined {new Date(profile.createdAt).toLocaleDateString()}</p>
+      <ul class="counts" aria-label="Counts">
+        <li>{count(profile.postsCount, 'post', 'posts')}</li>
+        <li>
+          <a href={`/users/${userId}/followers`}>{count(profile.followersCount, 'follower', 'followers')}</a>
+        </li>
+        <li>
+          <a href={`/users/${userId}/following`}>{profile.followingCount} following</a>
+        </li>
+      </ul>
+      {!self && (
+        <div class="row">
+          <button type="button" onClick={() => void toggleFollow()} disabled={busy || following === undefined} aria-pressed={following}>
+            {following ? 'Unfollow' : 'Follow'}
+          </button>
+          <button type="button" onClick={() => void message()}>
+            Message {profile.username}
+          </button>
+        </div>
+      )}
+      <Alert message={error} />
+      <h2>Posts</h2>
+      <PostList pages={pages} label={`Posts by ${profile.username}`} />
+    </>
+  );
+}
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

@@ -1,0 +1,146 @@
+/** A chat room: messages, who is here, who is typing, the connection's state, and the composer. */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { RoomSummary } from '../api/types.js';
+import { MAX_MESSAGE_CHARS } from '../protocol/events.js';
+import type { ConnectionStatus } from '../protocol/room-connection.js';
+import { api } from '../app/api.js';
+import { useSession } from '../app/session.js';
+import { useFailure } from '../app/use-failure.js';
+import { Alert } from '../components/field.js';
+import { MessageList } from '../room/message-list.js';
+import { useRoom } from '../room/use-room.js';
+import { NotFoundPage } from './not-found-page.js';
+
+const STATUS_TEXT: Record<ConnectionStatus, string> = {
+  connecting: 'Connecting…',
+  open: 'Connected',
+  reconnecting: 'Connection lost. Reconnecting…',
+  'session-ended': 'Your session ended.',
+  removed: 'You are no longer a member of this room.',
+  failed: 'The connection failed. Reload the page.',
+  closed: 'Disconnected.',
+};
+
+/** The room's summary: the API has no single-room read, but a room id works as the list's cursor. */
+async function findRoom(roomId: number): Promise<RoomSummary | undefined> {
+  const page = await api.rooms({ cursor: roomId > 1 ? String(roomId - 1) : null, limit: 1 });
+  return page.items.find((room) => room.id === roomId);
+}
+
+export function RoomPage({ roomId }: { roomId: number }) {
+  // undefined while looking, null when the room does not exist or is not the caller's to see.
+  const [room, setRoom] = useState<RoomSummary | null>();
+  const [error, fail] = useFailure();
+  useEffect(() => {
+    findRoom(roomId).then((found) => setRoom(found ?? null), fail);
+  }, [roomId, fail]);
+  if (room === null) return <NotFoundPage />;
+  if (!room) return error ? <Alert message={error} /> : <p>Loading…</p>;
+  return <RoomView room={room} />;
+}
+
+function RoomView({ room }: { room: RoomSummary }) {
+  const roomId = room.id;
+  const session = useSession();
+  const me = { id: session.me.id, username: session.me.username };
+  const ended = useCallback(() => session.end('Your session ended. Log in again.'), [session]);
+  const [state, controls] = useRoom(api, roomId, me, ended);
+  const [text, setText] = useState('');
+
+  const length = [...text].length;
+  const canSend = text.trim().length > 0 && length <= MAX_MESSAGE_CHARS && state.status !== 'session-ended' && state.status !== 'removed';
+
+  const send = (event: Event) => {
+    event.preventDefault();
+    if (!canSend) return;
+    // Sent now if connected, else as soon as the connection is back: it shows as pending meanwhile.
+    controls.connection.send(text);
+    setText('');
+  };
+
+  const typingText = typingSentence(state.typing.map((u) => u.username));
+
+  return (
+    <div class="room">
+      <header class="room-head">
+        <h1>{room.name}</h1>
+        {room.kind !== 'direct' && (
+          <a href={`/rooms/${roomId}/members`}>{room.kind === 'private' ? 'Manage members' : 'Members'}</a>
+        )}
+        <p role="status" aria-label="Connection" class={`conn conn-${state.status}`}>
+          {STATUS_TEXT[state.status]}
+        </p>
+      </header>
+      <div class="room-body">
+        <div class="room-main">
+          <MessageList
+            timeline={state.timeline}
+            pending={state.pending}
+            reads={state.reads}
+            meId={me.id}
+            connection={controls.connection}
+            loadingOlder={state.loadingOlder}
+            loadOlder={controls.loadOlder}
+            setAtBottom={controls.setAtBottom}
+          />
+          {!state.timeline.atLatest && (
+            <button type="button" onClick={controls.jumpToLatest}>
+              Jump to the newest{state.timeline.unseen ? ` (${state.timeline.unseen} new)` : ''}
+            </button>
+          )}
+          <p role="status" aria-label="Typing" class="typing">
+            {typingText}
+          </p>
+          {state.error && (
+            <div class="row">
+              <Alert message={state.error.message} />
+              <button type="button" class="link" onClick={controls.clearError}>
+                Dismiss
+              </button>
+            </div>
+          )}
+          <form class="composer" onSubmit={send}>
+            <label class="field grow">
+              <span class="visually-hidden">Message</span>
+              <textarea
+                rows={2}
+                value={text}
+                placeholder="Write a message"
+                onInput={(e) => {
+                  setText(e.currentTarget.value);
+                  controls.connection.typing();
+                }}
+                onKeyDown={(e) => {
+                  // Enter sends; Shift+Enter starts a new line.
+                  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) send(e);
+                }}
+              />
+            </label>
+            <button type="submit" disabled={!canSend}>
+              Send
+            </button>
+          </form>
+          {length > MAX_MESSAGE_CHARS && <p class="alert">{length - MAX_MESSAGE_CHARS} characters over the limit of {MAX_MESSAGE_CHARS}.</p>}
+        </div>
+        <section class="here" aria-label="Who is here">
+          <h2>Who is here</h2>
+          <ul>
+            {state.here.map((user) => (
+              <li key={user.id}>
+                <a href={`/users/${user.id}`}>{user.username}</a>
+                {user.id === me.id ? ' (you)' : ''}
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function typingSentence(names: string[]): string {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return `${names.length} people are typing…`;
+}

@@ -1,0 +1,76 @@
+/**
+ * The WebSocket protocol as the client sees it, mirroring ws-service/src/protocol.ts (the
+ * server's zod schemas): the frames a client sends and the events the server sends. Written by
+ * hand so the browser bundle carries no schema library; test/protocol-types.test.ts holds these
+ * types to the server's, so a change there fails the type-check here.
+ */
+
+export interface PublicUser {
+  id: number;
+  username: string;
+}
+
+/** A chat message; a tombstone (deleted, or its author gone) has `deleted: true` and null `user` and `text`. */
+export interface ChatMessage {
+  seq: number;
+  id: number;
+  roomId: number;
+  user: PublicUser | null;
+  text: string | null;
+  createdAt: string;
+  editedAt?: string;
+  clientMsgId?: string;
+  deleted?: true;
+}
+
+export interface MessageEdit {
+  seq: number;
+  roomId: number;
+  target: number;
+  text: string | null;
+  editedAt: string;
+  user: PublicUser | null;
+}
+
+export interface MessageDeletion {
+  seq: number;
+  roomId: number;
+  target: number;
+  user: PublicUser | null;
+}
+
+export type ServerEvent =
+  | { type: 'history'; lastSeq: number; messages: ChatMessage[] }
+  | ({ type: 'message' } & ChatMessage)
+  | ({ type: 'message_edited' } & MessageEdit)
+  | ({ type: 'message_deleted' } & MessageDeletion)
+  | { type: 'read'; user: PublicUser; seq: number }
+  | { type: 'participant_joined'; user: PublicUser }
+  | { type: 'participant_left'; user: PublicUser }
+  | { type: 'typing'; user: PublicUser }
+  | { type: 'error'; code: string; message: string; clientMsgId?: string; seq?: number }
+  | { type: 'server_shutting_down' };
+
+export type ClientFrame =
+  | { type: 'message'; text: string; clientMsgId?: string }
+  | { type: 'typing' }
+  | { type: 'read'; seq: number }
+  | { type: 'edit'; seq: number; text: string }
+  | { type: 'delete'; seq: number };
+
+/** Longest chat message, in characters (Unicode code points), as the server counts. */
+export const MAX_MESSAGE_CHARS = 2000;
+
+/** Close codes the client acts on (ws-service/src/ws/close-codes.ts). */
+export const CLOSE_SESSION_ENDED = 4001;
+export const CLOSE_REMOVED_FROM_ROOM = 4003;
+/** Client bugs (bad framing, binary or invalid UTF-8, an oversized frame): retrying as is cannot help. */
+export const CLOSE_CLIENT_FAULTS: readonly number[] = [1002, 1003, 1007, 1009];
+
+/** Events separate by newlines within one frame; JSON never holds a raw newline. */
+export function parseFrame(data: string): ServerEvent[] {
+  return data
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as ServerEvent);
+}

@@ -1,0 +1,160 @@
+/**
+ * The room's messages (role log): the bounded window, older ones loaded when the reader scrolls
+ * to the top (or presses the button), the scroll position kept while they are added above, and
+ * kept at the bottom as new ones arrive if the reader was there.
+ */
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ChatMessage } from '../protocol/events.js';
+import type { PendingMessage, RoomConnection } from '../protocol/room-connection.js';
+import { snippet } from '../components/post-list.js';
+import { TimeAgo } from '../components/time-ago.js';
+import { readersByMessage, type TimelineWindow } from './timeline-window.js';
+
+/** Within this many pixels of the bottom counts as at the bottom. */
+const BOTTOM_SLACK_PX = 48;
+/** Within this many pixels of the top, older messages load. */
+const TOP_SLACK_PX = 120;
+
+interface Props {
+  timeline: TimelineWindow;
+  pending: readonly PendingMessage[];
+  reads: Map<number, { username: string; seq: number }>;
+  meId: number;
+  connection: RoomConnection;
+  loadingOlder: boolean;
+  loadOlder: () => void;
+  setAtBottom: (atBottom: boolean) => void;
+}
+
+export function MessageList({ timeline, pending, reads, meId, connection, loadingOlder, loadOlder, setAtBottom }: Props) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  // Set before older messages go in above: the height to keep the reader's place against.
+  const heightBefore = useRef<number | undefined>(undefined);
+  const firstSeq = timeline.messages[0]?.seq;
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    if (heightBefore.current !== undefined) {
+      el.scrollTop += el.scrollHeight - heightBefore.current;
+      heightBefore.current = undefined;
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [timeline.messages, pending.length]);
+
+  const older = () => {
+    if (loadingOlder || !timeline.hasOlder) return;
+    heightBefore.current = scroller.current?.scrollHeight;
+    loadOlder();
+  };
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
+    if (bottom !== atBottom.current) {
+      atBottom.current = bottom;
+      setAtBottom(bottom);
+    }
+    if (el.scrollTop < TOP_SLACK_PX) older();
+  };
+
+  const readers = useMemo(() => readersByMessage(timeline.messages, reads.values()), [timeline.messages, reads]);
+
+  return (
+    <div class="log" ref={scroller} onScroll={onScroll} role="log" aria-label="Chat history" tabIndex={0}>
+      {timeline.hasOlder && (
+        <button type="button" class="link" onClick={older} disabled={loadingOlder} key={`older${firstSeq}`}>
+          {loadingOlder ? 'Loading older messages…' : 'Load older messages'}
+        </button>
+      )}
+      {!timeline.hasOlder && timeline.messages.length > 0 && <p class="muted">The beginning of the room.</p>}
+      <ol class="messages">
+        {timeline.messages.map((message) => (
+          <MessageItem key={message.seq} message={message} own={message.user?.id === meId} connection={connection} readBy={readers.get(message.seq)} />
+        ))}
+        {pending.map((p) => (
+          <PendingItem key={p.clientMsgId} pending={p} connection={connection} />
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function MessageItem({ message, own, connection, readBy }: { message: ChatMessage; own: boolean; connection: RoomConnection; readBy: string[] | undefined }) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState('');
+
+  const save = (event: Event) => {
+    event.preventDefault();
+    const text = draft.trim();
+    if (text && text !== message.text && connection.edit(message.seq, text)) setEditing(false);
+    else if (text === message.text) setEditing(false);
+  };
+
+  return (
+    <li class={own ? 'message own' : 'message'}>
+      <div class="meta">
+        <strong>{message.user?.username ?? 'deleted'}</strong> <TimeAgo iso={message.createdAt} />
+        {message.editedAt && !message.deleted && <span class="muted"> (edited)</span>}
+      </div>
+      {message.deleted ? (
+        <p class="text muted">This message was deleted.</p>
+      ) : editing ? (
+        <form onSubmit={save} class="row">
+          <label class="field grow">
+            <span class="visually-hidden">New text</span>
+            <input value={draft} onInput={(e) => setDraft(e.currentTarget.value)} autofocus onKeyDown={(e) => e.key === 'Escape' && setEditing(false)} />
+          </label>
+          <button type="submit">Save</button>
+          <button type="button" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <p class="text">{message.text}</p>
+      )}
+      {own && !message.deleted && !editing && (
+        <div role="group" aria-label={`Sent by you: ${snippet(message.text)}`} class="actions">
+          <button
+            type="button"
+            class="link"
+            onClick={() => {
+              setDraft(message.text ?? '');
+              setEditing(true);
+            }}
+          >
+            Edit
+          </button>
+          <button type="button" class="link" onClick={() => connection.deleteMessage(message.seq)}>
+            Delete
+          </button>
+        </div>
+      )}
+      {readBy && <p class="muted read-by">Read by {readBy.join(', ')}</p>}
+    </li>
+  );
+}
+
+function PendingItem({ pending, connection }: { pending: PendingMessage; connection: RoomConnection }) {
+  return (
+    <li class="message own pending">
+      <p class="text">{pending.text}</p>
+      {pending.state === 'pending' ? (
+        <p class="muted">Sending…</p>
+      ) : (
+        <div role="group" aria-label={`Not sent: ${snippet(pending.text)}`} class="actions">
+          <span class="alert">Not sent: {pending.error?.message}</span>
+          <button type="button" class="link" onClick={() => connection.retry(pending.clientMsgId)}>
+            Retry
+          </button>
+          <button type="button" class="link" onClick={() => connection.discard(pending.clientMsgId)}>
+            Discard
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}

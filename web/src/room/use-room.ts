@@ -1,0 +1,187 @@
+/**
+ * A chat room for a page: one RoomConnection (the protocol module) and the state the page shows,
+ * kept from its events: the window of messages, pending ones, who is here, who is typing, who
+ * has read up to where.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ApiClient } from '../api/client.js';
+import type { PublicUser } from '../protocol/events.js';
+import { RoomConnection, type ConnectionStatus, type PendingMessage, type ProtocolError } from '../protocol/room-connection.js';
+import { isUnauthorized } from '../app/api.js';
+import {
+  appendLive,
+  applyDeletion,
+  applyEdit,
+  EMPTY_WINDOW,
+  fromHistory,
+  prependOlder,
+  replaceWithLatest,
+  type TimelineWindow,
+} from './timeline-window.js';
+
+/** How long "is typing…" shows after the last typing event (the sender repeats it every 3 s while typing). */
+const TYPING_SHOWN_MS = 5_000;
+const PAGE_MESSAGES = 50;
+
+export interface RoomState {
+  status: ConnectionStatus;
+  timeline: TimelineWindow;
+  pending: readonly PendingMessage[];
+  here: PublicUser[];
+  typing: PublicUser[];
+  /** Each other member's read marker, by user id. */
+  reads: Map<number, { username: string; seq: number }>;
+  error: ProtocolError | undefined;
+  loadingOlder: boolean;
+}
+
+export interface RoomControls {
+  connection: RoomConnection;
+  loadOlder: () => void;
+  jumpToLatest: () => void;
+  /** Tells the hook whether the reader sees the bottom of the list: only then are live messages trimmed and read. */
+  setAtBottom: (atBottom: boolean) => void;
+  clearError: () => void;
+}
+
+export function useRoom(api: ApiClient, roomId: number, me: PublicUser, onSessionEnded: () => void): [RoomState, RoomControls] {
+  const connection = useMemo(
+    () =>
+      new RoomConnection({
+        url: api.joinUrl(roomId, location.origin),
+        createSocket: (url) => new WebSocket(url),
+        checkSession: () => api.me().then(
+          () => true,
+          (err: unknown) => !isUnauthorized(err),
+        ),
+      }),
+    [api, roomId],
+  );
+  const [status, setStatus] = useState<ConnectionStatus>(connection.status);
+  const [timeline, setTimeline] = useState<TimelineWindow>(EMPTY_WINDOW);
+  const [pending, setPending] = useState<readonly PendingMessage[]>([]);
+  const [here, setHere] = useState<PublicUser[]>([]);
+  const [typingUntil, setTypingUntil] = useState<Map<number, { user: PublicUser; until: number }>>(new Map());
+  const [reads, setReads] = useState<Map<number, { username: string; seq: number }>>(new Map());
+  const [error, setError] = useState<ProtocolError>();
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const atBottom = useRef(true);
+  const timelineRef = useRef(timeline);
+  timelineRef.current = timeline;
+
+  const markRead = useCallback(() => {
+    const seq = connection.lastSeq;
+    if (seq && atBottom.current && timelineRef.current.atLatest && document.visibilityState === 'visible') connection.markRead(seq);
+  }, [connection]);
+
+  useEffect(() => {
+    const offs = [
+      connection.on('status', (next) => {
+        setStatus(next);
+        if (next === 'session-ended') onSessionEnded();
+        // Who is here now: events only tell of changes, so ask after every (re)join. The answer
+        // may come before the server lists this socket, and whoever is connected is here.
+        if (next === 'open') void api.roomClients(roomId).then((users) => setHere(withMe(users, me)), () => undefined);
+      }),
+      connection.on('history', (history) => {
+        setTimeline(fromHistory(history.messages));
+        queueMicrotask(markRead);
+      }),
+      connection.on('message', (message) => {
+        setTimeline((w) => appendLive(w, message, atBottom.current));
+        if (message.user) {
+          const author = message.user;
+          setTypingUntil((t) => (t.has(author.id) ? withoutKey(t, author.id) : t));
+        }
+        queueMicrotask(markRead);
+      }),
+      connection.on('edited', (edit) => setTimeline((w) => applyEdit(w, edit))),
+      connection.on('deleted', (deletion) => setTimeline((w) => applyDeletion(w, deletion))),
+      connection.on('pending', setPending),
+      connection.on('joined', (user) => setHere((list) => (list.some((u) => u.id === user.id) ? list : [...list, user]))),
+      connection.on('left', (user) => setHere((list) => list.filter((u) => u.id !== user.id))),
+      connection.on('typing', (user) => setTypingUntil((t) => new Map(t).set(user.id, { user, until: Date.now() + TYPING_SHOWN_MS }))),
+      connection.on('read', ({ user, seq }) => {
+        if (user.id !== me.id) setReads((r) => new Map(r).set(user.id, { username: user.username, seq }));
+      }),
+      connection.on('error', setError),
+      // The resume skipped older messages: show the newest and let the reader page back.
+      connection.on('resumeGap', () => jumpToLatest()),
+    ];
+    const online = () => connection.reconnectNow();
+    const visible = () => markRead();
+    addEventListener('online', online);
+    document.addEventListener('visibilitychange', visible);
+    connection.connect();
+    return () => {
+      for (const off of offs) off();
+      removeEventListener('online', online);
+      document.removeEventListener('visibilitychange', visible);
+      connection.close();
+    };
+  }, [connection]);
+
+  // Typing notices expire on their own.
+  useEffect(() => {
+    if (typingUntil.size === 0) return;
+    const next = Math.min(...[...typingUntil.values()].map((t) => t.until));
+    const timer = setTimeout(() => {
+      const now = Date.now();
+      setTypingUntil((t) => new Map([...t].filter(([, v]) => v.until > now)));
+    }, Math.max(0, next - Date.now()));
+    return () => clearTimeout(timer);
+  }, [typingUntil]);
+
+  const loadOlder = useCallback(() => {
+    const oldest = timelineRef.current.messages[0];
+    if (loadingOlder || !timelineRef.current.hasOlder || !oldest) return;
+    setLoadingOlder(true);
+    api.roomMessages(roomId, { cursor: String(oldest.seq), limit: PAGE_MESSAGES }).then(
+      (page) => {
+        setTimeline((w) => prependOlder(w, page.items, page.nextCursor !== null));
+        setLoadingOlder(false);
+      },
+      (err: unknown) => {
+        setLoadingOlder(false);
+        if (isUnauthorized(err)) onSessionEnded();
+      },
+    );
+  }, [api, roomId, loadingOlder, onSessionEnded]);
+
+  const jumpToLatest = useCallback(() => {
+    // Live messages append from now on; the page fills in what came before them.
+    setTimeline((w) => ({ ...w, atLatest: true, unseen: 0, messages: [] }));
+    api.roomMessages(roomId, { limit: PAGE_MESSAGES }).then(
+      (page) => setTimeline((w) => replaceWithLatest(w, page.items, page.nextCursor !== null)),
+      (err: unknown) => {
+        if (isUnauthorized(err)) onSessionEnded();
+      },
+    );
+  }, [api, roomId, onSessionEnded]);
+
+  const typing = useMemo(() => [...typingUntil.values()].map((t) => t.user), [typingUntil]);
+
+  return [
+    { status, timeline, pending, here, typing, reads, error, loadingOlder },
+    {
+      connection,
+      loadOlder,
+      jumpToLatest,
+      setAtBottom: (value) => {
+        atBottom.current = value;
+        if (value) markRead();
+      },
+      clearError: () => setError(undefined),
+    },
+  ];
+}
+
+function withoutKey<K, V>(map: Map<K, V>, key: K): Map<K, V> {
+  const copy = new Map(map);
+  copy.delete(key);
+  return copy;
+}
+
+function withMe(users: PublicUser[], me: PublicUser): PublicUser[] {
+  return users.some((u) => u.id === me.id) ? users : [me, ...users];
+}

@@ -1,0 +1,151 @@
+/**
+ * The protocol module's own rules, on a scripted socket: what it does with a skipped seq, with
+ * refusals of a message, and with typing and read markers. The real server's side is in
+ * room-connection.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { backoffDelay } from '../src/protocol/backoff.js';
+import type { ServerEvent } from '../src/protocol/events.js';
+import { RoomConnection, type SocketLike } from '../src/protocol/room-connection.js';
+
+type Listener = (event: unknown) => void;
+
+/** A socket the test drives: it opens, delivers events and closes when told. */
+class ScriptedSocket implements SocketLike {
+  readyState = 0;
+  readonly sent: unknown[] = [];
+  private listeners = new Map<string, Listener[]>();
+  constructor(readonly url: string) {}
+  addEventListener(type: string, listener: Listener): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  send(data: string): void {
+    this.sent.push(JSON.parse(data));
+  }
+  close(code = 1000): void {
+    this.drop(code);
+  }
+  open(): void {
+    this.readyState = 1;
+    this.fire('open', {});
+  }
+  deliver(...events: ServerEvent[]): void {
+    this.fire('message', { data: events.map((e) => JSON.stringify(e)).join('\n') });
+  }
+  drop(code = 1006): void {
+    this.readyState = 3;
+    this.fire('close', { code });
+  }
+  private fire(type: string, event: unknown): void {
+    for (const listener of this.listeners.get(type) ?? []) listener(event);
+  }
+}
+
+const user = { id: 1, username: 'alice' };
+const message = (seq: number, clientMsgId?: string): ServerEvent => ({
+  type: 'message',
+  seq,
+  id: seq,
+  roomId: 7,
+  user,
+  text: `m${seq}`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  ...(clientMsgId ? { clientMsgId } : {}),
+});
+
+function scripted(options: { maxResends?: number } = {}) {
+  const sockets: ScriptedSocket[] = [];
+  let ids = 0;
+  const connection = new RoomConnection({
+    url: 'ws://murmur.test/api/chat/ws/joinRoom/7',
+    createSocket: (url) => {
+      const socket = new ScriptedSocket(url);
+      sockets.push(socket);
+      return socket;
+    },
+    backoff: { baseMs: 1, maxMs: 1, random: () => 0 },
+    newClientMsgId: () => `c${++ids}`,
+    ...options,
+  });
+  const shown: number[] = [];
+  connection.on('message', (m) => shown.push(m.seq));
+  connection.connect();
+  const socket = () => sockets.at(-1)!;
+  socket().open();
+  socket().deliver({ type: 'history', lastSeq: 2, messages: [] });
+  return { connection, sockets, socket, shown };
+}
+
+describe('RoomConnection rules', () => {
+  it('resumes from the last seq it holds when a seq is skipped, and shows each seq once', () => {
+    const { sockets, socket, shown } = scripted();
+    socket().deliver(message(3), message(5));
+    assert.equal(sockets.length, 2, 'a skipped seq opens a new socket at once');
+    assert.equal(sockets[1]!.url, 'ws://murmur.test/api/chat/ws/joinRoom/7?since=3');
+    socket().open();
+    socket().deliver(message(4), message(5), message(5));
+    assert.deepEqual(shown, [3, 4, 5]);
+  });
+
+  it('resends a message refused as temporary, and marks it failed when refused for good', async () => {
+    const { connection, socket } = scripted({ maxResends: 1 });
+    const id = connection.send('hello');
+    socket().deliver({ type: 'error', code: 'STORAGE_BUSY', message: 'busy', clientMsgId: id });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(socket().sent.filter((f) => (f as { clientMsgId?: string }).clientMsgId === id).length, 2);
+    socket().deliver({ type: 'error', code: 'STORAGE_BUSY', message: 'still busy', clientMsgId: id });
+    assert.deepEqual(connection.pending, [{ clientMsgId: id, text: 'hello', state: 'failed', error: { code: 'STORAGE_BUSY', message: 'still busy' } }]);
+    connection.retry(id);
+    assert.equal(connection.pending[0]?.state, 'pending');
+    connection.discard(id);
+    assert.deepEqual(connection.pending, []);
+  });
+
+  it('acknowledges a pending message whose copy it already holds (the answer to a resend)', () => {
+    const { connection, socket, shown } = scripted();
+    const id = connection.send('again');
+    socket().deliver(message(3));
+    socket().deliver(message(3, id));
+    assert.deepEqual(connection.pending, []);
+    assert.deepEqual(shown, [3]);
+  });
+
+  it('sends typing at most once per interval and read markers only forward, again after a reconnect', async () => {
+    const { connection, socket } = scripted();
+    connection.typing(1_000);
+    connection.typing(2_000);
+    connection.typing(4_500);
+    connection.markRead(2);
+    connection.markRead(1);
+    assert.deepEqual(socket().sent, [{ type: 'typing' }, { type: 'typing' }, { type: 'read', seq: 2 }]);
+    socket().drop();
+    connection.markRead(2);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    socket().open();
+    assert.deepEqual(socket().sent, [{ type: 'read', seq: 2 }]);
+  });
+
+  it('stops for good on 4003 and on a client fault', () => {
+    for (const [code, status] of [
+      [4003, 'removed'],
+      [1002, 'failed'],
+    ] as const) {
+      const { connection, socket, sockets } = scripted();
+      socket().drop(code);
+      assert.equal(connection.status, status);
+      assert.equal(sockets.length, 1);
+    }
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles its ceiling up to the maximum and never waits zero', () => {
+    const options = { baseMs: 500, maxMs: 15_000, random: () => 1 };
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6, 30].map((attempt) => backoffDelay(attempt, options)),
+      [500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000, 15_000],
+    );
+    assert.equal(backoffDelay(3, { ...options, random: () => 0 }), 125);
+  });
+});
