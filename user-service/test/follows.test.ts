@@ -116,6 +116,22 @@ describe('profiles and follower lists', () => {
     assert.equal(res.body.followingCount, 0);
     assert.equal(res.body.postsCount, 0);
     assert.equal(res.body.email, undefined);
+    assert.equal(res.body.relationship, null, 'an anonymous caller has no relationship');
+  });
+
+  it('GET /users/:id tells a logged-in caller whether they follow the user and are followed back', async () => {
+    const alice = await registerUser(s.auth.url);
+    const bob = await registerUser(s.auth.url);
+    const seenBy = async (viewer: typeof alice, user: typeof alice) =>
+      (await api(s.userUrl, 'GET', `/users/${user.id}`, { token: viewer.token })).body.relationship;
+    assert.deepEqual(await seenBy(alice, bob), { id: bob.id, following: false, followedBy: false });
+    await api(s.userUrl, 'POST', `/follow?toFollowId=${bob.id}`, { token: alice.token });
+    assert.deepEqual(await seenBy(alice, bob), { id: bob.id, following: true, followedBy: false });
+    assert.deepEqual(await seenBy(bob, alice), { id: alice.id, following: false, followedBy: true });
+    await api(s.userUrl, 'POST', `/unfollow?toUnfollowId=${bob.id}`, { token: alice.token });
+    assert.deepEqual(await seenBy(alice, bob), { id: bob.id, following: false, followedBy: false });
+    assert.equal(await seenBy(alice, alice), null, 'none on one’s own profile');
+    assert.equal((await api(s.userUrl, 'GET', `/users/${bob.id}`, { token: 'forged' })).status, 401, 'a bad token is refused, not ignored');
   });
 
   it('GET /users/:id answers 404 for an unknown user and 400 for a bad id', async () => {

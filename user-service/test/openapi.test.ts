@@ -36,7 +36,7 @@ describe('user-service OpenAPI document', () => {
         const doomed = await registerUser(s.auth.url);
         return [await call('DELETE', '/delete', { token: doomed.token }), await call('DELETE', '/delete', { token: doomed.token })];
       },
-      'GET /users/{id}': async () => [await call('GET', `/users/${alice.id}`), await call('GET', '/users/2000000000'), await call('GET', '/users/0')],
+      'GET /users/{id}': async () => [await call('GET', `/users/${alice.id}`), await call('GET', `/users/${alice.id}`, { token: bob.token }), await call('GET', '/users/2000000000'), await call('GET', '/users/0')],
       'GET /users/{id}/followers': async () => [await call('GET', `/users/${alice.id}/followers?limit=1`), await call('GET', `/users/${alice.id}/followers?limit=0`)],
       'GET /users/{id}/following': async () => [await call('GET', `/users/${bob.id}/following`), await call('GET', `/users/${bob.id}/following?cursor=x`)],
       'POST /posts': async () => [

@@ -75,6 +75,15 @@ export async function deleteFollow(db: Db, followerId: number, followeeId: numbe
   return row?.target_exists ? { followedBy: row.followed_by } : undefined;
 }
 
+/** Whether `viewerId` follows `otherId`, and the other way round: two primary-key lookups. */
+export async function findRelationship(db: Db, viewerId: number, otherId: number): Promise<{ following: boolean; followedBy: boolean }> {
+  const { rows } = await db.execute<{ following: boolean; followed_by: boolean }>(sql`
+    SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = ${viewerId} AND followee_id = ${otherId}) AS following,
+      EXISTS (SELECT 1 FROM follows WHERE follower_id = ${otherId} AND followee_id = ${viewerId}) AS followed_by`);
+  const row = rows[0];
+  return { following: row?.following ?? false, followedBy: row?.followed_by ?? false };
+}
+
 /** Who follows `userId` (direction 'followers') or whom they follow ('following'), newest first. */
 export async function listFollows(
   db: Db,

@@ -51,6 +51,11 @@ export const relationshipSchema = z
   .object({ id: z.number().int().describe('the other user'), following: z.boolean(), followedBy: z.boolean() })
   .meta({ id: 'Relationship' });
 
+/** A profile as another user sees it: `relationship` is null for an anonymous caller and on one's own profile. */
+export const viewedProfileSchema = profileSchema
+  .extend({ relationship: relationshipSchema.nullable().describe('the caller’s follows with this user') })
+  .meta({ id: 'ViewedProfile' });
+
 export const relationshipResponse = z.object({ relationship: relationshipSchema });
 
 export const postSchema = z

@@ -4,7 +4,7 @@ import { currentUser, numericPageQuery, pageOf, type ApiRoutes } from '@murmur/s
 import { listRelations } from '../services/follows.service.js';
 import type { TimelineJobs } from '../timeline/timeline-jobs.js';
 import { deleteAccount, getOwnProfile, getProfile } from '../services/users.service.js';
-import { ownProfileSchema, profileSchema, userIdParams, userSummarySchema } from './user.schemas.js';
+import { ownProfileSchema, userIdParams, userSummarySchema, viewedProfileSchema } from './user.schemas.js';
 
 export function declareUsersRoutes(api: ApiRoutes, db: Db, jobs: TimelineJobs): void {
   api.add(
@@ -32,13 +32,13 @@ export function declareUsersRoutes(api: ApiRoutes, db: Db, jobs: TimelineJobs): 
       method: 'get',
       path: '/users/:id',
       tag: 'users',
-      summary: 'A user’s profile',
-      auth: 'none',
+      summary: 'A user’s profile, with the caller’s relationship to them when logged in',
+      auth: 'optional',
       params: userIdParams,
-      response: { description: 'the profile', body: profileSchema },
+      response: { description: 'the profile', body: viewedProfileSchema },
       errors: { 404: ['USER_NOT_FOUND'] },
     },
-    ({ params }) => getProfile(db, params.id),
+    ({ params }, req) => getProfile(db, params.id, req.user?.id),
   );
 
   for (const direction of ['followers', 'following'] as const) {

@@ -1,16 +1,23 @@
 /** Profiles and account deletion. */
 import type { Db } from '@murmur/shared/db';
 import { unauthorized } from '@murmur/shared/errors';
+import { findRelationship } from '../repos/follows.repo.js';
 import { deleteUser, findProfile, type OwnProfile, type Profile } from '../repos/users.repo.js';
 import type { TimelineJobs } from '../timeline/timeline-jobs.js';
-import { userNotFound } from './follows.service.js';
+import { userNotFound, type Relationship } from './follows.service.js';
 
-/** A user's public profile: no email. */
-export async function getProfile(db: Db, userId: number): Promise<Profile> {
-  const profile = await findProfile(db, userId);
+/**
+ * A user's public profile (no email), with the viewer's relationship to them: whether the
+ * viewer follows them and is followed back. Null for an anonymous viewer and on one's own profile.
+ */
+export async function getProfile(db: Db, userId: number, viewerId?: number): Promise<Profile & { relationship: Relationship | null }> {
+  const [profile, relationship] = await Promise.all([
+    findProfile(db, userId),
+    viewerId === undefined || viewerId === userId ? undefined : findRelationship(db, viewerId, userId),
+  ]);
   if (!profile) throw userNotFound(userId);
   const { email, ...publicProfile } = profile;
-  return publicProfile;
+  return { ...publicProfile, relationship: relationship ? { id: userId, ...relationship } : null };
 }
 
 /** The caller's own profile, email included. */

@@ -12,7 +12,6 @@ import type {
   Page,
   PageQuery,
   Post,
-  Profile,
   PublicUser,
   Relationship,
   Room,
@@ -21,6 +20,7 @@ import type {
   SignedIn,
   UserSearchResult,
   UserSummary,
+  ViewedProfile,
 } from './types.js';
 
 export interface ServiceBases {
@@ -81,7 +81,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
     me: () => request<OwnProfile>('GET', users('/me')),
     deleteAccount: () => request<void>('DELETE', users('/delete')),
-    profile: (id: number) => request<Profile>('GET', users(`/users/${id}`)),
+    profile: (id: number) => request<ViewedProfile>('GET', users(`/users/${id}`)),
     followers: (id: number, query?: PageQuery) => request<Page<UserSummary>>('GET', users(`/users/${id}/followers`, page(query))),
     following: (id: number, query?: PageQuery) => request<Page<UserSummary>>('GET', users(`/users/${id}/following`, page(query))),
     follow: (id: number) => request<{ relationship: Relationship }>('POST', users('/follow', { toFollowId: id })),
@@ -116,16 +116,3 @@ export function createApiClient(options: ApiClientOptions = {}) {
   };
 }
 
-/**
- * Whether `userId` follows `otherId`. The API has no relationship read, so this walks the
- * follower's following list (newest first) until it finds them or the list ends.
- */
-export async function follows(api: ApiClient, userId: number, otherId: number): Promise<boolean> {
-  let cursor: string | null | undefined;
-  do {
-    const result = await api.following(userId, { limit: 100, cursor });
-    if (result.items.some((user) => user.id === otherId)) return true;
-    cursor = result.nextCursor;
-  } while (cursor);
-  return false;
-}

@@ -40,6 +40,11 @@ export interface Profile {
   postsCount: number;
 }
 
+/** A profile as GET /users/:id answers it: with the caller's follows, null on one's own. */
+export interface ViewedProfile extends Profile {
+  relationship: Relationship | null;
+}
+
 export interface OwnProfile extends Profile {
   email: string;
 }

@@ -1,7 +1,6 @@
 /** A profile: counts, Follow / Unfollow, a direct conversation, and the user's posts. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { follows } from '../api/client.js';
-import type { Post, Profile } from '../api/types.js';
+import type { Post, ViewedProfile } from '../api/types.js';
 import { api } from '../app/api.js';
 import { navigate } from '../app/router.js';
 import { useSession } from '../app/session.js';
@@ -12,16 +11,15 @@ import { usePages } from '../components/use-pages.js';
 
 export function ProfilePage({ userId }: { userId: number }) {
   const { me, refresh } = useSession();
-  const [profile, setProfile] = useState<Profile>();
-  const [following, setFollowing] = useState<boolean>();
+  const [profile, setProfile] = useState<ViewedProfile>();
   const [busy, setBusy] = useState(false);
   const [error, fail] = useFailure();
   const self = userId === me.id;
 
   useEffect(() => {
     api.profile(userId).then(setProfile, fail);
-    if (!self) follows(api, me.id, userId).then(setFollowing, fail);
-  }, [userId, me.id, self, fail]);
+  }, [userId, fail]);
+  const following = profile?.relationship?.following;
 
   const load = useCallback((cursor: string | null) => api.userPosts(userId, { cursor }), [userId]);
   const pages = usePages<Post>(load, userId);
@@ -29,8 +27,7 @@ export function ProfilePage({ userId }: { userId: number }) {
   const toggleFollow = async () => {
     setBusy(true);
     try {
-      const { relationship } = following ? await api.unfollow(userId) : await api.follow(userId);
-      setFollowing(relationship.following);
+      await (following ? api.unfollow(userId) : api.follow(userId));
       setProfile(await api.profile(userId));
       refresh();
     } catch (err) {
