@@ -41,6 +41,10 @@ describe('ws-service OpenAPI document', () => {
         await call('GET', `/ws/getClients/${roomId}`, { token: bob.token }),
         await call('GET', `/ws/getClients/${privateRoom}`, { token: bob.token }),
       ],
+      'GET /ws/rooms/{roomId}': async () => [
+        await call('GET', `/ws/rooms/${roomId}`, { token: bob.token }),
+        await call('GET', `/ws/rooms/${privateRoom}`, { token: bob.token }),
+      ],
       'GET /ws/rooms/{roomId}/messages': async () => [
         await call('GET', `/ws/rooms/${roomId}/messages?limit=1`, { token: bob.token }),
         await call('GET', `/ws/rooms/${roomId}/messages?cursor=x`, { token: bob.token }),

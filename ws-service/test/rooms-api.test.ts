@@ -84,6 +84,19 @@ describe('rooms REST API', () => {
     }
   });
 
+  it('GET /ws/rooms/:roomId shows one room as the room list does, and a private one only to its members', async () => {
+    const roomId = await createRoom(url(), alice.token, 'single');
+    const seen = await api(url(), 'GET', `/ws/rooms/${roomId}`, { token: bob.token });
+    assert.equal(seen.status, 200);
+    assert.deepEqual(seen.body, await listedRoom(url(), bob.token, roomId));
+    assert.equal(seen.body.name, 'single');
+    const hidden = (await api(url(), 'POST', '/ws/createRoom', { token: alice.token, body: { name: 'hidden', visibility: 'private' } })).body.id as number;
+    const outsider = await api(url(), 'GET', `/ws/rooms/${hidden}`, { token: bob.token });
+    assert.deepEqual([outsider.status, outsider.body.error.code], [404, 'ROOM_NOT_FOUND']);
+    const owner = await api(url(), 'GET', `/ws/rooms/${hidden}`, { token: alice.token });
+    assert.deepEqual([owner.status, owner.body.kind, owner.body.readSeq], [200, 'private', 0]);
+  });
+
   it('lists rooms with the number of distinct users connected, and each user once in getClients', async () => {
     const roomId = await createRoom(url(), alice.token, 'busy');
     const quiet = await createRoom(url(), alice.token, 'quiet');

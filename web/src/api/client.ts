@@ -97,6 +97,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     searchPosts: (q: string, query?: PageQuery) => request<Page<Post>>('GET', users('/posts/search', { q, ...page(query) })),
 
     rooms: (query?: PageQuery) => request<Page<RoomSummary>>('GET', chat('/ws/getRooms', page(query))),
+    room: (roomId: number) => request<RoomSummary>('GET', chat(`/ws/rooms/${roomId}`)),
     createRoom: (name: string, visibility: 'public' | 'private') => request<Room>('POST', chat('/ws/createRoom'), { name, visibility }),
     directRoom: (userId: number) => request<Room>('POST', chat(`/ws/direct/${userId}`)),
     roomClients: (roomId: number) => request<PublicUser[]>('GET', chat(`/ws/getClients/${roomId}`)),

@@ -1,5 +1,6 @@
 /** A chat room: messages, who is here, who is typing, the connection's state, and the composer. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api/api-error.js';
 import type { RoomSummary } from '../api/types.js';
 import { MAX_MESSAGE_CHARS } from '../protocol/events.js';
 import type { ConnectionStatus } from '../protocol/room-connection.js';
@@ -21,10 +22,14 @@ const STATUS_TEXT: Record<ConnectionStatus, string> = {
   closed: 'Disconnected.',
 };
 
-/** The room's summary: the API has no single-room read, but a room id works as the list's cursor. */
+/** The room's summary; undefined when it does not exist or is not the caller's to see (404). */
 async function findRoom(roomId: number): Promise<RoomSummary | undefined> {
-  const page = await api.rooms({ cursor: roomId > 1 ? String(roomId - 1) : null, limit: 1 });
-  return page.items.find((room) => room.id === roomId);
+  try {
+    return await api.room(roomId);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return undefined;
+    throw err;
+  }
 }
 
 export function RoomPage({ roomId }: { roomId: number }) {

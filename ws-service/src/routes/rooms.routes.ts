@@ -13,6 +13,7 @@ import {
   roomMembers,
   roomMessages,
   roomsForUser,
+  roomSummary,
   type RoomsDeps,
 } from '../services/rooms.service.js';
 import {
@@ -73,6 +74,20 @@ export function declareRoomsRoutes(api: ApiRoutes, deps: RoomsDeps): void {
       response: { description: 'a page of rooms', body: pageOf(roomSummarySchema) },
     },
     ({ query }, req) => roomsForUser(deps, currentUser(req), query),
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/ws/rooms/:roomId',
+      tag: 'rooms',
+      summary: 'One room as the caller’s room list shows it, with their read marker and unread count',
+      auth: 'required',
+      params: roomIdParam,
+      response: { description: 'the room', body: roomSummarySchema },
+      errors: ROOM_ERRORS,
+    },
+    ({ params }, req) => roomSummary(deps, currentUser(req), params.roomId),
   );
 
   api.add(

@@ -147,6 +147,19 @@ export async function roomsForUser(deps: RoomsDeps, user: { id: number }, page: 
   }));
 }
 
+/**
+ * One room as the caller's room list shows it: 404 ROOM_NOT_FOUND when they cannot see it, 403
+ * BANNED_FROM_ROOM when banned. The list's own statement, started just before the room.
+ */
+export async function roomSummary(deps: RoomsDeps, user: { id: number }, roomId: number): Promise<RoomSummary> {
+  await requireVisible(deps.db, roomId, user.id);
+  const { items } = await roomsForUser(deps, user, { cursor: roomId - 1, limit: 1 });
+  const room = items[0];
+  // Visible a moment ago; deleted, left or banned since.
+  if (room?.id !== roomId) throw noSuchRoom(roomId);
+  return room;
+}
+
 export async function roomClients(deps: RoomsDeps, user: { id: number }, roomId: number): Promise<PublicUser[]> {
   await requireVisible(deps.db, roomId, user.id);
   return deps.presence.participants(roomId);
