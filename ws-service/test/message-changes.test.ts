@@ -228,6 +228,9 @@ describe('edits, deletions and read markers', () => {
     assert.equal(listed.lastSeq, edit.seq);
     assert.equal(listed.lastMessage.seq, sent[2].seq);
     assert.equal(listed.lastMessage.text, 'three!');
+    // Every member sees where the others have read up to, in the member list.
+    const members = await api(url(), 'GET', `/ws/rooms/${roomId}/members`, { token: alice.token });
+    assert.equal(members.body.items.find((m: { id: number }) => m.id === bob.id).readSeq, sent[1].seq);
 
     // Backwards: nothing moves and nobody hears of it. Beyond the last seq: refused.
     b.send({ type: 'read', seq: sent[0].seq });

@@ -137,7 +137,7 @@ describe('room kinds, members and roles', () => {
 
     const added = await put(alice, roomId, bob.id);
     assert.equal(added.status, 200);
-    assert.deepEqual(added.body, { id: bob.id, username: bob.username, role: 'member' });
+    assert.deepEqual(added.body, { id: bob.id, username: bob.username, role: 'member', readSeq: 0 });
     const again = await put(alice, roomId, bob.id);
     assert.deepEqual(again.body, added.body, 'adding twice changes nothing');
     assert.deepEqual(await roles(bob, roomId), inIdOrder([alice, 'owner'], [bob, 'member']));
@@ -211,10 +211,10 @@ describe('room kinds, members and roles', () => {
     assert.equal((await put(alice, roomId, bob.id)).status, 200);
     assertError(await put(bob, roomId, carol.id), 403, 'NOT_ROOM_MODERATOR');
 
-    assert.deepEqual((await put(alice, roomId, bob.id, 'moderator')).body, { id: bob.id, username: bob.username, role: 'moderator' });
+    assert.deepEqual((await put(alice, roomId, bob.id, 'moderator')).body, { id: bob.id, username: bob.username, role: 'moderator', readSeq: 0 });
     assert.equal((await put(alice, roomId, bob.id, 'moderator')).body.role, 'moderator', 'idempotent');
     assert.equal((await put(alice, roomId, bob.id)).body.role, 'moderator', 'adding again keeps the role');
-    assert.deepEqual((await put(bob, roomId, carol.id)).body, { id: carol.id, username: carol.username, role: 'member' });
+    assert.deepEqual((await put(bob, roomId, carol.id)).body, { id: carol.id, username: carol.username, role: 'member', readSeq: 0 });
     assertError(await put(bob, roomId, dave.id, 'moderator'), 403, 'NOT_ROOM_OWNER');
     assertError(await put(bob, roomId, carol.id, 'member'), 403, 'NOT_ROOM_OWNER');
     assertError(await put(alice, roomId, alice.id, 'member'), 400, 'OWNER_ROLE_FIXED');

@@ -98,6 +98,8 @@ export interface Member {
   id: number;
   username: string;
   role: RoomRole;
+  /** They have read the room up to this seq. */
+  readSeq: number;
 }
 
 /** The limits the servers hold input to, for forms that say so before sending. */

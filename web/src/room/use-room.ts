@@ -4,6 +4,7 @@
  * has read up to where.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Member } from '../api/types.js';
 import type { ApiClient } from '../api/client.js';
 import type { PublicUser } from '../protocol/events.js';
 import { RoomConnection, type ConnectionStatus, type PendingMessage, type ProtocolError } from '../protocol/room-connection.js';
@@ -22,6 +23,8 @@ import {
 /** How long "is typing…" shows after the last typing event (the sender repeats it every 3 s while typing). */
 const TYPING_SHOWN_MS = 5_000;
 const PAGE_MESSAGES = 50;
+/** Members whose read markers a join loads (one page); markers of the rest arrive as they move. */
+const READ_MARKERS_LOADED = 100;
 
 export interface RoomState {
   status: ConnectionStatus;
@@ -82,6 +85,8 @@ export function useRoom(api: ApiClient, roomId: number, me: PublicUser, onSessio
         // Who is here now: events only tell of changes, so ask after every (re)join. The answer
         // may come before the server lists this socket, and whoever is connected is here.
         if (next === 'open') void api.roomClients(roomId).then((users) => setHere(withMe(users, me)), () => undefined);
+        // Where the others had read to before this join; live `read` events move the markers on.
+        if (next === 'open') void api.roomMembers(roomId, { limit: READ_MARKERS_LOADED }).then((page) => setReads((r) => withReadMarkers(r, page.items, me.id)), () => undefined);
       }),
       connection.on('history', (history) => {
         setTimeline(fromHistory(history.messages));
@@ -180,6 +185,20 @@ function withoutKey<K, V>(map: Map<K, V>, key: K): Map<K, V> {
   const copy = new Map(map);
   copy.delete(key);
   return copy;
+}
+
+/** The markers with those of `members` (not the reader's own), keeping whichever seq is further. */
+function withReadMarkers(
+  reads: Map<number, { username: string; seq: number }>,
+  members: readonly Member[],
+  myId: number,
+): Map<number, { username: string; seq: number }> {
+  const next = new Map(reads);
+  for (const member of members) {
+    if (member.id === myId || member.readSeq === 0) continue;
+    if ((next.get(member.id)?.seq ?? 0) < member.readSeq) next.set(member.id, { username: member.username, seq: member.readSeq });
+  }
+  return next;
 }
 
 function withMe(users: PublicUser[], me: PublicUser): PublicUser[] {

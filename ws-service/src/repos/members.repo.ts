@@ -117,12 +117,14 @@ export interface MemberRecord {
   id: number;
   username: string;
   role: MemberRole;
+  /** The member's read marker: they have read the room up to this seq. */
+  readSeq: number;
 }
 
 /** Up to `limit` members of the room with user ids above `afterUserId`, in id order. */
 export async function listMembers(db: Db, roomId: number, afterUserId: number, limit: number): Promise<MemberRecord[]> {
   const { rows } = await db.$client.query<MemberRecord>(
-    `SELECT u.id, u.username, m.role FROM room_members m JOIN users u ON u.id = m.user_id
+    `SELECT u.id, u.username, m.role, m.read_seq AS "readSeq" FROM room_members m JOIN users u ON u.id = m.user_id
      WHERE m.room_id = $1 AND m.user_id > $2::bigint ORDER BY m.user_id LIMIT $3`,
     [roomId, afterUserId, limit],
   );
@@ -141,9 +143,9 @@ export async function putMember(tx: SqlExecutor, roomId: number, userId: number,
        SELECT $1, id, coalesce($3, 'member') FROM users WHERE id = $2
        ON CONFLICT (room_id, user_id) DO UPDATE SET role = coalesce($3, room_members.role)
        WHERE room_members.role <> 'owner'
-       RETURNING user_id, role
+       RETURNING user_id, role, read_seq
      )
-     SELECT u.id, u.username, coalesce(p.role, m.role) AS role
+     SELECT u.id, u.username, coalesce(p.role, m.role) AS role, coalesce(p.read_seq, m.read_seq) AS "readSeq"
      FROM users u LEFT JOIN put p ON p.user_id = u.id
      LEFT JOIN room_members m ON m.room_id = $1 AND m.user_id = u.id
      WHERE u.id = $2`,

@@ -55,4 +55,11 @@ export const roomSummarySchema = z
   })
   .meta({ id: 'RoomSummary' });
 
-export const memberSchema = z.object({ id: z.number().int(), username: z.string(), role: z.enum(['owner', 'moderator', 'member']) }).meta({ id: 'Member' });
+export const memberSchema = z
+  .object({
+    id: z.number().int(),
+    username: z.string(),
+    role: z.enum(['owner', 'moderator', 'member']),
+    readSeq: z.number().int().describe('the member has read the room up to this seq'),
+  })
+  .meta({ id: 'Member' });
