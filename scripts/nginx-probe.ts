@@ -4,22 +4,13 @@
  * tests, so `npm test` still runs on a machine with nothing but Node.js; CI installs nginx.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import { executable } from './executable.js';
 
 /** Debian installs nginx in /usr/sbin, which is not on every user's PATH. */
 const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin'];
 
 const runs = (binary: string) => spawnSync(binary, ['-v'], { stdio: 'ignore' }).status === 0;
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The nginx binary: `configured` (TEST_NGINX) when given, which must run; otherwise the first on PATH or in /usr/sbin. */
 export function findNginx(configured: string | undefined, searchPath = ''): string | undefined {

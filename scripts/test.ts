@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { applyMigrations } from '@murmur/shared/db';
 import { freePort } from '@murmur/shared/testing';
+import { findChromium } from './chromium-probe.js';
 import { databaseUrl, dropDatabase, startEmbeddedPostgres, withAdminClient, type LocalPostgres } from './local-postgres.js';
 import { findNginx } from './nginx-probe.js';
 import { DEFAULT_REDIS_URL, redisAnswers } from './redis-probe.js';
@@ -68,6 +69,19 @@ function resolveTestNginx(): string | undefined {
   return nginx;
 }
 
+/** The end-to-end tests: the built web client in Chromium, through the development gateway. */
+const E2E_TEST_FILES = /[\\/]e2e[\\/][^\\/]+\.test\.js$/;
+
+/**
+ * The Chromium the end-to-end tests drive: TEST_CHROMIUM if set, else Debian's. In CI
+ * (CI=true) it must be there, so those tests always run there.
+ */
+function resolveTestChromium(): string | undefined {
+  const chromium = findChromium(process.env.TEST_CHROMIUM);
+  if (!chromium && process.env.CI === 'true') throw new Error('CI is set but Chromium is not installed: .ci/run installs it');
+  return chromium;
+}
+
 /** `files` without those matching `pattern`, saying which were left out and why. */
 function leaveOut(files: string[], pattern: RegExp, why: string, what: string): string[] {
   const left = files.filter((f) => pattern.test(f));
@@ -105,15 +119,19 @@ async function main(): Promise<number> {
     await applyMigrations(url);
     const redisUrl = await resolveTestRedis();
     const nginx = resolveTestNginx();
+    const chromium = resolveTestChromium();
     let files = testFiles();
     if (!redisUrl) files = leaveOut(files, REDIS_TEST_FILES, `no Redis answers at ${DEFAULT_REDIS_URL} and TEST_REDIS_URL is not set`, 'ws-service across instances');
     if (!nginx) files = leaveOut(files, NGINX_TEST_FILES, 'nginx is not installed (apt-get install nginx)', 'the production gateway');
-    console.log(`running ${files.length} test files against database ${name}${redisUrl ? ` and Redis ${redisUrl}` : ''}${nginx ? ` with ${nginx}` : ''}`);
+    if (!chromium) files = leaveOut(files, E2E_TEST_FILES, 'Chromium is not installed (apt-get install chromium)', 'the web client in a browser');
+    const tools = [nginx, chromium].filter(Boolean).join(' and ');
+    console.log(`running ${files.length} test files against database ${name}${redisUrl ? ` and Redis ${redisUrl}` : ''}${tools ? ` with ${tools}` : ''}`);
     return await runNodeTest(files, {
       DATABASE_URL: url,
       NODE_ENV: 'test',
       ...(redisUrl ? { TEST_REDIS_URL: redisUrl } : {}),
       ...(nginx ? { TEST_NGINX: nginx } : {}),
+      ...(chromium ? { TEST_CHROMIUM: chromium } : {}),
     });
   } finally {
     await dropDatabase(adminUrl, name).catch((err: unknown) => console.error('could not drop the test database:', err));

@@ -5,6 +5,7 @@ import type { OwnProfile } from '../api/types.js';
 import { LoginPage } from '../pages/login-page.js';
 import { SignupPage } from '../pages/signup-page.js';
 import { api } from './api.js';
+import { onLogoutElsewhere } from './logout-broadcast.js';
 import { Nav } from './nav.js';
 import { Routes } from './routes.js';
 import { navigate, onLinkClick, usePath } from './router.js';
@@ -43,6 +44,9 @@ export function App() {
         : null,
     [me],
   );
+
+  // Another tab logged out: the cookie this one used is gone too.
+  useEffect(() => (session ? onLogoutElsewhere(() => session.end()) : undefined), [session]);
 
   const onAuthPage = AUTH_PATHS.includes(path);
   useEffect(() => {

@@ -1,6 +1,7 @@
 /** The navigation bar of a logged-in user. */
 import { useState } from 'preact/hooks';
 import { api } from './api.js';
+import { announceLogout } from './logout-broadcast.js';
 import { usePath } from './router.js';
 import { useSession } from './session.js';
 
@@ -20,6 +21,7 @@ export function Nav() {
     setBusy(true);
     // Whatever the answer, this browser is logged out: the cookie is cleared or the session is gone.
     await api.logout().catch(() => undefined);
+    announceLogout();
     session.end();
   };
 

@@ -1,0 +1,73 @@
+/** What a person does in the client, by the accessible names the README lists. */
+import type { Locator, Page } from 'playwright-core';
+import { uniqueName } from '@murmur/shared/testing';
+
+export interface Person {
+  username: string;
+  password: string;
+}
+
+/** A new person for this run: the test database is shared, so every name is fresh. */
+export function newPerson(prefix: string): Person {
+  return { username: uniqueName(prefix), password: 'correct horse battery' };
+}
+
+/** Waits until `locator` shows `text` (Playwright polls; nothing sleeps). */
+export async function shows(locator: Locator, text: string): Promise<void> {
+  await locator.filter({ hasText: text }).waitFor();
+}
+
+export async function signUp(page: Page, person: Person): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel('Username', { exact: true }).fill(person.username);
+  await page.getByLabel('Email').fill(`${person.username}@example.com`);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+export async function logIn(page: Page, person: Person): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Username or email').fill(person.username);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+/** Finds `username` under People and opens their profile. */
+export async function openProfile(page: Page, username: string): Promise<void> {
+  await page.getByRole('link', { name: 'People', exact: true }).click();
+  await page.getByLabel('Search people').fill(username);
+  await page.getByRole('link', { name: username, exact: true }).click();
+  await page.getByRole('heading', { name: username, exact: true }).waitFor();
+}
+
+/** Creates a public room from the Rooms page and waits until it is connected. */
+export async function createRoom(page: Page, name: string): Promise<void> {
+  await page.getByRole('link', { name: 'Rooms', exact: true }).click();
+  await page.getByLabel('Room name').fill(name);
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await page.getByRole('heading', { name, exact: true }).waitFor();
+  await connected(page);
+}
+
+/** Opens a room listed on the Rooms page and waits until it is connected. */
+export async function openRoom(page: Page, name: string): Promise<void> {
+  await page.getByRole('link', { name: 'Rooms', exact: true }).click();
+  await page.getByRole('list', { name: 'Your rooms' }).getByRole('link', { name, exact: true }).click();
+  await connected(page);
+}
+
+export const chatHistory = (page: Page) => page.getByRole('log', { name: 'Chat history' });
+
+export const connectionStatus = (page: Page) => page.getByRole('status', { name: 'Connection' });
+
+export const connected = (page: Page) => shows(connectionStatus(page), 'Connected');
+
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+}
+
+/** One message's text in the history, matched whole: its count is how many times it shows. */
+export const messageText = (page: Page, text: string) => chatHistory(page).getByText(text, { exact: true });

@@ -1,0 +1,42 @@
+/**
+ * The platform as a browser meets it: the three services (their built main.js, against the test
+ * database) behind the development gateway, which serves the real client build from web/dist.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startGateway, targetsOf } from '@murmur/gateway/testing/gateway';
+import { freeServicePorts, startPlatform } from '@murmur/gateway/testing/platform';
+import { startFaultProxy, type FaultProxy } from '@murmur/shared/testing';
+
+const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dist');
+
+export interface Stack {
+  /** The gateway's origin. */
+  url: string;
+  /**
+   * The gateway again, through a TCP proxy: a person who uses this origin has a network the test
+   * can cut, open WebSockets included (Chromium's offline mode leaves those up), and restore.
+   */
+  cuttable: FaultProxy & { origin: string };
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  if (!existsSync(path.join(WEB_DIST, 'index.html'))) throw new Error(`no client build in ${WEB_DIST}: run npm run build -w web`);
+  const ports = await freeServicePorts();
+  const gateway = await startGateway({ ...targetsOf(ports), WEB_DIST_DIR: WEB_DIST });
+  const proxy = await startFaultProxy(gateway.url);
+  const proxyOrigin = new URL(proxy.url).origin;
+  // Both are origins a page may call from: the services' allowlist takes each.
+  const platform = await startPlatform(ports, `${gateway.origin},${proxyOrigin}`);
+  return {
+    url: gateway.url,
+    cuttable: Object.assign(proxy, { origin: proxyOrigin }),
+    async close() {
+      await proxy.close();
+      await gateway.close();
+      await platform.close();
+    },
+  };
+}
