@@ -93,6 +93,8 @@ describe('a WebSocket through the development gateway', () => {
     const nextMessage = () => new Promise<string>((resolve) => socket.once('message', (data: Buffer) => resolve(data.toString('utf8'))));
     try {
       await within(nextMessage(), 2_000, 'the first message');
+      // What is tested is that nothing happens: no event marks a timeout that did not fire, so
+      // the socket stays quiet for four times both timeouts before it is used again.
       await new Promise((resolve) => setTimeout(resolve, 600));
       const reply = nextMessage();
       socket.send('still here');

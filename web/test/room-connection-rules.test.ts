@@ -16,12 +16,18 @@ class ScriptedSocket implements SocketLike {
   readyState = 0;
   readonly sent: unknown[] = [];
   private listeners = new Map<string, Listener[]>();
+  private sendWaiters: Array<() => void> = [];
   constructor(readonly url: string) {}
+  /** Resolves when the connection next sends a frame on this socket. */
+  nextSend(): Promise<void> {
+    return new Promise((resolve) => this.sendWaiters.push(resolve));
+  }
   addEventListener(type: string, listener: Listener): void {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
   }
   send(data: string): void {
     this.sent.push(JSON.parse(data));
+    for (const resolve of this.sendWaiters.splice(0)) resolve();
   }
   close(code = 1000): void {
     this.drop(code);
@@ -56,12 +62,18 @@ const message = (seq: number, clientMsgId?: string): ServerEvent => ({
 
 function scripted(options: { maxResends?: number } = {}) {
   const sockets: ScriptedSocket[] = [];
+  let socketWaiters: Array<(socket: ScriptedSocket) => void> = [];
+  /** Resolves with the next socket the connection opens (a reconnect). */
+  const nextSocket = () => new Promise<ScriptedSocket>((resolve) => socketWaiters.push(resolve));
   let ids = 0;
   const connection = new RoomConnection({
     url: 'ws://murmur.test/api/chat/ws/joinRoom/7',
     createSocket: (url) => {
       const socket = new ScriptedSocket(url);
       sockets.push(socket);
+      const waiters = socketWaiters;
+      socketWaiters = [];
+      for (const resolve of waiters) resolve(socket);
       return socket;
     },
     backoff: { baseMs: 1, maxMs: 1, random: () => 0 },
@@ -74,7 +86,7 @@ function scripted(options: { maxResends?: number } = {}) {
   const socket = () => sockets.at(-1)!;
   socket().open();
   socket().deliver({ type: 'history', lastSeq: 2, messages: [] });
-  return { connection, sockets, socket, shown };
+  return { connection, sockets, socket, shown, nextSocket };
 }
 
 describe('RoomConnection rules', () => {
@@ -91,8 +103,9 @@ describe('RoomConnection rules', () => {
   it('resends a message refused as temporary, and marks it failed when refused for good', async () => {
     const { connection, socket } = scripted({ maxResends: 1 });
     const id = connection.send('hello');
+    const resent = socket().nextSend();
     socket().deliver({ type: 'error', code: 'STORAGE_BUSY', message: 'busy', clientMsgId: id });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await resent;
     assert.equal(socket().sent.filter((f) => (f as { clientMsgId?: string }).clientMsgId === id).length, 2);
     socket().deliver({ type: 'error', code: 'STORAGE_BUSY', message: 'still busy', clientMsgId: id });
     assert.deepEqual(connection.pending, [{ clientMsgId: id, text: 'hello', state: 'failed', error: { code: 'STORAGE_BUSY', message: 'still busy' } }]);
@@ -112,17 +125,17 @@ describe('RoomConnection rules', () => {
   });
 
   it('sends typing at most once per interval and read markers only forward, again after a reconnect', async () => {
-    const { connection, socket } = scripted();
+    const { connection, socket, nextSocket } = scripted();
     connection.typing(1_000);
     connection.typing(2_000);
     connection.typing(4_500);
     connection.markRead(2);
     connection.markRead(1);
     assert.deepEqual(socket().sent, [{ type: 'typing' }, { type: 'typing' }, { type: 'read', seq: 2 }]);
+    const reconnected = nextSocket();
     socket().drop();
     connection.markRead(2);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    socket().open();
+    (await reconnected).open();
     assert.deepEqual(socket().sent, [{ type: 'read', seq: 2 }]);
   });
 
