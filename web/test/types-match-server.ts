@@ -1,9 +1,19 @@
 /**
- * Compile-time only: the client's hand-written protocol types must accept what ws-service's zod
- * schemas describe, so a change to the server's events fails `tsc -b` here instead of in a browser.
+ * Compile-time only: the client's hand-written types must accept what the services' zod schemas
+ * describe (the protocol's events, and the REST answers as the OpenAPI documents give them), so a
+ * change to the server fails `tsc -b` here instead of in a browser.
  */
+import type { z } from 'zod';
+import type { accountSchema } from '@murmur/auth-service/api-schemas';
+import type { ownProfileSchema, postSchema, relationshipSchema, viewedProfileSchema } from '@murmur/user-service/api-schemas';
+import type { userHitSchema } from '@murmur/user-service/search-schemas';
+import type { memberSchema, roomSchema, roomSummarySchema } from '@murmur/ws-service/api-schemas';
 import type { ChatMessage as ServerChatMessage, ServerEvent as ServerServerEvent, ClientFrame as ServerClientFrame } from '@murmur/ws-service/protocol';
+import type { Account, Member, OwnProfile, Post, Relationship, Room, RoomSummary, UserSearchResult, ViewedProfile } from '../src/api/types.js';
 import type { ChatMessage, ClientFrame, ServerEvent } from '../src/protocol/events.js';
+
+/** What the server answers, as the client reads it: JSON, so dates arrive as strings. */
+type Answer<S extends z.ZodType> = z.output<S>;
 
 type Assignable<From, To> = [From] extends [To] ? true : false;
 const check = <T extends true>(value: T): T => value;
@@ -13,4 +23,13 @@ export const typesMatchServer = [
   check<Assignable<ServerServerEvent, ServerEvent>>(true),
   // Every frame the client builds is one the server parses.
   check<Assignable<ClientFrame, ServerClientFrame>>(true),
+  check<Assignable<Answer<typeof accountSchema>, Account>>(true),
+  check<Assignable<Answer<typeof ownProfileSchema>, OwnProfile>>(true),
+  check<Assignable<Answer<typeof viewedProfileSchema>, ViewedProfile>>(true),
+  check<Assignable<Answer<typeof relationshipSchema>, Relationship>>(true),
+  check<Assignable<Answer<typeof postSchema>, Post>>(true),
+  check<Assignable<Answer<typeof userHitSchema>, UserSearchResult>>(true),
+  check<Assignable<Answer<typeof roomSchema>, Room>>(true),
+  check<Assignable<Answer<typeof roomSummarySchema>, RoomSummary>>(true),
+  check<Assignable<Answer<typeof memberSchema>, Member>>(true),
 ] as const;
