@@ -3,7 +3,6 @@
  * the largest value the column holds, or a 400 saying "must be a positive integer id".
  */
 import { z } from 'zod';
-import { parseInput } from './validation.js';
 
 /** PostgreSQL `integer` columns: users, rooms. */
 export const MAX_INTEGER_ID = 2_147_483_647;
@@ -25,8 +24,3 @@ export function idSchema(max: number = MAX_INTEGER_ID) {
 export const integerId = idSchema(MAX_INTEGER_ID);
 /** An id of a `bigint` column (a post, a message). */
 export const bigintId = idSchema(MAX_BIGINT_ID);
-
-/** Parses `value` as an id of an `integer` column, or throws a 400 naming `field`. */
-export function parseId(value: unknown, field: string, schema: z.ZodType<number, string> = integerId): number {
-  return parseInput(schema, value, field);
-}

@@ -6,7 +6,6 @@
  * the pages after it.
  */
 import { z } from 'zod';
-import { parseInput } from './validation.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -44,11 +43,6 @@ export function pageQuery<C extends z.ZodType<unknown, string>>(cursor: C) {
 
 /** The query of a list ordered by one numeric key. */
 export const numericPageQuery = pageQuery(numericCursor);
-
-/** Parses `?limit=&cursor=` of a list ordered by one numeric key, or throws a 400 naming the field. */
-export function parsePageQuery(query: unknown): PageRequest {
-  return parseInput(numericPageQuery, query, 'query');
-}
 
 /** The JSON schema of a page of `item`s, for responses and their documentation. */
 export function pageOf<T extends z.ZodType>(item: T) {

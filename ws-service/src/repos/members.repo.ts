@@ -4,7 +4,7 @@
  * reconnect storm joins thousands together) and are sent as named statements.
  */
 import type { Db, SqlExecutor } from '@murmur/shared/db';
-import { isStoredId, type MemberRole, type RoomKind } from './rooms.repo.js';
+import type { MemberRole, RoomKind } from './rooms.repo.js';
 
 /** The channel of room events between ws-service instances (PostgreSQL NOTIFY). */
 export const ROOM_EVENTS_CHANNEL = 'murmur_room_events';
@@ -18,11 +18,11 @@ export type Admission = 'admitted' | 'not_found' | 'banned';
  * scalar subqueries: PostgreSQL may hash an EXISTS or a join over the whole table instead, a cost
  * that would grow with the table (see moveReadMarkers). Pairs are inserted in (room, user) order
  * so that two instances inserting the same pairs cannot deadlock. The result is in the order of
- * `joins`; an id no row can have is not sent (it would break the integer array for the whole batch).
+ * `joins`. Room ids come parsed by the shared id schema, so each fits the `int[]` of the batch.
  */
 export async function admitMembers(db: Db, joins: ReadonlyArray<{ roomId: number; userId: number }>): Promise<Admission[]> {
   const result: Admission[] = joins.map(() => 'not_found');
-  const sent = joins.map((join, index) => ({ ...join, index })).filter((join) => isStoredId(join.roomId));
+  const sent = joins.map((join, index) => ({ ...join, index }));
   if (sent.length === 0) return result;
   const { rows } = await db.$client.query<{ ord: number; kind: RoomKind | null; member: boolean; banned: boolean }>({
     name: 'murmur_admit_members',
@@ -183,7 +183,6 @@ export async function removeMember(tx: SqlExecutor, roomId: number, userId: numb
 }
 
 export async function findUser(db: Db, userId: number): Promise<{ id: number; username: string } | undefined> {
-  if (!isStoredId(userId)) return undefined;
   const { rows } = await db.$client.query<{ id: number; username: string }>('SELECT id, username FROM users WHERE id = $1', [userId]);
   return rows[0];
 }

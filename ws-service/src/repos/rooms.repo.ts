@@ -8,15 +8,6 @@ const { rooms } = schema;
 export type RoomKind = schema.RoomKind;
 export type MemberRole = schema.MemberRole;
 
-/** Largest value of an integer id column (rooms, users). */
-const MAX_STORED_ID = 2_147_483_647;
-
-/**
- * True for an id a row of rooms or users can have. Paths and queries accept larger numbers (they
- * name nothing); they must never reach a query, where they would fail the statement.
- */
-export const isStoredId = (id: number): boolean => id <= MAX_STORED_ID;
-
 export interface RoomRecord {
   id: number;
   name: string;
@@ -53,14 +44,12 @@ export async function insertRoom(db: Db, room: { name: string; kind: 'public' | 
 }
 
 export async function findRoom(db: Db, id: number): Promise<RoomRecord | undefined> {
-  if (!isStoredId(id)) return undefined;
   const [row] = await db.select(roomColumns).from(rooms).where(eq(rooms.id, id)).limit(1);
   return row;
 }
 
 /** The direct room of two users, if they have one. */
 export async function findDirectRoom(db: Db, userA: number, userB: number): Promise<RoomRecord | undefined> {
-  if (!isStoredId(userA) || !isStoredId(userB)) return undefined;
   const { rows } = await db.$client.query<RoomRow>(
     `SELECT r.id, r.name, r.kind, r.created_by, r.created_at
      FROM direct_rooms d JOIN rooms r ON r.id = d.room_id
