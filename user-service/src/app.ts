@@ -5,6 +5,9 @@ import { describeWindow, sharedLimit } from '@murmur/shared/rate-limits';
 import type { ServiceDeps } from './deps.js';
 import { declareFollowsRoutes } from './routes/follows.routes.js';
 import { declarePostsRoutes } from './routes/posts.routes.js';
+import { declareReactionsRoutes } from './routes/reactions.routes.js';
+import { declareTagsRoutes } from './routes/tags.routes.js';
+import { TrendingTags } from './services/tags.service.js';
 import { declareSearchRoutes } from './routes/search.routes.js';
 import { declareUsersRoutes } from './routes/users.routes.js';
 
@@ -20,9 +23,12 @@ export function createApp(deps: ServiceDeps): Express {
     code: 'TOO_MANY_POSTS',
     message: `at most ${deps.config.POSTS_MAX_PER_WINDOW} posts per ${describeWindow(deps.config.POSTS_WINDOW_SECONDS)}`,
   });
+  const delivery = { jobs: deps.timelineJobs, inlineFollowers: deps.config.TIMELINE_INLINE_FOLLOWERS };
+  const trendOptions = { windowHours: deps.config.TRENDS_WINDOW_HOURS, refreshSeconds: deps.config.TRENDS_REFRESH_SECONDS };
+  const trends = new TrendingTags(db, trendOptions, deps.logger);
   return createServiceApp({
     service: 'user-service',
-    description: 'People and posts: profiles, follows, posts, the home timeline and search.',
+    description: 'People and posts: profiles, follows, posts, replies, likes, reposts, hashtags, the home timeline and search.',
     deps,
     metrics: deps.metrics,
     routes: (api) => {
@@ -30,7 +36,9 @@ export function createApp(deps: ServiceDeps): Express {
       declareSearchRoutes(api, db, { walkRows: deps.config.SEARCH_WALK_ROWS, maxWalkRows: deps.config.SEARCH_MAX_WALK_ROWS });
       declareFollowsRoutes(api, db, deps.config.TIMELINE_BACKFILL_POSTS);
       declareUsersRoutes(api, db, deps.timelineJobs);
-      declarePostsRoutes(api, db, { jobs: deps.timelineJobs, inlineFollowers: deps.config.TIMELINE_INLINE_FOLLOWERS }, postLimit);
+      declarePostsRoutes(api, db, delivery, postLimit);
+      declareReactionsRoutes(api, db, delivery, postLimit);
+      declareTagsRoutes(api, db, trends, trendOptions.windowHours);
     },
   });
 }

@@ -27,6 +27,13 @@ const schema = z.object({
    * before it asks the search index instead: a common word is found within them, a rare one is not.
    */
   SEARCH_WALK_ROWS: z.coerce.number().int().min(1).max(100_000).default(500),
+  /** Trending tags rank the tags used by the most distinct accounts within this many hours. */
+  TRENDS_WINDOW_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(24),
+  /**
+   * How old the trending list may get before a read starts computing it again in the background
+   * (it reads every tag use of the window); 0 computes it on every read.
+   */
+  TRENDS_REFRESH_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   /** Most rows of a second walk, when the first found some matches but not a page (see WS_SEARCH_MAX_WALK_ROWS). */
   SEARCH_MAX_WALK_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
 });

@@ -3,7 +3,7 @@
  * migrations from it. Each table names the one service that writes it.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, bigint, check, index, integer, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
 
 /** A point in time, stored with its time zone, read as a Date. */
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -16,10 +16,16 @@ const ownedBy = (name: string) =>
     .notNull()
     .references(() => users.id, { onDelete: 'cascade' });
 
+/** A count, read as a JS number (safe up to 2^53). */
+const counter = (name: string) => bigint(name, { mode: 'number' });
+
 /** A row id that also orders rows newest-last: lists page by it (`WHERE id < cursor`). */
 const orderedId = () => bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
 
-/** Written by auth-service (register) and user-service (delete account). */
+/**
+ * Written by auth-service (register) and user-service (the profile's display name and bio, delete
+ * account).
+ */
 export const users = pgTable(
   'users',
   {
@@ -28,6 +34,10 @@ export const users = pgTable(
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
     createdAt: createdAt(),
+    /** The name shown beside the username; null until the user sets one. */
+    displayName: text('display_name'),
+    /** What the user says of themselves on their profile; empty until they write it. */
+    bio: text('bio').notNull().default(''),
   },
   (t) => [
     // Usernames and emails are unique regardless of case: "Alice" and "alice" are one account.
@@ -37,6 +47,8 @@ export const users = pgTable(
     index('users_username_prefix_idx').on(sql`lower(${t.username}) COLLATE "C"`),
     // User search, matches inside the name (3 characters or more): trigrams.
     index('users_username_trgm_idx').using('gin', sql`lower(${t.username}) gin_trgm_ops`),
+    // User search, matches inside display names.
+    index('users_display_name_trgm_idx').using('gin', sql`lower(${t.displayName}) gin_trgm_ops`),
   ],
 );
 
@@ -75,7 +87,16 @@ export const follows = pgTable(
   ],
 );
 
-/** Written by user-service. `id` orders posts newest first. */
+/**
+ * Written by user-service. `id` orders posts newest first. A row is a post, or a repost: a row
+ * with `repost_of_id` set and empty text, which reaches the reposter's followers through the same
+ * timeline fan-out as a post (the API shows the original, with `repostedBy`). The counts are kept
+ * by the triggers of migration 0009 in the statement that adds or removes the reply, like or
+ * repost (cascades of a deleted account included), so they are exact and never counted at read
+ * time.
+ *
+ * `in_reply_to_id` has no foreign key on purpose: a deleted post's replies stay, still naming it.
+ */
 export const posts = pgTable(
   'posts',
   {
@@ -83,12 +104,102 @@ export const posts = pgTable(
     authorId: ownedBy('author_id'),
     text: text('text').notNull(),
     createdAt: createdAt(),
+    inReplyToId: bigint('in_reply_to_id', { mode: 'number' }),
+    /** The author of the post replied to, kept when that post or account is gone. */
+    inReplyToUserId: integer('in_reply_to_user_id'),
+    repostOfId: bigint('repost_of_id', { mode: 'number' }).references((): AnyPgColumn => posts.id, { onDelete: 'cascade' }),
+    editedAt: instant('edited_at'),
+    repliesCount: counter('replies_count').notNull().default(0),
+    likesCount: counter('likes_count').notNull().default(0),
+    repostsCount: counter('reposts_count').notNull().default(0),
   },
   (t) => [
     index('posts_author_id_idx').on(t.authorId, t.id.desc()),
     // Post search: the words of each post, in the `murmur_search` configuration (migration 0007).
     index('posts_text_search_idx').using('gin', sql`to_tsvector('murmur_search', ${t.text})`),
+    // A post's replies, oldest first.
+    index('posts_replies_idx').on(t.inReplyToId, t.id).where(sql`${t.inReplyToId} IS NOT NULL`),
+    // One repost of a post per account, and "did I repost this?" in one probe.
+    uniqueIndex('posts_repost_key').on(t.authorId, t.repostOfId).where(sql`${t.repostOfId} IS NOT NULL`),
+    // The reposts of a post, which go with it.
+    index('posts_repost_of_idx').on(t.repostOfId).where(sql`${t.repostOfId} IS NOT NULL`),
+    check('posts_repost_has_no_text', sql`${t.repostOfId} IS NULL OR (${t.text} = '' AND ${t.inReplyToId} IS NULL)`),
   ],
+);
+
+/** Written by user-service. `id` orders a post's likes newest first. */
+export const likes = pgTable(
+  'likes',
+  {
+    id: orderedId(),
+    userId: ownedBy('user_id'),
+    postId: bigint('post_id', { mode: 'number' })
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // One like per account and post, and "did I like this?" in one probe.
+    uniqueIndex('likes_user_post_key').on(t.userId, t.postId),
+    index('likes_post_idx').on(t.postId, t.id.desc()),
+  ],
+);
+
+/**
+ * Written by user-service: the accounts a post mentions, as resolved when it was written or last
+ * edited, in the order the text names them.
+ */
+export const postMentions = pgTable(
+  'post_mentions',
+  {
+    postId: bigint('post_id', { mode: 'number' })
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id'),
+    position: smallint('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.userId] }), index('post_mentions_user_idx').on(t.userId, t.postId.desc())],
+);
+
+/**
+ * Written by user-service: the hashtags of each post, normalised (NFKC, lower case), in the order
+ * the text names them. `author_id` and `created_at` are the post's, so trends read this table alone.
+ */
+export const postTags = pgTable(
+  'post_tags',
+  {
+    postId: bigint('post_id', { mode: 'number' })
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    tag: text('tag').notNull(),
+    authorId: ownedBy('author_id'),
+    createdAt: instant('created_at').notNull(),
+    position: smallint('position').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.postId, t.tag] }),
+    // A tag's posts, newest first.
+    index('post_tags_tag_idx').on(t.tag, t.postId.desc()),
+    // Trends: the tags of the last hours.
+    index('post_tags_created_idx').on(t.createdAt),
+  ],
+);
+
+/**
+ * Written by user-service: each earlier version of an edited post, with the time it was written
+ * (the post's creation for the first).
+ */
+export const postEdits = pgTable(
+  'post_edits',
+  {
+    id: orderedId(),
+    postId: bigint('post_id', { mode: 'number' })
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    text: text('text').notNull(),
+    writtenAt: instant('written_at').notNull(),
+  },
+  (t) => [index('post_edits_post_idx').on(t.postId, t.id)],
 );
 
 /**
@@ -106,11 +217,17 @@ export const homeFeed = pgTable(
   'home_feed',
   {
     readerId: integer('reader_id').notNull(),
+    /** Whose row of `posts` this is: the post's author, or the reposter. */
     authorId: integer('author_id').notNull(),
+    /** The row of `posts`, a post or a repost; its order is the timeline's. */
     postId: bigint('post_id', { mode: 'number' }).notNull(),
+    /** The post shown: the post itself, or the one a repost passes on. */
+    originalId: bigint('original_id', { mode: 'number' }).notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.readerId, t.postId] }),
+    // A post enters a timeline once: a repost of a post the reader has (or an earlier repost of it) is skipped.
+    uniqueIndex('home_feed_reader_original_key').on(t.readerId, t.originalId),
     // Unfollowing removes one author from one feed; deleting an account removes it from all.
     index('home_feed_author_reader_idx').on(t.authorId, t.readerId),
   ],
@@ -132,9 +249,6 @@ export const postIdempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] })],
 );
-
-/** A count that only grows, read as a JS number (safe up to 2^53). */
-const counter = (name: string) => bigint(name, { mode: 'number' });
 
 /** Who may see a room: anyone signed in, its members only, or exactly two users. */
 export const ROOM_KINDS = ['public', 'private', 'direct'] as const;

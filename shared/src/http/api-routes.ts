@@ -11,7 +11,7 @@ import { parseInput } from './validation.js';
 /** Who may call a route: anyone, anyone (a token, when sent, must be valid), or a logged-in user. */
 export type RouteAuth = 'none' | 'optional' | 'required';
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 type Schema = z.ZodType | undefined;
 /** Parameters (path, query, headers) are objects of named values. */

@@ -9,6 +9,7 @@ import { authorTimelineLock, backfillQuery, unmergeQuery } from '../timeline/fee
 export interface UserSummary {
   id: number;
   username: string;
+  displayName: string | null;
 }
 
 /** A user in a follower list, with the follow's id, which orders the list. */
@@ -94,11 +95,11 @@ export async function listFollows(
   // Each direction walks its own (user, id DESC) index.
   const listed = direction === 'followers' ? sql`f.follower_id` : sql`f.followee_id`;
   const owner = direction === 'followers' ? sql`f.followee_id` : sql`f.follower_id`;
-  const { rows } = await db.execute<{ follow_id: number; id: number; username: string }>(sql`
-    SELECT f.id AS follow_id, u.id, u.username
+  const { rows } = await db.execute<{ follow_id: number; id: number; username: string; display_name: string | null }>(sql`
+    SELECT f.id AS follow_id, u.id, u.username, u.display_name
     FROM follows f JOIN users u ON u.id = ${listed}
     WHERE ${owner} = ${userId} ${page.cursor === undefined ? sql`` : sql`AND f.id < ${page.cursor}`}
     ORDER BY f.id DESC
     LIMIT ${page.limit + 1}`);
-  return rows.map((r) => ({ followId: Number(r.follow_id), id: r.id, username: r.username }));
+  return rows.map((r) => ({ followId: Number(r.follow_id), id: r.id, username: r.username, displayName: r.display_name }));
 }

@@ -1,70 +1,76 @@
-/** Queries on posts, their idempotency keys, and the home timeline. */
-import { sql, type SQL } from 'drizzle-orm';
+/**
+ * Queries on posts, reposts, replies, edits, what a text links to, and idempotency keys. How a
+ * post is shown is post-view.repo.ts's; this module finds and writes the rows.
+ */
+import { sql } from 'drizzle-orm';
 import { runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
-import { homeTimelineQuery } from '../timeline/feed.repo.js';
-
-export interface Post {
-  id: number;
-  author: { id: number; username: string };
-  text: string;
-  createdAt: Date;
-}
-
-export interface PostRow extends Record<string, unknown> {
-  id: number;
-  author_id: number;
-  username: string;
-  text: string;
-  created_at: Date | string;
-}
+import type { EntriesQuery } from './post-view.repo.js';
 
 /** How long an Idempotency-Key keeps returning the post it first created. */
 export const IDEMPOTENCY_WINDOW = sql`interval '24 hours'`;
 
-export const toPost = (row: PostRow): Post => ({
-  id: Number(row.id),
-  author: { id: row.author_id, username: row.username },
-  text: row.text,
-  createdAt: new Date(row.created_at),
-});
+/** Most ancestors a thread shows above a post (Mastodon's context shows about as many). */
+export const MAX_ANCESTORS = 40;
 
-/** The query behind every post list: posts with their authors, filtered by `where`, newest first. */
-function postsQuery(where: SQL, page?: PageRequest): SQL {
-  return sql`
-    SELECT p.id, p.author_id, u.username, p.text, p.created_at
-    FROM posts p JOIN users u ON u.id = p.author_id
-    WHERE ${where} ${page?.cursor === undefined ? sql`` : sql`AND p.id < ${page.cursor}`}
-    ORDER BY p.id DESC
-    ${page ? sql`LIMIT ${page.limit + 1}` : sql``}`;
+/** What a new post says, and what it answers. */
+export interface NewPost {
+  text: string;
+  inReplyToId?: number;
 }
 
-/** Runs a posts query; a page query fetches one extra row to detect a next page. */
-async function selectPosts(db: Db, where: SQL, page?: PageRequest): Promise<Post[]> {
-  const { rows } = await db.execute<PostRow>(postsQuery(where, page));
-  return rows.map(toPost);
-}
+/** Only rows before (or after) the cursor, for keyset paging. */
+export const idBefore = (cursor: number | undefined) => (cursor === undefined ? sql`` : sql`AND id < ${cursor}`);
+export const idAfter = (cursor: number | undefined) => (cursor === undefined ? sql`` : sql`AND id > ${cursor}`);
 
-export async function findPost(db: Db, postId: number): Promise<Post | undefined> {
-  return (await selectPosts(db, sql`p.id = ${postId}`))[0];
-}
-
-export function listPostsByAuthor(db: Db, authorId: number, page: PageRequest): Promise<Post[]> {
-  return selectPosts(db, sql`p.author_id = ${authorId}`, page);
-}
-
-export async function listTimeline(db: Db, readerId: number, page: PageRequest): Promise<Post[]> {
-  const { rows } = await db.execute<PostRow>(homeTimelineQuery(readerId, page));
-  return rows.map(toPost);
-}
-
-/** Stores a post and writes it into its author's own timeline, in one statement. */
-export async function insertPost(tx: SqlExecutor, authorId: number, text: string): Promise<number> {
+/**
+ * Stores a post and writes it into its author's own timeline, in one statement. A reply takes
+ * the post and author it answers from the row of that post; resolves undefined when that post
+ * does not exist (or is a repost's row, which no answer names).
+ */
+export async function insertPost(tx: SqlExecutor, authorId: number, post: NewPost): Promise<number | undefined> {
+  const source =
+    post.inReplyToId === undefined
+      ? sql`SELECT ${authorId}::integer, ${post.text}, NULL::bigint, NULL::integer`
+      : sql`SELECT ${authorId}::integer, ${post.text}, id, author_id FROM posts WHERE id = ${post.inReplyToId} AND repost_of_id IS NULL`;
   const [row] = await runSql<{ id: number }>(tx, sql`
-    WITH post AS (INSERT INTO posts (author_id, text) VALUES (${authorId}, ${text}) RETURNING id),
-    own_timeline AS (INSERT INTO home_feed (reader_id, author_id, post_id) SELECT ${authorId}, ${authorId}, id FROM post)
+    WITH post AS (
+      INSERT INTO posts (author_id, text, in_reply_to_id, in_reply_to_user_id) ${source} RETURNING id
+    ),
+    own_timeline AS (
+      INSERT INTO home_feed (reader_id, author_id, post_id, original_id) SELECT ${authorId}, ${authorId}, id, id FROM post
+    )
     SELECT id FROM post`);
-  return Number(row!.id);
+  return row ? Number(row.id) : undefined;
+}
+
+/**
+ * Stores what `text` links to: the accounts among `mentionedNames` (lower case) that exist, and
+ * `tags`, each in the order the text names them. For a new post, or after clearPostLinks.
+ */
+export async function insertPostLinks(tx: SqlExecutor, postId: number, mentionedNames: string[], tags: string[]): Promise<void> {
+  if (mentionedNames.length === 0 && tags.length === 0) return;
+  await runSql(tx, sql`
+    WITH mentioned AS (
+      INSERT INTO post_mentions (post_id, user_id, position)
+      SELECT ${postId}, u.id, n.position
+      FROM unnest(${sql.param(mentionedNames)}::text[]) WITH ORDINALITY AS n(name, position)
+      JOIN users u ON lower(u.username) = n.name
+    ),
+    tagged AS (
+      INSERT INTO post_tags (post_id, tag, author_id, created_at, position)
+      SELECT p.id, t.tag, p.author_id, p.created_at, t.position
+      FROM posts p, unnest(${sql.param(tags)}::text[]) WITH ORDINALITY AS t(tag, position)
+      WHERE p.id = ${postId}
+    )
+    SELECT 1`);
+}
+
+/** Forgets what a post's text linked to, before an edit stores the new text's links. */
+export async function clearPostLinks(tx: SqlExecutor, postId: number): Promise<void> {
+  await runSql(tx, sql`
+    WITH mentions AS (DELETE FROM post_mentions WHERE post_id = ${postId})
+    DELETE FROM post_tags WHERE post_id = ${postId}`);
 }
 
 /** A post created under an Idempotency-Key, or the one the key had already created (`replayed`). */
@@ -84,15 +90,17 @@ export async function findKeyedPostId(db: Db, authorId: number, key: string): Pr
 /**
  * Creates a post under an Idempotency-Key inside transaction `tx`, or finds the post the key
  * already created within the window. Two concurrent requests with one key serialize on the key's
- * primary key: the second sees the first's row and deletes its own post again.
+ * primary key: the second sees the first's row and deletes its own post again. Resolves
+ * undefined when the post replied to does not exist.
  */
-export async function insertPostIdempotently(tx: SqlExecutor, authorId: number, text: string, key: string): Promise<KeyedPost> {
+export async function insertPostIdempotently(tx: SqlExecutor, authorId: number, post: NewPost, key: string): Promise<KeyedPost | undefined> {
   const [existing] = await runSql<{ post_id: number }>(tx, sql`
     SELECT post_id FROM post_idempotency_keys
     WHERE user_id = ${authorId} AND key = ${key} AND created_at > now() - ${IDEMPOTENCY_WINDOW}`);
   if (existing) return { postId: Number(existing.post_id), replayed: true };
 
-  const postId = await insertPost(tx, authorId, text);
+  const postId = await insertPost(tx, authorId, post);
+  if (postId === undefined) return undefined;
   const [claimed] = await runSql<{ post_id: number }>(tx, sql`
     INSERT INTO post_idempotency_keys (user_id, key, post_id) VALUES (${authorId}, ${key}, ${postId})
     ON CONFLICT (user_id, key) DO UPDATE SET post_id = EXCLUDED.post_id, created_at = now()
@@ -109,8 +117,9 @@ export async function insertPostIdempotently(tx: SqlExecutor, authorId: number, 
 }
 
 /**
- * Deletes a post if `authorId` wrote it, and takes it out of their own timeline; reports whether
- * it existed and whose it was. Followers' timelines stop showing it at once (they join `posts`).
+ * Deletes a row of `posts` (a post, or a repost's row) if `authorId` owns it, and takes it out of
+ * their own timeline; reports whether it existed and whose it was. Followers' timelines stop
+ * showing it at once (they check the row exists).
  */
 export async function deletePost(tx: SqlExecutor, postId: number, authorId: number): Promise<'deleted' | 'not_found' | 'not_author'> {
   const [row] = await runSql<{ author_id: number | null; deleted: boolean }>(tx, sql`
@@ -123,3 +132,98 @@ export async function deletePost(tx: SqlExecutor, postId: number, authorId: numb
   // The author's own post vanished between the two reads: a concurrent delete won.
   return row.author_id === authorId ? 'not_found' : 'not_author';
 }
+
+/** A post to edit, locked until the transaction ends so two edits keep every version. */
+export interface EditablePost {
+  authorId: number;
+  text: string;
+  /** When the current text was written: the last edit, or the post's creation. */
+  writtenAt: Date;
+}
+
+export async function lockPostForEdit(tx: SqlExecutor, postId: number): Promise<EditablePost | undefined> {
+  const [row] = await runSql<{ author_id: number; text: string; written_at: Date | string }>(tx, sql`
+    SELECT author_id, text, coalesce(edited_at, created_at) AS written_at
+    FROM posts WHERE id = ${postId} AND repost_of_id IS NULL FOR UPDATE`);
+  return row ? { authorId: row.author_id, text: row.text, writtenAt: new Date(row.written_at) } : undefined;
+}
+
+/** Replaces a post's text, keeping the text it had as an earlier version. */
+export async function updatePostText(tx: SqlExecutor, postId: number, previous: EditablePost, text: string): Promise<void> {
+  await runSql(tx, sql`
+    WITH version AS (
+      INSERT INTO post_edits (post_id, text, written_at) VALUES (${postId}, ${previous.text}, ${previous.writtenAt})
+    )
+    UPDATE posts SET text = ${text}, edited_at = now() WHERE id = ${postId}`);
+}
+
+/** A post's earlier versions, oldest first, after version id `cursor`. */
+export async function listPostEdits(db: Db, postId: number, page: PageRequest): Promise<Array<{ id: number; text: string; editedAt: Date }>> {
+  const { rows } = await db.execute<{ id: number | string; text: string; written_at: Date | string }>(sql`
+    SELECT id, text, written_at FROM post_edits
+    WHERE post_id = ${postId} ${idAfter(page.cursor)}
+    ORDER BY id LIMIT ${page.limit + 1}`);
+  return rows.map((row) => ({ id: Number(row.id), text: row.text, editedAt: new Date(row.written_at) }));
+}
+
+/** Whether a post (not a repost's row) exists. */
+export async function postExists(db: Db, postId: number): Promise<boolean> {
+  const { rows } = await db.execute(sql`SELECT 1 FROM posts WHERE id = ${postId} AND repost_of_id IS NULL`);
+  return rows.length > 0;
+}
+
+/**
+ * Reposts post `postId` as `reposterId`: a row of `posts` that points at it, in the reposter's
+ * own timeline unless they have the post there already. Reposting twice keeps one repost.
+ * Resolves the repost row's id and whether this call made it, or undefined when the post does
+ * not exist.
+ */
+export async function insertRepost(tx: SqlExecutor, reposterId: number, postId: number): Promise<{ repostId: number; created: boolean } | undefined> {
+  const [row] = await runSql<{ id: number; created: boolean }>(tx, sql`
+    WITH original AS (SELECT id FROM posts WHERE id = ${postId} AND repost_of_id IS NULL),
+    inserted AS (
+      INSERT INTO posts (author_id, text, repost_of_id) SELECT ${reposterId}, '', id FROM original
+      ON CONFLICT (author_id, repost_of_id) WHERE repost_of_id IS NOT NULL DO NOTHING
+      RETURNING id
+    ),
+    own_timeline AS (
+      INSERT INTO home_feed (reader_id, author_id, post_id, original_id) SELECT ${reposterId}, ${reposterId}, id, ${postId} FROM inserted
+      ON CONFLICT DO NOTHING
+    )
+    SELECT id, true AS created FROM inserted
+    UNION ALL
+    SELECT id, false FROM posts WHERE author_id = ${reposterId} AND repost_of_id = ${postId} AND EXISTS (SELECT 1 FROM original)`);
+  return row ? { repostId: Number(row.id), created: row.created } : undefined;
+}
+
+/** The row of `reposterId`'s repost of `postId`, if they reposted it. */
+export async function findRepostId(tx: SqlExecutor, reposterId: number, postId: number): Promise<number | undefined> {
+  const [row] = await runSql<{ id: number }>(tx, sql`SELECT id FROM posts WHERE author_id = ${reposterId} AND repost_of_id = ${postId}`);
+  return row ? Number(row.id) : undefined;
+}
+
+/** A user's posts and reposts, newest first: reposts show the original, with the user as reposter. */
+export const authorEntries = (authorId: number, page: PageRequest): EntriesQuery => sql`
+  SELECT id AS position, coalesce(repost_of_id, id) AS post_id, CASE WHEN repost_of_id IS NOT NULL THEN author_id END AS reposted_by
+  FROM posts WHERE author_id = ${authorId} ${idBefore(page.cursor)}
+  ORDER BY id DESC LIMIT ${page.limit + 1}`;
+
+/** A post's direct replies, oldest first. */
+export const replyEntries = (postId: number, page: PageRequest): EntriesQuery => sql`
+  SELECT id AS position, id AS post_id, NULL::integer AS reposted_by
+  FROM posts WHERE in_reply_to_id = ${postId} ${idAfter(page.cursor)}
+  ORDER BY id LIMIT ${page.limit + 1}`;
+
+/**
+ * The thread above a post, at most MAX_ANCESTORS, each a primary-key step up; positioned by
+ * distance, so the root comes first in descending order. A deleted ancestor ends the walk (its
+ * row is gone, so nothing above it is found).
+ */
+export const ancestorEntries = (postId: number): EntriesQuery => sql`
+  WITH RECURSIVE up(post_id, depth) AS (
+    SELECT in_reply_to_id, 1 FROM posts WHERE id = ${postId} AND in_reply_to_id IS NOT NULL
+    UNION ALL
+    SELECT p.in_reply_to_id, up.depth + 1 FROM up JOIN posts p ON p.id = up.post_id
+    WHERE up.depth < ${MAX_ANCESTORS} AND p.in_reply_to_id IS NOT NULL
+  )
+  SELECT depth AS position, post_id, NULL::integer AS reposted_by FROM up`;

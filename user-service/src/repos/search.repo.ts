@@ -6,13 +6,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '@murmur/shared/db';
 import { hasWords, matchesWords, walkOf, walkQuery, type Walk, type WalkColumns } from '@murmur/shared/search';
-import { toPost, type Post, type PostRow } from './posts.repo.js';
 import { followersCount } from './users.repo.js';
 
 /** An account found by name; `key` is its lower-case name, the order of the list. */
 export interface UserMatch {
   id: number;
   username: string;
+  displayName: string | null;
   followersCount: number;
   key: string;
 }
@@ -20,6 +20,7 @@ export interface UserMatch {
 interface UserRow extends Record<string, unknown> {
   id: number;
   username: string;
+  display_name: string | null;
   key: string;
   followers_count: number | string;
 }
@@ -27,6 +28,7 @@ interface UserRow extends Record<string, unknown> {
 const toUserMatch = (row: UserRow): UserMatch => ({
   id: row.id,
   username: row.username,
+  displayName: row.display_name,
   followersCount: Number(row.followers_count),
   key: row.key,
 });
@@ -37,9 +39,9 @@ const NAME_KEY = sql`lower(u.username) COLLATE "C"`;
 /** `text` as a LIKE pattern that matches it literally. */
 const literal = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
-/** Each account of `accounts` (rows with `id`, `username`, `key`) with its followers, in name order, at most `limit`. */
+/** Each account of `accounts` (rows with `id`, `username`, `display_name`, `key`) with its followers, in name order, at most `limit`. */
 const withFollowers = (accounts: SQL, limit: number) => sql`
-  SELECT a.id, a.username, a.key, ${followersCount(sql`a.id`)} AS followers_count
+  SELECT a.id, a.username, a.display_name, a.key, ${followersCount(sql`a.id`)} AS followers_count
   FROM (${accounts} ORDER BY key LIMIT ${limit}) a
   ORDER BY a.key`;
 
@@ -49,7 +51,7 @@ const withFollowers = (accounts: SQL, limit: number) => sql`
  */
 export function usersByPrefixQuery(needle: string, after: string, limit: number): SQL {
   return withFollowers(
-    sql`SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u
+    sql`SELECT u.id, u.username, u.display_name, ${NAME_KEY} AS key FROM users u
         WHERE ${NAME_KEY} LIKE ${`${literal(needle)}%`} AND ${NAME_KEY} > ${after}`,
     limit,
   );
@@ -60,16 +62,20 @@ export async function usersByPrefix(db: Db, needle: string, after: string, limit
   return rows.map(toUserMatch);
 }
 
-/** Accounts whose lower-case name contains `needle` past its start. */
+/**
+ * Accounts whose lower-case name contains `needle` past its start (those that start with it are
+ * the prefix phase's), or whose display name contains it anywhere.
+ */
 const containsElsewhere = (needle: string) =>
-  sql`lower(u.username) LIKE ${`%${literal(needle)}%`} AND lower(u.username) NOT LIKE ${`${literal(needle)}%`}`;
+  sql`((lower(u.username) LIKE ${`%${literal(needle)}%`} OR lower(u.display_name) LIKE ${`%${literal(needle)}%`})
+       AND lower(u.username) NOT LIKE ${`${literal(needle)}%`})`;
 
 /** The first matches of usersContaining among the `walkRows` names after `after`. */
 export function walkUsersContainingQuery(needle: string, after: string, limit: number, walkRows: number): SQL {
   return walkQuery(
     'users',
-    sql`SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u WHERE ${NAME_KEY} > ${after} ORDER BY ${NAME_KEY} LIMIT ${walkRows}`,
-    withFollowers(sql`SELECT u.id, u.username, u.key FROM newest u WHERE ${containsElsewhere(needle)}`, limit),
+    sql`SELECT u.id, u.username, u.display_name, ${NAME_KEY} AS key FROM users u WHERE ${NAME_KEY} > ${after} ORDER BY ${NAME_KEY} LIMIT ${walkRows}`,
+    withFollowers(sql`SELECT u.id, u.username, u.display_name, u.key FROM newest u WHERE ${containsElsewhere(needle)}`, limit),
     sql`max(key)`,
   );
 }
@@ -88,7 +94,7 @@ export async function walkUsersContaining(db: Db, needle: string, after: string,
 export function usersContainingQuery(needle: string, after: string, limit: number): SQL {
   return withFollowers(
     sql`SELECT * FROM (
-          SELECT u.id, u.username, ${NAME_KEY} AS key FROM users u
+          SELECT u.id, u.username, u.display_name, ${NAME_KEY} AS key FROM users u
           WHERE ${containsElsewhere(needle)} AND ${NAME_KEY} > ${after} OFFSET 0
         ) found`,
     limit,
@@ -100,8 +106,6 @@ export async function usersContaining(db: Db, needle: string, after: string, lim
   return rows.map(toUserMatch);
 }
 
-const POST_COLUMNS = sql`p.id, p.author_id, u.username, p.text, p.created_at`;
-
 /** Only posts older than the post `before` names; every post when undefined. */
 const olderThan = (before: number | undefined) => sql`id < ${before ?? Number.MAX_SAFE_INTEGER}`;
 
@@ -109,35 +113,31 @@ const olderThan = (before: number | undefined) => sql`id < ${before ?? Number.MA
 export function walkPostsQuery(q: string, before: number | undefined, limit: number, walkRows: number): SQL {
   return walkQuery(
     'posts',
-    sql`SELECT id, author_id, text, created_at FROM posts WHERE ${hasWords(q)} AND ${olderThan(before)} ORDER BY id DESC LIMIT ${walkRows}`,
-    sql`SELECT ${POST_COLUMNS} FROM newest p JOIN users u ON u.id = p.author_id
-        WHERE ${matchesWords(sql`p.text`, q)} ORDER BY p.id DESC LIMIT ${limit}`,
+    sql`SELECT id, text FROM posts WHERE ${hasWords(q)} AND ${olderThan(before)} ORDER BY id DESC LIMIT ${walkRows}`,
+    sql`SELECT p.id FROM newest p WHERE ${matchesWords(sql`p.text`, q)} ORDER BY p.id DESC LIMIT ${limit}`,
     sql`min(id)`,
   );
 }
 
-export async function walkPostsMatching(db: Db, q: string, before: number | undefined, limit: number, walkRows: number): Promise<Walk<Post, number>> {
-  const { rows } = await db.execute<PostRow & WalkColumns<number>>(walkPostsQuery(q, before, limit, walkRows));
-  return walkOf(rows, walkRows, toPost);
+/** The ids of the newest matches among the `walkRows` newest posts older than `before`. */
+export async function walkPostsMatching(db: Db, q: string, before: number | undefined, limit: number, walkRows: number): Promise<Walk<number, number>> {
+  const { rows } = await db.execute<{ id: number | string; scanned: number; walk_end: number | null; table_rows: number }>(walkPostsQuery(q, before, limit, walkRows));
+  return walkOf(rows, walkRows, (row) => Number(row.id));
 }
 
 /**
- * The newest posts older than `before` that hold the words of `q`, found through
- * posts_text_search_idx; OFFSET 0 as in usersContaining. Authors are joined to the page alone.
+ * The ids of the newest posts older than `before` that hold the words of `q`, found through
+ * posts_text_search_idx; OFFSET 0 as in usersContaining.
  */
 export function postsMatchingQuery(q: string, before: number | undefined, limit: number): SQL {
   return sql`
-    SELECT ${POST_COLUMNS}
-    FROM (
-      SELECT * FROM (
-        SELECT id, author_id, text, created_at FROM posts
-        WHERE ${hasWords(q)} AND ${matchesWords(sql`text`, q)} AND ${olderThan(before)} OFFSET 0
-      ) found ORDER BY id DESC LIMIT ${limit}
-    ) p JOIN users u ON u.id = p.author_id
-    ORDER BY p.id DESC`;
+    SELECT id FROM (
+      SELECT id FROM posts
+      WHERE ${hasWords(q)} AND ${matchesWords(sql`text`, q)} AND ${olderThan(before)} OFFSET 0
+    ) found ORDER BY id DESC LIMIT ${limit}`;
 }
 
-export async function postsMatching(db: Db, q: string, before: number | undefined, limit: number): Promise<Post[]> {
-  const { rows } = await db.execute<PostRow>(postsMatchingQuery(q, before, limit));
-  return rows.map(toPost);
+export async function postsMatching(db: Db, q: string, before: number | undefined, limit: number): Promise<number[]> {
+  const { rows } = await db.execute<{ id: number | string }>(postsMatchingQuery(q, before, limit));
+  return rows.map((row) => Number(row.id));
 }

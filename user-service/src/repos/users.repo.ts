@@ -7,6 +7,8 @@ import { JOB_PRIORITY, type TimelineJobs } from '../timeline/timeline-jobs.js';
 export interface Profile {
   id: number;
   username: string;
+  displayName: string | null;
+  bio: string;
   createdAt: Date;
   followersCount: number;
   followingCount: number;
@@ -20,6 +22,8 @@ export interface OwnProfile extends Profile {
 interface ProfileRow extends Record<string, unknown> {
   id: number;
   username: string;
+  display_name: string | null;
+  bio: string;
   email: string;
   created_at: Date;
   followers_count: number;
@@ -33,7 +37,7 @@ export const followersCount = (userId: SQL) => sql`(SELECT count(*) FROM follows
 /** A user with their counts, each an index-only count; undefined if there is no such user. */
 export async function findProfile(db: Db, userId: number): Promise<OwnProfile | undefined> {
   const { rows } = await db.execute<ProfileRow>(sql`
-    SELECT u.id, u.username, u.email, u.created_at,
+    SELECT u.id, u.username, u.display_name, u.bio, u.email, u.created_at,
       ${followersCount(sql`u.id`)} AS followers_count,
       (SELECT count(*) FROM follows WHERE follower_id = u.id) AS following_count,
       (SELECT count(*) FROM posts WHERE author_id = u.id) AS posts_count
@@ -43,12 +47,30 @@ export async function findProfile(db: Db, userId: number): Promise<OwnProfile | 
   return {
     id: row.id,
     username: row.username,
+    displayName: row.display_name,
+    bio: row.bio,
     email: row.email,
     createdAt: new Date(row.created_at),
     followersCount: Number(row.followers_count),
     followingCount: Number(row.following_count),
     postsCount: Number(row.posts_count),
   };
+}
+
+/** What a user says of themselves; an absent field stays as it is. */
+export interface ProfileChanges {
+  displayName?: string | null;
+  bio?: string;
+}
+
+/** Changes the user's display name and bio; resolves false when the user is gone. */
+export async function updateProfile(db: Db, userId: number, changes: ProfileChanges): Promise<boolean> {
+  const { rows } = await db.execute(sql`
+    UPDATE users SET
+      display_name = ${changes.displayName === undefined ? sql`display_name` : sql`${changes.displayName}`},
+      bio = ${changes.bio === undefined ? sql`bio` : sql`${changes.bio}`}
+    WHERE id = ${userId} RETURNING id`);
+  return rows.length > 0;
 }
 
 export async function userExists(db: Db, userId: number): Promise<boolean> {

@@ -12,7 +12,7 @@ export function declareSearchRoutes(api: ApiRoutes, db: Db, options: SearchOptio
       method: 'get',
       path: '/users/search',
       tag: 'search',
-      summary: 'Accounts whose username starts with or contains q, case-insensitive',
+      summary: 'Accounts whose username starts with or contains q, or whose display name contains it, case-insensitive',
       description: `The exact name first, then the other names that start with q, then (for a q of ${MIN_CONTAINS_CHARACTERS} characters or more) those that contain it elsewhere, each group in name order.`,
       auth: 'none',
       query: userSearchQuery,
@@ -28,10 +28,10 @@ export function declareSearchRoutes(api: ApiRoutes, db: Db, options: SearchOptio
       tag: 'search',
       summary: 'Posts holding the words of q, newest first',
       description: 'Words match regardless of case and accents, in any language; "a phrase" in double quotes matches as a phrase, `or` takes either word, `-word` leaves it out.',
-      auth: 'none',
+      auth: 'optional',
       query: postSearchQuery,
       response: { description: 'a page of posts', body: pageOf(postSchema) },
     },
-    ({ query: { q, ...page } }) => searchPosts(db, options, q, page),
+    ({ query: { q, ...page } }, req) => searchPosts(db, options, q, page, req.user?.id),
   );
 }

@@ -7,15 +7,46 @@ import { bigintId, integerId, withoutNul } from '@murmur/shared/http';
 
 export const MAX_POST_CHARACTERS = 280;
 
-/** Counted in Unicode code points, so an emoji is one character, not two UTF-16 units. */
+export const MAX_DISPLAY_NAME_CHARACTERS = 50;
+export const MAX_BIO_CHARACTERS = 500;
+
+/** Characters as a person counts them: Unicode code points, so an emoji is one, not two UTF-16 units. */
+const characters = (text: string) => [...text].length;
+
+/** A post's text: 1 to MAX_POST_CHARACTERS characters once trimmed. */
+const postText = z
+  .string({ error: 'is required and must be a string' })
+  .trim()
+  .refine(...withoutNul)
+  .refine((t) => t.length > 0, 'must not be empty')
+  .refine((t) => characters(t) <= MAX_POST_CHARACTERS, `must be at most ${MAX_POST_CHARACTERS} characters`)
+  .describe(`1 to ${MAX_POST_CHARACTERS} characters; \`@username\` mentions an account and \`#tag\` tags the post`);
+
 export const postBody = z.object({
-  text: z
-    .string({ error: 'is required and must be a string' })
+  text: postText,
+  inReplyToId: bigintId.optional().describe('the post this one replies to'),
+});
+
+export const editPostBody = z.object({ text: postText });
+
+/** The caller's display name and bio; an absent field stays as it is. */
+export const profileChangesBody = z.object({
+  displayName: z
+    .string({ error: 'must be a string or null' })
     .trim()
     .refine(...withoutNul)
-    .refine((t) => t.length > 0, 'must not be empty')
-    .refine((t) => [...t].length <= MAX_POST_CHARACTERS, `must be at most ${MAX_POST_CHARACTERS} characters`)
-    .describe(`1 to ${MAX_POST_CHARACTERS} characters`),
+    .refine((t) => characters(t) <= MAX_DISPLAY_NAME_CHARACTERS, `must be at most ${MAX_DISPLAY_NAME_CHARACTERS} characters`)
+    .nullable()
+    .optional()
+    .transform((name) => (name === '' ? null : name))
+    .describe(`at most ${MAX_DISPLAY_NAME_CHARACTERS} characters; empty or null removes it`),
+  bio: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .refine(...withoutNul)
+    .refine((t) => characters(t) <= MAX_BIO_CHARACTERS, `must be at most ${MAX_BIO_CHARACTERS} characters`)
+    .optional()
+    .describe(`at most ${MAX_BIO_CHARACTERS} characters`),
 });
 
 /** Printable ASCII, as clients generate keys (UUIDs, random tokens). */
@@ -32,16 +63,20 @@ export const postIdParams = z.object({ id: bigintId });
 export const followQuery = z.object({ toFollowId: integerId });
 export const unfollowQuery = z.object({ toUnfollowId: integerId });
 
-export const userSummarySchema = z.object({ id: z.number().int(), username: z.string() }).meta({ id: 'UserSummary' });
+export const userSummarySchema = z
+  .object({ id: z.number().int(), username: z.string(), displayName: z.string().nullable() })
+  .meta({ id: 'UserSummary' });
 
 export const profileSchema = z
   .object({
     id: z.number().int(),
     username: z.string(),
+    displayName: z.string().nullable(),
+    bio: z.string(),
     createdAt: z.iso.datetime(),
     followersCount: z.number().int(),
     followingCount: z.number().int(),
-    postsCount: z.number().int(),
+    postsCount: z.number().int().describe('posts and reposts'),
   })
   .meta({ id: 'Profile' });
 
@@ -59,5 +94,41 @@ export const viewedProfileSchema = profileSchema
 export const relationshipResponse = z.object({ relationship: relationshipSchema });
 
 export const postSchema = z
-  .object({ id: z.number().int(), author: userSummarySchema, text: z.string(), createdAt: z.iso.datetime() })
+  .object({
+    id: z.number().int(),
+    author: userSummarySchema,
+    text: z.string(),
+    createdAt: z.iso.datetime(),
+    editedAt: z.iso.datetime().nullable().describe('null until the first edit'),
+    inReplyToId: z.number().int().nullable().describe('the post this one answers (it may since have been deleted)'),
+    inReplyToUserId: z.number().int().nullable().describe('the author of the post this one answers'),
+    mentions: z
+      .array(z.object({ id: z.number().int(), username: z.string() }))
+      .describe('the accounts the text mentions, once each, in the order it names them'),
+    tags: z.array(z.string()).describe('the hashtags of the text, normalised (NFKC, lower case), once each'),
+    repliesCount: z.number().int(),
+    likesCount: z.number().int(),
+    repostsCount: z.number().int(),
+    liked: z.boolean().describe('whether the caller likes it; false when anonymous'),
+    reposted: z.boolean().describe('whether the caller reposted it; false when anonymous'),
+    repostedBy: userSummarySchema.optional().describe('on timeline and profile items that are reposts: who reposted it'),
+  })
   .meta({ id: 'Post' });
+
+export const postEditSchema = z
+  .object({ text: z.string(), editedAt: z.iso.datetime().describe('when this version was written') })
+  .meta({ id: 'PostVersion' });
+
+export const tagParams = z.object({
+  tag: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').describe('the tag, any case, without #'),
+});
+
+export const trendingTagsSchema = z.object({
+  items: z.array(
+    z.object({
+      tag: z.string(),
+      posts: z.number().int().describe('posts with the tag in the window'),
+      accounts: z.number().int().describe('distinct accounts that used it in the window'),
+    }),
+  ),
+});

@@ -3,13 +3,27 @@ import type { Db } from '@murmur/shared/db';
 import { currentUser, numericPageQuery, pageOf, type ApiRoutes } from '@murmur/shared/http';
 import { listRelations } from '../services/follows.service.js';
 import type { TimelineJobs } from '../timeline/timeline-jobs.js';
-import { deleteAccount, getOwnProfile, getProfile } from '../services/users.service.js';
-import { ownProfileSchema, userIdParams, userSummarySchema, viewedProfileSchema } from './user.schemas.js';
+import { deleteAccount, editOwnProfile, getOwnProfile, getProfile } from '../services/users.service.js';
+import { ownProfileSchema, profileChangesBody, userIdParams, userSummarySchema, viewedProfileSchema } from './user.schemas.js';
 
 export function declareUsersRoutes(api: ApiRoutes, db: Db, jobs: TimelineJobs): void {
   api.add(
     { method: 'get', path: '/me', tag: 'users', summary: 'The caller’s own profile, with their email', auth: 'required', response: { description: 'the profile', body: ownProfileSchema } },
     (_input, req) => getOwnProfile(db, currentUser(req).id),
+  );
+
+  api.add(
+    {
+      method: 'patch',
+      path: '/me',
+      tag: 'users',
+      summary: 'Change the caller’s display name and bio',
+      description: 'A field left out stays as it is.',
+      auth: 'required',
+      body: profileChangesBody,
+      response: { description: 'the profile as changed', body: ownProfileSchema },
+    },
+    ({ body }, req) => editOwnProfile(db, currentUser(req).id, body),
   );
 
   api.add(

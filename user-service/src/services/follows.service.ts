@@ -41,6 +41,6 @@ export async function listRelations(
     rows,
     page.limit,
     (row) => row.followId,
-    (row) => ({ id: row.id, username: row.username }),
+    (row) => ({ id: row.id, username: row.username, displayName: row.displayName }),
   );
 }

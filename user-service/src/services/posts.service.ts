@@ -1,30 +1,42 @@
-/** The rules of posting: who may delete what, idempotent retries, timelines. */
-import type { Db } from '@murmur/shared/db';
+/** The rules of posting: replies, edits, who may delete what, idempotent retries, threads, timelines. */
+import { inTransaction, type Db, type SqlExecutor } from '@murmur/shared/db';
 import { forbidden, notFound } from '@murmur/shared/errors';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
+import { findPost, selectPosts, type EntriesQuery, type ListedPost, type Post } from '../repos/post-view.repo.js';
 import {
+  ancestorEntries,
+  authorEntries,
+  clearPostLinks,
   deletePost,
   findKeyedPostId,
-  findPost,
   insertPost,
   insertPostIdempotently,
-  listPostsByAuthor,
-  listTimeline,
-  type Post,
+  insertPostLinks,
+  listPostEdits,
+  lockPostForEdit,
+  postExists,
+  replyEntries,
+  updatePostText,
+  type NewPost,
 } from '../repos/posts.repo.js';
 import { userExists } from '../repos/users.repo.js';
-import { lockTimelineForPost } from '../timeline/feed.repo.js';
+import { lockTimelineForPost, timelineEntries } from '../timeline/feed.repo.js';
 import { walkFollowers, type TimelineJobs } from '../timeline/timeline-jobs.js';
 import { userNotFound } from './follows.service.js';
+import { hashtags, mentionedNames } from './post-text.js';
 
-const postNotFound = (id: number) => notFound('POST_NOT_FOUND', `no post with id ${id}`);
-const pageOfPosts = (rows: Post[], limit: number): Page<Post> =>
-  toPage(
+export const postNotFound = (id: number) => notFound('POST_NOT_FOUND', `no post with id ${id}`);
+
+/** A page of a list of posts, its cursor the list's own position. */
+export async function pageOfPosts(db: Db, entries: EntriesQuery, viewerId: number | undefined, limit: number, order: 'asc' | 'desc' = 'desc'): Promise<Page<Post>> {
+  const rows = await selectPosts(db, entries, viewerId, order);
+  return toPage(
     rows,
     limit,
-    (post) => post.id,
-    (post) => post,
+    (row: ListedPost) => row.position,
+    (row) => row.post,
   );
+}
 
 /** Where a post goes on its way out: the timeline jobs, and how many followers the request serves itself. */
 export interface Delivery {
@@ -33,9 +45,12 @@ export interface Delivery {
   inlineFollowers: number;
 }
 
+/** Stores what the post's text links to: the accounts it mentions and its hashtags. */
+const linkText = (tx: SqlExecutor, postId: number, text: string) => insertPostLinks(tx, postId, mentionedNames(text), hashtags(text));
+
 /**
- * Creates a post. With an idempotency key, a retry within 24 hours returns the post the key
- * first created instead of a duplicate (`replayed`). The author and their first
+ * Creates a post, or a reply. With an idempotency key, a retry within 24 hours returns the post
+ * the key first created instead of a duplicate (`replayed`). The author and their first
  * `inlineFollowers` followers have it in their timelines when the request answers; a job,
  * committed with the post, writes it into the other followers' timelines, and the request never
  * waits for it, however many followers there are.
@@ -44,39 +59,72 @@ export async function createPost(
   db: Db,
   delivery: Delivery,
   authorId: number,
-  text: string,
+  newPost: NewPost,
   idempotencyKey?: string,
 ): Promise<{ post: Post; replayed: boolean }> {
-  const { postId, replayed } = await delivery.jobs.write(async (tx, enqueue) => {
+  const created = await delivery.jobs.write(async (tx, enqueue) => {
     await lockTimelineForPost(tx, authorId);
-    const created = idempotencyKey
-      ? await insertPostIdempotently(tx, authorId, text, idempotencyKey)
-      : { postId: await insertPost(tx, authorId, text), replayed: false };
-    if (!created.replayed) {
-      await walkFollowers(tx, enqueue, { kind: 'deliver', postId: created.postId, authorId, after: 0 }, delivery.inlineFollowers);
+    const made = idempotencyKey
+      ? await insertPostIdempotently(tx, authorId, newPost, idempotencyKey)
+      : await insertPost(tx, authorId, newPost).then((postId) => (postId === undefined ? undefined : { postId, replayed: false }));
+    if (made && !made.replayed) {
+      await linkText(tx, made.postId, newPost.text);
+      await walkFollowers(tx, enqueue, { kind: 'deliver', postId: made.postId, authorId, after: 0 }, delivery.inlineFollowers);
     }
-    return created;
+    return made;
   });
-  const post = await findPost(db, postId);
-  if (!post) throw postNotFound(postId); // deleted in the instant since it was written
-  return { post, replayed };
+  if (!created) throw postNotFound(newPost.inReplyToId!);
+  const post = await findPost(db, created.postId, authorId);
+  if (!post) throw postNotFound(created.postId); // deleted in the instant since it was written
+  return { post, replayed: created.replayed };
 }
 
 /** The post an Idempotency-Key already created (a replay), if any. */
 export async function replayedPost(db: Db, authorId: number, idempotencyKey: string): Promise<Post | undefined> {
   const postId = await findKeyedPostId(db, authorId, idempotencyKey);
-  return postId === undefined ? undefined : findPost(db, postId);
+  return postId === undefined ? undefined : findPost(db, postId, authorId);
 }
 
-export async function getPost(db: Db, postId: number): Promise<Post> {
-  const post = await findPost(db, postId);
+export async function getPost(db: Db, postId: number, viewerId: number | undefined): Promise<Post> {
+  const post = await findPost(db, postId, viewerId);
   if (!post) throw postNotFound(postId);
   return post;
 }
 
 /**
- * Deletes a post: gone from every timeline at once (timelines join `posts`); the request removes
- * its rows from the first `inlineFollowers` followers' feeds, and a job from the others'.
+ * Replaces the text of one of the caller's posts. The text it had is kept as an earlier version,
+ * mentions and tags are read again, and every timeline shows the new text at once (they show the
+ * post's row). An unchanged text changes nothing.
+ */
+export async function editPost(db: Db, postId: number, userId: number, text: string): Promise<Post> {
+  await inTransaction(db.$client, async (tx) => {
+    const current = await lockPostForEdit(tx, postId);
+    if (!current) throw postNotFound(postId);
+    if (current.authorId !== userId) throw forbidden('NOT_POST_AUTHOR', 'only the author can edit a post');
+    if (current.text === text) return;
+    await updatePostText(tx, postId, current, text);
+    await clearPostLinks(tx, postId);
+    await linkText(tx, postId, text);
+  });
+  return getPost(db, postId, userId);
+}
+
+/** A post's earlier versions, oldest first. */
+export async function postEdits(db: Db, postId: number, page: PageRequest): Promise<Page<{ text: string; editedAt: Date }>> {
+  const rows = await listPostEdits(db, postId, page);
+  if (rows.length === 0 && !(await postExists(db, postId))) throw postNotFound(postId);
+  return toPage(
+    rows,
+    page.limit,
+    (row) => row.id,
+    ({ text, editedAt }) => ({ text, editedAt }),
+  );
+}
+
+/**
+ * Deletes a post: gone from every timeline at once (timelines check the post exists); the
+ * request removes its rows from the first `inlineFollowers` followers' feeds, and a job from the
+ * others'. Its replies stay, still naming it; its likes and reposts go with it.
  */
 export async function removePost(delivery: Delivery, postId: number, userId: number): Promise<void> {
   const outcome = await delivery.jobs.write(async (tx, enqueue) => {
@@ -88,12 +136,27 @@ export async function removePost(delivery: Delivery, postId: number, userId: num
   if (outcome === 'not_author') throw forbidden('NOT_POST_AUTHOR', 'only the author can delete a post');
 }
 
-export async function postsByAuthor(db: Db, authorId: number, page: PageRequest): Promise<Page<Post>> {
-  const rows = await listPostsByAuthor(db, authorId, page);
-  if (rows.length === 0 && !(await userExists(db, authorId))) throw userNotFound(authorId);
-  return pageOfPosts(rows, page.limit);
+/** A user's posts and reposts, newest first. */
+export async function postsByAuthor(db: Db, authorId: number, page: PageRequest, viewerId: number | undefined): Promise<Page<Post>> {
+  const result = await pageOfPosts(db, authorEntries(authorId, page), viewerId, page.limit);
+  if (result.items.length === 0 && !(await userExists(db, authorId))) throw userNotFound(authorId);
+  return result;
 }
 
-export async function timeline(db: Db, readerId: number, page: PageRequest): Promise<Page<Post>> {
-  return pageOfPosts(await listTimeline(db, readerId, page), page.limit);
+export function timeline(db: Db, readerId: number, page: PageRequest): Promise<Page<Post>> {
+  return pageOfPosts(db, timelineEntries(readerId, page), readerId, page.limit);
+}
+
+/** The thread above a post, root first. */
+export async function ancestors(db: Db, postId: number, viewerId: number | undefined): Promise<{ items: Post[] }> {
+  const [rows, exists] = await Promise.all([selectPosts(db, ancestorEntries(postId), viewerId), postExists(db, postId)]);
+  if (!exists) throw postNotFound(postId);
+  return { items: rows.map((row) => row.post) };
+}
+
+/** A post's direct replies, oldest first. A deleted post's replies can still be listed. */
+export async function replies(db: Db, postId: number, page: PageRequest, viewerId: number | undefined): Promise<Page<Post>> {
+  const result = await pageOfPosts(db, replyEntries(postId, page), viewerId, page.limit, 'asc');
+  if (result.items.length === 0 && page.cursor === undefined && !(await postExists(db, postId))) throw postNotFound(postId);
+  return result;
 }

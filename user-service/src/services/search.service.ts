@@ -5,7 +5,7 @@
 import type { Db } from '@murmur/shared/db';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
 import { walkThenIndex, type WalkLimits } from '@murmur/shared/search';
-import type { Post } from '../repos/posts.repo.js';
+import { findPosts, type Post } from '../repos/post-view.repo.js';
 import { postsMatching, usersByPrefix, usersContaining, walkPostsMatching, walkUsersContaining, type UserMatch } from '../repos/search.repo.js';
 
 /**
@@ -34,6 +34,7 @@ export type SearchOptions = WalkLimits;
 export interface UserResult {
   id: number;
   username: string;
+  displayName: string | null;
   followersCount: number;
 }
 
@@ -61,18 +62,18 @@ export async function searchUsers(db: Db, options: SearchOptions, q: string, pag
     found,
     page.limit,
     ({ phase, match }) => encodeUserCursor({ phase, after: match.key }),
-    ({ match }) => ({ id: match.id, username: match.username, followersCount: match.followersCount }),
+    ({ match }) => ({ id: match.id, username: match.username, displayName: match.displayName, followersCount: match.followersCount }),
   );
 }
 
-/** One page of the posts that hold the words of `q`, newest first. */
-export async function searchPosts(db: Db, options: SearchOptions, q: string, page: PageRequest): Promise<Page<Post>> {
+/** One page of the posts that hold the words of `q`, newest first, as `viewerId` sees them. */
+export async function searchPosts(db: Db, options: SearchOptions, q: string, page: PageRequest, viewerId: number | undefined): Promise<Page<Post>> {
   const wanted = page.limit + 1;
-  const posts = await walkThenIndex<Post, number>(
+  const ids = await walkThenIndex<number, number>(
     wanted,
     options,
     (from, rows, more) => walkPostsMatching(db, q, from ?? page.cursor, more, rows),
     () => postsMatching(db, q, page.cursor, wanted),
   );
-  return toPage(posts, page.limit, (post) => post.id, (post) => post);
+  return toPage(await findPosts(db, ids, viewerId), page.limit, (post) => post.id, (post) => post);
 }

@@ -2,7 +2,7 @@
 import type { Db } from '@murmur/shared/db';
 import { unauthorized } from '@murmur/shared/errors';
 import { findRelationship } from '../repos/follows.repo.js';
-import { deleteUser, findProfile, type OwnProfile, type Profile } from '../repos/users.repo.js';
+import { deleteUser, findProfile, updateProfile, type OwnProfile, type Profile, type ProfileChanges } from '../repos/users.repo.js';
 import type { TimelineJobs } from '../timeline/timeline-jobs.js';
 import { userNotFound, type Relationship } from './follows.service.js';
 
@@ -26,6 +26,12 @@ export async function getOwnProfile(db: Db, userId: number): Promise<OwnProfile>
   // The session was valid a moment ago; the account has just been deleted.
   if (!profile) throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
   return profile;
+}
+
+/** Changes the caller's display name and bio; answers their own profile. */
+export async function editOwnProfile(db: Db, userId: number, changes: ProfileChanges): Promise<OwnProfile> {
+  if (!(await updateProfile(db, userId, changes))) throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
+  return getOwnProfile(db, userId);
 }
 
 export async function deleteAccount(jobs: TimelineJobs, userId: number): Promise<void> {

@@ -5,6 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { runSql, type SqlExecutor } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
+import { postsQuery, type EntriesQuery } from '../repos/post-view.repo.js';
 
 /**
  * Serializes, per author, the two ways a post reaches a follower's timeline: the fan-out of a new
@@ -41,16 +42,20 @@ async function walkStep(tx: SqlExecutor, query: SQL): Promise<FollowerStep> {
   return { lastFollowId: row?.last_follow_id ?? undefined, count: Number(row?.count ?? 0) };
 }
 
-/** Writes post `postId` into its author's own timeline, in the transaction that creates it. */
-export function deliverToAuthor(tx: SqlExecutor, authorId: number, postId: number): Promise<unknown> {
-  return runSql(tx, sql`
-    INSERT INTO home_feed (reader_id, author_id, post_id) VALUES (${authorId}, ${authorId}, ${postId})
-    ON CONFLICT DO NOTHING`);
-}
+/**
+ * Whether reader `reader` gets post `post` (a row of `posts`, aliased) in their timeline, as
+ * Mastodon decides: a reply to someone else reaches only the readers who follow that someone,
+ * and that someone themselves; a post, a self-reply and a repost reach everyone.
+ */
+const showsInTimelineOf = (reader: SQL, post: SQL) => sql`(
+  ${post}.in_reply_to_user_id IS NULL OR ${post}.in_reply_to_user_id = ${post}.author_id OR ${post}.in_reply_to_user_id = ${reader}
+  OR EXISTS (SELECT 1 FROM follows WHERE follower_id = ${reader} AND followee_id = ${post}.in_reply_to_user_id))`;
 
 /**
- * Writes the post into the timelines of the next `limit` followers. A post deleted in the
- * meantime is written nowhere (the clean-up job may already have passed).
+ * Writes the post (or repost) into the timelines of the next `limit` followers. A post deleted in
+ * the meantime is written nowhere (the clean-up job may already have passed). A reader who
+ * already has the post shown (the original, or another repost of it) is skipped by the
+ * `home_feed_reader_original_key` conflict, so a post appears once in a timeline.
  */
 export function deliverToFollowers(tx: SqlExecutor, post: { id: number; authorId: number }, after: number, limit: number): Promise<FollowerStep> {
   return walkStep(
@@ -58,9 +63,10 @@ export function deliverToFollowers(tx: SqlExecutor, post: { id: number; authorId
     sql`
       WITH step AS (${followersAfter(post.authorId, after, limit)}),
       delivered AS (
-        INSERT INTO home_feed (reader_id, author_id, post_id)
-        SELECT follower_id, ${post.authorId}, ${post.id} FROM step
-        WHERE EXISTS (SELECT 1 FROM posts WHERE id = ${post.id})
+        INSERT INTO home_feed (reader_id, author_id, post_id, original_id)
+        SELECT s.follower_id, p.author_id, p.id, coalesce(p.repost_of_id, p.id)
+        FROM step s JOIN posts p ON p.id = ${post.id}
+        WHERE ${showsInTimelineOf(sql`s.follower_id`, sql`p`)}
         ON CONFLICT DO NOTHING
       )
       SELECT max(id) AS last_follow_id, count(*) AS count FROM step`,
@@ -81,14 +87,15 @@ export function retractFromFollowers(tx: SqlExecutor, post: { id: number; author
 }
 
 /**
- * The SQL that brings the `limit` newest posts of `authorId` into the timeline of `readerId`
- * (a new follow), when `condition` holds.
+ * The SQL that brings the `limit` newest posts and reposts of `authorId` into the timeline of
+ * `readerId` (a new follow), when `condition` holds; those the reader has already are skipped.
  */
 export function backfillQuery(readerId: number, authorId: number, limit: number, condition: SQL): SQL {
   return sql`
-    INSERT INTO home_feed (reader_id, author_id, post_id)
-    SELECT ${readerId}, ${authorId}, id FROM posts WHERE author_id = ${authorId} AND ${condition}
-    ORDER BY id DESC LIMIT ${limit}
+    INSERT INTO home_feed (reader_id, author_id, post_id, original_id)
+    SELECT ${readerId}, ${authorId}, p.id, coalesce(p.repost_of_id, p.id) FROM posts p
+    WHERE p.author_id = ${authorId} AND ${condition} AND ${showsInTimelineOf(sql`${readerId}::integer`, sql`p`)}
+    ORDER BY p.id DESC LIMIT ${limit}
     ON CONFLICT DO NOTHING`;
 }
 
@@ -116,20 +123,25 @@ export async function purgeAccount(tx: SqlExecutor, userId: number, limit: numbe
 }
 
 /**
- * A page of the reader's home timeline: their feed, newest first, joined with the posts and
- * authors it points to. A row whose post was deleted, or whose author the reader no longer
- * follows, is skipped here at once, before the jobs that remove it have run. The walk down the
- * primary key stops after one page, so the cost depends on the page size, not on `posts`.
+ * The entries of a page of the reader's home timeline: their feed, newest first. A row whose
+ * post (or repost) was deleted, or whose author the reader no longer follows, is skipped here at
+ * once, before the jobs that remove it have run. The walk down the primary key stops after one
+ * page, so the cost depends on the page size, not on `posts`.
  */
-export function homeTimelineQuery(readerId: number, page: PageRequest): SQL {
+export function timelineEntries(readerId: number, page: PageRequest): EntriesQuery {
   return sql`
-    SELECT p.id, p.author_id, u.username, p.text, p.created_at
+    SELECT f.post_id AS position, f.original_id AS post_id,
+      CASE WHEN f.original_id <> f.post_id THEN f.author_id END AS reposted_by
     FROM home_feed f
-    JOIN posts p ON p.id = f.post_id
-    JOIN users u ON u.id = p.author_id
     WHERE f.reader_id = ${readerId}
       ${page.cursor === undefined ? sql`` : sql`AND f.post_id < ${page.cursor}`}
       AND (f.author_id = ${readerId} OR EXISTS (SELECT 1 FROM follows WHERE follower_id = ${readerId} AND followee_id = f.author_id))
+      AND EXISTS (SELECT 1 FROM posts WHERE id = f.post_id)
     ORDER BY f.post_id DESC
     LIMIT ${page.limit + 1}`;
+}
+
+/** The whole statement of a page of the reader's home timeline, posts shown as every list shows them. */
+export function homeTimelineQuery(readerId: number, page: PageRequest): SQL {
+  return postsQuery(timelineEntries(readerId, page), readerId);
 }

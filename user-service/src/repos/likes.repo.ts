@@ -1,0 +1,50 @@
+/** Queries on likes. Each like's count on its post is kept by the `likes_count` trigger. */
+import { sql } from 'drizzle-orm';
+import { FOREIGN_KEY_VIOLATION, pgErrorOf, type Db } from '@murmur/shared/db';
+import type { PageRequest } from '@murmur/shared/http';
+import type { AccountSummary } from './post-view.repo.js';
+import { idBefore } from './posts.repo.js';
+
+/**
+ * Likes post `postId` (not a repost's row) as `userId`; liking twice keeps one like. Resolves
+ * false when there is no such post.
+ */
+export async function insertLike(db: Db, userId: number, postId: number): Promise<boolean> {
+  try {
+    const { rows } = await db.execute<{ found: boolean }>(sql`
+      WITH target AS (SELECT id FROM posts WHERE id = ${postId} AND repost_of_id IS NULL),
+      liked AS (
+        INSERT INTO likes (user_id, post_id) SELECT ${userId}, id FROM target
+        ON CONFLICT (user_id, post_id) DO NOTHING
+      )
+      SELECT EXISTS (SELECT 1 FROM target) AS found`);
+    return rows[0]?.found ?? false;
+  } catch (err) {
+    // The post (or the account) was deleted between the read and the insert.
+    if (pgErrorOf(err)?.code === FOREIGN_KEY_VIOLATION) return false;
+    throw err;
+  }
+}
+
+/** Takes back `userId`'s like of `postId`, if any; resolves false when there is no such post. */
+export async function deleteLike(db: Db, userId: number, postId: number): Promise<boolean> {
+  const { rows } = await db.execute<{ found: boolean }>(sql`
+    WITH unliked AS (DELETE FROM likes WHERE user_id = ${userId} AND post_id = ${postId})
+    SELECT EXISTS (SELECT 1 FROM posts WHERE id = ${postId} AND repost_of_id IS NULL) AS found`);
+  return rows[0]?.found ?? false;
+}
+
+/** An account that liked a post, with the like's id, which orders the list. */
+export interface Liker extends AccountSummary {
+  likeId: number;
+}
+
+/** The accounts that liked `postId`, newest like first. */
+export async function listLikers(db: Db, postId: number, page: PageRequest): Promise<Liker[]> {
+  const { rows } = await db.execute<{ like_id: number | string; id: number; username: string; display_name: string | null }>(sql`
+    SELECT l.id AS like_id, u.id, u.username, u.display_name
+    FROM (SELECT id, user_id FROM likes WHERE post_id = ${postId} ${idBefore(page.cursor)} ORDER BY id DESC LIMIT ${page.limit + 1}) l
+    JOIN users u ON u.id = l.user_id
+    ORDER BY l.id DESC`);
+  return rows.map((r) => ({ likeId: Number(r.like_id), id: r.id, username: r.username, displayName: r.display_name }));
+}

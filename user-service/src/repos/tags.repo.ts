@@ -1,0 +1,34 @@
+/** Queries on hashtags: a tag's posts, and the tags in use lately. */
+import { sql } from 'drizzle-orm';
+import type { Db } from '@murmur/shared/db';
+import type { PageRequest } from '@murmur/shared/http';
+import type { EntriesQuery } from './post-view.repo.js';
+
+/** The posts with `tag` (normalised), newest first: a range of post_tags_tag_idx. */
+export const tagEntries = (tag: string, page: PageRequest): EntriesQuery => sql`
+  SELECT post_id AS position, post_id, NULL::integer AS reposted_by
+  FROM post_tags WHERE tag = ${tag} ${page.cursor === undefined ? sql`` : sql`AND post_id < ${page.cursor}`}
+  ORDER BY post_id DESC LIMIT ${page.limit + 1}`;
+
+export interface TagUse {
+  tag: string;
+  /** Posts with the tag in the window. */
+  posts: number;
+  /** Distinct accounts that used it in the window: what trends rank by. */
+  accounts: number;
+}
+
+/**
+ * The `limit` tags used by the most distinct accounts in the last `windowHours` (more posts
+ * breaking a tie), from the window's range of post_tags_created_idx. It reads every tag use of
+ * the window, so it is computed in the background and read from memory (see trends.service.ts).
+ */
+export async function mostUsedTags(db: Db, windowHours: number, limit: number): Promise<TagUse[]> {
+  const { rows } = await db.execute<{ tag: string; posts: number | string; accounts: number | string }>(sql`
+    SELECT tag, count(*) AS posts, count(DISTINCT author_id) AS accounts
+    FROM post_tags WHERE created_at > now() - make_interval(hours => ${windowHours})
+    GROUP BY tag
+    ORDER BY accounts DESC, posts DESC, tag
+    LIMIT ${limit}`);
+  return rows.map((r) => ({ tag: r.tag, posts: Number(r.posts), accounts: Number(r.accounts) }));
+}

@@ -1,0 +1,65 @@
+/**
+ * Likes and reposts: each idempotent, each answering the post as the caller now sees it. A
+ * repost is a row of `posts` that goes out through the timeline fan-out as a post does, so it
+ * reaches the reposter's followers and leaves again with its undo.
+ */
+import type { Db } from '@murmur/shared/db';
+import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
+import { deleteLike, insertLike, listLikers } from '../repos/likes.repo.js';
+import type { AccountSummary, Post } from '../repos/post-view.repo.js';
+import { deletePost, findRepostId, insertRepost, postExists } from '../repos/posts.repo.js';
+import { lockTimelineForPost } from '../timeline/feed.repo.js';
+import { walkFollowers } from '../timeline/timeline-jobs.js';
+import { getPost, postNotFound, type Delivery } from './posts.service.js';
+
+export async function like(db: Db, userId: number, postId: number): Promise<Post> {
+  if (!(await insertLike(db, userId, postId))) throw postNotFound(postId);
+  return getPost(db, postId, userId);
+}
+
+export async function unlike(db: Db, userId: number, postId: number): Promise<Post> {
+  if (!(await deleteLike(db, userId, postId))) throw postNotFound(postId);
+  return getPost(db, postId, userId);
+}
+
+/** The accounts that liked a post, newest like first. */
+export async function likers(db: Db, postId: number, page: PageRequest): Promise<Page<AccountSummary>> {
+  const rows = await listLikers(db, postId, page);
+  if (rows.length === 0 && page.cursor === undefined && !(await postExists(db, postId))) throw postNotFound(postId);
+  return toPage(
+    rows,
+    page.limit,
+    (row) => row.likeId,
+    ({ id, username, displayName }) => ({ id, username, displayName }),
+  );
+}
+
+/**
+ * Reposts a post to the caller's followers; reposting twice keeps one repost. Says whether this
+ * call made the repost, which counts as a post against the posting limit (as Mastodon counts them).
+ */
+export async function repost(db: Db, delivery: Delivery, userId: number, postId: number): Promise<{ post: Post; created: boolean }> {
+  const outcome = await delivery.jobs.write(async (tx, enqueue) => {
+    await lockTimelineForPost(tx, userId);
+    const made = await insertRepost(tx, userId, postId);
+    if (made?.created) {
+      await walkFollowers(tx, enqueue, { kind: 'deliver', postId: made.repostId, authorId: userId, after: 0 }, delivery.inlineFollowers);
+    }
+    return made;
+  });
+  // A concurrent repost of the same post by the same caller commits first: it is theirs already.
+  if (!outcome && !(await postExists(db, postId))) throw postNotFound(postId);
+  return { post: await getPost(db, postId, userId), created: outcome?.created ?? false };
+}
+
+/** Takes a repost back: it leaves the followers' timelines as a deleted post does. */
+export async function unrepost(db: Db, delivery: Delivery, userId: number, postId: number): Promise<Post> {
+  await delivery.jobs.write(async (tx, enqueue) => {
+    const repostId = await findRepostId(tx, userId, postId);
+    if (repostId === undefined) return;
+    if ((await deletePost(tx, repostId, userId)) === 'deleted') {
+      await walkFollowers(tx, enqueue, { kind: 'retract', postId: repostId, authorId: userId, after: 0 }, delivery.inlineFollowers);
+    }
+  });
+  return getPost(db, postId, userId);
+}
