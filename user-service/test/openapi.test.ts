@@ -56,7 +56,67 @@ describe('user-service OpenAPI document', () => {
         await call('GET', '/users/search?q=user&cursor=not-one'),
       ],
       'GET /posts/search': async () => [await call('GET', '/posts/search?q=documented'), await call('GET', `/posts/search?q=${'x'.repeat(201)}`)],
-      'GET /timeline': async () => [await call('GET', '/timeline', { token: bob.token }), await call('GET', '/timeline', { token: 'forged' })],
+      'GET /timeline': async () => {
+        const reposted = await newPost();
+        await call('POST', `/follow?toFollowId=${alice.id}`, { token: bob.token });
+        await call('PUT', `/posts/${reposted}/repost`, { token: alice.token });
+        return [await call('GET', '/timeline', { token: bob.token }), await call('GET', '/timeline', { token: 'forged' })];
+      },
+      'PATCH /me': async () => [
+        await call('PATCH', '/me', { token: alice.token, body: { displayName: 'Alice A.', bio: 'writes #docs' } }),
+        await call('PATCH', '/me', { token: alice.token, body: { displayName: 'x'.repeat(51) } }),
+        await call('PATCH', '/me', { body: { bio: '' } }),
+      ],
+      'PATCH /posts/{id}': async () => {
+        const id = await newPost();
+        return [
+          await call('PATCH', `/posts/${id}`, { token: alice.token, body: { text: 'documented, #edited' } }),
+          await call('PATCH', `/posts/${id}`, { token: bob.token, body: { text: 'not mine' } }),
+          await call('PATCH', '/posts/9007199254740991', { token: alice.token, body: { text: 'gone' } }),
+          await call('PATCH', `/posts/${id}`, { token: alice.token, body: { text: '' } }),
+        ];
+      },
+      'GET /posts/{id}/edits': async () => {
+        const id = await newPost();
+        await call('PATCH', `/posts/${id}`, { token: alice.token, body: { text: 'second' } });
+        return [await call('GET', `/posts/${id}/edits`), await call('GET', '/posts/9007199254740991/edits')];
+      },
+      'GET /posts/{id}/ancestors': async () => {
+        const root = await newPost();
+        const reply = await call('POST', '/posts', { token: bob.token, body: { text: `@${alice.username} yes`, inReplyToId: root } });
+        return [await call('GET', `/posts/${reply.body.id}/ancestors`, { token: alice.token }), await call('GET', '/posts/9007199254740991/ancestors')];
+      },
+      'GET /posts/{id}/replies': async () => {
+        const root = await newPost();
+        await call('POST', '/posts', { token: bob.token, body: { text: 'a reply', inReplyToId: root } });
+        return [await call('GET', `/posts/${root}/replies`), await call('GET', '/posts/9007199254740991/replies')];
+      },
+      'PUT /posts/{id}/like': async () => [
+        await call('PUT', `/posts/${await newPost()}/like`, { token: bob.token }),
+        await call('PUT', '/posts/9007199254740991/like', { token: bob.token }),
+      ],
+      'DELETE /posts/{id}/like': async () => [
+        await call('DELETE', `/posts/${await newPost()}/like`, { token: bob.token }),
+        await call('DELETE', '/posts/9007199254740991/like', { token: bob.token }),
+      ],
+      'GET /posts/{id}/likes': async () => {
+        const id = await newPost();
+        await call('PUT', `/posts/${id}/like`, { token: bob.token });
+        return [await call('GET', `/posts/${id}/likes`), await call('GET', '/posts/9007199254740991/likes')];
+      },
+      'PUT /posts/{id}/repost': async () => [
+        await call('PUT', `/posts/${await newPost()}/repost`, { token: bob.token }),
+        await call('PUT', '/posts/9007199254740991/repost', { token: bob.token }),
+      ],
+      'DELETE /posts/{id}/repost': async () => [
+        await call('DELETE', `/posts/${await newPost()}/repost`, { token: bob.token }),
+        await call('DELETE', '/posts/9007199254740991/repost', { token: bob.token }),
+      ],
+      'GET /tags/{tag}/posts': async () => {
+        await call('POST', '/posts', { token: alice.token, body: { text: 'about #Contracts' } });
+        return [await call('GET', '/tags/CONTRACTS/posts', { token: bob.token }), await call('GET', '/tags/123/posts')];
+      },
+      'GET /tags/trending': async () => [await call('GET', '/tags/trending')],
     });
   });
 });

@@ -24,3 +24,8 @@ export function idSchema(max: number = MAX_INTEGER_ID) {
 export const integerId = idSchema(MAX_INTEGER_ID);
 /** An id of a `bigint` column (a post, a message). */
 export const bigintId = idSchema(MAX_BIGINT_ID);
+
+/** An id in a JSON body: a number, not a string, with the same bounds and wording. */
+export function jsonIdSchema(max: number = MAX_INTEGER_ID) {
+  return z.number({ error: ID_WORDING }).int(ID_WORDING).min(1, ID_WORDING).max(max, ID_WORDING);
+}

@@ -3,7 +3,7 @@
  * and the OpenAPI document describes the API from them.
  */
 import { z } from 'zod';
-import { bigintId, integerId, withoutNul } from '@murmur/shared/http';
+import { MAX_BIGINT_ID, bigintId, integerId, jsonIdSchema, withoutNul } from '@murmur/shared/http';
 
 export const MAX_POST_CHARACTERS = 280;
 
@@ -24,7 +24,7 @@ const postText = z
 
 export const postBody = z.object({
   text: postText,
-  inReplyToId: bigintId.optional().describe('the post this one replies to'),
+  inReplyToId: jsonIdSchema(MAX_BIGINT_ID).optional().describe('the post this one replies to'),
 });
 
 export const editPostBody = z.object({ text: postText });

@@ -1,0 +1,55 @@
+/** Calls that the tests of replies, likes, reposts, tags and profiles share. */
+import assert from 'node:assert/strict';
+import { api, type ApiResponse } from '@murmur/shared/testing';
+import type { RegisteredUser } from '@murmur/auth-service/testing';
+
+/** A post as the API answers it, the fields these tests read. */
+export interface PostAnswer {
+  id: number;
+  text: string;
+  createdAt: string;
+  author: { id: number; username: string; displayName: string | null };
+  inReplyToId: number | null;
+  inReplyToUserId: number | null;
+  mentions: Array<{ id: number; username: string }>;
+  tags: string[];
+  repliesCount: number;
+  likesCount: number;
+  repostsCount: number;
+  liked: boolean;
+  reposted: boolean;
+  editedAt: string | null;
+  repostedBy?: { id: number; username: string; displayName: string | null };
+}
+
+/** The calls of one user-service, as `user` (or anonymously). */
+export function socialClient(userUrl: string) {
+  const as = (user: RegisteredUser | undefined) => (user ? { token: user.token } : {});
+  return {
+    async post(user: RegisteredUser, text: string, inReplyToId?: number): Promise<PostAnswer> {
+      const res = await api(userUrl, 'POST', '/posts', { ...as(user), body: { text, inReplyToId } });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body as PostAnswer;
+    },
+    async get(postId: number, user?: RegisteredUser): Promise<PostAnswer> {
+      const res = await api(userUrl, 'GET', `/posts/${postId}`, as(user));
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body as PostAnswer;
+    },
+    /** Every item of a list, following nextCursor to the end. */
+    async all<T = PostAnswer>(path: string, user?: RegisteredUser, limit = 100): Promise<T[]> {
+      const items: T[] = [];
+      let cursor: string | null = null;
+      do {
+        const separator = path.includes('?') ? '&' : '?';
+        const res: ApiResponse = await api(userUrl, 'GET', `${path}${separator}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, as(user));
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        items.push(...(res.body.items as T[]));
+        cursor = res.body.nextCursor as string | null;
+      } while (cursor !== null);
+      return items;
+    },
+    follow: (follower: RegisteredUser, followee: RegisteredUser) => api(userUrl, 'POST', `/follow?toFollowId=${followee.id}`, as(follower)),
+    call: (user: RegisteredUser | undefined, method: string, path: string, body?: unknown) => api(userUrl, method, path, { ...as(user), body }),
+  };
+}
