@@ -185,4 +185,56 @@ describe('the home timeline', () => {
     const expected = posted.flat().sort((a, b) => b - a);
     for (const reader of readers) await timelineBecomes(reader, expected);
   });
+
+  const repost = async (who: RegisteredUser, postId: number, method: 'PUT' | 'DELETE' = 'PUT') =>
+    assert.equal((await api(user.url, method, `/posts/${postId}/repost`, { token: who.token })).status, 200);
+  const repostRow = async (who: RegisteredUser, postId: number) =>
+    Number((await db.query<{ id: string }>('SELECT id FROM posts WHERE author_id = $1 AND repost_of_id = $2', [who.id, postId])).rows[0]!.id);
+
+  it('a repost reaches every follower of the reposter through fan-out steps, and its undo takes it out of every one', async () => {
+    const [author, reposter] = [await register(), await register()];
+    const followers = await Promise.all(Array.from({ length: 7 }, () => register()));
+    for (const follower of followers) await follow(follower, reposter);
+    const original = await post(author, 'pass it on');
+    await repost(reposter, original);
+    const row = await repostRow(reposter, original);
+    for (const follower of followers) await timelineBecomes(follower, [original]);
+    assert.equal(await feedRows('post_id = $1', [row]), 8, 'the reposter and 7 followers');
+
+    await repost(reposter, original, 'DELETE');
+    for (const follower of followers) assert.deepEqual(await timelineIds(follower), []);
+    await eventually(async () => assert.equal(await feedRows('post_id = $1', [row]), 0));
+  });
+
+  it("deleting a post takes its reposts' rows out of the reposters' followers' timelines", async () => {
+    const [author, first, second] = [await register(), await register(), await register()];
+    const followers = await Promise.all(Array.from({ length: 5 }, () => register()));
+    for (const follower of followers) {
+      await follow(follower, first);
+      await follow(follower, second);
+    }
+    const original = await post(author, 'soon deleted');
+    await repost(first, original);
+    await repost(second, original);
+    const rows = [await repostRow(first, original), await repostRow(second, original)];
+    for (const follower of followers) await timelineBecomes(follower, [original]);
+
+    assert.equal((await api(user.url, 'DELETE', `/posts/${original}`, { token: author.token })).status, 204);
+    for (const follower of followers) assert.deepEqual(await timelineIds(follower), []);
+    await eventually(async () => assert.equal(await feedRows('post_id = ANY($1::bigint[])', [rows]), 0));
+  });
+
+  it("deleting an account takes others' reposts of its posts out of every timeline", async () => {
+    const [leaver, reposter] = [await register(), await register()];
+    const followers = await Promise.all(Array.from({ length: 3 }, () => register()));
+    for (const follower of followers) await follow(follower, reposter);
+    const original = await post(leaver, 'leaving soon');
+    await repost(reposter, original);
+    const row = await repostRow(reposter, original);
+    for (const follower of followers) await timelineBecomes(follower, [original]);
+
+    assert.equal((await api(user.url, 'DELETE', '/delete', { token: leaver.token })).status, 204);
+    for (const follower of followers) assert.deepEqual(await timelineIds(follower), []);
+    await eventually(async () => assert.equal(await feedRows('post_id = $1', [row]), 0));
+  });
 });

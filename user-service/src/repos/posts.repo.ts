@@ -3,7 +3,7 @@
  * post is shown is post-view.repo.ts's; this module finds and writes the rows.
  */
 import { sql } from 'drizzle-orm';
-import { runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
+import { FOREIGN_KEY_VIOLATION, pgErrorOf, runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
 import type { EntriesQuery } from './post-view.repo.js';
 
@@ -133,6 +133,24 @@ export async function deletePost(tx: SqlExecutor, postId: number, authorId: numb
   return row.author_id === authorId ? 'not_found' : 'not_author';
 }
 
+/**
+ * The reposts of a post about to be deleted: their rows and who made them. The post's row is
+ * locked first, so a repost made meanwhile waits for the deletion and then finds no post.
+ */
+export async function lockReposts(tx: SqlExecutor, postId: number): Promise<Array<{ postId: number; authorId: number }>> {
+  await runSql(tx, sql`SELECT 1 FROM posts WHERE id = ${postId} FOR UPDATE`);
+  const rows = await runSql<{ id: number | string; author_id: number }>(tx, sql`SELECT id, author_id FROM posts WHERE repost_of_id = ${postId}`);
+  return rows.map((row) => ({ postId: Number(row.id), authorId: row.author_id }));
+}
+
+/** The reposts others made of `authorId`'s posts, which go with the account. */
+export async function repostsOfAuthor(tx: SqlExecutor, authorId: number): Promise<Array<{ postId: number; authorId: number }>> {
+  const rows = await runSql<{ id: number | string; author_id: number }>(tx, sql`
+    SELECT r.id, r.author_id FROM posts p JOIN posts r ON r.repost_of_id = p.id
+    WHERE p.author_id = ${authorId} AND p.repost_of_id IS NULL AND r.author_id <> ${authorId}`);
+  return rows.map((row) => ({ postId: Number(row.id), authorId: row.author_id }));
+}
+
 /** A post to edit, locked until the transaction ends so two edits keep every version. */
 export interface EditablePost {
   authorId: number;
@@ -179,7 +197,7 @@ export async function postExists(db: Db, postId: number): Promise<boolean> {
  * not exist.
  */
 export async function insertRepost(tx: SqlExecutor, reposterId: number, postId: number): Promise<{ repostId: number; created: boolean } | undefined> {
-  const [row] = await runSql<{ id: number; created: boolean }>(tx, sql`
+  const rows = await runSql<{ id: number; created: boolean }>(tx, sql`
     WITH original AS (SELECT id FROM posts WHERE id = ${postId} AND repost_of_id IS NULL),
     inserted AS (
       INSERT INTO posts (author_id, text, repost_of_id) SELECT ${reposterId}, '', id FROM original
@@ -192,7 +210,14 @@ export async function insertRepost(tx: SqlExecutor, reposterId: number, postId: 
     )
     SELECT id, true AS created FROM inserted
     UNION ALL
-    SELECT id, false FROM posts WHERE author_id = ${reposterId} AND repost_of_id = ${postId} AND EXISTS (SELECT 1 FROM original)`);
+    SELECT id, false FROM posts WHERE author_id = ${reposterId} AND repost_of_id = ${postId} AND EXISTS (SELECT 1 FROM original)`).catch(
+    (err: unknown) => {
+      // The post was deleted while the repost waited for it.
+      if (pgErrorOf(err)?.code === FOREIGN_KEY_VIOLATION) return [];
+      throw err;
+    },
+  );
+  const row = rows[0];
   return row ? { repostId: Number(row.id), created: row.created } : undefined;
 }
 

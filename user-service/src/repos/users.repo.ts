@@ -2,7 +2,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { runSql, type Db } from '@murmur/shared/db';
 import { notifyAuthEvent } from '@murmur/shared/auth';
-import { JOB_PRIORITY, type TimelineJobs } from '../timeline/timeline-jobs.js';
+import { JOB_PRIORITY, retractReposts, type TimelineJobs } from '../timeline/timeline-jobs.js';
+import { repostsOfAuthor } from './posts.repo.js';
 
 export interface Profile {
   id: number;
@@ -83,14 +84,17 @@ export async function userExists(db: Db, userId: number): Promise<boolean> {
  * room memberships and messages, and leave rooms they created to the people in them. The
  * `user_deleted` event commits with it, so every service drops the user's sessions and sockets,
  * and so does the job that clears their timeline rows (their posts leave every timeline at once,
- * as timelines join `posts`). Returns false if the user was already gone.
+ * as timelines join `posts`), and the jobs that remove others' reposts of their posts. Returns
+ * false if the user was already gone.
  */
 export async function deleteUser(jobs: TimelineJobs, userId: number): Promise<boolean> {
   return jobs.write(async (tx, enqueue) => {
+    const reposts = await repostsOfAuthor(tx, userId);
     const deleted = await runSql(tx, sql`DELETE FROM users WHERE id = ${userId} RETURNING id`);
     if (deleted.length === 0) return false;
     await runSql(tx, notifyAuthEvent({ type: 'user_deleted', userId }));
     await enqueue({ kind: 'purge', userId }, JOB_PRIORITY.purge);
+    await retractReposts(enqueue, reposts);
     return true;
   });
 }

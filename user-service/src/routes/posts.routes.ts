@@ -79,9 +79,10 @@ export function declarePostsRoutes(api: ApiRoutes, db: Db, delivery: Delivery, p
       response: { description: 'the post as edited', body: postSchema },
       errors: { 403: ['NOT_POST_AUTHOR'], 404: ['POST_NOT_FOUND'], 429: ['TOO_MANY_POSTS'] },
     },
-    ({ params, body }, req) => {
+    async ({ params, body }, req) => {
       const userId = currentUser(req).id;
-      return postLimit.charge(String(userId), () => editPost(db, params.id, userId, body.text));
+      const { post } = await postLimit.charge(String(userId), () => editPost(db, params.id, userId, body.text), (edit) => edit.changed);
+      return post;
     },
   );
 

@@ -12,6 +12,7 @@ import {
   insertPost,
   insertPostIdempotently,
   insertPostLinks,
+  lockReposts,
   listPostEdits,
   lockPostForEdit,
   postExists,
@@ -21,7 +22,7 @@ import {
 } from '../repos/posts.repo.js';
 import { userExists } from '../repos/users.repo.js';
 import { lockTimelineForPost, timelineEntries } from '../timeline/feed.repo.js';
-import { walkFollowers, type TimelineJobs } from '../timeline/timeline-jobs.js';
+import { retractReposts, walkFollowers, type TimelineJobs } from '../timeline/timeline-jobs.js';
 import { userNotFound } from './follows.service.js';
 import { hashtags, mentionedNames } from './post-text.js';
 
@@ -94,19 +95,20 @@ export async function getPost(db: Db, postId: number, viewerId: number | undefin
 /**
  * Replaces the text of one of the caller's posts. The text it had is kept as an earlier version,
  * mentions and tags are read again, and every timeline shows the new text at once (they show the
- * post's row). An unchanged text changes nothing.
+ * post's row). An unchanged text changes nothing (`changed` is false).
  */
-export async function editPost(db: Db, postId: number, userId: number, text: string): Promise<Post> {
-  await inTransaction(db.$client, async (tx) => {
+export async function editPost(db: Db, postId: number, userId: number, text: string): Promise<{ post: Post; changed: boolean }> {
+  const changed = await inTransaction(db.$client, async (tx) => {
     const current = await lockPostForEdit(tx, postId);
     if (!current) throw postNotFound(postId);
     if (current.authorId !== userId) throw forbidden('NOT_POST_AUTHOR', 'only the author can edit a post');
-    if (current.text === text) return;
+    if (current.text === text) return false;
     await updatePostText(tx, postId, current, text);
     await clearPostLinks(tx, postId);
     await linkText(tx, postId, text);
+    return true;
   });
-  return getPost(db, postId, userId);
+  return { post: await getPost(db, postId, userId), changed };
 }
 
 /** A post's earlier versions, oldest first. */
@@ -128,8 +130,12 @@ export async function postEdits(db: Db, postId: number, page: PageRequest): Prom
  */
 export async function removePost(delivery: Delivery, postId: number, userId: number): Promise<void> {
   const outcome = await delivery.jobs.write(async (tx, enqueue) => {
+    const reposts = await lockReposts(tx, postId);
     const result = await deletePost(tx, postId, userId);
-    if (result === 'deleted') await walkFollowers(tx, enqueue, { kind: 'retract', postId, authorId: userId, after: 0 }, delivery.inlineFollowers);
+    if (result === 'deleted') {
+      await walkFollowers(tx, enqueue, { kind: 'retract', postId, authorId: userId, after: 0 }, delivery.inlineFollowers);
+      await retractReposts(enqueue, reposts);
+    }
     return result;
   });
   if (outcome === 'not_found') throw postNotFound(postId);

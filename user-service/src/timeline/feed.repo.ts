@@ -86,6 +86,13 @@ export function retractFromFollowers(tx: SqlExecutor, post: { id: number; author
   );
 }
 
+/** Removes each repost of `reposts` (gone with their post) from its reposter's own timeline. */
+export async function retractFromReposters(tx: SqlExecutor, reposts: Array<{ postId: number; authorId: number }>): Promise<void> {
+  await runSql(tx, sql`
+    DELETE FROM home_feed f USING unnest(${sql.param(reposts.map((r) => r.authorId))}::int[], ${sql.param(reposts.map((r) => r.postId))}::bigint[]) AS r(reader_id, post_id)
+    WHERE f.reader_id = r.reader_id AND f.post_id = r.post_id`);
+}
+
 /**
  * The SQL that brings the `limit` newest posts and reposts of `authorId` into the timeline of
  * `readerId` (a new follow), when `condition` holds; those the reader has already are skipped.

@@ -7,7 +7,7 @@
  */
 import type { SqlExecutor } from '@murmur/shared/db';
 import type { Enqueue, JobQueue } from './job-queue.js';
-import { deliverToFollowers, purgeAccount, retractFromFollowers } from './feed.repo.js';
+import { deliverToFollowers, purgeAccount, retractFromFollowers, retractFromReposters } from './feed.repo.js';
 
 export type TimelineJob =
   /** Write a new post into its author's followers' timelines, from follow id `after` on. */
@@ -15,10 +15,18 @@ export type TimelineJob =
   /** Remove a deleted post from its author's followers' timelines, from follow id `after` on. */
   | { kind: 'retract'; postId: number; authorId: number; after: number }
   /** Remove the timeline rows of a deleted account, a batch at a time. */
-  | { kind: 'purge'; userId: number };
+  | { kind: 'purge'; userId: number }
+  /** Remove the reposts of a deleted post (their rows went with it) from their authors' followers' timelines. */
+  | { kind: 'retract-reposts'; reposts: Array<{ postId: number; authorId: number }> };
 
 /** Someone is waiting to see these; clean-up can wait. pg-boss runs higher numbers first. */
-export const JOB_PRIORITY: Record<TimelineJob['kind'], number> = { deliver: 1, retract: 0, purge: 0 };
+export const JOB_PRIORITY: Record<TimelineJob['kind'], number> = { deliver: 1, retract: 0, purge: 0, 'retract-reposts': 0 };
+
+/**
+ * Reposts one retract-reposts job carries: a post with more reposts is handed on in several jobs,
+ * so neither the deleting request nor one job holds a transaction for long.
+ */
+export const REPOSTS_PER_JOB = 500;
 
 export interface TimelineLimits {
   /** Followers per fan-out step, and rows per purge step. */
@@ -41,6 +49,17 @@ export async function walkFollowers(tx: SqlExecutor, enqueue: Enqueue<TimelineJo
   if (count === limit && lastFollowId !== undefined) await enqueue({ ...walk, after: lastFollowId }, JOB_PRIORITY[walk.kind]);
 }
 
+/**
+ * Enqueues the removal of a deleted post's reposts from timelines, REPOSTS_PER_JOB at a time. The
+ * reposts' rows go with the post in its transaction; timelines stop showing them at once, and
+ * these jobs remove the rows.
+ */
+export async function retractReposts(enqueue: Enqueue<TimelineJob>, reposts: Array<{ postId: number; authorId: number }>): Promise<void> {
+  for (let i = 0; i < reposts.length; i += REPOSTS_PER_JOB) {
+    await enqueue({ kind: 'retract-reposts', reposts: reposts.slice(i, i + REPOSTS_PER_JOB) }, JOB_PRIORITY['retract-reposts']);
+  }
+}
+
 export function timelineJobRunner(limits: TimelineLimits) {
   return async function runTimelineJob(job: TimelineJob, tx: SqlExecutor, enqueue: Enqueue<TimelineJob>): Promise<void> {
     switch (job.kind) {
@@ -49,6 +68,10 @@ export function timelineJobRunner(limits: TimelineLimits) {
         return walkFollowers(tx, enqueue, job, limits.batchSize);
       case 'purge':
         if ((await purgeAccount(tx, job.userId, limits.batchSize)) > 0) await enqueue(job, JOB_PRIORITY.purge);
+        return;
+      case 'retract-reposts':
+        await retractFromReposters(tx, job.reposts);
+        for (const { postId, authorId } of job.reposts) await enqueue({ kind: 'retract', postId, authorId, after: 0 }, JOB_PRIORITY.retract);
         return;
     }
   };
