@@ -41,7 +41,8 @@ export function PeoplePage() {
       <ul class="people" aria-label="Search results">
         {pages.items.map((user) => (
           <li key={user.id}>
-            <a href={`/users/${user.id}`}>{user.username}</a>{' '}
+            <a href={`/users/${user.id}`}>{user.username}</a>
+            {user.displayName !== null && <span class="muted"> · {user.displayName}</span>}{' '}
             <span class="muted">{user.followersCount === 1 ? '1 follower' : `${user.followersCount} followers`}</span>
           </li>
         ))}
