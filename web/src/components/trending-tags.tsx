@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { TrendingTag } from '../api/types.js';
 import { api } from '../app/api.js';
-import { tagPath } from './post-text.js';
+import { tagPath } from './post-links.js';
 
 export function TrendingTags() {
   // undefined until the answer; a failure shows as an empty list, as the list is a side dish.

@@ -3,7 +3,7 @@ import { useCallback } from 'preact/hooks';
 import type { Post } from '../api/types.js';
 import { api } from '../app/api.js';
 import { PostList } from '../components/post-list.js';
-import { normaliseTag } from '../components/post-text.js';
+import { normaliseTag } from '../components/post-links.js';
 import { usePages } from '../components/use-pages.js';
 
 export function TagPage({ tag }: { tag: string }) {
