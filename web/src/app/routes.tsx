@@ -8,6 +8,7 @@ import { RelationsPage } from '../pages/relations-page.js';
 import { RoomMembersPage } from '../pages/room-members-page.js';
 import { RoomPage } from '../pages/room-page.js';
 import { RoomsPage } from '../pages/rooms-page.js';
+import { SearchPage } from '../pages/search-page.js';
 import { SettingsPage } from '../pages/settings-page.js';
 import { TagPage } from '../pages/tag-page.js';
 import { match } from './router.js';
@@ -19,6 +20,7 @@ const postId = (value: string | undefined) => (value && /^[1-9][0-9]{0,15}$/.tes
 export function Routes({ path }: { path: string }) {
   if (match('/', path)) return <HomePage />;
   if (match('/people', path)) return <PeoplePage />;
+  if (match('/search', path)) return <SearchPage />;
   if (match('/rooms', path)) return <RoomsPage />;
   if (match('/settings', path)) return <SettingsPage />;
   let params = match('/users/:id', path);

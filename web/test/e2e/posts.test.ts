@@ -173,6 +173,19 @@ describe('posts in a browser: replies, likes, reposts, edits and hashtags', () =
     await alicePage.getByRole('heading', { name: `#${tag}`, exact: true }).waitFor();
   });
 
+  it('a post found by Search can be liked from the results', async () => {
+    const word = uniqueName('kelp').replace(/_/g, '');
+    const text = `Kelp forest dive today ${word}`;
+    await writePost(alicePage, alice, text);
+
+    await bobPage.getByRole('link', { name: 'Search', exact: true }).click();
+    await bobPage.getByLabel('Search posts').fill(word);
+    const found = postIn(bobPage.getByRole('region', { name: 'Posts found' }), alice, text);
+    await action(found, 'Like').click();
+    await action(found, 'Unlike').waitFor();
+    await shows(found, '1 like');
+  });
+
   it('a display name and a bio set in Settings show on the profile', async () => {
     await carolPage.getByRole('link', { name: 'Settings', exact: true }).click();
     await carolPage.getByLabel('Display name').fill('Carol of the Harbour');
