@@ -5,15 +5,43 @@
  */
 import type { z } from 'zod';
 import type { accountSchema } from '@murmur/auth-service/api-schemas';
-import type { ownProfileSchema, postSchema, relationshipSchema, viewedProfileSchema } from '@murmur/user-service/api-schemas';
+import type {
+  editPostBody,
+  ownProfileSchema,
+  postBody,
+  postEditSchema,
+  postSchema,
+  profileChangesBody,
+  relationshipSchema,
+  trendingTagsSchema,
+  userSummarySchema,
+  viewedProfileSchema,
+} from '@murmur/user-service/api-schemas';
 import type { userHitSchema } from '@murmur/user-service/search-schemas';
 import type { memberSchema, roomSchema, roomSummarySchema } from '@murmur/ws-service/api-schemas';
 import type { ChatMessage as ServerChatMessage, ServerEvent as ServerServerEvent, ClientFrame as ServerClientFrame } from '@murmur/ws-service/protocol';
-import type { Account, Member, OwnProfile, Post, Relationship, Room, RoomSummary, UserSearchResult, ViewedProfile } from '../src/api/types.js';
+import type {
+  Account,
+  Member,
+  NewPost,
+  OwnProfile,
+  Post,
+  PostVersion,
+  ProfileChanges,
+  Relationship,
+  Room,
+  RoomSummary,
+  TrendingTags,
+  UserSearchResult,
+  UserSummary,
+  ViewedProfile,
+} from '../src/api/types.js';
 import type { ChatMessage, ClientFrame, ServerEvent } from '../src/protocol/events.js';
 
 /** What the server answers, as the client reads it: JSON, so dates arrive as strings. */
 type Answer<S extends z.ZodType> = z.output<S>;
+/** What a request body may hold for the server to parse it. */
+type Accepted<S extends z.ZodType> = z.input<S>;
 
 type Assignable<From, To> = [From] extends [To] ? true : false;
 const check = <T extends true>(value: T): T => value;
@@ -28,6 +56,13 @@ export const typesMatchServer = [
   check<Assignable<Answer<typeof viewedProfileSchema>, ViewedProfile>>(true),
   check<Assignable<Answer<typeof relationshipSchema>, Relationship>>(true),
   check<Assignable<Answer<typeof postSchema>, Post>>(true),
+  check<Assignable<Answer<typeof postEditSchema>, PostVersion>>(true),
+  check<Assignable<Answer<typeof userSummarySchema>, UserSummary>>(true),
+  check<Assignable<Answer<typeof trendingTagsSchema>, TrendingTags>>(true),
+  // Every body the client sends is one the server parses.
+  check<Assignable<NewPost, Accepted<typeof postBody>>>(true),
+  check<Assignable<{ text: string }, Accepted<typeof editPostBody>>>(true),
+  check<Assignable<ProfileChanges, Accepted<typeof profileChangesBody>>>(true),
   check<Assignable<Answer<typeof userHitSchema>, UserSearchResult>>(true),
   check<Assignable<Answer<typeof roomSchema>, Room>>(true),
   check<Assignable<Answer<typeof roomSummarySchema>, RoomSummary>>(true),

@@ -8,16 +8,20 @@ import { apiErrorOf } from './api-error.js';
 import type {
   ChatMessage,
   Member,
+  NewPost,
   OwnProfile,
   Page,
   PageQuery,
   Post,
+  PostVersion,
+  ProfileChanges,
   PublicUser,
   Relationship,
   Room,
   RoomRole,
   RoomSummary,
   SignedIn,
+  TrendingTags,
   UserSearchResult,
   UserSummary,
   ViewedProfile,
@@ -80,6 +84,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     logout: () => request<{ status: 'logged_out' }>('POST', auth('/logout')),
 
     me: () => request<OwnProfile>('GET', users('/me')),
+    editProfile: (changes: ProfileChanges) => request<OwnProfile>('PATCH', users('/me'), changes),
     deleteAccount: () => request<void>('DELETE', users('/delete')),
     profile: (id: number) => request<ViewedProfile>('GET', users(`/users/${id}`)),
     followers: (id: number, query?: PageQuery) => request<Page<UserSummary>>('GET', users(`/users/${id}/followers`, page(query))),
@@ -91,9 +96,29 @@ export function createApiClient(options: ApiClientOptions = {}) {
     timeline: (query?: PageQuery) => request<Page<Post>>('GET', users('/timeline', page(query))),
     userPosts: (id: number, query?: PageQuery) => request<Page<Post>>('GET', users(`/users/${id}/posts`, page(query))),
     /** `idempotencyKey` makes a retry after a lost answer return the first post instead of a second. */
-    createPost: (text: string, idempotencyKey = newClientMsgId()) =>
-      request<Post>('POST', users('/posts'), { text }, { 'Idempotency-Key': idempotencyKey }),
+    createPost: (text: string, options: { inReplyToId?: number; idempotencyKey?: string } = {}) => {
+      const body: NewPost = options.inReplyToId === undefined ? { text } : { text, inReplyToId: String(options.inReplyToId) };
+      return request<Post>('POST', users('/posts'), body, { 'Idempotency-Key': options.idempotencyKey ?? newClientMsgId() });
+    },
+    post: (id: number) => request<Post>('GET', users(`/posts/${id}`)),
+    /** The author's only; the earlier text stays readable through postEdits. */
+    editPost: (id: number, text: string) => request<Post>('PATCH', users(`/posts/${id}`), { text }),
+    /** Earlier versions, oldest first. */
+    postEdits: (id: number, query?: PageQuery) => request<Page<PostVersion>>('GET', users(`/posts/${id}/edits`, page(query))),
     deletePost: (id: number) => request<void>('DELETE', users(`/posts/${id}`)),
+    /** The thread above a post, root first. */
+    ancestors: (id: number) => request<{ items: Post[] }>('GET', users(`/posts/${id}/ancestors`)),
+    /** The direct replies, oldest first. */
+    replies: (id: number, query?: PageQuery) => request<Page<Post>>('GET', users(`/posts/${id}/replies`, page(query))),
+    /** Like and repost answer the post as the caller now sees it; doing either twice keeps one. */
+    like: (id: number) => request<Post>('PUT', users(`/posts/${id}/like`)),
+    unlike: (id: number) => request<Post>('DELETE', users(`/posts/${id}/like`)),
+    repost: (id: number) => request<Post>('PUT', users(`/posts/${id}/repost`)),
+    unrepost: (id: number) => request<Post>('DELETE', users(`/posts/${id}/repost`)),
+    likers: (id: number, query?: PageQuery) => request<Page<UserSummary>>('GET', users(`/posts/${id}/likes`, page(query))),
+    /** Any case, without `#`; newest first. */
+    tagPosts: (tag: string, query?: PageQuery) => request<Page<Post>>('GET', users(`/tags/${encodeURIComponent(tag)}/posts`, page(query))),
+    trendingTags: () => request<TrendingTags>('GET', users('/tags/trending')),
     searchPosts: (q: string, query?: PageQuery) => request<Page<Post>>('GET', users('/posts/search', { q, ...page(query) })),
 
     rooms: (query?: PageQuery) => request<Page<RoomSummary>>('GET', chat('/ws/getRooms', page(query))),

@@ -2,7 +2,7 @@
  * The REST answers the client reads, mirroring the zod schemas the services validate and
  * document with (auth-service/src/routes/auth.schemas.ts, user-service/src/routes/user.schemas.ts,
  * ws-service/src/routes/rooms.schemas.ts). Written by hand so the bundle carries no schema
- * library; test/api-types.test.ts holds them to the servers' schemas at type-check time.
+ * library; test/types-match-server.ts holds them to the servers' schemas at type-check time.
  */
 import type { ChatMessage, PublicUser } from '../protocol/events.js';
 
@@ -34,6 +34,9 @@ export interface SignedIn {
 export interface Profile {
   id: number;
   username: string;
+  /** Shown instead of the username where set. */
+  displayName: string | null;
+  bio: string;
   createdAt: string;
   followersCount: number;
   followingCount: number;
@@ -49,13 +52,20 @@ export interface OwnProfile extends Profile {
   email: string;
 }
 
-export type UserSummary = PublicUser;
+/** An account as lists and posts name it. */
+export interface UserSummary extends PublicUser {
+  displayName: string | null;
+}
 
 /** A People search result (`GET /users/search?q=`). */
-export interface UserSearchResult {
-  id: number;
-  username: string;
+export interface UserSearchResult extends UserSummary {
   followersCount: number;
+}
+
+/** `PATCH /me`: an absent field stays as it is; an empty or null display name removes it. */
+export interface ProfileChanges {
+  displayName?: string | null;
+  bio?: string;
 }
 
 export interface Relationship {
@@ -64,11 +74,61 @@ export interface Relationship {
   followedBy: boolean;
 }
 
+/** An account a post's text mentions (`@username`). */
+export interface Mention {
+  id: number;
+  username: string;
+}
+
 export interface Post {
   id: number;
   author: UserSummary;
   text: string;
   createdAt: string;
+  /** Null until the first edit. */
+  editedAt: string | null;
+  /** The post this one answers (it may since have been deleted). */
+  inReplyToId: number | null;
+  inReplyToUserId: number | null;
+  /** Once each, in the order the text names them. */
+  mentions: Mention[];
+  /** The text's hashtags, normalised (NFKC, lower case), without `#`. */
+  tags: string[];
+  repliesCount: number;
+  likesCount: number;
+  repostsCount: number;
+  /** Whether the caller likes it, and reposted it. */
+  liked: boolean;
+  reposted: boolean;
+  /** On timeline and profile items that are reposts: who reposted it. */
+  repostedBy?: UserSummary;
+}
+
+/**
+ * `POST /posts`. The server parses `inReplyToId` as it parses an id in a path, a decimal string,
+ * though its answers give ids as numbers.
+ */
+export interface NewPost {
+  text: string;
+  inReplyToId?: string;
+}
+
+/** An earlier version of an edited post (`GET /posts/:id/edits`). */
+export interface PostVersion {
+  text: string;
+  /** When this version was written. */
+  editedAt: string;
+}
+
+export interface TrendingTag {
+  tag: string;
+  /** Posts with the tag, and distinct accounts that used it, in the trends' window. */
+  posts: number;
+  accounts: number;
+}
+
+export interface TrendingTags {
+  items: TrendingTag[];
 }
 
 export type RoomKind = 'public' | 'private' | 'direct';
@@ -104,4 +164,6 @@ export interface Member {
 
 /** The limits the servers hold input to, for forms that say so before sending. */
 export const MAX_POST_CHARACTERS = 280;
+export const MAX_DISPLAY_NAME_CHARACTERS = 50;
+export const MAX_BIO_CHARACTERS = 500;
 export const MAX_ROOM_NAME_CHARACTERS = 64;

@@ -9,6 +9,7 @@ const LINKS = [
   { href: '/', label: 'Home' },
   { href: '/rooms', label: 'Rooms' },
   { href: '/people', label: 'People' },
+  { href: '/search', label: 'Search' },
   { href: '/settings', label: 'Settings' },
 ];
 

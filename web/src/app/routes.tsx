@@ -2,19 +2,25 @@
 import { HomePage } from '../pages/home-page.js';
 import { NotFoundPage } from '../pages/not-found-page.js';
 import { PeoplePage } from '../pages/people-page.js';
+import { PostPage } from '../pages/post-page.js';
 import { ProfilePage } from '../pages/profile-page.js';
 import { RelationsPage } from '../pages/relations-page.js';
 import { RoomMembersPage } from '../pages/room-members-page.js';
 import { RoomPage } from '../pages/room-page.js';
 import { RoomsPage } from '../pages/rooms-page.js';
+import { SearchPage } from '../pages/search-page.js';
 import { SettingsPage } from '../pages/settings-page.js';
+import { TagPage } from '../pages/tag-page.js';
 import { match } from './router.js';
 
 const id = (value: string | undefined) => (value && /^[1-9][0-9]{0,9}$/.test(value) ? Number(value) : undefined);
+/** Post ids are bigint: up to the largest integer a number holds exactly. */
+const postId = (value: string | undefined) => (value && /^[1-9][0-9]{0,15}$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : undefined);
 
 export function Routes({ path }: { path: string }) {
   if (match('/', path)) return <HomePage />;
   if (match('/people', path)) return <PeoplePage />;
+  if (match('/search', path)) return <SearchPage />;
   if (match('/rooms', path)) return <RoomsPage />;
   if (match('/settings', path)) return <SettingsPage />;
   let params = match('/users/:id', path);
@@ -25,6 +31,11 @@ export function Routes({ path }: { path: string }) {
     const listId = id(params?.id);
     if (params && listId) return <RelationsPage key={`${direction}${listId}`} userId={listId} direction={direction} />;
   }
+  params = match('/posts/:id', path);
+  const post = postId(params?.id);
+  if (params && post) return <PostPage key={post} postId={post} />;
+  params = match('/tags/:tag', path);
+  if (params?.tag) return <TagPage key={params.tag} tag={params.tag} />;
   params = match('/rooms/:id', path);
   const roomId = id(params?.id);
   if (params && roomId) return <RoomPage key={roomId} roomId={roomId} />;

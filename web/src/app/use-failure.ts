@@ -15,3 +15,28 @@ export function useFailure(): [string | undefined, (err: unknown) => void, () =>
   );
   return [message, fail, () => setMessage(undefined)];
 }
+
+export interface Action {
+  busy: boolean;
+  error: string | undefined;
+  /** Runs `call`, busy meanwhile; its failure becomes `error` (or ends the session). */
+  run: (call: () => Promise<unknown>) => Promise<void>;
+}
+
+/** A form's or a button's call to the server: one at a time, its failure shown beside it. */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, fail, clear] = useFailure();
+  const run = async (call: () => Promise<unknown>) => {
+    setBusy(true);
+    clear();
+    try {
+      await call();
+    } catch (err) {
+      fail(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}

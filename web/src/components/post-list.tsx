@@ -1,49 +1,37 @@
-/** Posts, newest first, with "Show older" and a delete button on the reader's own. */
+/** Posts, newest first, each with its actions, and "Show older". */
 import type { Post } from '../api/types.js';
-import { api } from '../app/api.js';
-import { useSession } from '../app/session.js';
-import { useFailure } from '../app/use-failure.js';
-import { Alert } from './field.js';
 import { MoreButton } from './more-button.js';
-import { TimeAgo } from './time-ago.js';
+import { Alert } from './field.js';
+import { PostItem } from './post-item.js';
 import type { Pages } from './use-pages.js';
 
-export function PostList({ pages, label }: { pages: Pages<Post>; label: string }) {
-  const { me, refresh } = useSession();
-  const [error, fail] = useFailure();
+/**
+ * A list item's key: a profile lists a post and its author's repost of it side by side, so the
+ * id alone is not unique.
+ */
+const itemKey = (post: Post): string => `${post.repostedBy?.id ?? ''}:${post.id}`;
 
-  const remove = async (post: Post) => {
-    try {
-      await api.deletePost(post.id);
-      pages.update((items) => items.filter((p) => p.id !== post.id));
-      refresh();
-    } catch (err) {
-      fail(err);
-    }
-  };
+/** Puts the server's newer answer for a post in every item that shows it, each keeping who reposted it. */
+export function withPost(items: Post[], changed: Post): Post[] {
+  return items.map((item) => (item.id === changed.id ? { ...changed, repostedBy: item.repostedBy } : item));
+}
 
+export function PostList({ pages, label, empty = 'No posts yet.' }: { pages: Pages<Post>; label: string; empty?: string }) {
   return (
     <section aria-label={label}>
-      <Alert message={pages.error ?? error} />
+      <Alert message={pages.error} />
       <ol class="posts">
         {pages.items.map((post) => (
-          <li key={post.id}>
-            <article aria-label={`Post by ${post.author.username}`}>
-              <header>
-                <a href={`/users/${post.author.id}`}>{post.author.username}</a> <TimeAgo iso={post.createdAt} />
-              </header>
-              <p class="text">{post.text}</p>
-              {post.author.id === me.id && (
-                // Named plainly, inside the article named after its author: a name holding "post" would also match the Post button.
-                <button type="button" class="link" onClick={() => void remove(post)}>
-                  Delete
-                </button>
-              )}
-            </article>
+          <li key={itemKey(post)}>
+            <PostItem
+              post={post}
+              onChange={(changed) => pages.update((items) => withPost(items, changed))}
+              onRemoved={() => pages.update((items) => items.filter((p) => p.id !== post.id))}
+            />
           </li>
         ))}
       </ol>
-      {!pages.loading && pages.items.length === 0 && <p>No posts yet.</p>}
+      {!pages.loading && pages.items.length === 0 && !pages.error && <p>{empty}</p>}
       <MoreButton pages={pages} label="Show older" />
     </section>
   );

@@ -6,6 +6,7 @@ import { navigate } from '../app/router.js';
 import { useSession } from '../app/session.js';
 import { useFailure } from '../app/use-failure.js';
 import { Alert } from '../components/field.js';
+import { nameOf } from '../components/post-item.js';
 import { PostList } from '../components/post-list.js';
 import { usePages } from '../components/use-pages.js';
 
@@ -49,8 +50,11 @@ export function ProfilePage({ userId }: { userId: number }) {
   if (!profile) return error ? <Alert message={error} /> : <p>Loading…</p>;
   return (
     <>
-      <h1>{profile.username}</h1>
-      <p class="muted">Joined {new Date(profile.createdAt).toLocaleDateString()}</p>
+      <h1>{nameOf(profile)}</h1>
+      <p class="muted">
+        {profile.displayName !== null && <>@{profile.username} · </>}Joined {new Date(profile.createdAt).toLocaleDateString()}
+      </p>
+      {profile.bio && <p class="bio">{profile.bio}</p>}
       <ul class="counts" aria-label="Counts">
         <li>{count(profile.postsCount, 'post', 'posts')}</li>
         <li>

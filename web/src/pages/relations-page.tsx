@@ -23,6 +23,7 @@ export function RelationsPage({ userId, direction }: { userId: number; direction
         {pages.items.map((user) => (
           <li key={user.id}>
             <a href={`/users/${user.id}`}>{user.username}</a>
+            {user.displayName !== null && <span class="muted"> · {user.displayName}</span>}
           </li>
         ))}
       </ul>

@@ -1,9 +1,11 @@
-/** Settings: the account, and deleting it after a confirmation. */
-import { useRef, useState } from 'preact/hooks';
+/** Settings: the profile (display name, bio), the account, and deleting it after a confirmation. */
+import { useId, useRef, useState } from 'preact/hooks';
+import { MAX_BIO_CHARACTERS, MAX_DISPLAY_NAME_CHARACTERS } from '../api/types.js';
 import { api } from '../app/api.js';
 import { useSession } from '../app/session.js';
-import { useFailure } from '../app/use-failure.js';
-import { Alert } from '../components/field.js';
+import { useAction, useFailure } from '../app/use-failure.js';
+import { CharactersLeft, characters } from '../components/compose.js';
+import { Alert, Field } from '../components/field.js';
 
 export function SettingsPage() {
   const session = useSession();
@@ -27,6 +29,8 @@ export function SettingsPage() {
   return (
     <>
       <h1>Settings</h1>
+      <ProfileForm />
+      <h2>Account</h2>
       <dl class="account">
         <dt>Username</dt>
         <dd>{me.username}</dd>
@@ -54,5 +58,59 @@ export function SettingsPage() {
         </div>
       </dialog>
     </>
+  );
+}
+
+/** The display name and bio others see on the profile; Save sends both. */
+function ProfileForm() {
+  const { me, refresh } = useSession();
+  const [displayName, setDisplayName] = useState(me.displayName ?? '');
+  const [bio, setBio] = useState(me.bio);
+  const [saved, setSaved] = useState(false);
+  const { busy, error, run } = useAction();
+  const nameCount = useId();
+  const bioCount = useId();
+  const valid = characters(displayName.trim()) <= MAX_DISPLAY_NAME_CHARACTERS && characters(bio.trim()) <= MAX_BIO_CHARACTERS;
+
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    setSaved(false);
+  };
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    if (!valid || busy) return;
+    await run(async () => {
+      // An empty display name removes it: the username shows instead.
+      const profile = await api.editProfile({ displayName: displayName.trim() || null, bio });
+      setDisplayName(profile.displayName ?? '');
+      setBio(profile.bio);
+      setSaved(true);
+      refresh();
+    });
+  };
+
+  return (
+    <form class="profile-form" onSubmit={(e) => void save(e)}>
+      <h2>Profile</h2>
+      <Field label="Display name" value={displayName} onValue={edit(setDisplayName)} aria-describedby={nameCount} autocomplete="name" />
+      <p class="hint">
+        <CharactersLeft id={nameCount} text={displayName.trim()} max={MAX_DISPLAY_NAME_CHARACTERS} />
+      </p>
+      <label class="field">
+        <span>Bio</span>
+        <textarea value={bio} rows={4} aria-describedby={bioCount} onInput={(e) => edit(setBio)(e.currentTarget.value)} />
+      </label>
+      <p class="hint">
+        <CharactersLeft id={bioCount} text={bio.trim()} max={MAX_BIO_CHARACTERS} />
+      </p>
+      <div class="row">
+        <button type="submit" disabled={busy || !valid}>
+          Save
+        </button>
+        <span role="status">{saved ? 'Saved' : ''}</span>
+      </div>
+      <Alert message={error} />
+    </form>
   );
 }

@@ -71,3 +71,18 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
 
 /** One message's text in the history, matched whole: its count is how many times it shows. */
 export const messageText = (page: Page, text: string) => chatHistory(page).getByText(text, { exact: true });
+
+/** Posts `text` from the Home page and waits until the timeline shows it. */
+export async function writePost(page: Page, person: Person, text: string): Promise<void> {
+  await page.getByRole('link', { name: 'Home', exact: true }).click();
+  await page.getByLabel("What's happening?").fill(text);
+  await page.getByRole('button', { name: 'Post', exact: true }).click();
+  await postIn(page.getByRole('region', { name: 'Timeline' }), person, text).waitFor();
+}
+
+/** The post by `person` that shows `text`, within `scope` (a page or a region of one). */
+export const postIn = (scope: Page | Locator, person: Person, text: string): Locator =>
+  scope.getByRole('article', { name: `Post by ${person.username}` }).filter({ hasText: text });
+
+/** A post's action button by its exact name (Like and Unlike, Repost and Undo repost hold each other). */
+export const action = (post: Locator, name: string): Locator => post.getByRole('button', { name, exact: true });
