@@ -97,7 +97,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     userPosts: (id: number, query?: PageQuery) => request<Page<Post>>('GET', users(`/users/${id}/posts`, page(query))),
     /** `idempotencyKey` makes a retry after a lost answer return the first post instead of a second. */
     createPost: (text: string, options: { inReplyToId?: number; idempotencyKey?: string } = {}) => {
-      const body: NewPost = options.inReplyToId === undefined ? { text } : { text, inReplyToId: String(options.inReplyToId) };
+      const body: NewPost = options.inReplyToId === undefined ? { text } : { text, inReplyToId: options.inReplyToId };
       return request<Post>('POST', users('/posts'), body, { 'Idempotency-Key': options.idempotencyKey ?? newClientMsgId() });
     },
     post: (id: number) => request<Post>('GET', users(`/posts/${id}`)),

@@ -104,13 +104,10 @@ export interface Post {
   repostedBy?: UserSummary;
 }
 
-/**
- * `POST /posts`. The server parses `inReplyToId` as it parses an id in a path, a decimal string,
- * though its answers give ids as numbers.
- */
+/** `POST /posts`: a post, or a reply to the post `inReplyToId`. */
 export interface NewPost {
   text: string;
-  inReplyToId?: string;
+  inReplyToId?: number;
 }
 
 /** An earlier version of an edited post (`GET /posts/:id/edits`). */
