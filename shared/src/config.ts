@@ -46,64 +46,110 @@ export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ['localhost', '127.0.0
   [8080, 8081, 8082, 8083].map((port) => `http://${host}:${port}`),
 );
 
-/** The variables of every process that serves HTTP: its logs and its server's limits. */
+/**
+ * The variables of every process that serves HTTP: its logs and its server's limits. Each says
+ * what it is for in `.describe()`, which docs/configuration.md is generated from.
+ */
 export const httpServerEnv = {
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Connections the kernel queues before the service accepts them (capped by net.core.somaxconn). */
-  LISTEN_BACKLOG: z.coerce.number().int().min(1).default(DEFAULT_LISTEN_BACKLOG),
-  /**
-   * How long a client may take to send a request's headers; a new connection must have sent its
-   * first request's headers within it. Above HTTP_REQUEST_TIMEOUT_MS, that one applies.
-   */
-  HTTP_HEADERS_TIMEOUT_MS: httpTimeoutMs.default(DEFAULT_HTTP_LIMITS.HTTP_HEADERS_TIMEOUT_MS),
-  /** How long a client may take to send a whole request, body included (not how long the answer may take). */
-  HTTP_REQUEST_TIMEOUT_MS: httpTimeoutMs.default(DEFAULT_HTTP_LIMITS.HTTP_REQUEST_TIMEOUT_MS),
-  /**
-   * How long a keep-alive connection may sit idle between requests. Longer than the idle timeout
-   * of the proxy in front (60 s on AWS load balancers and nginx's upstream keep-alive), so the
-   * proxy closes first and never sends a request down a connection the service is closing.
-   */
-  HTTP_KEEP_ALIVE_TIMEOUT_MS: httpTimeoutMs.default(DEFAULT_HTTP_LIMITS.HTTP_KEEP_ALIVE_TIMEOUT_MS),
-  /**
-   * Most connections waiting for their first request at once; past it the one that has waited
-   * longest is closed. Connections a busy server has not read yet count, so keep it above the
-   * largest reconnect storm an instance should absorb (and below its file-descriptor limit).
-   */
-  HTTP_MAX_PENDING_CONNECTIONS: z.coerce.number().int().positive().default(DEFAULT_HTTP_LIMITS.HTTP_MAX_PENDING_CONNECTIONS),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('`production` where deployed (the Dockerfile and `docker-compose.yml` set it); `test` under `npm test`'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino level (`silent` to mute)'),
+  LISTEN_BACKLOG: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_LISTEN_BACKLOG)
+    .describe(
+      "connections the kernel queues before the service accepts them (a reconnect storm needs more than Node's 511; capped by `net.core.somaxconn`)",
+    ),
+  HTTP_HEADERS_TIMEOUT_MS: httpTimeoutMs
+    .default(DEFAULT_HTTP_LIMITS.HTTP_HEADERS_TIMEOUT_MS)
+    .describe(
+      "how long a client may take to send a request's headers, counted from the opening of the connection for its first request; then 408 and the connection is closed (a connection that never sends a byte included)",
+    ),
+  HTTP_REQUEST_TIMEOUT_MS: httpTimeoutMs
+    .default(DEFAULT_HTTP_LIMITS.HTTP_REQUEST_TIMEOUT_MS)
+    .describe(
+      'how long a client may take to send a whole request, body included (not how long the answer may take); bounds the headers too when below `HTTP_HEADERS_TIMEOUT_MS`',
+    ),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: httpTimeoutMs
+    .default(DEFAULT_HTTP_LIMITS.HTTP_KEEP_ALIVE_TIMEOUT_MS)
+    .describe(
+      "how long an idle keep-alive connection is kept between requests; longer than the idle timeout of the proxy in front (60 s on AWS load balancers and nginx's upstream keep-alive), so the proxy closes first and never reuses a connection the service is closing",
+    ),
+  HTTP_MAX_PENDING_CONNECTIONS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_HTTP_LIMITS.HTTP_MAX_PENDING_CONNECTIONS)
+    .describe(
+      "most connections open at once that have not sent their first request; past it the one that has waited longest is closed (WebSockets and served keep-alive connections do not count). Connections a busy server has not read yet count too: keep it above the largest reconnect storm an instance should absorb (at 1,000, a storm of 10,000 joins lost 9,000 connections) and below the process's file-descriptor limit",
+    ),
 };
 
 /** The variables every service reads. */
 export const commonEnv = {
   ...httpServerEnv,
-  DATABASE_URL: z.string().url('must be a postgres:// URL'),
-  /** Origins allowed to make cookie-authenticated changes and open WebSockets. */
+  DATABASE_URL: z.string().url('must be a postgres:// URL').describe('PostgreSQL URL (`npm start` provides one)'),
   ALLOWED_ORIGINS: z
     .string()
     .default(DEFAULT_ALLOWED_ORIGINS.join(','))
-    .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean)),
-  JWT_ISSUER: z.string().min(1).default('murmur-auth'),
-  JWT_AUDIENCE: z.string().min(1).default('murmur'),
-  /** Set when the services sit behind HTTPS, so the auth cookie is marked Secure. */
+    .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean))
+    .describe(
+      'comma-separated origins allowed to make cookie-authenticated changes and open WebSockets; the default is the gateway and each service as `npm start` runs them',
+    ),
+  JWT_ISSUER: z.string().min(1).default('murmur-auth').describe('`iss` claim signed and required'),
+  JWT_AUDIENCE: z.string().min(1).default('murmur').describe('`aud` claim signed and required'),
   COOKIE_SECURE: z
     .enum(['true', 'false'])
     .default('false')
-    .transform((v) => v === 'true'),
-  /** How many reverse proxies to trust for the client address (brute-force limits use it). */
-  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
-  /** Connections each service holds to PostgreSQL. */
-  DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
-  /** Client-side deadline of every query; past it the request answers 503. */
-  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_QUERY_TIMEOUT_MS),
-  /** How long a request waits for a free or new database connection before answering 503. */
-  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(DEFAULT_CONNECT_TIMEOUT_MS),
-  /** Prefix of the keys of the rate limits every instance shares, so deployments sharing a database count apart. */
-  RATE_LIMIT_KEY_PREFIX: z.string().min(1).max(64).default('murmur'),
-  /** How long /readyz waits for the database before answering 503. */
-  READY_TIMEOUT_MS: z.coerce.number().int().min(50).default(DEFAULT_READY_TIMEOUT_MS),
+    .transform((v) => v === 'true')
+    .describe('`true` behind HTTPS: the auth cookie gets `Secure`'),
+  TRUST_PROXY_HOPS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      'reverse proxies to trust for the client address, which the brute-force limits count by (1 in `docker-compose.yml`, behind the gateway)',
+    ),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10).describe('connections each service holds to PostgreSQL'),
+  DB_QUERY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(DEFAULT_QUERY_TIMEOUT_MS)
+    .describe(
+      "client-side deadline of every query (the server's `statement_timeout` is set just below it); a hung or partitioned database answers 503 after it",
+    ),
+  DB_CONNECT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(DEFAULT_CONNECT_TIMEOUT_MS)
+    .describe('how long a request waits for a free or new database connection before 503'),
+  RATE_LIMIT_KEY_PREFIX: z
+    .string()
+    .min(1)
+    .max(64)
+    .default('murmur')
+    .describe(
+      'prefix of the keys of the shared rate limits (table `rate_limits`); instances of one deployment share it, deployments sharing a database count apart',
+    ),
+  READY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .default(DEFAULT_READY_TIMEOUT_MS)
+    .describe('how long `/readyz` waits for the database before answering 503'),
 };
 
-export const portEnv = (defaultPort: number) => port.default(defaultPort);
+export const portEnv = (defaultPort: number) => port.default(defaultPort).describe('listening port of a service or the gateway');
 /** A duration in milliseconds that Node's timers can hold. */
 export const timeoutMsEnv = (defaultMs: number) => httpTimeoutMs.default(defaultMs);
 

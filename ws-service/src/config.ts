@@ -1,84 +1,114 @@
-/** ws-service configuration, read from the environment once at boot. */
+/**
+ * ws-service configuration, read from the environment once at boot. Each variable says what it
+ * is for in `.describe()`, which docs/configuration.md is generated from.
+ */
 import { z } from 'zod';
 import { commonEnv, parseEnv, portEnv, readPemFromEnv } from '@murmur/shared/config';
 
 const positiveInt = z.coerce.number().int().positive();
 
-const schema = z.object({
+export const envSchema = z.object({
   ...commonEnv,
   PORT: portEnv(8083),
-  /** How often every socket is pinged; a peer that has not answered the previous ping by then is terminated. */
-  WS_PING_INTERVAL_MS: positiveInt.min(10).default(30_000),
-  /** Unsent output (socket buffer + queue) above which a client is dropped as a slow consumer. */
-  WS_MAX_BUFFERED_BYTES: positiveInt.min(1024).default(1024 * 1024),
-  /** Frames a connection may send per second on average (token bucket refill rate). */
-  WS_MESSAGES_PER_SECOND: positiveInt.default(20),
-  /** Frames a connection may send at once before the rate applies (token bucket size). */
-  WS_MESSAGE_BURST: positiveInt.default(40),
-  /** Rooms one account may create per hour; shared by every instance. */
-  WS_ROOMS_MAX_PER_HOUR: positiveInt.default(50),
-  /**
-   * Open WebSockets one account may hold on this instance (one per room joined, per tab or
-   * device). Past it the upgrade answers 429 TOO_MANY_CONNECTIONS.
-   */
-  WS_MAX_CONNECTIONS_PER_USER: positiveInt.default(100),
-  /** Open WebSockets one client address may hold on this instance (several people may share one address). */
-  WS_MAX_CONNECTIONS_PER_ADDRESS: positiveInt.default(500),
-  /**
-   * Chat messages one account may send per second across all its sockets on this instance (token
-   * bucket rate), so more sockets do not mean more messages. Over it a message is refused with
-   * RATE_LIMITED.
-   */
-  WS_USER_MESSAGES_PER_SECOND: positiveInt.default(30),
-  /** Chat messages one account may send at once across its sockets (token bucket size). */
-  WS_USER_MESSAGE_BURST: positiveInt.default(60),
-  /** Newest messages each room with local clients keeps in memory: joins and most resumes are served from them. */
-  WS_RECENT_MESSAGES: positiveInt.min(50).default(100),
-  /** How long a message that arrived ahead of a missing seq is held before the gap is read from the database. */
-  WS_GAP_WAIT_MS: positiveInt.default(200),
-  /** Most messages stored by one INSERT (group commit across rooms). */
-  WS_WRITE_BATCH: positiveInt.max(10_000).default(500),
-  /**
-   * How long a batch of messages waits for more before it is stored. Each INSERT and commit has a
-   * fixed cost in PostgreSQL; a few milliseconds here make batches, and so the cost per message,
-   * grow with the load. 0 stores at once.
-   */
-  WS_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
-  /**
-   * How long a batch of read markers waits for more before it is stored. A marker's only answer
-   * is the `read` event, which no message waits behind, and PostgreSQL's cost per marker falls
-   * with the batch: measured, 21 µs each in batches of 20 and 5.5 µs in batches of 200.
-   */
-  WS_READ_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(20),
-  /** Most messages waiting to be stored; past it, senders get STORAGE_BUSY at once (no ack). */
-  WS_WRITE_QUEUE_MAX: positiveInt.default(10_000),
-  /**
-   * Redis that joins several instances into one cluster (events and presence). Unset: one
-   * instance, in-memory broker and presence.
-   */
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL' }).optional(),
-  /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
-  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('murmur:ws:'),
-  /**
-   * How long an instance's presence outlives its last heartbeat (sent every third of it): a
-   * crashed instance's users vanish within it. At least 300 ms, so heartbeats stay ≥ 100 ms apart.
-   */
-  WS_PRESENCE_TTL_MS: positiveInt.min(300).default(30_000),
-  /**
-   * Messages a search reads newest first (those the caller may read and those they may not)
-   * before it asks the search index instead: a common word is found within them, a rare one is not.
-   */
-  WS_SEARCH_WALK_ROWS: positiveInt.max(100_000).default(500),
-  /**
-   * Most messages a second walk reads, when the first found some matches but not a page (a word
-   * in a few percent of messages): about 5 µs each, so 20,000 cost ~100 ms, still less than
-   * fetching that word's matches through the index.
-   */
-  WS_SEARCH_MAX_WALK_ROWS: positiveInt.max(1_000_000).default(20_000),
+  WS_PING_INTERVAL_MS: positiveInt
+    .min(10)
+    .default(30_000)
+    .describe('how often every socket is pinged; a peer that has not answered the previous ping by then is terminated'),
+  WS_MAX_BUFFERED_BYTES: positiveInt
+    .min(1024)
+    .default(1024 * 1024)
+    .describe('unsent output per socket (socket buffer + queue) above which it is closed with 4008 as a slow consumer'),
+  WS_MESSAGES_PER_SECOND: positiveInt.default(20).describe('frames a socket may send per second on average (token bucket rate)'),
+  WS_MESSAGE_BURST: positiveInt.default(40).describe('frames a socket may send at once before the rate applies (token bucket size)'),
+  WS_ROOMS_MAX_PER_HOUR: positiveInt
+    .default(50)
+    .describe('rooms one account may create per hour before 429 `TOO_MANY_ROOMS`; shared by every instance'),
+  WS_MAX_CONNECTIONS_PER_USER: positiveInt
+    .default(100)
+    .describe(
+      'open WebSockets one account may hold on an instance (one per room joined, per tab or device); past it the upgrade answers 429 `TOO_MANY_CONNECTIONS`',
+    ),
+  WS_MAX_CONNECTIONS_PER_ADDRESS: positiveInt
+    .default(500)
+    .describe(
+      'open WebSockets one client address may hold on an instance (several people may share one address; counted from the start of the upgrade, before the token is checked)',
+    ),
+  WS_USER_MESSAGES_PER_SECOND: positiveInt
+    .default(30)
+    .describe(
+      'chat messages one account may send per second across all its sockets on an instance (token bucket rate), so more sockets do not mean more messages; over it a message is refused with `RATE_LIMITED`',
+    ),
+  WS_USER_MESSAGE_BURST: positiveInt
+    .default(60)
+    .describe('chat messages one account may send at once across its sockets (token bucket size)'),
+  WS_RECENT_MESSAGES: positiveInt
+    .min(50)
+    .default(100)
+    .describe(
+      'newest messages kept in memory per room that has clients on the instance (≥ 50), with the edits and deletions among them (at most 4 events per message kept); joins and resumes within them read no database',
+    ),
+  WS_GAP_WAIT_MS: positiveInt
+    .default(200)
+    .describe('how long a message that arrived ahead of a missing seq is held before the missing ones are read from the database'),
+  WS_WRITE_BATCH: positiveInt.max(10_000).default(500).describe('most messages stored by one INSERT (group commit across rooms)'),
+  WS_WRITE_LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(2)
+    .describe(
+      "how long a batch of messages waits for more before it is stored. Each INSERT and commit has a fixed cost in PostgreSQL; a few milliseconds here make batches, and so the cost per message, grow with the load; 0 stores at once",
+    ),
+  WS_READ_LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000)
+    .default(20)
+    .describe(
+      "how long a batch of read markers waits for more before it is stored in one statement; a marker's only answer is the `read` event, which no message waits behind, and PostgreSQL's cost per marker falls with the batch (21 µs in batches of 20, 5.5 µs in batches of 200)",
+    ),
+  WS_WRITE_QUEUE_MAX: positiveInt
+    .default(10_000)
+    .describe('most messages waiting to be stored; past it a message is refused at once with `STORAGE_BUSY` and not acknowledged'),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL' })
+    .optional()
+    .describe(
+      '`redis://` or `rediss://` URL that joins instances into one cluster (events and presence); unset, one instance with its broker and presence in memory',
+    ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .min(1)
+    .max(100)
+    .default('murmur:ws:')
+    .describe('prefix of every Redis key and channel; instances of one cluster share it, so several deployments (or test runs) can share one Redis'),
+  WS_PRESENCE_TTL_MS: positiveInt
+    .min(300)
+    .default(30_000)
+    .describe(
+      "how long an instance's presence outlives its last heartbeat (sent every third of it): a crashed instance's users vanish within it. At least 300 ms, so heartbeats stay ≥ 100 ms apart",
+    ),
+  WS_SEARCH_WALK_ROWS: positiveInt
+    .max(100_000)
+    .default(500)
+    .describe(
+      'the same as `SEARCH_WALK_ROWS`, for message search; the messages walked include those of rooms the caller may not read',
+    ),
+  WS_SEARCH_MAX_WALK_ROWS: positiveInt
+    .max(1_000_000)
+    .default(20_000)
+    .describe(
+      'the same as `SEARCH_MAX_WALK_ROWS`, for message search: about 5 µs a message, so 20,000 cost ~100 ms, still less than fetching a word in a few percent of messages through the index',
+    ),
 });
 
-export type ServiceConfig = z.infer<typeof schema> & { jwtPublicKeyPem: string };
+/** The token verification key, given inline or as a file (`JWT_PUBLIC_KEY_FILE`); read beside the schema. */
+export const PEM_KEY_ENV = 'JWT_PUBLIC_KEY';
+
+export type ServiceConfig = z.infer<typeof envSchema> & { jwtPublicKeyPem: string };
 
 export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
-  return { ...parseEnv(schema, env), jwtPublicKeyPem: readPemFromEnv(env, 'JWT_PUBLIC_KEY') };
+  return { ...parseEnv(envSchema, env), jwtPublicKeyPem: readPemFromEnv(env, PEM_KEY_ENV) };
 }
