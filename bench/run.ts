@@ -3,7 +3,7 @@
  * figure is a ratio that holds on a noisy machine. `--quick` runs a reduced version.
  *
  * `--only NAME,NAME` runs only the named scenarios (names in SCENARIOS below: token-check,
- * logins, follows, timeline, search, fanout, idle, many-rooms, read-receipts, join-storm, two-instances), e.g.
+ * logins, follows, timeline, social, search, fanout, idle, many-rooms, read-receipts, join-storm, two-instances), e.g.
  *   node dist-tools/bench/run.js --only many-rooms,join-storm
  * A partial run writes <date>-partial[-quick].json, never replacing a full run's results.
  * `--profile DIR` writes a CPU profile of every service into DIR.
@@ -22,6 +22,7 @@ import { joinStormScenario } from './scenarios/join-storm.js';
 import { loginScenario } from './scenarios/logins.js';
 import { manyRoomsScenario, type ManyRoomsOptions, type MurmurManyRoomsRun } from './scenarios/many-rooms.js';
 import { searchScenario, type SearchOptions } from './scenarios/search.js';
+import { socialScenario, type SocialOptions } from './scenarios/social.js';
 import { timelineScenario, type TimelineOptions } from './scenarios/timeline.js';
 import { tokenCheckScenario } from './scenarios/token-check.js';
 import { readReceiptsScenario } from './scenarios/read-receipts.js';
@@ -73,6 +74,25 @@ const TIMELINE: TimelineOptions = quick
       posters: 2,
     };
 
+/**
+ * Replies, likes and trending tags. Run with the timeline scenario, they meet its posts table (ten
+ * million posts); alone, their own rows only. Quick keeps every shape at smaller sizes.
+ */
+const SOCIAL: SocialOptions = quick
+  ? { replies: 1_000, likes: 5_000, liveLikes: 400, likesPerSecond: 200, likeClients: 50, tagPosts: 20_000, tagAccounts: 1_000, tagVocabulary: 2_000, requests: 200, recomputeRuns: 3 }
+  : {
+      replies: 10_000,
+      likes: 100_000,
+      liveLikes: 10_000,
+      likesPerSecond: 1_000,
+      likeClients: 50,
+      tagPosts: 1_000_000,
+      tagAccounts: 20_000,
+      tagVocabulary: 50_000,
+      requests: 2_000,
+      recomputeRuns: 5,
+    };
+
 /** Search: quick is a hundredth of the tables, with every shape kept. */
 const SEARCH: SearchOptions = quick
   ? { messages: 100_000, users: 10_000, rooms: 100, privateRooms: 20, searcherPrivateRooms: 5, posts: 10_000, requests: 100, plainRuns: 5 }
@@ -89,6 +109,7 @@ const SCENARIOS: Array<{ name: string; run(env: BenchEnv, context: RunContext): 
   { name: 'logins', run: (env) => loginScenario(env, { durationMs: quick ? 2_000 : 10_000, concurrency: 8 }) },
   { name: 'follows', run: (env) => followScenario(env, { durationMs: quick ? 2_000 : 10_000, connections: 50, users: 2_000 }) },
   { name: 'timeline', run: (env) => timelineScenario(env, TIMELINE) },
+  { name: 'social', run: (env) => socialScenario(env, SOCIAL) },
   { name: 'search', run: (env) => searchScenario(env, SEARCH) },
   {
     name: 'fanout',

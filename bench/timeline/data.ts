@@ -5,7 +5,8 @@
  * a site that has run for months.
  */
 import type { BenchEnv, BenchUser } from '../lib/bench-env.js';
-import { copyRows, type CopyValue } from '../lib/copy-rows.js';
+import { timedSteps } from '../lib/timed-step.js';
+import { checkIdentityRange, copyRows, lastIdentity, trustedLoadSkipsTriggers, type CopyValue } from '../lib/copy-rows.js';
 
 export interface TimelineDataShape {
   /** Posts in all. */
@@ -50,41 +51,114 @@ function spread<T>(items: readonly T[], count: number): T[] {
 }
 
 /**
+ * What background posts are, by their place b among the background posts (b mod 20): a share
+ * are replies and reposts of a post a few places earlier, and some posts have likes, so every
+ * timeline page shows reposts and replies and carries counts. The posts replied to and reposted
+ * are originals by other authors; each is reposted once, so no repost collides with another.
+ */
+const REPLY_SLOT = 3;
+const REPLY_LAG = 1;
+const REPOST_SLOTS = new Set([7, 17]);
+const REPOST_LAG = 5;
+const LIKED_SLOT = 0;
+/** Likes of a liked post: 1 to this many. */
+const MOST_LIKES = 5;
+const SLOTS = 20;
+/** The background posts' share of each kind, for the log. */
+const SHARES = { reposts: REPOST_SLOTS.size / SLOTS, replies: 1 / SLOTS, liked: 1 / SLOTS };
+
+const COUNTED_LIKES = (b: number) => 1 + (Math.floor(b / SLOTS) % MOST_LIKES);
+
+/** The posts table's columns as the rows below fill them. */
+const POST_COLUMNS = ['author_id', 'text', 'created_at', 'in_reply_to_id', 'in_reply_to_user_id', 'repost_of_id', 'replies_count', 'likes_count', 'reposts_count'];
+
+interface PostLayout {
+  /** The last post id before the load: post number n gets id firstId + n − 1. */
+  lastId: number;
+  /** Whether the counts come in the rows (the load skips the counting triggers) or from the triggers. */
+  countsInRows: boolean;
+  /** Filled while the posts are generated: [user id, post id] of each like, for the likes load. */
+  likes: number[];
+}
+
+/**
  * Posts in id order, one a second up to now. The quiet accounts' come first, so they are the
  * oldest; the prolific accounts' are spread evenly through the rest, as an account that posts
- * all the time would leave them; all others cycle through the background authors.
+ * all the time would leave them; all others cycle through the background authors and are posts,
+ * replies and reposts as the slots above say.
  */
-function* postRows(shape: TimelineDataShape, quiet: BenchUser[], authors: BenchUser[], prolific: BenchUser[]): Generator<CopyValue[]> {
+function* postRows(
+  shape: TimelineDataShape,
+  quiet: BenchUser[],
+  authors: BenchUser[],
+  prolific: BenchUser[],
+  likers: BenchUser[],
+  layout: PostLayout,
+): Generator<CopyValue[]> {
   const firstAt = Date.now() - shape.posts * 1000;
   let n = 0;
-  const post = (author: BenchUser): CopyValue[] => {
+  const idOf = (number: number) => layout.lastId + number;
+  const counted = (count: number) => (layout.countsInRows ? count : 0);
+  const post = (author: BenchUser, text: string, rest: CopyValue[] = [null, null, null, 0, 0, 0]): CopyValue[] => {
     n += 1;
-    return [author.id, `Post number ${n} of the benchmark, about as long as a typical short post.`, new Date(firstAt + n * 1000)];
+    return [author.id, text, new Date(firstAt + n * 1000), ...rest];
   };
-  for (const account of quiet) for (let k = 0; k < QUIET_POSTS_EACH; k += 1) yield post(account);
+  const original = (author: BenchUser) => post(author, `Post number ${n + 1} of the benchmark, about as long as a typical short post.`);
+  for (const account of quiet) for (let k = 0; k < QUIET_POSTS_EACH; k += 1) yield original(account);
   const rest = shape.posts - n;
   const prolificTotal = prolific.length * shape.prolificPosts;
+  const backgroundTotal = rest - prolificTotal;
+  /** Post numbers of the last background posts, by b mod its length. */
+  const recent = new Array<number>(SLOTS).fill(0);
+  const authorAt = (b: number) => authors[b % authors.length]!;
   let prolificSoFar = 0;
-  let backgroundSoFar = 0;
+  let b = 0;
   for (let i = 0; i < rest; i += 1) {
     // Post i is a prolific one whenever the prolific share of the first i + 1 posts steps up.
     const prolificDue = Math.floor(((i + 1) * prolificTotal) / rest);
-    if (prolificDue > prolificSoFar) yield post(prolific[prolificSoFar++ % prolific.length]!);
-    else yield post(authors[backgroundSoFar++ % authors.length]!);
+    if (prolificDue > prolificSoFar) {
+      yield original(prolific[prolificSoFar++ % prolific.length]!);
+      continue;
+    }
+    const slot = b % SLOTS;
+    const later = (lag: number) => (b + lag < backgroundTotal ? 1 : 0);
+    let row: CopyValue[];
+    if (slot === REPLY_SLOT) {
+      row = post(authorAt(b), `A reply, number ${n + 1}, to the post just before it by someone else.`, [
+        idOf(recent[(b - REPLY_LAG) % SLOTS]!),
+        authorAt(b - REPLY_LAG).id,
+        null,
+        0,
+        0,
+        0,
+      ]);
+    } else if (REPOST_SLOTS.has(slot)) {
+      row = post(authorAt(b), '', [null, null, idOf(recent[(b - REPOST_LAG) % SLOTS]!), 0, 0, 0]);
+    } else {
+      const replies = slot === REPLY_SLOT - REPLY_LAG ? later(REPLY_LAG) : 0;
+      const reposts = REPOST_SLOTS.has(slot + REPOST_LAG) ? later(REPOST_LAG) : 0;
+      const likes = slot === LIKED_SLOT ? COUNTED_LIKES(b) : 0;
+      row = original(authorAt(b));
+      row.splice(6, 3, counted(replies), counted(likes), counted(reposts));
+      for (let k = 0; k < likes; k += 1) layout.likes.push(likers[(Math.floor(b / SLOTS) * 7 + k * 131) % likers.length]!.id, idOf(n));
+    }
+    recent[b % SLOTS] = n;
+    b += 1;
+    yield row;
   }
+}
+
+function* pairs(flat: readonly number[]): Generator<CopyValue[]> {
+  for (let k = 0; k < flat.length; k += 2) yield [flat[k]!, flat[k + 1]!];
 }
 
 function* followRows(follower: BenchUser, followees: readonly BenchUser[]): Generator<CopyValue[]> {
   for (const followee of followees) yield [follower.id, followee.id];
 }
 
-/** Logs how long each step of the build took: a full run's build takes minutes. */
-async function step<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  const result = await work();
-  console.log(`timeline data: ${label} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return result;
-}
+const pct = (share: number) => `${Math.round(share * 100)}%`;
+
+const step = timedSteps('timeline data');
 
 export async function buildTimelineData(env: BenchEnv, shape: TimelineDataShape): Promise<TimelineData> {
   const { pool } = env;
@@ -100,10 +174,17 @@ export async function buildTimelineData(env: BenchEnv, shape: TimelineDataShape)
   const [activeReader, quietReader, wideReader] = users.readers as [BenchUser, BenchUser, BenchUser];
   const bigAuthor = users.big[0]!;
   const activeFollowees = spread(users.authors, shape.activeFollowed);
-  const stored = await step(`${shape.posts.toLocaleString('en')} posts (COPY)`, () =>
-    copyRows(pool, 'posts', ['author_id', 'text', 'created_at'], postRows(shape, users.quiet, users.authors, users.prolific), { trustForeignKeys: true }),
+  const layout: PostLayout = { lastId: await lastIdentity(pool, 'posts'), countsInRows: await trustedLoadSkipsTriggers(pool), likes: [] };
+  const stored = await step(
+    `${shape.posts.toLocaleString('en')} posts (COPY), ${pct(SHARES.reposts)} of the background ones reposts, ${pct(SHARES.replies)} replies, ${pct(SHARES.liked)} liked`,
+    () => copyRows(pool, 'posts', POST_COLUMNS, postRows(shape, users.quiet, users.authors, users.prolific, users.fans, layout), { trustForeignKeys: true }),
   );
   if (stored !== shape.posts) throw new Error(`stored ${stored} posts of ${shape.posts}`);
+  await checkIdentityRange(pool, 'posts', layout.lastId, stored);
+  // The likes' counts are in their posts' rows already, or the trigger counts them now.
+  await step(`${(layout.likes.length / 2).toLocaleString('en')} likes (COPY)`, () =>
+    copyRows(pool, 'likes', ['user_id', 'post_id'], pairs(layout.likes), { trustForeignKeys: true }),
+  );
 
   // The big author's followers come last, so the last of them has the highest follow id.
   await step('follows (COPY)', () =>
@@ -120,17 +201,24 @@ export async function buildTimelineData(env: BenchEnv, shape: TimelineDataShape)
   );
 
   // Every post is in its author's own timeline (POST /posts writes it there), and fan-out wrote
-  // every post of each followee into the readers' timelines. Inserted in key order: sorted
-  // appends to both indexes instead of random writes.
+  // every post of each followee into the readers' timelines, as it decides: a reply to someone
+  // else only where the reader follows that someone too, and a post once, in its first row (the
+  // original, or the first repost of it; later ones meet home_feed_reader_original_key).
+  // Inserted in key order: sorted appends to the indexes instead of random writes.
   await step('own timelines (INSERT … SELECT)', () =>
-    pool.query('INSERT INTO home_feed (reader_id, author_id, post_id) SELECT author_id, author_id, id FROM posts ORDER BY author_id, id'),
+    pool.query(
+      'INSERT INTO home_feed (reader_id, author_id, post_id, original_id) SELECT author_id, author_id, id, coalesce(repost_of_id, id) FROM posts ORDER BY author_id, id',
+    ),
   );
   await step("readers' timelines (INSERT … SELECT)", () =>
     pool.query(
-      `INSERT INTO home_feed (reader_id, author_id, post_id)
-       SELECT f.follower_id, p.author_id, p.id FROM follows f JOIN posts p ON p.author_id = f.followee_id
+      `INSERT INTO home_feed (reader_id, author_id, post_id, original_id)
+       SELECT f.follower_id, p.author_id, p.id, coalesce(p.repost_of_id, p.id) FROM follows f JOIN posts p ON p.author_id = f.followee_id
        WHERE f.follower_id = ANY($1::int[])
-       ORDER BY f.follower_id, p.id`,
+         AND (p.in_reply_to_user_id IS NULL OR p.in_reply_to_user_id = p.author_id OR p.in_reply_to_user_id = f.follower_id
+           OR EXISTS (SELECT 1 FROM follows g WHERE g.follower_id = f.follower_id AND g.followee_id = p.in_reply_to_user_id))
+       ORDER BY f.follower_id, p.id
+       ON CONFLICT DO NOTHING`,
       [users.readers.map((r) => r.id)],
     ),
   );

@@ -33,8 +33,8 @@ const RAW_RUNS = 3;
 
 /** The statement fan-out amounts to, for the whole audience at once. */
 const RAW_FANOUT_SQL = `
-  INSERT INTO home_feed (reader_id, author_id, post_id)
-  SELECT follower_id, $1, $2 FROM follows WHERE followee_id = $1
+  INSERT INTO home_feed (reader_id, author_id, post_id, original_id)
+  SELECT follower_id, $1, $2, $2 FROM follows WHERE followee_id = $1
   ON CONFLICT DO NOTHING`;
 
 interface BigPost {

@@ -7,17 +7,12 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { homeTimelineQuery } from '@murmur/user-service/timeline-query';
 import type { BenchUser } from '../lib/bench-env.js';
 import { expectStatus } from '../lib/http-client.js';
-import { cpuSeconds, peakRssMiB } from '../lib/process-stats.js';
+import { measureReadVsRaw } from '../lib/read-vs-raw.js';
 import type { ResultRow } from '../lib/report.js';
-import { latencyColumns, sequentialRate, summarize, timeRuns } from '../lib/stats.js';
+import { latencyColumns, summarize, timeRuns } from '../lib/stats.js';
 import { bearer, type TimelineRig } from './rig.js';
 
 const PAGE_SIZE = 20;
-/**
- * Requests before each measurement, at least 100 and half as many as are measured: the first
- * thousand requests after a start still run code the JIT has not optimized, and would set the p99.
- */
-const warmupRequests = (requests: number) => Math.max(100, Math.round(requests / 2));
 
 /**
  * The home timeline of the design before fan-out on write: the reader's followees' posts, found
@@ -65,55 +60,22 @@ export async function cursorOfPage(rig: TimelineRig, token: string, page: number
 }
 
 /** Two rows: GET /timeline for one page, and the same SQL through raw pg. */
-export async function measureTimelineRead(rig: TimelineRig, read: TimelineRead, requests: number): Promise<ResultRow[]> {
-  const query = timelineSql(read.reader.id, read.before);
+export function measureTimelineRead(rig: TimelineRig, read: TimelineRead, requests: number): Promise<ResultRow[]> {
   const url = timelineUrl(rig, read.before);
-  const viaHttp = () => expectStatus(200, rig.agent, 'GET', url, bearer(read.token));
-  const viaPg = () => rig.raw.query(query.sql, query.params);
-  await timeRuns(viaHttp, warmupRequests(requests));
-  await timeRuns(viaPg, warmupRequests(requests));
-  const plan = read.explain ? await explain(rig, query, `${read.page} of ${read.scenario}`) : undefined;
-
-  const cpuBefore = cpuSeconds(rig.service.pid);
-  const httpLatencies = await timeRuns(viaHttp, requests);
-  const cpu = cpuSeconds(rig.service.pid) - cpuBefore;
-  const rawLatencies = await timeRuns(viaPg, requests);
-  const http = summarize(httpLatencies);
-  const raw = summarize(rawLatencies);
-  return [
+  return measureReadVsRaw(
     {
       scenario: read.scenario,
       subject: `murmur GET /timeline, ${read.page}`,
-      throughputPerSecond: sequentialRate(httpLatencies),
-      unit: 'req/s',
-      ...latencyColumns(http),
-      cpuSeconds: cpu,
-      peakRssMiB: peakRssMiB(rig.service.pid),
-      ratio: http.p99Ms / raw.p99Ms,
-      ratioOf: 'p99 vs raw pg',
-      goal: `p99 ≤ ${read.goalP99Ms} ms${plan ? ', no sequential scan' : ''}`,
-      goalMet: http.p99Ms <= read.goalP99Ms && !plan?.seqScan,
-      notes: [
-        `${((cpu / requests) * 1e6).toFixed(0)} µs of service CPU per request, one request at a time`,
-        ...(plan ? [plan.seqScan ? 'the plan scans a whole table' : 'plan: index scans only'] : []),
-      ],
+      baselineSubject: `baseline: same SQL, raw pg, ${read.page}`,
+      viaHttp: () => expectStatus(200, rig.agent, 'GET', url, bearer(read.token)),
+      query: timelineSql(read.reader.id, read.before),
+      raw: rig.raw,
+      servicePid: rig.service.pid,
+      goalP99Ms: read.goalP99Ms,
+      explainAs: read.explain ? `timeline, ${read.page} of ${read.scenario}` : undefined,
     },
-    {
-      scenario: read.scenario,
-      subject: `baseline: same SQL, raw pg, ${read.page}`,
-      throughputPerSecond: sequentialRate(rawLatencies),
-      unit: 'req/s',
-      ...latencyColumns(raw),
-    },
-  ];
-}
-
-/** Prints the plan of a query and says whether it scans a whole table. */
-async function explain(rig: TimelineRig, query: { sql: string; params: unknown[] }, label: string): Promise<{ seqScan: boolean }> {
-  const { rows } = await rig.raw.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, query.params);
-  const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
-  console.log(`timeline plan, ${label}:\n${plan}\n`);
-  return { seqScan: /Seq Scan/.test(plan) };
+    requests,
+  );
 }
 
 /**
