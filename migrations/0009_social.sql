@@ -5,6 +5,15 @@ CREATE TABLE "likes" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "post_counts" (
+	"post_id" bigint NOT NULL,
+	"shard" smallint NOT NULL,
+	"replies_count" bigint DEFAULT 0 NOT NULL,
+	"likes_count" bigint DEFAULT 0 NOT NULL,
+	"reposts_count" bigint DEFAULT 0 NOT NULL,
+	CONSTRAINT "post_counts_post_id_shard_pk" PRIMARY KEY("post_id","shard")
+);
+--> statement-breakpoint
 CREATE TABLE "post_edits" (
 	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "post_edits_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"post_id" bigint NOT NULL,
@@ -36,13 +45,11 @@ ALTER TABLE "posts" ADD COLUMN "in_reply_to_id" bigint;--> statement-breakpoint
 ALTER TABLE "posts" ADD COLUMN "in_reply_to_user_id" integer;--> statement-breakpoint
 ALTER TABLE "posts" ADD COLUMN "repost_of_id" bigint;--> statement-breakpoint
 ALTER TABLE "posts" ADD COLUMN "edited_at" timestamp with time zone;--> statement-breakpoint
-ALTER TABLE "posts" ADD COLUMN "replies_count" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE "posts" ADD COLUMN "likes_count" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE "posts" ADD COLUMN "reposts_count" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "display_name" text;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "bio" text DEFAULT '' NOT NULL;--> statement-breakpoint
 ALTER TABLE "likes" ADD CONSTRAINT "likes_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "likes" ADD CONSTRAINT "likes_post_id_posts_id_fk" FOREIGN KEY ("post_id") REFERENCES "public"."posts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "post_counts" ADD CONSTRAINT "post_counts_post_id_posts_id_fk" FOREIGN KEY ("post_id") REFERENCES "public"."posts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "post_edits" ADD CONSTRAINT "post_edits_post_id_posts_id_fk" FOREIGN KEY ("post_id") REFERENCES "public"."posts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "post_mentions" ADD CONSTRAINT "post_mentions_post_id_posts_id_fk" FOREIGN KEY ("post_id") REFERENCES "public"."posts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "post_mentions" ADD CONSTRAINT "post_mentions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -64,7 +71,25 @@ ALTER TABLE "posts" ADD CONSTRAINT "posts_repost_has_no_text" CHECK ("posts"."re
 -- Added by hand (drizzle-kit does not model triggers): the counts of replies, reposts and likes
 -- change in the statement that adds or removes the row they count, cascades of a deleted post or
 -- account included, so they are exact under concurrent writes and never counted at read time.
--- Concurrent likes of one post queue on its row for the instant of the update.
+-- Each goes to the post's row of `post_counts` for the acting account's shard (its id modulo 8),
+-- so concurrent likes of one post spread over 8 rows instead of queueing on one. Adding upserts
+-- the row; taking away only updates it, since a cascade may have deleted it with its post.
+CREATE FUNCTION "post_counts_change"(post bigint, actor integer, replies integer, likes integer, reposts integer) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF replies + likes + reposts > 0 THEN
+    INSERT INTO post_counts (post_id, shard, replies_count, likes_count, reposts_count)
+    VALUES (post, actor % 8, replies, likes, reposts)
+    ON CONFLICT (post_id, shard) DO UPDATE SET
+      replies_count = post_counts.replies_count + EXCLUDED.replies_count,
+      likes_count = post_counts.likes_count + EXCLUDED.likes_count,
+      reposts_count = post_counts.reposts_count + EXCLUDED.reposts_count;
+  ELSE
+    UPDATE post_counts SET
+      replies_count = replies_count + replies, likes_count = likes_count + likes, reposts_count = reposts_count + reposts
+    WHERE post_id = post AND shard = actor % 8;
+  END IF;
+END $$;--> statement-breakpoint
 CREATE FUNCTION "posts_count_replies_and_reposts"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   row_ posts;
@@ -72,10 +97,10 @@ DECLARE
 BEGIN
   IF TG_OP = 'INSERT' THEN row_ := NEW; step := 1; ELSE row_ := OLD; step := -1; END IF;
   IF row_.in_reply_to_id IS NOT NULL THEN
-    UPDATE posts SET replies_count = replies_count + step WHERE id = row_.in_reply_to_id;
+    PERFORM post_counts_change(row_.in_reply_to_id, row_.author_id, step, 0, 0);
   END IF;
   IF row_.repost_of_id IS NOT NULL THEN
-    UPDATE posts SET reposts_count = reposts_count + step WHERE id = row_.repost_of_id;
+    PERFORM post_counts_change(row_.repost_of_id, row_.author_id, 0, 0, step);
   END IF;
   RETURN NULL;
 END $$;--> statement-breakpoint
@@ -88,9 +113,9 @@ EXECUTE FUNCTION "posts_count_replies_and_reposts"();--> statement-breakpoint
 CREATE FUNCTION "likes_count"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    UPDATE posts SET likes_count = likes_count + 1 WHERE id = NEW.post_id;
+    PERFORM post_counts_change(NEW.post_id, NEW.user_id, 0, 1, 0);
   ELSE
-    UPDATE posts SET likes_count = likes_count - 1 WHERE id = OLD.post_id;
+    PERFORM post_counts_change(OLD.post_id, OLD.user_id, 0, -1, 0);
   END IF;
   RETURN NULL;
 END $$;--> statement-breakpoint

@@ -144,7 +144,7 @@ async function threadRows(reader: Reader, options: SocialOptions): Promise<Resul
 /** The hot post's stored count and its like rows. */
 async function likeCounts(rig: TimelineRig, postId: number): Promise<{ stored: number; rows: number }> {
   const { rows } = await rig.raw.query<{ stored: string; rows: string }>(
-    'SELECT likes_count AS stored, (SELECT count(*) FROM likes WHERE post_id = $1) AS rows FROM posts WHERE id = $1',
+    'SELECT (SELECT coalesce(sum(likes_count), 0) FROM post_counts WHERE post_id = $1) AS stored, (SELECT count(*) FROM likes WHERE post_id = $1) AS rows',
     [postId],
   );
   return { stored: Number(rows[0]!.stored), rows: Number(rows[0]!.rows) };

@@ -6,6 +6,7 @@
  */
 import type { BenchEnv, BenchUser } from '../lib/bench-env.js';
 import { timedSteps } from '../lib/timed-step.js';
+import { countLoadedPosts } from '../lib/post-counts.js';
 import { checkIdentityRange, copyRows, lastIdentity, trustedLoadSkipsTriggers, type CopyValue } from '../lib/copy-rows.js';
 
 export interface TimelineDataShape {
@@ -70,13 +71,11 @@ const SHARES = { reposts: REPOST_SLOTS.size / SLOTS, replies: 1 / SLOTS, liked: 
 const COUNTED_LIKES = (b: number) => 1 + (Math.floor(b / SLOTS) % MOST_LIKES);
 
 /** The posts table's columns as the rows below fill them. */
-const POST_COLUMNS = ['author_id', 'text', 'created_at', 'in_reply_to_id', 'in_reply_to_user_id', 'repost_of_id', 'replies_count', 'likes_count', 'reposts_count'];
+const POST_COLUMNS = ['author_id', 'text', 'created_at', 'in_reply_to_id', 'in_reply_to_user_id', 'repost_of_id'];
 
 interface PostLayout {
   /** The last post id before the load: post number n gets id firstId + n − 1. */
   lastId: number;
-  /** Whether the counts come in the rows (the load skips the counting triggers) or from the triggers. */
-  countsInRows: boolean;
   /** Filled while the posts are generated: [user id, post id] of each like, for the likes load. */
   likes: number[];
 }
@@ -98,8 +97,7 @@ function* postRows(
   const firstAt = Date.now() - shape.posts * 1000;
   let n = 0;
   const idOf = (number: number) => layout.lastId + number;
-  const counted = (count: number) => (layout.countsInRows ? count : 0);
-  const post = (author: BenchUser, text: string, rest: CopyValue[] = [null, null, null, 0, 0, 0]): CopyValue[] => {
+  const post = (author: BenchUser, text: string, rest: CopyValue[] = [null, null, null]): CopyValue[] => {
     n += 1;
     return [author.id, text, new Date(firstAt + n * 1000), ...rest];
   };
@@ -107,7 +105,6 @@ function* postRows(
   for (const account of quiet) for (let k = 0; k < QUIET_POSTS_EACH; k += 1) yield original(account);
   const rest = shape.posts - n;
   const prolificTotal = prolific.length * shape.prolificPosts;
-  const backgroundTotal = rest - prolificTotal;
   /** Post numbers of the last background posts, by b mod its length. */
   const recent = new Array<number>(SLOTS).fill(0);
   const authorAt = (b: number) => authors[b % authors.length]!;
@@ -121,25 +118,18 @@ function* postRows(
       continue;
     }
     const slot = b % SLOTS;
-    const later = (lag: number) => (b + lag < backgroundTotal ? 1 : 0);
     let row: CopyValue[];
     if (slot === REPLY_SLOT) {
       row = post(authorAt(b), `A reply, number ${n + 1}, to the post just before it by someone else.`, [
         idOf(recent[(b - REPLY_LAG) % SLOTS]!),
         authorAt(b - REPLY_LAG).id,
         null,
-        0,
-        0,
-        0,
       ]);
     } else if (REPOST_SLOTS.has(slot)) {
-      row = post(authorAt(b), '', [null, null, idOf(recent[(b - REPOST_LAG) % SLOTS]!), 0, 0, 0]);
+      row = post(authorAt(b), '', [null, null, idOf(recent[(b - REPOST_LAG) % SLOTS]!)]);
     } else {
-      const replies = slot === REPLY_SLOT - REPLY_LAG ? later(REPLY_LAG) : 0;
-      const reposts = REPOST_SLOTS.has(slot + REPOST_LAG) ? later(REPOST_LAG) : 0;
       const likes = slot === LIKED_SLOT ? COUNTED_LIKES(b) : 0;
       row = original(authorAt(b));
-      row.splice(6, 3, counted(replies), counted(likes), counted(reposts));
       for (let k = 0; k < likes; k += 1) layout.likes.push(likers[(Math.floor(b / SLOTS) * 7 + k * 131) % likers.length]!.id, idOf(n));
     }
     recent[b % SLOTS] = n;
@@ -174,17 +164,19 @@ export async function buildTimelineData(env: BenchEnv, shape: TimelineDataShape)
   const [activeReader, quietReader, wideReader] = users.readers as [BenchUser, BenchUser, BenchUser];
   const bigAuthor = users.big[0]!;
   const activeFollowees = spread(users.authors, shape.activeFollowed);
-  const layout: PostLayout = { lastId: await lastIdentity(pool, 'posts'), countsInRows: await trustedLoadSkipsTriggers(pool), likes: [] };
+  const layout: PostLayout = { lastId: await lastIdentity(pool, 'posts'), likes: [] };
+  const triggersSkipped = await trustedLoadSkipsTriggers(pool);
   const stored = await step(
     `${shape.posts.toLocaleString('en')} posts (COPY), ${pct(SHARES.reposts)} of the background ones reposts, ${pct(SHARES.replies)} replies, ${pct(SHARES.liked)} liked`,
     () => copyRows(pool, 'posts', POST_COLUMNS, postRows(shape, users.quiet, users.authors, users.prolific, users.fans, layout), { trustForeignKeys: true }),
   );
   if (stored !== shape.posts) throw new Error(`stored ${stored} posts of ${shape.posts}`);
   await checkIdentityRange(pool, 'posts', layout.lastId, stored);
-  // The likes' counts are in their posts' rows already, or the trigger counts them now.
   await step(`${(layout.likes.length / 2).toLocaleString('en')} likes (COPY)`, () =>
     copyRows(pool, 'likes', ['user_id', 'post_id'], pairs(layout.likes), { trustForeignKeys: true }),
   );
+  // The counting triggers ran with each row, or the load skipped them and counts it all at once.
+  if (triggersSkipped) await step('post counts, from the loaded rows', () => countLoadedPosts(pool, layout.lastId));
 
   // The big author's followers come last, so the last of them has the highest follow id.
   await step('follows (COPY)', () =>

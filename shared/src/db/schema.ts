@@ -90,10 +90,8 @@ export const follows = pgTable(
 /**
  * Written by user-service. `id` orders posts newest first. A row is a post, or a repost: a row
  * with `repost_of_id` set and empty text, which reaches the reposter's followers through the same
- * timeline fan-out as a post (the API shows the original, with `repostedBy`). The counts are kept
- * by the triggers of migration 0009 in the statement that adds or removes the reply, like or
- * repost (cascades of a deleted account included), so they are exact and never counted at read
- * time.
+ * timeline fan-out as a post (the API shows the original, with `repostedBy`). Its counts of
+ * replies, likes and reposts are in `post_counts`.
  *
  * `in_reply_to_id` has no foreign key on purpose: a deleted post's replies stay, still naming it.
  */
@@ -109,9 +107,6 @@ export const posts = pgTable(
     inReplyToUserId: integer('in_reply_to_user_id'),
     repostOfId: bigint('repost_of_id', { mode: 'number' }).references((): AnyPgColumn => posts.id, { onDelete: 'cascade' }),
     editedAt: instant('edited_at'),
-    repliesCount: counter('replies_count').notNull().default(0),
-    likesCount: counter('likes_count').notNull().default(0),
-    repostsCount: counter('reposts_count').notNull().default(0),
   },
   (t) => [
     index('posts_author_id_idx').on(t.authorId, t.id.desc()),
@@ -125,6 +120,28 @@ export const posts = pgTable(
     index('posts_repost_of_idx').on(t.repostOfId).where(sql`${t.repostOfId} IS NOT NULL`),
     check('posts_repost_has_no_text', sql`${t.repostOfId} IS NULL OR (${t.text} = '' AND ${t.inReplyToId} IS NULL)`),
   ],
+);
+
+/**
+ * The counts of each post's replies, likes and reposts, kept by the triggers of migration 0009 in
+ * the statement that adds or removes the reply, like or repost (cascades of a deleted post or
+ * account included), so they are exact and never counted at read time. Each post's counts are
+ * split over up to 8 rows (`shard`: the acting account's id modulo 8), which a read adds up:
+ * concurrent likes of one post then update 8 rows, not queue on one, and the hot rows are these
+ * narrow ones, not the post's own row with its text and search index.
+ */
+export const postCounts = pgTable(
+  'post_counts',
+  {
+    postId: bigint('post_id', { mode: 'number' })
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    shard: smallint('shard').notNull(),
+    repliesCount: counter('replies_count').notNull().default(0),
+    likesCount: counter('likes_count').notNull().default(0),
+    repostsCount: counter('reposts_count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.shard] })],
 );
 
 /** Written by user-service. `id` orders a post's likes newest first. */

@@ -98,14 +98,14 @@ const viewerHas = (viewerId: number | undefined, probe: (viewer: number) => SQL)
   viewerId === undefined ? sql`false` : sql`EXISTS (${probe(viewerId)})`;
 
 /**
- * The SQL of the posts of `entries`, in `order` of their position. The counts are stored
- * columns, and each post's mentions, tags, like and repost by the viewer are primary-key or index
- * probes, so a page costs the same whatever the post's audience.
+ * The SQL of the posts of `entries`, in `order` of their position. The counts are stored (the
+ * post's few rows of `post_counts`, added up), and each post's mentions, tags, like and repost by
+ * the viewer are primary-key or index probes, so a page costs the same whatever the post's audience.
  */
 export function postsQuery(entries: EntriesQuery, viewerId: number | undefined, order: 'asc' | 'desc' = 'desc'): SQL {
   return sql`
     SELECT e.position, p.id, p.text, p.created_at, p.edited_at, p.in_reply_to_id, p.in_reply_to_user_id,
-      p.replies_count, p.likes_count, p.reposts_count,
+      c.replies_count, c.likes_count, c.reposts_count,
       a.id AS author_id, a.username AS author_username, a.display_name AS author_display_name,
       r.id AS reposter_id, r.username AS reposter_username, r.display_name AS reposter_display_name,
       ${viewerHas(viewerId, (viewer) => sql`SELECT 1 FROM likes WHERE user_id = ${viewer} AND post_id = p.id`)} AS liked,
@@ -117,6 +117,11 @@ export function postsQuery(entries: EntriesQuery, viewerId: number | undefined, 
     JOIN posts p ON p.id = e.post_id
     JOIN users a ON a.id = p.author_id
     LEFT JOIN users r ON r.id = e.reposted_by
+    CROSS JOIN LATERAL (
+      SELECT coalesce(sum(replies_count), 0) AS replies_count, coalesce(sum(likes_count), 0) AS likes_count,
+        coalesce(sum(reposts_count), 0) AS reposts_count
+      FROM post_counts WHERE post_id = p.id
+    ) c
     ORDER BY e.position ${order === 'asc' ? sql`ASC` : sql`DESC`}`;
 }
 

@@ -13,6 +13,16 @@ export const IDEMPOTENCY_WINDOW = sql`interval '24 hours'`;
 /** Most ancestors a thread shows above a post (Mastodon's context shows about as many). */
 export const MAX_ANCESTORS = 40;
 
+/**
+ * A write that found its post and then waited for it while it was deleted fails its foreign key
+ * (a repost's, or the counts row a reply or repost adds to): no rows, as if the post had been
+ * gone from the start. The transaction is aborted, so the caller writes nothing more in it.
+ */
+function onDeletedMeanwhile(err: unknown): never[] {
+  if (pgErrorOf(err)?.code === FOREIGN_KEY_VIOLATION) return [];
+  throw err;
+}
+
 /** What a new post says, and what it answers. */
 export interface NewPost {
   text: string;
@@ -33,15 +43,15 @@ export async function insertPost(tx: SqlExecutor, authorId: number, post: NewPos
     post.inReplyToId === undefined
       ? sql`SELECT ${authorId}::integer, ${post.text}, NULL::bigint, NULL::integer`
       : sql`SELECT ${authorId}::integer, ${post.text}, id, author_id FROM posts WHERE id = ${post.inReplyToId} AND repost_of_id IS NULL`;
-  const [row] = await runSql<{ id: number }>(tx, sql`
+  const rows = await runSql<{ id: number }>(tx, sql`
     WITH post AS (
       INSERT INTO posts (author_id, text, in_reply_to_id, in_reply_to_user_id) ${source} RETURNING id
     ),
     own_timeline AS (
       INSERT INTO home_feed (reader_id, author_id, post_id, original_id) SELECT ${authorId}, ${authorId}, id, id FROM post
     )
-    SELECT id FROM post`);
-  return row ? Number(row.id) : undefined;
+    SELECT id FROM post`).catch(onDeletedMeanwhile);
+  return rows[0] ? Number(rows[0].id) : undefined;
 }
 
 /**
@@ -211,11 +221,7 @@ export async function insertRepost(tx: SqlExecutor, reposterId: number, postId: 
     SELECT id, true AS created FROM inserted
     UNION ALL
     SELECT id, false FROM posts WHERE author_id = ${reposterId} AND repost_of_id = ${postId} AND EXISTS (SELECT 1 FROM original)`).catch(
-    (err: unknown) => {
-      // The post was deleted while the repost waited for it.
-      if (pgErrorOf(err)?.code === FOREIGN_KEY_VIOLATION) return [];
-      throw err;
-    },
+    onDeletedMeanwhile,
   );
   const row = rows[0];
   return row ? { repostId: Number(row.id), created: row.created } : undefined;

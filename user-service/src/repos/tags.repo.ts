@@ -20,15 +20,22 @@ export interface TagUse {
 
 /**
  * The `limit` tags used by the most distinct accounts in the last `windowHours` (more posts
- * breaking a tie), from the window's range of post_tags_created_idx. It reads every tag use of
- * the window, so it is computed in the background and read from memory (see trends.service.ts).
+ * breaking a tie). It reads every tag use of the window, so it is computed in the background and
+ * read from memory (see tags.service.ts). Counting each account's uses of a tag first, then the
+ * accounts per tag, lets both steps hash instead of sorting every use for a DISTINCT.
  */
 export async function mostUsedTags(db: Db, windowHours: number, limit: number): Promise<TagUse[]> {
-  const { rows } = await db.execute<{ tag: string; posts: number | string; accounts: number | string }>(sql`
-    SELECT tag, count(*) AS posts, count(DISTINCT author_id) AS accounts
-    FROM post_tags WHERE created_at > now() - make_interval(hours => ${windowHours})
-    GROUP BY tag
-    ORDER BY accounts DESC, posts DESC, tag
-    LIMIT ${limit}`);
+  const { rows } = await db.execute<{ tag: string; posts: number | string; accounts: number | string }>(mostUsedTagsQuery(windowHours, limit));
   return rows.map((r) => ({ tag: r.tag, posts: Number(r.posts), accounts: Number(r.accounts) }));
 }
+
+export const mostUsedTagsQuery = (windowHours: number, limit: number) => sql`
+  SELECT tag, sum(uses) AS posts, count(*) AS accounts
+  FROM (
+    SELECT tag, author_id, count(*) AS uses FROM post_tags
+    WHERE created_at > now() - make_interval(hours => ${windowHours})
+    GROUP BY tag, author_id
+  ) per_account
+  GROUP BY tag
+  ORDER BY accounts DESC, posts DESC, tag
+  LIMIT ${limit}`;

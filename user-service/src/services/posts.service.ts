@@ -1,6 +1,6 @@
 /** The rules of posting: replies, edits, who may delete what, idempotent retries, threads, timelines. */
 import { inTransaction, type Db, type SqlExecutor } from '@murmur/shared/db';
-import { forbidden, notFound } from '@murmur/shared/errors';
+import { forbidden, notFound, unauthorized } from '@murmur/shared/errors';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
 import { findPost, selectPosts, type EntriesQuery, type ListedPost, type Post } from '../repos/post-view.repo.js';
 import {
@@ -74,7 +74,11 @@ export async function createPost(
     }
     return made;
   });
-  if (!created) throw postNotFound(newPost.inReplyToId!);
+  if (!created) {
+    // Nothing was written: the post replied to is gone, or else the author's own account is.
+    if (newPost.inReplyToId !== undefined) throw postNotFound(newPost.inReplyToId);
+    throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
+  }
   const post = await findPost(db, created.postId, authorId);
   if (!post) throw postNotFound(created.postId); // deleted in the instant since it was written
   return { post, replayed: created.replayed };
