@@ -17,10 +17,11 @@ import { REPO_ROOT } from './repo-paths.js';
 
 const PACKAGES = ['shared', 'auth-service', 'user-service', 'ws-service', 'gateway'];
 /**
- * Tests compiled elsewhere than `<pkg>/dist/test`: the benchmark's, and web's node-side ones
- * (web/dist is the browser build, which Vite empties on every build).
+ * Tests compiled elsewhere than `<pkg>/dist/test`: the benchmark's, the documentation's (in
+ * scripts/test), and web's node-side ones (web/dist is the browser build, which Vite empties on
+ * every build).
  */
-const EXTRA_TEST_DIRS = ['dist-tools/bench/test', 'web/dist-test/test'];
+const EXTRA_TEST_DIRS = ['dist-tools/bench/test', 'dist-tools/scripts/test', 'web/dist-test/test'];
 
 function testFiles(): string[] {
   const files: string[] = [];

@@ -1,4 +1,4 @@
-/** What a person does in the client, by the accessible names the README lists. */
+/** What a person does in the client, by the accessible names docs/web.md lists. */
 import type { Locator, Page } from 'playwright-core';
 import { uniqueName } from '@murmur/shared/testing';
 
