@@ -1,6 +1,8 @@
 /**
  * What a post's text names: the accounts it mentions (`@alice`) and its hashtags (`#murmur`).
- * Pure functions of the text; which mentioned names are real accounts is the database's answer.
+ * Pure functions of the text, with no imports, so the web client bundles this module too and
+ * links exactly what the server found; which mentioned names are real accounts is the
+ * database's answer.
  */
 
 /**
@@ -8,13 +10,13 @@
  * registers them), not inside a word or an address (`bob@alice.com`), and not followed by
  * another `@domain` (`@alice@example.com` names an account on another server, not a local one).
  */
-const MENTION = /(?<![\p{L}\p{M}\p{N}_@./])@([A-Za-z0-9_]{3,30})(?![A-Za-z0-9_]|@[\p{L}\p{N}])/gu;
+export const MENTION = /(?<![\p{L}\p{M}\p{N}_@./])@([A-Za-z0-9_]{3,30})(?![A-Za-z0-9_]|@[\p{L}\p{N}])/gu;
 
 /**
  * `#tag`: Unicode letters (with their combining marks), digits and `_`, not inside a word or
  * after `&` (an HTML entity such as `&#38;`), nor after another `#`.
  */
-const HASHTAG = /(?<![\p{L}\p{M}\p{N}_&#])#([\p{L}\p{M}\p{N}_]+)/gu;
+export const HASHTAG = /(?<![\p{L}\p{M}\p{N}_&#])#([\p{L}\p{M}\p{N}_]+)/gu;
 
 /** A tag of digits alone (`#1`, `#2024`) is a number, not a tag. */
 const DIGITS_ONLY = /^\p{N}+$/u;

@@ -3,6 +3,7 @@
  * what the server recognised is linked (the post's `mentions` and `tags`), so an `@name` of no
  * account stays text. Pure, so it runs in Node tests as in the browser.
  */
+import { HASHTAG, MENTION, normaliseTag } from '@murmur/user-service/post-text';
 import type { Post } from '../api/types.js';
 
 /** A run of the text, and where it links if it does. */
@@ -11,15 +12,10 @@ export interface TextPart {
   href?: string;
 }
 
-/**
- * The server's patterns (user-service/src/services/post-text.ts): `@username` not inside a word or
- * an address and not followed by another `@domain`, or `#tag` not inside a word, nor after `&` or `#`.
- */
-const MENTION_OR_TAG =
-  /(?<![\p{L}\p{M}\p{N}_@./])@([A-Za-z0-9_]{3,30})(?![A-Za-z0-9_]|@[\p{L}\p{N}])|(?<![\p{L}\p{M}\p{N}_&#])#([\p{L}\p{M}\p{N}_]+)/gu;
+/** The server's own patterns, in one: a mention (group 1, the name) or a hashtag (group 2). */
+const MENTION_OR_TAG = new RegExp(`${MENTION.source}|${HASHTAG.source}`, 'gu');
 
-/** A tag as the server stores it: NFKC, lower case. */
-export const normaliseTag = (tag: string): string => tag.normalize('NFKC').toLowerCase();
+export { normaliseTag };
 
 export const tagPath = (tag: string): string => `/tags/${encodeURIComponent(normaliseTag(tag))}`;
 
