@@ -4,6 +4,7 @@ import { createServiceApp } from '@murmur/shared/http';
 import { describeWindow, sharedLimit } from '@murmur/shared/rate-limits';
 import type { ServiceDeps } from './deps.js';
 import { declareFollowsRoutes } from './routes/follows.routes.js';
+import { declareNotificationsRoutes } from './routes/notifications.routes.js';
 import { declarePostsRoutes } from './routes/posts.routes.js';
 import { declareReactionsRoutes } from './routes/reactions.routes.js';
 import { declareTagsRoutes } from './routes/tags.routes.js';
@@ -28,7 +29,7 @@ export function createApp(deps: ServiceDeps): Express {
   const trends = new TrendingTags(db, trendOptions, deps.logger);
   return createServiceApp({
     service: 'user-service',
-    description: 'People and posts: profiles, follows, posts, replies, likes, reposts, hashtags, the home timeline and search.',
+    description: 'People and posts: profiles, follows, posts, replies, likes, reposts, hashtags, notifications, the home timeline and search.',
     deps,
     metrics: deps.metrics,
     routes: (api) => {
@@ -39,6 +40,7 @@ export function createApp(deps: ServiceDeps): Express {
       declarePostsRoutes(api, db, delivery, postLimit);
       declareReactionsRoutes(api, db, delivery, postLimit);
       declareTagsRoutes(api, db, trends, trendOptions.windowHours);
+      declareNotificationsRoutes(api, db, deps.config.NOTIFICATIONS_MAX_UNREAD_COUNT);
     },
   });
 }

@@ -117,6 +117,22 @@ describe('user-service OpenAPI document', () => {
         return [await call('GET', '/tags/CONTRACTS/posts', { token: bob.token }), await call('GET', '/tags/123/posts')];
       },
       'GET /tags/trending': async () => [await call('GET', '/tags/trending')],
+      'GET /notifications': async () => {
+        const liked = await newPost();
+        await call('PUT', `/posts/${liked}/like`, { token: bob.token });
+        await call('POST', `/follow?toFollowId=${alice.id}`, { token: bob.token });
+        return [
+          await call('GET', '/notifications', { token: alice.token }),
+          await call('GET', '/notifications?types=follow,like&limit=1', { token: alice.token }),
+          await call('GET', '/notifications?types=nope', { token: alice.token }),
+          await call('GET', '/notifications'),
+        ];
+      },
+      'GET /notifications/unread_count': async () => [await call('GET', '/notifications/unread_count', { token: alice.token }), await call('GET', '/notifications/unread_count')],
+      'POST /notifications/read': async () => [
+        await call('POST', '/notifications/read', { token: alice.token, body: { upToId: 9007199254740991 } }),
+        await call('POST', '/notifications/read', { token: alice.token, body: { upToId: 'x' } }),
+      ],
     });
   });
 });

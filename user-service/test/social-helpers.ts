@@ -1,7 +1,9 @@
 /** Calls that the tests of replies, likes, reposts, tags and profiles share. */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { api, type ApiResponse } from '@murmur/shared/testing';
-import type { RegisteredUser } from '@murmur/auth-service/testing';
+import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
+import { startServices, type Services } from './helpers.js';
 
 /** A post as the API answers it, the fields these tests read. */
 export interface PostAnswer {
@@ -52,4 +54,29 @@ export function socialClient(userUrl: string) {
     follow: (follower: RegisteredUser, followee: RegisteredUser) => api(userUrl, 'POST', `/follow?toFollowId=${followee.id}`, as(follower)),
     call: (user: RegisteredUser | undefined, method: string, path: string, body?: unknown) => api(userUrl, method, path, { ...as(user), body }),
   };
+}
+
+/** What a suite of these tests works with: the services, a client of user-service, new accounts. */
+export interface SocialSuite {
+  s: Services;
+  c: ReturnType<typeof socialClient>;
+  /** `n` new accounts, registered one after another. */
+  register(n: number): Promise<RegisteredUser[]>;
+}
+
+/** Starts the services before the suite's tests (`env` overrides user-service's) and stops them after. */
+export function socialSuite(env: Record<string, string> = {}): SocialSuite {
+  const suite = {
+    async register(n: number) {
+      const users: RegisteredUser[] = [];
+      for (let i = 0; i < n; i += 1) users.push(await registerUser(suite.s.auth.url));
+      return users;
+    },
+  } as SocialSuite;
+  before(async () => {
+    suite.s = await startServices(env);
+    suite.c = socialClient(suite.s.userUrl);
+  });
+  after(() => suite.s.close());
+  return suite;
 }

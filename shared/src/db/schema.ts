@@ -416,6 +416,42 @@ export const messages = pgTable(
   ],
 );
 
+/** What a notification tells: someone followed you, mentioned you, replied to, liked or reposted your post. */
+export const NOTIFICATION_TYPES = ['follow', 'mention', 'reply', 'like', 'repost'] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/**
+ * Written by user-service: each person's notifications; `id` orders them. A notification goes
+ * with its recipient, the account that acted, and its post (foreign keys), so one whose post or
+ * account is gone is never shown. At most one per (recipient, type, account, post): like, unlike
+ * and like again notifies once.
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: orderedId(),
+    recipientId: ownedBy('recipient_id'),
+    type: text('type', { enum: NOTIFICATION_TYPES }).notNull(),
+    /** Who acted. */
+    accountId: ownedBy('account_id'),
+    postId: bigint('post_id', { mode: 'number' }).references(() => posts.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // A person's notifications newest first, of every type or of one.
+    index('notifications_recipient_idx').on(t.recipientId, t.id.desc()),
+    index('notifications_recipient_type_idx').on(t.recipientId, t.type, t.id.desc()),
+    uniqueIndex('notifications_once_key').on(t.recipientId, t.type, t.accountId, sql`coalesce(${t.postId}, 0)`),
+    check('notifications_type_check', oneOf(t.type, NOTIFICATION_TYPES)),
+  ],
+);
+
+/** Written by user-service: how far each person has read their notifications (every id up to it). */
+export const notificationMarkers = pgTable('notification_markers', {
+  userId: ownedBy('user_id').primaryKey(),
+  readUpTo: bigint('read_up_to', { mode: 'number' }).notNull().default(0),
+});
+
 /**
  * Counters of the rate limits every instance shares (failed logins, registrations, posts, rooms
  * created), in the layout rate-limiter-flexible's PostgreSQL store reads and writes: one row

@@ -5,6 +5,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import type { PageRequest } from '@murmur/shared/http';
 import { authorTimelineLock, backfillQuery, unmergeQuery } from '../timeline/feed.repo.js';
+import { notifyRows } from './notifications.repo.js';
 
 export interface UserSummary {
   id: number;
@@ -26,8 +27,9 @@ async function runStatements<Last>(db: Db, statements: SQL): Promise<[unknown, L
 }
 
 /**
- * Follows `followeeId`, and brings their `backfillPosts` newest posts into the follower's
- * timeline; following twice leaves one follow. Resolves undefined when the followee does not
+ * Follows `followeeId`, brings their `backfillPosts` newest posts into the follower's timeline,
+ * and notifies them (once, however often the follow is undone and made again); following twice
+ * leaves one follow. Resolves undefined when the followee does not
  * exist (or is deleted meanwhile), else whether the followee follows back.
  *
  * Two statements in one round trip: the first takes the followee's timeline lock, and the second
@@ -51,7 +53,8 @@ export async function insertFollow(
         ON CONFLICT (follower_id, followee_id) DO NOTHING
         RETURNING id
       ),
-      backfilled AS (${backfillQuery(followerId, followeeId, backfillPosts, sql`EXISTS (SELECT 1 FROM inserted)`)})
+      backfilled AS (${backfillQuery(followerId, followeeId, backfillPosts, sql`EXISTS (SELECT 1 FROM inserted)`)}),
+      notified AS (${notifyRows('follow', sql`SELECT ${followeeId}::integer AS recipient_id, ${followerId}::integer AS account_id, NULL::bigint AS post_id FROM inserted`)})
       SELECT EXISTS (SELECT 1 FROM target) AS target_exists,
         EXISTS (SELECT 1 FROM follows WHERE follower_id = ${followeeId} AND followee_id = ${followerId}) AS followed_by`);
     return row?.target_exists ? { followedBy: row.followed_by } : undefined;

@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { FOREIGN_KEY_VIOLATION, pgErrorOf, runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
+import { notifyRows } from './notifications.repo.js';
 import type { EntriesQuery } from './post-view.repo.js';
 
 /** How long an Idempotency-Key keeps returning the post it first created. */
@@ -217,6 +218,9 @@ export async function insertRepost(tx: SqlExecutor, reposterId: number, postId: 
     own_timeline AS (
       INSERT INTO home_feed (reader_id, author_id, post_id, original_id) SELECT ${reposterId}, ${reposterId}, id, ${postId} FROM inserted
       ON CONFLICT DO NOTHING
+    ),
+    notified AS (
+      ${notifyRows('repost', sql`SELECT p.author_id AS recipient_id, ${reposterId}::integer AS account_id, p.id AS post_id FROM posts p WHERE p.id = ${postId} AND EXISTS (SELECT 1 FROM inserted)`)}
     )
     SELECT id, true AS created FROM inserted
     UNION ALL

@@ -20,6 +20,7 @@ import {
   updatePostText,
   type NewPost,
 } from '../repos/posts.repo.js';
+import { notifyPostAudience } from '../repos/notifications.repo.js';
 import { userExists } from '../repos/users.repo.js';
 import { lockTimelineForPost, timelineEntries } from '../timeline/feed.repo.js';
 import { retractReposts, walkFollowers, type TimelineJobs } from '../timeline/timeline-jobs.js';
@@ -46,8 +47,11 @@ export interface Delivery {
   inlineFollowers: number;
 }
 
-/** Stores what the post's text links to: the accounts it mentions and its hashtags. */
-const linkText = (tx: SqlExecutor, postId: number, text: string) => insertPostLinks(tx, postId, mentionedNames(text), hashtags(text));
+/** Stores what the text links to, and notifies the accounts it mentions and the author it answers. */
+async function linkAndNotify(tx: SqlExecutor, postId: number, text: string): Promise<void> {
+  await insertPostLinks(tx, postId, mentionedNames(text), hashtags(text));
+  await notifyPostAudience(tx, postId);
+}
 
 /**
  * Creates a post, or a reply. With an idempotency key, a retry within 24 hours returns the post
@@ -69,7 +73,7 @@ export async function createPost(
       ? await insertPostIdempotently(tx, authorId, newPost, idempotencyKey)
       : await insertPost(tx, authorId, newPost).then((postId) => (postId === undefined ? undefined : { postId, replayed: false }));
     if (made && !made.replayed) {
-      await linkText(tx, made.postId, newPost.text);
+      await linkAndNotify(tx, made.postId, newPost.text);
       await walkFollowers(tx, enqueue, { kind: 'deliver', postId: made.postId, authorId, after: 0 }, delivery.inlineFollowers);
     }
     return made;
@@ -109,7 +113,7 @@ export async function editPost(db: Db, postId: number, userId: number, text: str
     if (current.text === text) return false;
     await updatePostText(tx, postId, current, text);
     await clearPostLinks(tx, postId);
-    await linkText(tx, postId, text);
+    await linkAndNotify(tx, postId, text);
     return true;
   });
   return { post: await getPost(db, postId, userId), changed };

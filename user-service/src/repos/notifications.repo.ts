@@ -1,0 +1,119 @@
+/**
+ * Queries on notifications: the statements that make them, each beside the write it tells of,
+ * and the reads of a person's list. Every make is `ON CONFLICT DO NOTHING` on
+ * notifications_once_key, so an action repeated (like, unlike, like again) notifies once, and
+ * none is made for one's own action.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { runSql, schema, type Db, type SqlExecutor } from '@murmur/shared/db';
+import type { PageRequest } from '@murmur/shared/http';
+
+export type NotificationType = schema.NotificationType;
+export const NOTIFICATION_TYPES = schema.NOTIFICATION_TYPES;
+
+/**
+ * The SQL that notifies, for each row of `rows` (a query with `recipient_id`, `account_id` and
+ * `post_id` columns), the recipient of a `type` notification, unless they acted themselves.
+ */
+export const notifyRows = (type: NotificationType, rows: SQL) => sql`
+  INSERT INTO notifications (recipient_id, type, account_id, post_id)
+  SELECT recipient_id, ${type}, account_id, post_id FROM (${rows}) made
+  WHERE recipient_id <> account_id
+  ON CONFLICT DO NOTHING`;
+
+/** Notifies `followeeId` that `followerId` follows them. */
+export function notifyFollow(db: Db, followerId: number, followeeId: number): Promise<unknown> {
+  return db.execute(notifyRows('follow', sql`SELECT ${followeeId}::integer AS recipient_id, ${followerId}::integer AS account_id, NULL::bigint AS post_id`));
+}
+
+/**
+ * Notifies the accounts a post mentions (`mention`) and the author of the post it answers
+ * (`reply`; one who is also mentioned gets the reply alone). Run again after an edit, it notifies
+ * only the accounts the edit newly mentions.
+ */
+export async function notifyPostAudience(tx: SqlExecutor, postId: number): Promise<void> {
+  await runSql(tx, sql`
+    WITH post AS (SELECT id, author_id, in_reply_to_user_id FROM posts WHERE id = ${postId}),
+    replied AS (
+      ${notifyRows(
+        'reply',
+        sql`SELECT p.in_reply_to_user_id AS recipient_id, p.author_id AS account_id, p.id AS post_id FROM post p
+            WHERE EXISTS (SELECT 1 FROM users WHERE id = p.in_reply_to_user_id)`,
+      )}
+    )
+    ${notifyRows(
+      'mention',
+      sql`SELECT m.user_id AS recipient_id, p.author_id AS account_id, p.id AS post_id FROM post p
+          JOIN post_mentions m ON m.post_id = p.id WHERE m.user_id IS DISTINCT FROM p.in_reply_to_user_id`,
+    )}`);
+}
+
+/** A notification row as listed, with who acted. */
+export interface NotificationRow {
+  id: number;
+  type: NotificationType;
+  createdAt: Date;
+  read: boolean;
+  account: { id: number; username: string; displayName: string | null };
+  postId: number | null;
+}
+
+/** The marker of what `userId` has read: every notification id up to it. */
+const readUpTo = (userId: number) => sql`coalesce((SELECT read_up_to FROM notification_markers WHERE user_id = ${userId}), 0)`;
+
+/**
+ * A page of `userId`'s notifications, newest first, of `types` only when given. With types,
+ * each type walks its own index range and at most a page of each is merged, so a rare type
+ * among many others costs no more than a common one.
+ */
+export async function listNotifications(db: Db, userId: number, types: NotificationType[] | undefined, page: PageRequest): Promise<NotificationRow[]> {
+  const older = page.cursor === undefined ? sql`` : sql`AND id < ${page.cursor}`;
+  const ofType = (type?: NotificationType) => sql`
+    (SELECT id FROM notifications WHERE recipient_id = ${userId} ${type ? sql`AND type = ${type}` : sql``} ${older}
+     ORDER BY id DESC LIMIT ${page.limit + 1})`;
+  const ids = types ? sql.join(types.map(ofType), sql` UNION ALL `) : ofType();
+  const { rows } = await db.execute<{
+    id: number | string;
+    type: NotificationType;
+    created_at: Date | string;
+    read: boolean;
+    account_id: number;
+    username: string;
+    display_name: string | null;
+    post_id: number | string | null;
+  }>(sql`
+    SELECT n.id, n.type, n.created_at, n.id <= ${readUpTo(userId)} AS read,
+      a.id AS account_id, a.username, a.display_name, n.post_id
+    FROM (SELECT id FROM (${ids}) found ORDER BY id DESC LIMIT ${page.limit + 1}) page
+    JOIN notifications n ON n.id = page.id
+    JOIN users a ON a.id = n.account_id
+    ORDER BY n.id DESC`);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    type: r.type,
+    createdAt: new Date(r.created_at),
+    read: r.read,
+    account: { id: r.account_id, username: r.username, displayName: r.display_name },
+    postId: r.post_id === null ? null : Number(r.post_id),
+  }));
+}
+
+/** How many of `userId`'s notifications are unread, counting at most `max`. */
+export async function countUnread(db: Db, userId: number, max: number): Promise<number> {
+  const { rows } = await db.execute<{ count: number | string }>(sql`
+    SELECT count(*) AS count FROM (
+      SELECT 1 FROM notifications WHERE recipient_id = ${userId} AND id > ${readUpTo(userId)} LIMIT ${max}
+    ) unread`);
+  return Number(rows[0]?.count ?? 0);
+}
+
+/**
+ * Marks every notification of `userId` up to `upToId` read. The marker only moves forward, and
+ * never past their newest notification, so a large id cannot mark future ones read.
+ */
+export async function markRead(db: Db, userId: number, upToId: number): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO notification_markers (user_id, read_up_to)
+    SELECT ${userId}, LEAST(${upToId}, max(id)) FROM notifications WHERE recipient_id = ${userId} HAVING max(id) IS NOT NULL
+    ON CONFLICT (user_id) DO UPDATE SET read_up_to = GREATEST(notification_markers.read_up_to, EXCLUDED.read_up_to)`);
+}
