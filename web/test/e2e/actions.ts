@@ -1,6 +1,7 @@
 /** What a person does in the client, by the accessible names docs/web.md lists. */
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { uniqueName } from '@murmur/shared/testing';
+import { newUserContext } from './browser.js';
 
 export interface Person {
   username: string;
@@ -26,6 +27,13 @@ export async function signUp(page: Page, person: Person): Promise<void> {
   await page.getByRole('button', { name: 'Log out' }).waitFor();
 }
 
+/** A page of its own context (one person's cookies) on `baseURL`, signed up as `person`. */
+export async function signedUpPage(browser: Browser, baseURL: string, person: Person): Promise<Page> {
+  const page = await (await newUserContext(browser, baseURL)).newPage();
+  await signUp(page, person);
+  return page;
+}
+
 export async function logIn(page: Page, person: Person): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('Username or email').fill(person.username);
@@ -40,6 +48,13 @@ export async function openProfile(page: Page, username: string): Promise<void> {
   await page.getByLabel('Search people').fill(username);
   await page.getByRole('link', { name: username, exact: true }).click();
   await page.getByRole('heading', { name: username, exact: true }).waitFor();
+}
+
+/** Follows `person` from their profile, which stays open. */
+export async function follow(page: Page, person: Person): Promise<void> {
+  await openProfile(page, person.username);
+  await page.getByRole('button', { name: 'Follow', exact: true }).click();
+  await page.getByRole('button', { name: 'Unfollow', exact: true }).waitFor();
 }
 
 /** Creates a public room from the Rooms page and waits until it is connected. */

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { uniqueName } from '@murmur/shared/testing';
-import { action, newPerson, openProfile, postIn, shows, signUp, writePost, type Person } from './actions.js';
-import { launchBrowser, newUserContext, screenshot } from './browser.js';
+import { action, follow, newPerson, openProfile, postIn, shows, signedUpPage, writePost, type Person } from './actions.js';
+import { launchBrowser, screenshot } from './browser.js';
 import { startStack, type Stack } from './stack.js';
 
 /** A tag no other test uses (lower case, as tags are stored). */
@@ -31,23 +31,13 @@ describe('posts in a browser: replies, likes, reposts, edits and hashtags', () =
     await timeline(page).waitFor();
   }
 
-  async function follow(page: Page, person: Person): Promise<void> {
-    await openProfile(page, person.username);
-    await page.getByRole('button', { name: 'Follow', exact: true }).click();
-    await page.getByRole('button', { name: 'Unfollow', exact: true }).waitFor();
-  }
-
   before(async () => {
     // The services pass their environment on: trends computed on every read, so the home page's
     // list includes the tags posted a moment before.
     process.env.TRENDS_REFRESH_SECONDS = '0';
     stack = await startStack();
     browser = await launchBrowser();
-    const signedUp = async (person: Person) => {
-      const page = await (await newUserContext(browser, stack.url)).newPage();
-      await signUp(page, person);
-      return page;
-    };
+    const signedUp = (person: Person) => signedUpPage(browser, stack.url, person);
     [alicePage, bobPage, carolPage] = await Promise.all([signedUp(alice), signedUp(bob), signedUp(carol)]);
     await follow(alicePage, bob);
     await follow(bobPage, alice);
