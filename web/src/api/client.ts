@@ -9,6 +9,8 @@ import type {
   ChatMessage,
   Member,
   NewPost,
+  Notification,
+  NotificationType,
   OwnProfile,
   Page,
   PageQuery,
@@ -22,6 +24,7 @@ import type {
   RoomSummary,
   SignedIn,
   TrendingTags,
+  UnreadCount,
   UserSearchResult,
   UserSummary,
   ViewedProfile,
@@ -120,6 +123,13 @@ export function createApiClient(options: ApiClientOptions = {}) {
     tagPosts: (tag: string, query?: PageQuery) => request<Page<Post>>('GET', users(`/tags/${encodeURIComponent(tag)}/posts`, page(query))),
     trendingTags: () => request<TrendingTags>('GET', users('/tags/trending')),
     searchPosts: (q: string, query?: PageQuery) => request<Page<Post>>('GET', users('/posts/search', { q, ...page(query) })),
+
+    /** Newest first; `types` keeps only those. */
+    notifications: (query?: PageQuery & { types?: NotificationType[] }) =>
+      request<Page<Notification>>('GET', users('/notifications', { ...page(query), types: query?.types?.length ? query.types.join(',') : undefined })),
+    unreadNotifications: () => request<UnreadCount>('GET', users('/notifications/unread_count')),
+    /** That notification and every older one are read. */
+    markNotificationsRead: (upToId: number) => request<void>('POST', users('/notifications/read'), { upToId }),
 
     rooms: (query?: PageQuery) => request<Page<RoomSummary>>('GET', chat('/ws/getRooms', page(query))),
     room: (roomId: number) => request<RoomSummary>('GET', chat(`/ws/rooms/${roomId}`)),

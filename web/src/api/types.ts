@@ -128,6 +128,25 @@ export interface TrendingTags {
   items: TrendingTag[];
 }
 
+export type NotificationType = 'follow' | 'mention' | 'reply' | 'like' | 'repost';
+
+/** What someone did that concerns the caller (`GET /notifications`, docs/notifications.md). */
+export interface Notification {
+  /** Increasing: a newer notification has a larger id. */
+  id: number;
+  type: NotificationType;
+  createdAt: string;
+  read: boolean;
+  /** Who acted. */
+  account: UserSummary;
+  /** The post it is about (the reply, the mention, the post liked or reposted); absent for a follow. */
+  post?: Post;
+}
+
+export interface UnreadCount {
+  count: number;
+}
+
 export type RoomKind = 'public' | 'private' | 'direct';
 
 export interface Room {

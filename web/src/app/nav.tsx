@@ -1,15 +1,17 @@
 /** The navigation bar of a logged-in user. */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { announceLogout } from './logout-broadcast.js';
 import { usePath } from './router.js';
 import { useSession } from './session.js';
+import { forgetUnreadNotifications, refreshUnreadNotifications, useUnreadNotifications } from './unread-notifications.js';
 
 const LINKS = [
   { href: '/', label: 'Home' },
   { href: '/rooms', label: 'Rooms' },
   { href: '/people', label: 'People' },
   { href: '/search', label: 'Search' },
+  { href: '/notifications', label: 'Notifications' },
   { href: '/settings', label: 'Settings' },
 ];
 
@@ -17,6 +19,11 @@ export function Nav() {
   const session = useSession();
   const path = usePath();
   const [busy, setBusy] = useState(false);
+  const unread = useUnreadNotifications();
+
+  // No live connection tells of new notifications yet: every navigation reads the count.
+  useEffect(refreshUnreadNotifications, [path]);
+  useEffect(() => forgetUnreadNotifications, []);
 
   const logOut = async () => {
     setBusy(true);
@@ -34,7 +41,7 @@ export function Nav() {
         {LINKS.map((link) => (
           <li key={link.href}>
             <a href={link.href} aria-current={current(link.href) ? 'page' : undefined}>
-              {link.label}
+              {link.href === '/notifications' && unread > 0 ? `${link.label} (${unread})` : link.label}
             </a>
           </li>
         ))}

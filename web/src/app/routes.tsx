@@ -1,6 +1,7 @@
 /** The logged-in pages by path. */
 import { HomePage } from '../pages/home-page.js';
 import { NotFoundPage } from '../pages/not-found-page.js';
+import { NotificationsPage } from '../pages/notifications-page.js';
 import { PeoplePage } from '../pages/people-page.js';
 import { PostPage } from '../pages/post-page.js';
 import { ProfilePage } from '../pages/profile-page.js';
@@ -23,6 +24,7 @@ export function Routes({ path }: { path: string }) {
   if (match('/search', path)) return <SearchPage />;
   if (match('/rooms', path)) return <RoomsPage />;
   if (match('/settings', path)) return <SettingsPage />;
+  if (match('/notifications', path)) return <NotificationsPage />;
   let params = match('/users/:id', path);
   const userId = id(params?.id);
   if (params && userId) return <ProfilePage key={userId} userId={userId} />;
