@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { accountSchema } from '@murmur/auth-service/api-schemas';
 import type {
   editPostBody,
+  notificationSchema,
   ownProfileSchema,
   postBody,
   postEditSchema,
@@ -24,6 +25,7 @@ import type {
   Account,
   Member,
   NewPost,
+  Notification,
   OwnProfile,
   Post,
   PostVersion,
@@ -56,6 +58,7 @@ export const typesMatchServer = [
   check<Assignable<Answer<typeof viewedProfileSchema>, ViewedProfile>>(true),
   check<Assignable<Answer<typeof relationshipSchema>, Relationship>>(true),
   check<Assignable<Answer<typeof postSchema>, Post>>(true),
+  check<Assignable<Answer<typeof notificationSchema>, Notification>>(true),
   check<Assignable<Answer<typeof postEditSchema>, PostVersion>>(true),
   check<Assignable<Answer<typeof userSummarySchema>, UserSummary>>(true),
   check<Assignable<Answer<typeof trendingTagsSchema>, TrendingTags>>(true),

@@ -4,18 +4,7 @@ import type { Db } from '@murmur/shared/db';
 import { currentUser, jsonIdSchema, MAX_BIGINT_ID, numericCursor, pageLimit, pageOf, type ApiRoutes } from '@murmur/shared/http';
 import { NOTIFICATION_TYPES } from '../repos/notifications.repo.js';
 import { markNotificationsRead, notificationsOf, unreadCount } from '../services/notifications.service.js';
-import { postSchema, userSummarySchema } from './user.schemas.js';
-
-const notificationSchema = z
-  .object({
-    id: z.number().int().describe('increasing: a newer notification has a larger id'),
-    type: z.enum(NOTIFICATION_TYPES),
-    createdAt: z.iso.datetime(),
-    read: z.boolean(),
-    account: userSummarySchema.describe('who acted'),
-    post: postSchema.optional().describe('the post it is about: the reply, the mention, the post liked or reposted; absent for a follow'),
-  })
-  .meta({ id: 'Notification' });
+import { notificationSchema } from './user.schemas.js';
 
 /** `?types=mention,reply`: known types, each once at most. */
 const typesList = z

@@ -3,6 +3,7 @@
  * and the OpenAPI document describes the API from them.
  */
 import { z } from 'zod';
+import { schema } from '@murmur/shared/db';
 import { MAX_BIGINT_ID, bigintId, integerId, jsonIdSchema, withoutNul } from '@murmur/shared/http';
 
 export const MAX_POST_CHARACTERS = 280;
@@ -132,3 +133,14 @@ export const trendingTagsSchema = z.object({
     }),
   ),
 });
+
+export const notificationSchema = z
+  .object({
+    id: z.number().int().describe('increasing: a newer notification has a larger id'),
+    type: z.enum(schema.NOTIFICATION_TYPES),
+    createdAt: z.iso.datetime(),
+    read: z.boolean(),
+    account: userSummarySchema.describe('who acted'),
+    post: postSchema.optional().describe('the post it is about: the reply, the mention, the post liked or reposted; absent for a follow'),
+  })
+  .meta({ id: 'Notification' });
