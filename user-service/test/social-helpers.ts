@@ -3,26 +3,11 @@ import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { api, type ApiResponse } from '@murmur/shared/testing';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
+import type { Post } from '../src/repos/post-view.repo.js';
 import { startServices, type Services } from './helpers.js';
 
-/** A post as the API answers it, the fields these tests read. */
-export interface PostAnswer {
-  id: number;
-  text: string;
-  createdAt: string;
-  author: { id: number; username: string; displayName: string | null };
-  inReplyToId: number | null;
-  inReplyToUserId: number | null;
-  mentions: Array<{ id: number; username: string }>;
-  tags: string[];
-  repliesCount: number;
-  likesCount: number;
-  repostsCount: number;
-  liked: boolean;
-  reposted: boolean;
-  editedAt: string | null;
-  repostedBy?: { id: number; username: string; displayName: string | null };
-}
+/** A post as the API answers it: the service's Post, its times as JSON gives them. */
+export type PostAnswer = Omit<Post, 'createdAt' | 'editedAt'> & { createdAt: string; editedAt: string | null };
 
 /** The calls of one user-service, as `user` (or anonymously). */
 export function socialClient(userUrl: string) {
