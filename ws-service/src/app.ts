@@ -6,7 +6,7 @@ import type { ServiceDeps } from './deps.js';
 import { protocolComponents } from './protocol-doc.js';
 import { declareRoomsRoutes } from './routes/rooms.routes.js';
 import { declareSearchRoutes } from './routes/search.routes.js';
-import type { Presence } from './fanout/presence.js';
+import type { Presence } from './delivery/presence.js';
 
 /** @param presence who is connected where, across the cluster, for the rooms' client counts. */
 export function createApp(deps: ServiceDeps, presence: Presence): Express {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { api } from '@murmur/shared/testing';
-import { MemoryBroker } from '../src/fanout/broker-memory.js';
+import { MemoryBroker } from '../src/delivery/broker-memory.js';
 import { CloseCode } from '../src/ws/close-codes.js';
 import { connect, createRoom, join, startStack, startWsService, type Stack, FAST_SENDING_ENV } from './helpers.js';
 

@@ -5,9 +5,9 @@ import { Redis } from 'ioredis';
 import { registerUser, startAuthService, type AuthUnderTest, type RegisteredUser } from '@murmur/auth-service/testing';
 import { createLogger } from '@murmur/shared/logger';
 import { api, within } from '@murmur/shared/testing';
-import { RedisBroker } from '../src/fanout/broker-redis.js';
-import { RedisPresence } from '../src/fanout/presence-redis.js';
-import { openRedis } from '../src/fanout/redis-connection.js';
+import { RedisBroker } from '../src/delivery/broker-redis.js';
+import { RedisPresence } from '../src/delivery/presence-redis.js';
+import { openRedis } from '../src/delivery/redis-connection.js';
 import { connect, createRoom, join, listedRoom, startWsService, type TestSocket, type WsUnderTest, FAST_SENDING_ENV } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

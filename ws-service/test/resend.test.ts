@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { api } from '@murmur/shared/testing';
-import { insertMessages } from '../src/repos/messages.repo.js';
+import { insertMessages } from '../src/store/messages.repo.js';
 import { CloseCode } from '../src/ws/close-codes.js';
 import { createRoom, join, startStack, type Stack, type TestSocket, FAST_SENDING_ENV } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeMessage } from '../src/protocol.js';
-import { resumeEvents } from '../src/services/chat.service.js';
+import { resumeEvents } from '../src/chat/chat.service.js';
 
 const message = (seq: number) =>
   encodeMessage({

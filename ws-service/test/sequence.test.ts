@@ -4,9 +4,9 @@ import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing'
 import { notifyAuthEvent } from '@murmur/shared/auth';
 import { api } from '@murmur/shared/testing';
 import { sql } from 'drizzle-orm';
-import { MemoryBroker } from '../src/fanout/broker-memory.js';
-import type { BrokerMessage } from '../src/fanout/broker.js';
-import { MessageWriter } from '../src/services/message-writer.js';
+import { MemoryBroker } from '../src/delivery/broker-memory.js';
+import type { BrokerMessage } from '../src/delivery/broker.js';
+import { MessageWriter } from '../src/store/message-writer.js';
 import { connect, createRoom, join, startStack, startWsService, type Stack, type TestSocket, FAST_SENDING_ENV } from './helpers.js';
 
 /** Short, so a test that waits for a gap to be read from the database waits little. */

@@ -15,7 +15,7 @@ import {
   roomsForUser,
   roomSummary,
   type RoomsDeps,
-} from '../services/rooms.service.js';
+} from '../chat/rooms.service.js';
 import {
   createRoomBody,
   joinQuery,

@@ -1,6 +1,6 @@
 /** `GET /ws/search`: messages of the rooms the caller may read. */
 import { currentUser, pageOf, type ApiRoutes } from '@murmur/shared/http';
-import { searchMessages, type SearchDeps } from '../services/search.service.js';
+import { searchMessages, type SearchDeps } from '../chat/search.service.js';
 import { messageHitSchema, messageSearchQuery } from './search.schemas.js';
 
 export function declareSearchRoutes(api: ApiRoutes, deps: SearchDeps): void {

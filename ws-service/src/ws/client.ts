@@ -8,7 +8,7 @@
 import WebSocket from 'ws';
 import type { AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
-import type { HubClient } from '../fanout/hub.js';
+import type { HubClient } from '../delivery/hub.js';
 import { encodeEvent, EVENT_SEPARATOR, parseClientFrame, type EncodedEvent, type SequencedEvent, type PublicUser } from '../protocol.js';
 import { CloseCode, type CloseCodeValue } from './close-codes.js';
 import type { FlushScheduler } from './flush-scheduler.js';

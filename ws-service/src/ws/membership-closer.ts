@@ -8,7 +8,7 @@
 import { PgListener } from '@murmur/shared/db';
 import type { Logger } from '@murmur/shared/logger';
 import { z } from 'zod';
-import { ROOM_EVENTS_CHANNEL } from '../repos/members.repo.js';
+import { ROOM_EVENTS_CHANNEL } from '../store/members.repo.js';
 import { CloseCode } from './close-codes.js';
 import type { Client } from './client.js';
 

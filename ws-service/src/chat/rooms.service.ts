@@ -11,7 +11,7 @@ import { FOREIGN_KEY_VIOLATION, inTransaction, pgErrorOf, type Db, type SqlExecu
 import { badRequest, forbidden, notFound } from '@murmur/shared/errors';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
 import type { SharedLimit } from '@murmur/shared/rate-limits';
-import type { Presence } from '../fanout/presence.js';
+import type { Presence } from '../delivery/presence.js';
 import type { ChatMessage, PublicUser } from '../protocol.js';
 import {
   findUser,
@@ -22,8 +22,8 @@ import {
   removeMember,
   standingIn,
   type MemberRecord,
-} from '../repos/members.repo.js';
-import { messagesBefore } from '../repos/messages.repo.js';
+} from '../store/members.repo.js';
+import { messagesBefore } from '../store/messages.repo.js';
 import {
   findDirectRoom,
   findRoom,
@@ -33,8 +33,8 @@ import {
   type MemberRole,
   type RoomKind,
   type RoomRecord,
-} from '../repos/rooms.repo.js';
-import { toChatMessage } from './room-history.js';
+} from '../store/rooms.repo.js';
+import { toChatMessage } from '../delivery/room-history.js';
 
 export interface RoomsDeps {
   db: Db;

@@ -7,9 +7,9 @@ import type { Db } from '@murmur/shared/db';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
 import { walkThenIndex, type WalkLimits } from '@murmur/shared/search';
 import type { ChatMessage } from '../protocol.js';
-import type { RoomKind } from '../repos/rooms.repo.js';
-import { messagesMatching, walkMessagesMatching, type MessageMatch, type SearchScope } from '../repos/search.repo.js';
-import { toChatMessage } from './room-history.js';
+import type { RoomKind } from '../store/rooms.repo.js';
+import { messagesMatching, walkMessagesMatching, type MessageMatch, type SearchScope } from '../store/search.repo.js';
+import { toChatMessage } from '../delivery/room-history.js';
 import { requireVisible } from './rooms.service.js';
 
 export interface SearchDeps {

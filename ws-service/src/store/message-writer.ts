@@ -8,7 +8,7 @@
 import { isIntegrityViolation, type Db } from '@murmur/shared/db';
 import { notFound, unavailable } from '@murmur/shared/errors';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
-import { insertMessages, type NewMessage, type StoredMessage } from '../repos/messages.repo.js';
+import { insertMessages, type NewMessage, type StoredMessage } from './messages.repo.js';
 
 export interface MessageWriterOptions {
   /** Most messages in one INSERT; keeps a statement's size and latency bounded. */

@@ -15,20 +15,20 @@ import { AppError, forbidden, notFound, unauthorized } from '@murmur/shared/erro
 import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import type { WebSocket } from 'ws';
-import { isSequenced, type Broker, type BrokerMessage } from '../fanout/broker.js';
-import { Hub } from '../fanout/hub.js';
-import type { PresenceTracker } from '../fanout/presence.js';
+import { isSequenced, type Broker, type BrokerMessage } from '../delivery/broker.js';
+import { Hub } from '../delivery/hub.js';
+import type { PresenceTracker } from '../delivery/presence.js';
 import { encodeEvent, encodeHistory, encodeMessage, type EncodedEvent, type SequencedEvent } from '../protocol.js';
-import { admitMembers, moveReadMarkers, stillAdmitted, type Admission, type ReadOutcome } from '../repos/members.repo.js';
-import { messagesAfter, type StoredMessage } from '../repos/messages.repo.js';
+import { admitMembers, moveReadMarkers, stillAdmitted, type Admission, type ReadOutcome } from '../store/members.repo.js';
+import { messagesAfter, type StoredMessage } from '../store/messages.repo.js';
 import { CloseCode } from '../ws/close-codes.js';
 import { Client, type ChatEntry, type ClientLimits } from '../ws/client.js';
 import { FlushScheduler } from '../ws/flush-scheduler.js';
 import type { RateLimits } from '../ws/rate-limiter.js';
 import { PerUserRateLimit } from '../ws/user-rate-limit.js';
 import { deleteMessage, editMessage } from './message-changes.js';
-import { MessageWriter } from './message-writer.js';
-import { encodeRecord, RoomHistory, type RoomLog } from './room-history.js';
+import { MessageWriter } from '../store/message-writer.js';
+import { encodeRecord, RoomHistory, type RoomLog } from '../delivery/room-history.js';
 
 /** Messages sent on join, as `history`. */
 export const HISTORY_ON_JOIN = 50;

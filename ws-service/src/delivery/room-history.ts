@@ -16,8 +16,8 @@ import type { Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import type { Logger } from '@murmur/shared/logger';
 import { encodeDeletion, encodeEdit, encodeMessage, type ChatMessage, type MessageDeletion, type MessageEdit, type PublicUser, type SequencedEvent } from '../protocol.js';
-import { messagesAfter, recentMessages, type MessageRecord } from '../repos/messages.repo.js';
-import { lastSeqs } from '../repos/rooms.repo.js';
+import { messagesAfter, recentMessages, type MessageRecord } from '../store/messages.repo.js';
+import { lastSeqs } from '../store/rooms.repo.js';
 
 /** Messages read from the database per gap-filling query. */
 const FILL_PAGE_MESSAGES = 500;
