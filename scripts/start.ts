@@ -85,7 +85,8 @@ async function main(): Promise<void> {
 
   const url = await resolveDatabaseUrl();
   await applyMigrations(url);
-  const env = { DATABASE_URL: url, ...keyEnv(), ...originEnv() };
+  // ws-service reads a reconnecting stream's missed notifications from user-service, wherever it runs.
+  const env = { DATABASE_URL: url, WS_USER_SERVICE_URL: `http://127.0.0.1:${PORTS['user-service']}`, ...keyEnv(), ...originEnv() };
   await Promise.all([
     ...SERVICES.map((name) => waitUntilHealthy(startProcess(name, env), PORTS[name])),
     waitUntilHealthy(startProcess(GATEWAY, gatewayEnv()), PORTS.gateway),

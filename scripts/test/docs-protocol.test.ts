@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CLOSE_CODES } from '@murmur/ws-service/close-codes';
-import { clientFrame, serverEventSchema } from '@murmur/ws-service/protocol';
+import { clientFrame, serverEventSchema, streamFrame } from '@murmur/ws-service/protocol';
 import { readDoc, tableAfter } from './markdown.js';
 
 const PROTOCOL_DOC = 'docs/protocol.md';
@@ -24,6 +24,10 @@ function firstColumn(heading: string): string[] {
 
 test('docs/protocol.md lists every frame type a client may send, and no other', () => {
   assert.deepEqual(firstColumn('## Frames the client sends'), types(clientFrame));
+});
+
+test('docs/protocol.md lists every frame type of the stream, and no other', () => {
+  assert.deepEqual(firstColumn('## Stream frames'), types(streamFrame));
 });
 
 test('docs/protocol.md lists every event type the server sends, and no other', () => {

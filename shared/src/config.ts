@@ -92,6 +92,36 @@ export const httpServerEnv = {
     ),
 };
 
+/**
+ * The variables of the live path, read by ws-service (its broker, presence and stream
+ * connections) and user-service (which publishes live events on ws-service's channels).
+ */
+export const liveEnv = {
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL' })
+    .optional()
+    .describe(
+      "`redis://` or `rediss://` URL that joins ws-service instances into one cluster (room events, presence, people's live events) and on which user-service publishes its live events (notifications, timeline changes); unset, ws-service is one instance with its broker and presence in memory, and user-service's live events go by PostgreSQL NOTIFY, which every ws-service instance listens to",
+    ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .min(1)
+    .max(100)
+    .default('murmur:ws:')
+    .describe(
+      'prefix of every Redis key and channel of the live path; ws-service instances and user-service share it, so several deployments (or test runs) can share one Redis',
+    ),
+  NOTIFICATIONS_MAX_UNREAD_COUNT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1_000)
+    .describe(
+      'the most unread notifications `GET /notifications/unread_count` and a stream\'s `ready` count (a client shows "1000+"), so the count costs the same for an account that never reads them',
+    ),
+};
+
 /** The variables every service reads. */
 export const commonEnv = {
   ...httpServerEnv,

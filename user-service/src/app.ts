@@ -24,7 +24,7 @@ export function createApp(deps: ServiceDeps): Express {
     code: 'TOO_MANY_POSTS',
     message: `at most ${deps.config.POSTS_MAX_PER_WINDOW} posts per ${describeWindow(deps.config.POSTS_WINDOW_SECONDS)}`,
   });
-  const delivery = { jobs: deps.timelineJobs, inlineFollowers: deps.config.TIMELINE_INLINE_FOLLOWERS };
+  const delivery = { jobs: deps.timelineJobs, inlineFollowers: deps.config.TIMELINE_INLINE_FOLLOWERS, live: deps.live };
   const trendOptions = { windowHours: deps.config.TRENDS_WINDOW_HOURS, refreshSeconds: deps.config.TRENDS_REFRESH_SECONDS };
   const trends = new TrendingTags(db, trendOptions, deps.logger);
   return createServiceApp({
@@ -35,7 +35,7 @@ export function createApp(deps: ServiceDeps): Express {
     routes: (api) => {
       // Before the profile and post routes: `/users/:id` and `/posts/:id` would take `search` for an id.
       declareSearchRoutes(api, db, { walkRows: deps.config.SEARCH_WALK_ROWS, maxWalkRows: deps.config.SEARCH_MAX_WALK_ROWS });
-      declareFollowsRoutes(api, db, deps.config.TIMELINE_BACKFILL_POSTS);
+      declareFollowsRoutes(api, db, deps.live, deps.config.TIMELINE_BACKFILL_POSTS);
       declareUsersRoutes(api, db, deps.timelineJobs);
       declarePostsRoutes(api, db, delivery, postLimit);
       declareReactionsRoutes(api, db, delivery, postLimit);

@@ -3,10 +3,11 @@
  * it is for in `.describe()`, which docs/configuration.md is generated from.
  */
 import { z } from 'zod';
-import { commonEnv, parseEnv, portEnv, readPemFromEnv } from '@murmur/shared/config';
+import { commonEnv, liveEnv, parseEnv, portEnv, readPemFromEnv } from '@murmur/shared/config';
 
 export const envSchema = z.object({
   ...commonEnv,
+  ...liveEnv,
   PORT: portEnv(8082),
   POSTS_MAX_PER_WINDOW: z.coerce
     .number()
@@ -85,13 +86,6 @@ export const envSchema = z.object({
     .describe(
       'most rows of the second walk a search takes when the first met some matches but not a page (a word in a few percent of the posts): walked on only while that is cheaper than the index, at about 5 µs a row',
     ),
-  NOTIFICATIONS_MAX_UNREAD_COUNT: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100_000)
-    .default(1_000)
-    .describe('the most unread notifications `GET /notifications/unread_count` counts (a client shows "1000+"), so the count costs the same for an account that never reads them'),
   TRENDS_WINDOW_HOURS: z.coerce
     .number()
     .int()

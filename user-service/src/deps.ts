@@ -3,10 +3,13 @@ import { createServiceMetrics, type ServiceMetrics } from '@murmur/shared/http';
 import type { Logger } from '@murmur/shared/logger';
 import { openServiceDeps, type ServiceDeps as Deps } from '@murmur/shared/platform';
 import type { ServiceConfig } from './config.js';
+import { PgLiveEvents, RedisLiveEvents, type LiveEventPublisher } from '@murmur/shared/live-events';
+import { openRedis } from '@murmur/shared/redis';
+import { LiveUpdates } from './live/live-updates.js';
 import { JobQueue } from './timeline/job-queue.js';
 import { timelineJobRunner, type TimelineJob, type TimelineJobs } from './timeline/timeline-jobs.js';
 
-export type ServiceDeps = Deps<ServiceConfig> & { timelineJobs: TimelineJobs; metrics: ServiceMetrics };
+export type ServiceDeps = Deps<ServiceConfig> & { timelineJobs: TimelineJobs; metrics: ServiceMetrics; live: LiveUpdates };
 
 /** How long an idle job loop waits before looking for jobs that other instances enqueued. */
 const JOB_POLL_MS = 500;
@@ -14,6 +17,10 @@ const JOB_POLL_MS = 500;
 export async function openDeps(config: ServiceConfig, logger: Logger): Promise<ServiceDeps> {
   const platform = await openServiceDeps(config, logger);
   const metrics = createServiceMetrics('user-service');
+  const publisher: LiveEventPublisher = config.REDIS_URL
+    ? new RedisLiveEvents(openRedis(config.REDIS_URL, logger, 'publisher', 'user-service'), config.REDIS_KEY_PREFIX, 'user-service', logger)
+    : new PgLiveEvents(platform.database.pool, logger);
+  const live = new LiveUpdates(platform.database.db, publisher, logger);
   try {
     const timelineJobs = await JobQueue.open<TimelineJob>({
       databaseUrl: config.DATABASE_URL,
@@ -25,19 +32,22 @@ export async function openDeps(config: ServiceConfig, logger: Logger): Promise<S
       expireSeconds: config.TIMELINE_JOB_EXPIRE_SECONDS,
       superviseSeconds: config.TIMELINE_JOB_SUPERVISE_SECONDS,
       metrics: metrics.registry,
-      run: timelineJobRunner({ batchSize: config.TIMELINE_FANOUT_BATCH_SIZE }),
+      run: timelineJobRunner({ batchSize: config.TIMELINE_FANOUT_BATCH_SIZE, live }),
     });
     return {
       ...platform,
       timelineJobs,
       metrics,
+      live,
       async close() {
         // Jobs in hand finish on the pool before it closes; queued ones wait for the next start.
         await timelineJobs.close();
+        await publisher.close();
         await platform.close();
       },
     };
   } catch (err) {
+    await publisher.close();
     await platform.close();
     throw err;
   }

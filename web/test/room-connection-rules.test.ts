@@ -85,7 +85,7 @@ function scripted(options: { maxResends?: number } = {}) {
   connection.connect();
   const socket = () => sockets.at(-1)!;
   socket().open();
-  socket().deliver({ type: 'history', lastSeq: 2, messages: [] });
+  socket().deliver({ type: 'history', roomId: 7, lastSeq: 2, messages: [] });
   return { connection, sockets, socket, shown, nextSocket };
 }
 

@@ -20,7 +20,12 @@ import type {
 } from '@murmur/user-service/api-schemas';
 import type { userHitSchema } from '@murmur/user-service/search-schemas';
 import type { memberSchema, roomSchema, roomSummarySchema } from '@murmur/ws-service/api-schemas';
-import type { ChatMessage as ServerChatMessage, ServerEvent as ServerServerEvent, ClientFrame as ServerClientFrame } from '@murmur/ws-service/protocol';
+import type {
+  ChatMessage as ServerChatMessage,
+  ServerEvent as ServerServerEvent,
+  ClientFrame as ServerClientFrame,
+  StreamFrame as ServerStreamFrame,
+} from '@murmur/ws-service/protocol';
 import type {
   Account,
   Member,
@@ -38,7 +43,7 @@ import type {
   UserSummary,
   ViewedProfile,
 } from '../src/api/types.js';
-import type { ChatMessage, ClientFrame, ServerEvent } from '../src/protocol/events.js';
+import type { ChatMessage, ClientFrame, ServerEvent, StreamFrame } from '../src/protocol/events.js';
 
 /** What the server answers, as the client reads it: JSON, so dates arrive as strings. */
 type Answer<S extends z.ZodType> = z.output<S>;
@@ -50,9 +55,12 @@ const check = <T extends true>(value: T): T => value;
 
 export const typesMatchServer = [
   check<Assignable<ServerChatMessage, ChatMessage>>(true),
-  check<Assignable<ServerServerEvent, ServerEvent>>(true),
+  // ws-service passes user-service's notifications and posts on as they are (its schema says
+  // only "an object"); those are held to user-service's schemas below.
+  check<Assignable<Exclude<ServerServerEvent, { type: 'notification' | 'timeline' }>, ServerEvent>>(true),
   // Every frame the client builds is one the server parses.
   check<Assignable<ClientFrame, ServerClientFrame>>(true),
+  check<Assignable<StreamFrame, ServerStreamFrame>>(true),
   check<Assignable<Answer<typeof accountSchema>, Account>>(true),
   check<Assignable<Answer<typeof ownProfileSchema>, OwnProfile>>(true),
   check<Assignable<Answer<typeof viewedProfileSchema>, ViewedProfile>>(true),

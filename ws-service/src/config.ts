@@ -3,12 +3,13 @@
  * is for in `.describe()`, which docs/configuration.md is generated from.
  */
 import { z } from 'zod';
-import { commonEnv, parseEnv, portEnv, readPemFromEnv } from '@murmur/shared/config';
+import { commonEnv, liveEnv, parseEnv, portEnv, readPemFromEnv } from '@murmur/shared/config';
 
 const positiveInt = z.coerce.number().int().positive();
 
 export const envSchema = z.object({
   ...commonEnv,
+  ...liveEnv,
   PORT: portEnv(8083),
   WS_PING_INTERVAL_MS: positiveInt
     .min(10)
@@ -33,6 +34,10 @@ export const envSchema = z.object({
     .describe(
       'open WebSockets one client address may hold on an instance (several people may share one address; counted from the start of the upgrade, before the token is checked)',
     ),
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt
+    .max(10_000)
+    .default(100)
+    .describe('rooms one `/ws/stream` connection may be subscribed to at once; past it a `subscribe` answers `TOO_MANY_SUBSCRIPTIONS` and the connection stays open'),
   WS_USER_MESSAGES_PER_SECOND: positiveInt
     .default(30)
     .describe(
@@ -72,18 +77,14 @@ export const envSchema = z.object({
   WS_WRITE_QUEUE_MAX: positiveInt
     .default(10_000)
     .describe('most messages waiting to be stored; past it a message is refused at once with `STORAGE_BUSY` and not acknowledged'),
-  REDIS_URL: z
-    .url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL' })
-    .optional()
-    .describe(
-      '`redis://` or `rediss://` URL that joins instances into one cluster (events and presence); unset, one instance with its broker and presence in memory',
-    ),
-  REDIS_KEY_PREFIX: z
-    .string()
-    .min(1)
-    .max(100)
-    .default('murmur:ws:')
-    .describe('prefix of every Redis key and channel; instances of one cluster share it, so several deployments (or test runs) can share one Redis'),
+  WS_USER_SERVICE_URL: z
+    .url({ protocol: /^https?$/, error: 'WS_USER_SERVICE_URL must be an http:// or https:// URL' })
+    .default('http://127.0.0.1:8082')
+    .describe("user-service's base URL, from which a `/ws/stream?since=` connection reads the notifications it missed (with the person's own token)"),
+  WS_USER_SERVICE_TIMEOUT_MS: positiveInt
+    .max(60_000)
+    .default(5_000)
+    .describe('how long a stream waits for user-service to answer; past it, the stream starts with a `NOTIFICATIONS_UNAVAILABLE` error instead of the missed notifications'),
   WS_PRESENCE_TTL_MS: positiveInt
     .min(300)
     .default(30_000)

@@ -3,10 +3,10 @@
  * frame schemas as named components. Built from protocol.ts and the close-code table, the modules
  * the server itself runs on, so the description follows the code.
  */
-import { clientFrame, EVENT_SEPARATOR, MAX_MESSAGE_CHARS, serverEventSchema } from './protocol.js';
+import { clientFrame, EVENT_SEPARATOR, MAX_MESSAGE_CHARS, serverEventSchema, streamFrame } from './protocol.js';
 import { CLOSE_CODES } from './ws/close-codes.js';
 
-export const protocolComponents = { ClientFrame: clientFrame, ServerEvent: serverEventSchema };
+export const protocolComponents = { ClientFrame: clientFrame, StreamFrame: streamFrame, ServerEvent: serverEventSchema };
 
 const closeCodeRows = Object.entries(CLOSE_CODES)
   .map(([name, { code, meaning }]) => `| ${code} | ${name} | ${meaning} |`)
@@ -21,4 +21,9 @@ export const JOIN_DESCRIPTION = `Open this URL as a WebSocket to join the room (
 | code | name | meaning |
 |---|---|---|
 ${closeCodeRows}
+`;
+
+export const STREAM_DESCRIPTION = `Open this URL as a WebSocket for the person's one connection (authentication, Origin, caps and close codes as for \`/ws/joinRoom/{roomId}\`). The first event is \`ready\` (\`unreadNotifications\`, \`lastNotificationId\`); \`?since=<notification id>\` replays the notifications made after that id, oldest first, before anything live. Then come \`notification\`, \`timeline\`, \`timeline_delete\` and \`room_activity\` events.
+
+**Frames** (schema \`StreamFrame\`): \`subscribe\` (\`roomId\`, optional \`since\`: answered with the room's \`history\`, or its events after that seq), \`unsubscribe\` (\`roomId\`), and the room frames of \`ClientFrame\`, each with \`roomId\`. Every room event carries its \`roomId\`. A refused subscription or frame is an \`error\` event naming \`roomId\` (\`ROOM_NOT_FOUND\`, \`BANNED_FROM_ROOM\`, \`TOO_MANY_SUBSCRIPTIONS\`, \`ALREADY_SUBSCRIBED\`, \`NOT_SUBSCRIBED\`); a removal from a subscribed room is \`unsubscribed\`. The connection stays open.
 `;

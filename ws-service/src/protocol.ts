@@ -48,6 +48,7 @@ const editFrame = z.strictObject({ type: z.literal('edit'), seq: seqField, text:
 /** The author, a moderator or the owner deletes message `seq`. */
 const deleteFrame = z.strictObject({ type: z.literal('delete'), seq: seqField });
 
+/** The frames of `/ws/joinRoom/:roomId`: each acts on the socket's one room. */
 export const clientFrame = z
   .discriminatedUnion('type', [messageFrame, typingFrame, readFrame, editFrame, deleteFrame], {
     error: 'type must be "message", "typing", "read", "edit" or "delete"',
@@ -56,26 +57,60 @@ export const clientFrame = z
 
 export type ClientFrame = z.infer<typeof clientFrame>;
 
-export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; message: string; clientMsgId?: string };
+const roomIdField = z
+  .number({ error: 'roomId must be a number' })
+  .int('roomId must be an integer')
+  .positive('roomId must be at least 1')
+  .max(2_147_483_647, 'roomId is too large');
 
-/** Parses one text frame; never throws. */
-export function parseClientFrame(text: string): ParsedFrame {
+/** A room frame of `/ws/stream`: the same frame, naming its room. */
+const inRoom = <S extends z.ZodRawShape>(frame: z.ZodObject<S>) => frame.extend({ roomId: roomIdField });
+
+/** `/ws/stream`: start receiving a room's events; `since` resumes after that seq as a join's `?since=` does. */
+const subscribeFrame = z.strictObject({
+  type: z.literal('subscribe'),
+  roomId: roomIdField,
+  since: z.number({ error: 'since must be a number' }).int('since must be an integer').min(0, 'since must be at least 0').max(Number.MAX_SAFE_INTEGER, 'since is too large').optional(),
+});
+const unsubscribeFrame = z.strictObject({ type: z.literal('unsubscribe'), roomId: roomIdField });
+
+/** The frames of `/ws/stream`: subscriptions, and the room frames with the room they act on. */
+export const streamFrame = z
+  .discriminatedUnion('type', [subscribeFrame, unsubscribeFrame, inRoom(messageFrame), inRoom(typingFrame), inRoom(readFrame), inRoom(editFrame), inRoom(deleteFrame)], {
+    error: 'type must be "subscribe", "unsubscribe", "message", "typing", "read", "edit" or "delete"',
+  })
+  .meta({ id: 'StreamFrame' });
+
+export type StreamFrame = z.infer<typeof streamFrame>;
+/** A frame that acts on one room, with the room it names. */
+export type RoomFrame = ClientFrame & { roomId?: number };
+
+export type ParsedFrame<F> = { ok: true; frame: F } | { ok: false; message: string; clientMsgId?: string; roomId?: number };
+
+/** Parses one text frame of `/ws/joinRoom` (`clientFrame`) or `/ws/stream` (`streamFrame`); never throws. */
+export function parseFrame<F>(schema: z.ZodType<F>, text: string): ParsedFrame<F> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return { ok: false, message: 'the frame is not valid JSON' };
   }
-  const result = clientFrame.safeParse(value);
+  const result = schema.safeParse(value);
   if (result.success) return { ok: true, frame: result.data };
   const issue = result.error.issues[0];
-  const clientMsgId = typeof value === 'object' && value !== null && 'clientMsgId' in value ? value.clientMsgId : undefined;
+  const field = (name: string): unknown => (typeof value === 'object' && value !== null && name in value ? (value as Record<string, unknown>)[name] : undefined);
+  const clientMsgId = field('clientMsgId');
+  const roomId = field('roomId');
   return {
     ok: false,
     message: issue?.message ?? 'the frame is not valid',
     ...(typeof clientMsgId === 'string' && clientMsgId.length <= MAX_CLIENT_MSG_ID_CHARS ? { clientMsgId } : {}),
+    ...(roomIdField.safeParse(roomId).success ? { roomId: roomId as number } : {}),
   };
 }
+
+/** Parses one text frame of `/ws/joinRoom`; never throws. */
+export const parseClientFrame = (text: string): ParsedFrame<ClientFrame> => parseFrame(clientFrame, text);
 
 /*
  * The events the server sends, as zod schemas: the types below are inferred from them, and the
@@ -136,22 +171,51 @@ export type MessageDeletion = z.infer<typeof messageDeletionSchema>;
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S, description: string) =>
   z.object({ type: z.literal(type), ...shape }).describe(description);
 
+const roomId = z.number().int();
+
+/**
+ * What user-service answers for these (a notification as `GET /notifications` lists it, a post as
+ * timelines show it); ws-service passes them on as they were made.
+ */
+const userServiceObject = (name: string) => z.record(z.string(), z.unknown()).describe(`${name}, as user-service's REST API shows it`);
+
+/** The newest message of a room, as `room_activity` shows it. */
+export const lastMessageSchema = z.object({ seq, user: publicUserSchema.nullable(), text: z.string().nullable(), createdAt: timestamp });
+export type LastMessage = z.infer<typeof lastMessageSchema>;
+
+/** Why a subscription ended (`unsubscribed`). */
+export const UNSUBSCRIBE_REASONS = ['removed'] as const;
+
 export const serverEventSchema = z
   .discriminatedUnion('type', [
-    event('history', { lastSeq: z.number().int(), messages: z.array(chatMessageSchema) }, 'first after joining: the recent history and the room’s last seq'),
+    event('history', { roomId, lastSeq: z.number().int(), messages: z.array(chatMessageSchema) }, 'first after joining: the recent history and the room’s last seq'),
     chatMessageSchema.extend({ type: z.literal('message') }).describe('a new message (or, to its sender, the acknowledgement of theirs)'),
     messageEditSchema.extend({ type: z.literal('message_edited') }).describe('a message was edited'),
     messageDeletionSchema.extend({ type: z.literal('message_deleted') }).describe('a message was deleted'),
-    event('read', { user: publicUserSchema, seq }, 'a member read the room up to seq'),
-    event('participant_joined', { user: publicUserSchema }, 'a user connected to the room'),
-    event('participant_left', { user: publicUserSchema }, 'a user’s last connection to the room closed'),
-    event('typing', { user: publicUserSchema }, 'a user is typing'),
+    event('read', { roomId, user: publicUserSchema, seq }, 'a member read the room up to seq'),
+    event('participant_joined', { roomId, user: publicUserSchema }, 'a user connected to the room'),
+    event('participant_left', { roomId, user: publicUserSchema }, 'a user’s last connection to the room closed'),
+    event('typing', { roomId, user: publicUserSchema }, 'a user is typing'),
     event(
       'error',
-      { code: z.string(), message: z.string(), clientMsgId: z.string().optional(), seq: seq.optional() },
-      'a frame was refused (VALIDATION_FAILED, RATE_LIMITED, …) or a resume left a gap (RESUME_GAP)',
+      { code: z.string(), message: z.string(), clientMsgId: z.string().optional(), seq: seq.optional(), roomId: roomId.optional() },
+      'a frame was refused (VALIDATION_FAILED, RATE_LIMITED, …) or a resume left a gap (RESUME_GAP); on /ws/stream, `roomId` names the room it concerns',
     ),
     event('server_shutting_down', {}, 'the server is restarting; the socket closes with 1001'),
+    event(
+      'ready',
+      { unreadNotifications: z.number().int(), lastNotificationId: z.number().int() },
+      '/ws/stream: first, once the connection is set up (after the notifications replayed for `?since=`)',
+    ),
+    event('notification', { notification: userServiceObject('the notification') }, '/ws/stream: a notification was made'),
+    event('timeline', { item: userServiceObject('the post') }, '/ws/stream: a post entered the home timeline (with `repostedBy` when a repost)'),
+    event('timeline_delete', { postId: z.number().int() }, '/ws/stream: a post left the home timeline'),
+    event(
+      'room_activity',
+      { roomId, lastSeq: seq, unread: z.number().int(), lastMessage: lastMessageSchema },
+      '/ws/stream: a room the person is a member of, and not subscribed to on this connection, has a new message',
+    ),
+    event('unsubscribed', { roomId, reason: z.enum(UNSUBSCRIBE_REASONS) }, '/ws/stream: the subscription ended: the person was removed or banned from the room (or left it elsewhere)'),
   ])
   .meta({ id: 'ServerEvent' });
 export type ServerEvent = z.infer<typeof serverEventSchema>;
@@ -207,9 +271,9 @@ export function encodeDeletion(deletion: MessageDeletion): SequencedEvent {
  * The `history` event, built from already encoded messages (oldest first) without encoding them
  * again: each message's JSON, less its `"type":"message"`, is spliced into the array.
  */
-export function encodeHistory(messages: readonly SequencedEvent[], lastSeq: number): EncodedEvent {
+export function encodeHistory(roomId: number, messages: readonly SequencedEvent[], lastSeq: number): EncodedEvent {
   const items = messages.map((m) => `{${m.json.slice(MESSAGE_EVENT_PREFIX.length)}`);
-  const json = `{"type":"history","lastSeq":${lastSeq},"messages":[${items.join(',')}]}`;
+  const json = `{"type":"history","roomId":${roomId},"lastSeq":${lastSeq},"messages":[${items.join(',')}]}`;
   return { json, bytes: Buffer.byteLength(json) };
 }
 

@@ -22,7 +22,10 @@ import { startHeartbeat } from './ws/heartbeat.js';
 import { closeExpiredSessions } from './ws/session-expiry.js';
 import { closeEndedSessions } from './ws/session-closer.js';
 import { closeRemovedMembers } from './ws/membership-closer.js';
-import { stillAdmitted } from './store/members.repo.js';
+import { ROOM_EVENTS_CHANNEL, stillAdmitted } from './store/members.repo.js';
+import { PgListener } from '@murmur/shared/db';
+import { LIVE_EVENTS_CHANNEL } from '@murmur/shared/live-events';
+import { deliverNotifiedLiveEvents } from './delivery/live-events-listener.js';
 import { ConnectionCaps } from './ws/connection-caps.js';
 import { createUpgradeHandler } from './ws/upgrade.js';
 
@@ -67,8 +70,13 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     presence,
     instanceId,
     authEvents: deps.verification.authEvents,
+    streams: {
+      userService: { baseUrl: config.WS_USER_SERVICE_URL, timeoutMs: config.WS_USER_SERVICE_TIMEOUT_MS },
+      maxUnreadNotifications: config.NOTIFICATIONS_MAX_UNREAD_COUNT,
+    },
     limits: {
       maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+      maxSubscriptions: config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
       rate: { perSecond: config.WS_MESSAGES_PER_SECOND, burst: config.WS_MESSAGE_BURST },
       recentMessages: config.WS_RECENT_MESSAGES,
       gapWaitMs: config.WS_GAP_WAIT_MS,
@@ -91,7 +99,8 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     caps: new ConnectionCaps({ perUser: config.WS_MAX_CONNECTIONS_PER_USER, perAddress: config.WS_MAX_CONNECTIONS_PER_ADDRESS }),
     trustProxyHops: config.TRUST_PROXY_HOPS,
     admit: (roomId, userId) => chat.admit(roomId, userId),
-    onConnection: (ws, user, { roomId, since }) => chat.connect(ws, user, roomId, since),
+    onConnection: (ws, user, target, token) =>
+      chat.connect(ws, user, target.kind === 'room' ? { kind: 'room', roomId: target.roomId } : { kind: 'stream' }, target.since, token),
     isStopping: () => chat.isStopping,
     logger,
   });
@@ -104,11 +113,17 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     activeSessionIds: (ids) => activeSessionIds(db, ids),
     logger,
   });
+  // One LISTEN connection per instance, for every event the database sends: removals from rooms,
+  // and user-service's live events when it has no Redis.
+  const listener = new PgListener(config.DATABASE_URL, [ROOM_EVENTS_CHANNEL, LIVE_EVENTS_CHANNEL], logger);
+  listener.start().catch((err: unknown) => logger.warn({ err }, 'listening for database events failed; retrying'));
+  const stopDeliveringLiveEvents = deliverNotifiedLiveEvents(listener, chat.hub, logger);
   const stopClosingRemoved = closeRemovedMembers({
-    databaseUrl: config.DATABASE_URL,
+    listener,
     connections,
-    stillMembers: async (clients) =>
-      (await stillAdmitted(db, clients.map((c) => ({ sessionId: c.auth.sessionId, roomId: c.roomId, userId: c.user.id })))).map((c) => c.member),
+    onRemoved: (roomId, userId) => chat.memberRemoved(roomId, userId),
+    stillMembers: async (rooms) =>
+      (await stillAdmitted(db, rooms.map((room) => ({ sessionId: room.auth.sessionId, roomId: room.roomId, userId: room.user.id })))).map((c) => c.member),
     logger,
   });
   let stopped = false;
@@ -128,7 +143,9 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       stopHeartbeat();
       stopExpiryChecks();
       stopClosingSessions();
-      await stopClosingRemoved();
+      stopClosingRemoved();
+      stopDeliveringLiveEvents();
+      await listener.stop();
       await chat.shutdown();
 
       const sockets = [...connections].map((client) => client.socket);

@@ -7,7 +7,7 @@ import { createLogger } from '@murmur/shared/logger';
 import { api, within } from '@murmur/shared/testing';
 import { RedisBroker } from '../src/delivery/broker-redis.js';
 import { RedisPresence } from '../src/delivery/presence-redis.js';
-import { openRedis } from '../src/delivery/redis-connection.js';
+import { openRedis } from '@murmur/shared/redis';
 import { connect, createRoom, join, listedRoom, startWsService, type TestSocket, type WsUnderTest, FAST_SENDING_ENV } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -101,7 +101,7 @@ describe('several instances through Redis', () => {
     a.send({ type: 'delete', seq: doomed.seq });
     assert.equal((await b.next('message_deleted')).target, doomed.seq);
     b.send({ type: 'read', seq: doomed.seq });
-    assert.deepEqual(await a.next('read'), { type: 'read', user: publicUser(bob), seq: doomed.seq });
+    assert.deepEqual(await a.next('read'), { type: 'read', roomId, user: publicUser(bob), seq: doomed.seq });
     // The second instance's memory (which serves this join) applied both changes.
     const { socket: late, history } = await join(second.wsUrl, roomId, { token: carol.token });
     assert.deepEqual(

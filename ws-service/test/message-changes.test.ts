@@ -220,7 +220,7 @@ describe('edits, deletions and read markers', () => {
 
     b.send({ type: 'read', seq: sent[1].seq });
     const seen = await a.next('read');
-    assert.deepEqual(seen, { type: 'read', user: { id: bob.id, username: bob.username }, seq: sent[1].seq });
+    assert.deepEqual(seen, { type: 'read', roomId, user: { id: bob.id, username: bob.username }, seq: sent[1].seq });
     await b.next('read'); // the reader's own sockets hear it too: its acknowledgement
     let listed = await roomInList(roomId, bob);
     assert.equal(listed.readSeq, sent[1].seq);

@@ -67,6 +67,7 @@ describe('ws-service OpenAPI document', () => {
         await call('GET', '/ws/search', { token: bob.token }),
       ],
       'GET /ws/joinRoom/{roomId}': async () => [await call('GET', `/ws/joinRoom/${roomId}`, { token: alice.token }), await call('GET', `/ws/joinRoom/${roomId}`)],
+      'GET /ws/stream': async () => [await call('GET', '/ws/stream', { token: alice.token }), await call('GET', '/ws/stream'), await call('GET', '/ws/stream?since=x', { token: alice.token })],
     });
   });
 });

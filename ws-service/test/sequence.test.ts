@@ -5,7 +5,7 @@ import { notifyAuthEvent } from '@murmur/shared/auth';
 import { api } from '@murmur/shared/testing';
 import { sql } from 'drizzle-orm';
 import { MemoryBroker } from '../src/delivery/broker-memory.js';
-import type { BrokerMessage } from '../src/delivery/broker.js';
+import { isPersonMessage, type BrokerMessage } from '../src/delivery/broker.js';
 import { MessageWriter } from '../src/store/message-writer.js';
 import { connect, createRoom, join, startStack, startWsService, type Stack, type TestSocket, FAST_SENDING_ENV } from './helpers.js';
 
@@ -26,7 +26,7 @@ class LossyBroker extends MemoryBroker {
   }
 
   override publish(message: BrokerMessage): void {
-    if (this.losing > 0 && message.event.seq !== undefined) {
+    if (this.losing > 0 && !isPersonMessage(message) && message.event.seq !== undefined) {
       this.losing -= 1;
       return;
     }

@@ -5,7 +5,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import type { PageRequest } from '@murmur/shared/http';
 import { authorTimelineLock, backfillQuery, unmergeQuery } from '../timeline/feed.repo.js';
-import { notifyRows } from './notifications.repo.js';
+import { madeIds, notifyRows, toIds } from './notifications.repo.js';
 
 export interface UserSummary {
   id: number;
@@ -42,9 +42,9 @@ export async function insertFollow(
   followerId: number,
   followeeId: number,
   backfillPosts: number,
-): Promise<{ followedBy: boolean } | undefined> {
+): Promise<{ followedBy: boolean; notificationIds: number[] } | undefined> {
   try {
-    const [, row] = await runStatements<{ target_exists: boolean; followed_by: boolean }>(db, sql`
+    const [, row] = await runStatements<{ target_exists: boolean; followed_by: boolean; notification_ids: string[] }>(db, sql`
       SELECT ${authorTimelineLock(followeeId, 'follow')};
       WITH target AS (SELECT id FROM users WHERE id = ${followeeId}),
       inserted AS (
@@ -56,8 +56,9 @@ export async function insertFollow(
       backfilled AS (${backfillQuery(followerId, followeeId, backfillPosts, sql`EXISTS (SELECT 1 FROM inserted)`)}),
       notified AS (${notifyRows('follow', sql`SELECT ${followeeId}::integer AS recipient_id, ${followerId}::integer AS account_id, NULL::bigint AS post_id FROM inserted`)})
       SELECT EXISTS (SELECT 1 FROM target) AS target_exists,
-        EXISTS (SELECT 1 FROM follows WHERE follower_id = ${followeeId} AND followee_id = ${followerId}) AS followed_by`);
-    return row?.target_exists ? { followedBy: row.followed_by } : undefined;
+        EXISTS (SELECT 1 FROM follows WHERE follower_id = ${followeeId} AND followee_id = ${followerId}) AS followed_by,
+        ${madeIds('notified')}`);
+    return row?.target_exists ? { followedBy: row.followed_by, notificationIds: toIds(row.notification_ids) } : undefined;
   } catch (err) {
     // The followee (or the follower) was deleted between the check and the insert.
     if (pgErrorOf(err)?.code === FOREIGN_KEY_VIOLATION) return undefined;
@@ -69,14 +70,15 @@ export async function insertFollow(
  * Unfollows, and takes the followee's posts out of the follower's timeline, in one statement.
  * Resolves undefined when the followee does not exist, else whether they follow back.
  */
-export async function deleteFollow(db: Db, followerId: number, followeeId: number): Promise<{ followedBy: boolean } | undefined> {
-  const { rows } = await db.execute<{ target_exists: boolean; followed_by: boolean }>(sql`
+export async function deleteFollow(db: Db, followerId: number, followeeId: number): Promise<{ followedBy: boolean; unmerged: number[] } | undefined> {
+  const { rows } = await db.execute<{ target_exists: boolean; followed_by: boolean; unmerged: Array<string | number> }>(sql`
     WITH deleted AS (DELETE FROM follows WHERE follower_id = ${followerId} AND followee_id = ${followeeId}),
     unmerged AS (${unmergeQuery(followerId, followeeId)})
     SELECT EXISTS (SELECT 1 FROM users WHERE id = ${followeeId}) AS target_exists,
-      EXISTS (SELECT 1 FROM follows WHERE follower_id = ${followeeId} AND followee_id = ${followerId}) AS followed_by`);
+      EXISTS (SELECT 1 FROM follows WHERE follower_id = ${followeeId} AND followee_id = ${followerId}) AS followed_by,
+      ARRAY(SELECT original_id FROM unmerged) AS unmerged`);
   const row = rows[0];
-  return row?.target_exists ? { followedBy: row.followed_by } : undefined;
+  return row?.target_exists ? { followedBy: row.followed_by, unmerged: row.unmerged.map(Number) } : undefined;
 }
 
 /** Whether `viewerId` follows `otherId`, and the other way round: two primary-key lookups. */

@@ -3,27 +3,29 @@ import { sql } from 'drizzle-orm';
 import { FOREIGN_KEY_VIOLATION, pgErrorOf, type Db } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
 import type { AccountSummary } from './post-view.repo.js';
-import { notifyRows } from './notifications.repo.js';
+import { madeIds, notifyRows, toIds } from './notifications.repo.js';
 import { idBefore } from './posts.repo.js';
 
 /**
  * Likes post `postId` (not a repost's row) as `userId`, and notifies its author; liking twice
- * keeps one like and one notification. Resolves false when there is no such post.
+ * keeps one like and one notification. Resolves the notification made (none for a repeat), or
+ * undefined when there is no such post.
  */
-export async function insertLike(db: Db, userId: number, postId: number): Promise<boolean> {
+export async function insertLike(db: Db, userId: number, postId: number): Promise<{ notificationIds: number[] } | undefined> {
   try {
-    const { rows } = await db.execute<{ found: boolean }>(sql`
+    const { rows } = await db.execute<{ found: boolean; notification_ids: string[] }>(sql`
       WITH target AS (SELECT id, author_id FROM posts WHERE id = ${postId} AND repost_of_id IS NULL),
       liked AS (
         INSERT INTO likes (user_id, post_id) SELECT ${userId}, id FROM target
         ON CONFLICT (user_id, post_id) DO NOTHING
       ),
       notified AS (${notifyRows('like', sql`SELECT author_id AS recipient_id, ${userId}::integer AS account_id, id AS post_id FROM target`)})
-      SELECT EXISTS (SELECT 1 FROM target) AS found`);
-    return rows[0]?.found ?? false;
+      SELECT EXISTS (SELECT 1 FROM target) AS found, ${madeIds('notified')}`);
+    const row = rows[0];
+    return row?.found ? { notificationIds: toIds(row.notification_ids) } : undefined;
   } catch (err) {
     // The post (or the account) was deleted between the read and the insert.
-    if (pgErrorOf(err)?.code === FOREIGN_KEY_VIOLATION) return false;
+    if (pgErrorOf(err)?.code === FOREIGN_KEY_VIOLATION) return undefined;
     throw err;
   }
 }

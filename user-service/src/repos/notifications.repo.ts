@@ -13,26 +13,31 @@ export const NOTIFICATION_TYPES = schema.NOTIFICATION_TYPES;
 
 /**
  * The SQL that notifies, for each row of `rows` (a query with `recipient_id`, `account_id` and
- * `post_id` columns), the recipient of a `type` notification, unless they acted themselves.
+ * `post_id` columns), the recipient of a `type` notification, unless they acted themselves. It
+ * returns the ids of the notifications it made (none for a repeat): `madeIds` reads them, so the
+ * caller can send them live once the statement has committed.
  */
 export const notifyRows = (type: NotificationType, rows: SQL) => sql`
   INSERT INTO notifications (recipient_id, type, account_id, post_id)
   SELECT recipient_id, ${type}, account_id, post_id FROM (${rows}) made
   WHERE recipient_id <> account_id
-  ON CONFLICT DO NOTHING`;
+  ON CONFLICT DO NOTHING
+  RETURNING id`;
 
-/** Notifies `followeeId` that `followerId` follows them. */
-export function notifyFollow(db: Db, followerId: number, followeeId: number): Promise<unknown> {
-  return db.execute(notifyRows('follow', sql`SELECT ${followeeId}::integer AS recipient_id, ${followerId}::integer AS account_id, NULL::bigint AS post_id`));
-}
+/** The column of the ids made by the `notifyRows` statements named `ctes`, as an array. */
+export const madeIds = (...ctes: string[]) =>
+  sql.raw(`ARRAY(${ctes.map((cte) => `SELECT id FROM ${cte}`).join(' UNION ALL ')}) AS notification_ids`);
+
+/** The ids a `madeIds` column holds (PostgreSQL sends bigints as strings). */
+export const toIds = (ids: ReadonlyArray<number | string> | null | undefined): number[] => (ids ?? []).map(Number);
 
 /**
  * Notifies the accounts a post mentions (`mention`) and the author of the post it answers
  * (`reply`; one who is also mentioned gets the reply alone). Run again after an edit, it notifies
  * only the accounts the edit newly mentions.
  */
-export async function notifyPostAudience(tx: SqlExecutor, postId: number): Promise<void> {
-  await runSql(tx, sql`
+export async function notifyPostAudience(tx: SqlExecutor, postId: number): Promise<number[]> {
+  const [row] = await runSql<{ notification_ids: string[] }>(tx, sql`
     WITH post AS (SELECT id, author_id, in_reply_to_user_id FROM posts WHERE id = ${postId}),
     replied AS (
       ${notifyRows(
@@ -41,16 +46,22 @@ export async function notifyPostAudience(tx: SqlExecutor, postId: number): Promi
             WHERE EXISTS (SELECT 1 FROM users WHERE id = p.in_reply_to_user_id)`,
       )}
     )
-    ${notifyRows(
-      'mention',
-      sql`SELECT m.user_id AS recipient_id, p.author_id AS account_id, p.id AS post_id FROM post p
-          JOIN post_mentions m ON m.post_id = p.id WHERE m.user_id IS DISTINCT FROM p.in_reply_to_user_id`,
-    )}`);
+    , mentioned AS (
+      ${notifyRows(
+        'mention',
+        sql`SELECT m.user_id AS recipient_id, p.author_id AS account_id, p.id AS post_id FROM post p
+            JOIN post_mentions m ON m.post_id = p.id WHERE m.user_id IS DISTINCT FROM p.in_reply_to_user_id`,
+      )}
+    )
+    SELECT ${madeIds('replied', 'mentioned')}`);
+  return toIds(row?.notification_ids);
 }
 
 /** A notification row as listed, with who acted. */
 export interface NotificationRow {
   id: number;
+  /** Whose notification it is. */
+  recipientId: number;
   type: NotificationType;
   createdAt: Date;
   read: boolean;
@@ -61,19 +72,36 @@ export interface NotificationRow {
 /** The marker of what `userId` has read: every notification id up to it. */
 const readUpTo = (userId: number) => sql`coalesce((SELECT read_up_to FROM notification_markers WHERE user_id = ${userId}), 0)`;
 
+/** Which notifications a list holds: of `types` only, newer than `since` only, when given. */
+export interface NotificationFilter {
+  types?: NotificationType[] | undefined;
+  since?: number | undefined;
+}
+
 /**
- * A page of `userId`'s notifications, newest first, of `types` only when given. With types,
- * each type walks its own index range and at most a page of each is merged, so a rare type
- * among many others costs no more than a common one.
+ * A page of `userId`'s notifications, newest first, as `filter` says. With types, each type
+ * walks its own index range and at most a page of each is merged, so a rare type among many
+ * others costs no more than a common one.
  */
-export async function listNotifications(db: Db, userId: number, types: NotificationType[] | undefined, page: PageRequest): Promise<NotificationRow[]> {
-  const older = page.cursor === undefined ? sql`` : sql`AND id < ${page.cursor}`;
+export async function listNotifications(db: Db, userId: number, { types, since }: NotificationFilter, page: PageRequest): Promise<NotificationRow[]> {
+  const older = sql`${page.cursor === undefined ? sql`` : sql`AND id < ${page.cursor}`} ${since === undefined ? sql`` : sql`AND id > ${since}`}`;
   const ofType = (type?: NotificationType) => sql`
     (SELECT id FROM notifications WHERE recipient_id = ${userId} ${type ? sql`AND type = ${type}` : sql``} ${older}
      ORDER BY id DESC LIMIT ${page.limit + 1})`;
   const ids = types ? sql.join(types.map(ofType), sql` UNION ALL `) : ofType();
+  return selectNotifications(db, sql`SELECT id FROM (${ids}) found ORDER BY id DESC LIMIT ${page.limit + 1}`);
+}
+
+/** Notifications `ids` (those that still exist), newest first, each with its recipient. */
+export function notificationsWithIds(db: Db, ids: readonly number[]): Promise<NotificationRow[]> {
+  return selectNotifications(db, sql`SELECT unnest(${sql.param([...ids])}::bigint[]) AS id`);
+}
+
+/** The notifications whose ids `ids` selects (a query with an `id` column), newest first. */
+async function selectNotifications(db: Db, ids: SQL): Promise<NotificationRow[]> {
   const { rows } = await db.execute<{
     id: number | string;
+    recipient_id: number;
     type: NotificationType;
     created_at: Date | string;
     read: boolean;
@@ -82,14 +110,16 @@ export async function listNotifications(db: Db, userId: number, types: Notificat
     display_name: string | null;
     post_id: number | string | null;
   }>(sql`
-    SELECT n.id, n.type, n.created_at, n.id <= ${readUpTo(userId)} AS read,
+    SELECT n.id, n.recipient_id, n.type, n.created_at,
+      n.id <= coalesce((SELECT read_up_to FROM notification_markers WHERE user_id = n.recipient_id), 0) AS read,
       a.id AS account_id, a.username, a.display_name, n.post_id
-    FROM (SELECT id FROM (${ids}) found ORDER BY id DESC LIMIT ${page.limit + 1}) page
+    FROM (${ids}) page
     JOIN notifications n ON n.id = page.id
     JOIN users a ON a.id = n.account_id
     ORDER BY n.id DESC`);
   return rows.map((r) => ({
     id: Number(r.id),
+    recipientId: r.recipient_id,
     type: r.type,
     createdAt: new Date(r.created_at),
     read: r.read,

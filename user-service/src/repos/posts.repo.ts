@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { FOREIGN_KEY_VIOLATION, pgErrorOf, runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
-import { notifyRows } from './notifications.repo.js';
+import { madeIds, notifyRows, toIds } from './notifications.repo.js';
 import type { EntriesQuery } from './post-view.repo.js';
 
 /** How long an Idempotency-Key keeps returning the post it first created. */
@@ -207,8 +207,12 @@ export async function postExists(db: Db, postId: number): Promise<boolean> {
  * Resolves the repost row's id and whether this call made it, or undefined when the post does
  * not exist.
  */
-export async function insertRepost(tx: SqlExecutor, reposterId: number, postId: number): Promise<{ repostId: number; created: boolean } | undefined> {
-  const rows = await runSql<{ id: number; created: boolean }>(tx, sql`
+export async function insertRepost(
+  tx: SqlExecutor,
+  reposterId: number,
+  postId: number,
+): Promise<{ repostId: number; created: boolean; notificationIds: number[] } | undefined> {
+  const rows = await runSql<{ id: number; created: boolean; notification_ids: string[] }>(tx, sql`
     WITH original AS (SELECT id FROM posts WHERE id = ${postId} AND repost_of_id IS NULL),
     inserted AS (
       INSERT INTO posts (author_id, text, repost_of_id) SELECT ${reposterId}, '', id FROM original
@@ -222,13 +226,13 @@ export async function insertRepost(tx: SqlExecutor, reposterId: number, postId: 
     notified AS (
       ${notifyRows('repost', sql`SELECT p.author_id AS recipient_id, ${reposterId}::integer AS account_id, p.id AS post_id FROM posts p WHERE p.id = ${postId} AND EXISTS (SELECT 1 FROM inserted)`)}
     )
-    SELECT id, true AS created FROM inserted
+    SELECT id, true AS created, ${madeIds('notified')} FROM inserted
     UNION ALL
-    SELECT id, false FROM posts WHERE author_id = ${reposterId} AND repost_of_id = ${postId} AND EXISTS (SELECT 1 FROM original)`).catch(
+    SELECT id, false, '{}' FROM posts WHERE author_id = ${reposterId} AND repost_of_id = ${postId} AND EXISTS (SELECT 1 FROM original)`).catch(
     onDeletedMeanwhile,
   );
   const row = rows[0];
-  return row ? { repostId: Number(row.id), created: row.created } : undefined;
+  return row ? { repostId: Number(row.id), created: row.created, notificationIds: toIds(row.notification_ids) } : undefined;
 }
 
 /** The row of `reposterId`'s repost of `postId`, if they reposted it. */

@@ -3,11 +3,12 @@ import type { Db } from '@murmur/shared/db';
 import { currentUser, type ApiRoutes } from '@murmur/shared/http';
 import { follow, unfollow } from '../services/follows.service.js';
 import { followQuery, relationshipResponse, unfollowQuery } from './user.schemas.js';
+import type { LiveUpdates } from '../live/live-updates.js';
 
 const errors = { 400: ['CANNOT_FOLLOW_SELF'], 404: ['USER_NOT_FOUND'] };
 
 /** @param backfillPosts how many of a newly followed account's newest posts enter the follower's timeline */
-export function declareFollowsRoutes(api: ApiRoutes, db: Db, backfillPosts: number): void {
+export function declareFollowsRoutes(api: ApiRoutes, db: Db, live: LiveUpdates, backfillPosts: number): void {
   api.add(
     {
       method: 'post',
@@ -20,7 +21,7 @@ export function declareFollowsRoutes(api: ApiRoutes, db: Db, backfillPosts: numb
       response: { description: 'the relationship after the follow', body: relationshipResponse },
       errors,
     },
-    async ({ query }, req) => ({ relationship: await follow(db, backfillPosts, currentUser(req).id, query.toFollowId) }),
+    async ({ query }, req) => ({ relationship: await follow(db, live, backfillPosts, currentUser(req).id, query.toFollowId) }),
   );
 
   api.add(
@@ -34,6 +35,6 @@ export function declareFollowsRoutes(api: ApiRoutes, db: Db, backfillPosts: numb
       response: { description: 'the relationship after the unfollow', body: relationshipResponse },
       errors,
     },
-    async ({ query }, req) => ({ relationship: await unfollow(db, currentUser(req).id, query.toUnfollowId) }),
+    async ({ query }, req) => ({ relationship: await unfollow(db, live, currentUser(req).id, query.toUnfollowId) }),
   );
 }

@@ -14,7 +14,12 @@ const typesList = z
   .optional()
   .describe(`only these types (${NOTIFICATION_TYPES.join(', ')}), comma-separated`);
 
-const listQuery = z.object({ limit: pageLimit, cursor: numericCursor.optional(), types: typesList });
+const listQuery = z.object({
+  limit: pageLimit,
+  cursor: numericCursor.optional(),
+  since: numericCursor.optional().describe('only notifications newer than this id (what a client missed since it last looked)'),
+  types: typesList,
+});
 
 /** @param maxUnreadCount the most unread notifications GET /notifications/unread_count counts */
 export function declareNotificationsRoutes(api: ApiRoutes, db: Db, maxUnreadCount: number): void {
@@ -29,7 +34,7 @@ export function declareNotificationsRoutes(api: ApiRoutes, db: Db, maxUnreadCoun
       query: listQuery,
       response: { description: 'a page of notifications', body: pageOf(notificationSchema) },
     },
-    ({ query: { types, ...page } }, req) => notificationsOf(db, currentUser(req).id, types, page),
+    ({ query: { types, since, ...page } }, req) => notificationsOf(db, currentUser(req).id, { types, since }, page),
   );
 
   api.add(

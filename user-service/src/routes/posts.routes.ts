@@ -81,7 +81,7 @@ export function declarePostsRoutes(api: ApiRoutes, db: Db, delivery: Delivery, p
     },
     async ({ params, body }, req) => {
       const userId = currentUser(req).id;
-      const { post } = await postLimit.charge(String(userId), () => editPost(db, params.id, userId, body.text), (edit) => edit.changed);
+      const { post } = await postLimit.charge(String(userId), () => editPost(db, delivery.live, params.id, userId, body.text), (edit) => edit.changed);
       return post;
     },
   );

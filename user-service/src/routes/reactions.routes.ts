@@ -13,7 +13,7 @@ export function declareReactionsRoutes(api: ApiRoutes, db: Db, delivery: Deliver
 
   api.add(
     { method: 'put', path: '/posts/:id/like', tag: 'reactions', summary: 'Like a post; liking twice keeps one like', auth: 'required', params: postIdParams, response: answersPost, errors: notFound },
-    ({ params }, req) => like(db, currentUser(req).id, params.id),
+    ({ params }, req) => like(db, delivery.live, currentUser(req).id, params.id),
   );
 
   api.add(

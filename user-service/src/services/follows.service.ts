@@ -3,6 +3,7 @@ import type { Db } from '@murmur/shared/db';
 import { badRequest, notFound } from '@murmur/shared/errors';
 import { deleteFollow, insertFollow, listFollows, type UserSummary } from '../repos/follows.repo.js';
 import { userExists } from '../repos/users.repo.js';
+import type { LiveUpdates } from '../live/live-updates.js';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
 
 export interface Relationship {
@@ -14,17 +15,20 @@ export interface Relationship {
 export const userNotFound = (id: number) => notFound('USER_NOT_FOUND', `no user with id ${id}`);
 
 /** Follows; a new follow brings the followee's `backfillPosts` newest posts into the follower's timeline. */
-export async function follow(db: Db, backfillPosts: number, followerId: number, followeeId: number): Promise<Relationship> {
+export async function follow(db: Db, live: LiveUpdates, backfillPosts: number, followerId: number, followeeId: number): Promise<Relationship> {
   if (followerId === followeeId) throw badRequest('CANNOT_FOLLOW_SELF', 'you cannot follow yourself');
   const result = await insertFollow(db, followerId, followeeId, backfillPosts);
   if (!result) throw userNotFound(followeeId);
+  live.notificationsMade(result.notificationIds);
   return { id: followeeId, following: true, followedBy: result.followedBy };
 }
 
-export async function unfollow(db: Db, followerId: number, followeeId: number): Promise<Relationship> {
+/** Unfollows; the followee's posts leave the follower's timeline. */
+export async function unfollow(db: Db, live: LiveUpdates, followerId: number, followeeId: number): Promise<Relationship> {
   if (followerId === followeeId) throw badRequest('CANNOT_FOLLOW_SELF', 'you cannot unfollow yourself');
   const result = await deleteFollow(db, followerId, followeeId);
   if (!result) throw userNotFound(followeeId);
+  live.postsLeft(result.unmerged.map((postId) => ({ postId, readerIds: [followerId] })));
   return { id: followeeId, following: false, followedBy: result.followedBy };
 }
 

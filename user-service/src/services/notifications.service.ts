@@ -5,26 +5,43 @@
  */
 import type { Db } from '@murmur/shared/db';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
-import { countUnread, listNotifications, markRead, type NotificationRow, type NotificationType } from '../repos/notifications.repo.js';
+import { countUnread, listNotifications, markRead, notificationsWithIds, type NotificationFilter, type NotificationRow } from '../repos/notifications.repo.js';
 import { findPosts, type Post } from '../repos/post-view.repo.js';
 
-export interface Notification extends Omit<NotificationRow, 'postId'> {
+export interface Notification extends Omit<NotificationRow, 'postId' | 'recipientId'> {
   /** The post it is about (the reply, the mention, the post liked or reposted); absent for a follow. */
   post?: Post;
 }
 
-export async function notificationsOf(db: Db, userId: number, types: NotificationType[] | undefined, page: PageRequest): Promise<Page<Notification>> {
-  const rows = await listNotifications(db, userId, types, page);
-  const postIds = [...new Set(rows.flatMap((row) => (row.postId === null ? [] : [row.postId])))];
-  const posts = new Map((await findPosts(db, postIds, userId)).map((post) => [post.id, post]));
-  // A post deleted since the list was read takes its notification with it, as the table does.
-  const shown = rows.filter((row) => row.postId === null || posts.has(row.postId));
-  return toPage(
-    shown,
-    page.limit,
-    (row) => row.id,
-    ({ postId, ...row }) => (postId === null ? row : { ...row, post: posts.get(postId)! }),
+export async function notificationsOf(db: Db, userId: number, filter: NotificationFilter, page: PageRequest): Promise<Page<Notification>> {
+  const rows = await listNotifications(db, userId, filter, page);
+  const shown = await withPosts(db, userId, rows);
+  return toPage(shown, page.limit, (notification) => notification.id, (notification) => notification);
+}
+
+/** Notifications `ids` as their recipients see them (those gone meanwhile left out), newest first. */
+export async function notificationsByIds(db: Db, ids: readonly number[]): Promise<Array<{ recipientId: number; notification: Notification }>> {
+  const rows = await notificationsWithIds(db, ids);
+  const byRecipient = new Map<number, NotificationRow[]>();
+  for (const row of rows) byRecipient.set(row.recipientId, [...(byRecipient.get(row.recipientId) ?? []), row]);
+  const shown = await Promise.all(
+    [...byRecipient].map(async ([recipientId, own]) => (await withPosts(db, recipientId, own)).map((notification) => ({ recipientId, notification }))),
   );
+  return shown.flat().sort((a, b) => b.notification.id - a.notification.id);
+}
+
+/**
+ * `rows` (all of `viewerId`) as shown: each with the post it is about, as `viewerId` sees it. A
+ * post deleted since the rows were read takes its notification with it, as the table does.
+ */
+async function withPosts(db: Db, viewerId: number, rows: NotificationRow[]): Promise<Notification[]> {
+  const postIds = [...new Set(rows.flatMap((row) => (row.postId === null ? [] : [row.postId])))];
+  const posts = new Map((await findPosts(db, postIds, viewerId)).map((post) => [post.id, post]));
+  return rows.flatMap(({ postId, recipientId: _recipient, ...row }) => {
+    if (postId === null) return [row];
+    const post = posts.get(postId);
+    return post ? [{ ...row, post }] : [];
+  });
 }
 
 export async function unreadCount(db: Db, userId: number, max: number): Promise<{ count: number }> {

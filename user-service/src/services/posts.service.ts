@@ -25,6 +25,7 @@ import { userExists } from '../repos/users.repo.js';
 import { lockTimelineForPost, timelineEntries } from '../timeline/feed.repo.js';
 import { retractReposts, walkFollowers, type TimelineJobs } from '../timeline/timeline-jobs.js';
 import { userNotFound } from './follows.service.js';
+import type { LiveUpdates } from '../live/live-updates.js';
 import { hashtags, mentionedNames } from './post-text.js';
 
 export const postNotFound = (id: number) => notFound('POST_NOT_FOUND', `no post with id ${id}`);
@@ -45,12 +46,17 @@ export interface Delivery {
   jobs: TimelineJobs;
   /** Followers a request writes the post to (or removes it from) before answering; jobs do the rest. */
   inlineFollowers: number;
+  /** Tells stream connections, once a change has committed, of the notifications and timeline changes it made. */
+  live: LiveUpdates;
 }
 
-/** Stores what the text links to, and notifies the accounts it mentions and the author it answers. */
-async function linkAndNotify(tx: SqlExecutor, postId: number, text: string): Promise<void> {
+/**
+ * Stores what the text links to, and notifies the accounts it mentions and the author it
+ * answers; resolves the notifications made.
+ */
+async function linkAndNotify(tx: SqlExecutor, postId: number, text: string): Promise<number[]> {
   await insertPostLinks(tx, postId, mentionedNames(text), hashtags(text));
-  await notifyPostAudience(tx, postId);
+  return notifyPostAudience(tx, postId);
 }
 
 /**
@@ -72,17 +78,18 @@ export async function createPost(
     const made = idempotencyKey
       ? await insertPostIdempotently(tx, authorId, newPost, idempotencyKey)
       : await insertPost(tx, authorId, newPost).then((postId) => (postId === undefined ? undefined : { postId, replayed: false }));
-    if (made && !made.replayed) {
-      await linkAndNotify(tx, made.postId, newPost.text);
-      await walkFollowers(tx, enqueue, { kind: 'deliver', postId: made.postId, authorId, after: 0 }, delivery.inlineFollowers);
-    }
-    return made;
+    if (!made || made.replayed) return made && { ...made, notificationIds: [], readers: [] };
+    const notificationIds = await linkAndNotify(tx, made.postId, newPost.text);
+    const readers = await walkFollowers(tx, enqueue, { kind: 'deliver', postId: made.postId, authorId, after: 0 }, delivery.inlineFollowers);
+    return { ...made, notificationIds, readers: [authorId, ...readers] };
   });
   if (!created) {
     // Nothing was written: the post replied to is gone, or else the author's own account is.
     if (newPost.inReplyToId !== undefined) throw postNotFound(newPost.inReplyToId);
     throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
   }
+  delivery.live.notificationsMade(created.notificationIds);
+  delivery.live.postEntered(created.postId, created.readers);
   const post = await findPost(db, created.postId, authorId);
   if (!post) throw postNotFound(created.postId); // deleted in the instant since it was written
   return { post, replayed: created.replayed };
@@ -105,18 +112,18 @@ export async function getPost(db: Db, postId: number, viewerId: number | undefin
  * mentions and tags are read again, and every timeline shows the new text at once (they show the
  * post's row). An unchanged text changes nothing (`changed` is false).
  */
-export async function editPost(db: Db, postId: number, userId: number, text: string): Promise<{ post: Post; changed: boolean }> {
-  const changed = await inTransaction(db.$client, async (tx) => {
+export async function editPost(db: Db, live: LiveUpdates, postId: number, userId: number, text: string): Promise<{ post: Post; changed: boolean }> {
+  const notificationIds = await inTransaction(db.$client, async (tx) => {
     const current = await lockPostForEdit(tx, postId);
     if (!current) throw postNotFound(postId);
     if (current.authorId !== userId) throw forbidden('NOT_POST_AUTHOR', 'only the author can edit a post');
-    if (current.text === text) return false;
+    if (current.text === text) return undefined;
     await updatePostText(tx, postId, current, text);
     await clearPostLinks(tx, postId);
-    await linkAndNotify(tx, postId, text);
-    return true;
+    return linkAndNotify(tx, postId, text);
   });
-  return { post: await getPost(db, postId, userId), changed };
+  if (notificationIds) live.notificationsMade(notificationIds);
+  return { post: await getPost(db, postId, userId), changed: notificationIds !== undefined };
 }
 
 /** A post's earlier versions, oldest first. */
@@ -140,14 +147,14 @@ export async function removePost(delivery: Delivery, postId: number, userId: num
   const outcome = await delivery.jobs.write(async (tx, enqueue) => {
     const reposts = await lockReposts(tx, postId);
     const result = await deletePost(tx, postId, userId);
-    if (result === 'deleted') {
-      await walkFollowers(tx, enqueue, { kind: 'retract', postId, authorId: userId, after: 0 }, delivery.inlineFollowers);
-      await retractReposts(enqueue, reposts);
-    }
-    return result;
+    if (result !== 'deleted') return { result, readers: [] };
+    const readers = await walkFollowers(tx, enqueue, { kind: 'retract', postId, authorId: userId, after: 0 }, delivery.inlineFollowers);
+    await retractReposts(enqueue, reposts, postId);
+    return { result, readers: [userId, ...readers] };
   });
-  if (outcome === 'not_found') throw postNotFound(postId);
-  if (outcome === 'not_author') throw forbidden('NOT_POST_AUTHOR', 'only the author can delete a post');
+  if (outcome.result === 'not_found') throw postNotFound(postId);
+  if (outcome.result === 'not_author') throw forbidden('NOT_POST_AUTHOR', 'only the author can delete a post');
+  delivery.live.postsLeft([{ postId, readerIds: outcome.readers }]);
 }
 
 /** A user's posts and reposts, newest first. */

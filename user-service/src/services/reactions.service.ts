@@ -11,9 +11,12 @@ import { deletePost, findRepostId, insertRepost, postExists } from '../repos/pos
 import { lockTimelineForPost } from '../timeline/feed.repo.js';
 import { walkFollowers } from '../timeline/timeline-jobs.js';
 import { getPost, postNotFound, type Delivery } from './posts.service.js';
+import type { LiveUpdates } from '../live/live-updates.js';
 
-export async function like(db: Db, userId: number, postId: number): Promise<Post> {
-  if (!(await insertLike(db, userId, postId))) throw postNotFound(postId);
+export async function like(db: Db, live: LiveUpdates, userId: number, postId: number): Promise<Post> {
+  const made = await insertLike(db, userId, postId);
+  if (!made) throw postNotFound(postId);
+  live.notificationsMade(made.notificationIds);
   return getPost(db, postId, userId);
 }
 
@@ -42,11 +45,14 @@ export async function repost(db: Db, delivery: Delivery, userId: number, postId:
   const outcome = await delivery.jobs.write(async (tx, enqueue) => {
     await lockTimelineForPost(tx, userId);
     const made = await insertRepost(tx, userId, postId);
-    if (made?.created) {
-      await walkFollowers(tx, enqueue, { kind: 'deliver', postId: made.repostId, authorId: userId, after: 0 }, delivery.inlineFollowers);
-    }
-    return made;
+    if (!made?.created) return made && { ...made, readers: [] };
+    const readers = await walkFollowers(tx, enqueue, { kind: 'deliver', postId: made.repostId, authorId: userId, after: 0 }, delivery.inlineFollowers);
+    return { ...made, readers: [userId, ...readers] };
   });
+  if (outcome?.created) {
+    delivery.live.notificationsMade(outcome.notificationIds);
+    delivery.live.postEntered(outcome.repostId, outcome.readers);
+  }
   // A concurrent repost of the same post by the same caller commits first: it is theirs already.
   if (!outcome && !(await postExists(db, postId))) throw postNotFound(postId);
   return { post: await getPost(db, postId, userId), created: outcome?.created ?? false };
@@ -54,12 +60,12 @@ export async function repost(db: Db, delivery: Delivery, userId: number, postId:
 
 /** Takes a repost back: it leaves the followers' timelines as a deleted post does. */
 export async function unrepost(db: Db, delivery: Delivery, userId: number, postId: number): Promise<Post> {
-  await delivery.jobs.write(async (tx, enqueue) => {
+  const readers = await delivery.jobs.write(async (tx, enqueue) => {
     const repostId = await findRepostId(tx, userId, postId);
-    if (repostId === undefined) return;
-    if ((await deletePost(tx, repostId, userId)) === 'deleted') {
-      await walkFollowers(tx, enqueue, { kind: 'retract', postId: repostId, authorId: userId, after: 0 }, delivery.inlineFollowers);
-    }
+    if (repostId === undefined || (await deletePost(tx, repostId, userId)) !== 'deleted') return [];
+    const walk = { kind: 'retract', postId: repostId, authorId: userId, after: 0, shownId: postId } as const;
+    return [userId, ...(await walkFollowers(tx, enqueue, walk, delivery.inlineFollowers))];
   });
+  delivery.live.postsLeft([{ postId, readerIds: readers }]);
   return getPost(db, postId, userId);
 }

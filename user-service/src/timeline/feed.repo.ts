@@ -27,10 +27,15 @@ export function lockTimelineForPost(tx: SqlExecutor, authorId: number): Promise<
   return runSql(tx, sql`SELECT ${authorTimelineLock(authorId, 'post')}`);
 }
 
-/** How far a walk over an author's followers got: the last follow id it handled, and how many. */
+/**
+ * How far a walk over an author's followers got: the last follow id it handled, and how many;
+ * and the readers whose timeline the step changed (a reader who had the post already, or whose
+ * timeline does not show it, is not among them).
+ */
 export interface FollowerStep {
   lastFollowId: number | undefined;
   count: number;
+  readers: number[];
 }
 
 /** The next `limit` followers of `authorId` after follow id `after`, in follow order. */
@@ -38,8 +43,8 @@ const followersAfter = (authorId: number, after: number, limit: number) => sql`
   SELECT id, follower_id FROM follows WHERE followee_id = ${authorId} AND id > ${after} ORDER BY id LIMIT ${limit}`;
 
 async function walkStep(tx: SqlExecutor, query: SQL): Promise<FollowerStep> {
-  const [row] = await runSql<{ last_follow_id: number | null; count: number }>(tx, query);
-  return { lastFollowId: row?.last_follow_id ?? undefined, count: Number(row?.count ?? 0) };
+  const [row] = await runSql<{ last_follow_id: number | null; count: number; readers: number[] | null }>(tx, query);
+  return { lastFollowId: row?.last_follow_id ?? undefined, count: Number(row?.count ?? 0), readers: row?.readers ?? [] };
 }
 
 /**
@@ -68,8 +73,9 @@ export function deliverToFollowers(tx: SqlExecutor, post: { id: number; authorId
         FROM step s JOIN posts p ON p.id = ${post.id}
         WHERE ${showsInTimelineOf(sql`s.follower_id`, sql`p`)}
         ON CONFLICT DO NOTHING
+        RETURNING reader_id
       )
-      SELECT max(id) AS last_follow_id, count(*) AS count FROM step`,
+      SELECT max(id) AS last_follow_id, count(*) AS count, ARRAY(SELECT reader_id FROM delivered) AS readers FROM step`,
   );
 }
 
@@ -81,16 +87,19 @@ export function retractFromFollowers(tx: SqlExecutor, post: { id: number; author
       WITH step AS (${followersAfter(post.authorId, after, limit)}),
       retracted AS (
         DELETE FROM home_feed WHERE post_id = ${post.id} AND reader_id IN (SELECT follower_id FROM step)
+        RETURNING reader_id
       )
-      SELECT max(id) AS last_follow_id, count(*) AS count FROM step`,
+      SELECT max(id) AS last_follow_id, count(*) AS count, ARRAY(SELECT reader_id FROM retracted) AS readers FROM step`,
   );
 }
 
-/** Removes each repost of `reposts` (gone with their post) from its reposter's own timeline. */
-export async function retractFromReposters(tx: SqlExecutor, reposts: Array<{ postId: number; authorId: number }>): Promise<void> {
-  await runSql(tx, sql`
+/** Removes each repost of `reposts` (gone with their post) from its reposter's own timeline; resolves the reposters it removed it from. */
+export async function retractFromReposters(tx: SqlExecutor, reposts: Array<{ postId: number; authorId: number }>): Promise<number[]> {
+  const rows = await runSql<{ reader_id: number }>(tx, sql`
     DELETE FROM home_feed f USING unnest(${sql.param(reposts.map((r) => r.authorId))}::int[], ${sql.param(reposts.map((r) => r.postId))}::bigint[]) AS r(reader_id, post_id)
-    WHERE f.reader_id = r.reader_id AND f.post_id = r.post_id`);
+    WHERE f.reader_id = r.reader_id AND f.post_id = r.post_id
+    RETURNING f.reader_id`);
+  return rows.map((row) => row.reader_id);
 }
 
 /**
@@ -108,7 +117,7 @@ export function backfillQuery(readerId: number, authorId: number, limit: number,
 
 /** The SQL that removes `authorId`'s posts from `readerId`'s timeline (an unfollow). */
 export function unmergeQuery(readerId: number, authorId: number): SQL {
-  return sql`DELETE FROM home_feed WHERE author_id = ${authorId} AND reader_id = ${readerId}`;
+  return sql`DELETE FROM home_feed WHERE author_id = ${authorId} AND reader_id = ${readerId} RETURNING original_id`;
 }
 
 /**

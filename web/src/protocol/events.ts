@@ -5,6 +5,8 @@
  * types to the server's, so a change there fails the type-check here.
  */
 
+import type { Notification, Post } from '../api/types.js';
+
 export interface PublicUser {
   id: number;
   username: string;
@@ -39,24 +41,51 @@ export interface MessageDeletion {
   user: PublicUser | null;
 }
 
+/** The newest message of a room, as `room_activity` shows it. */
+export interface LastMessage {
+  seq: number;
+  user: PublicUser | null;
+  text: string | null;
+  createdAt: string;
+}
+
 export type ServerEvent =
-  | { type: 'history'; lastSeq: number; messages: ChatMessage[] }
+  | { type: 'history'; roomId: number; lastSeq: number; messages: ChatMessage[] }
   | ({ type: 'message' } & ChatMessage)
   | ({ type: 'message_edited' } & MessageEdit)
   | ({ type: 'message_deleted' } & MessageDeletion)
-  | { type: 'read'; user: PublicUser; seq: number }
-  | { type: 'participant_joined'; user: PublicUser }
-  | { type: 'participant_left'; user: PublicUser }
-  | { type: 'typing'; user: PublicUser }
-  | { type: 'error'; code: string; message: string; clientMsgId?: string; seq?: number }
-  | { type: 'server_shutting_down' };
+  | { type: 'read'; roomId: number; user: PublicUser; seq: number }
+  | { type: 'participant_joined'; roomId: number; user: PublicUser }
+  | { type: 'participant_left'; roomId: number; user: PublicUser }
+  | { type: 'typing'; roomId: number; user: PublicUser }
+  | { type: 'error'; code: string; message: string; clientMsgId?: string; seq?: number; roomId?: number }
+  | { type: 'server_shutting_down' }
+  | { type: 'ready'; unreadNotifications: number; lastNotificationId: number }
+  | { type: 'notification'; notification: Notification }
+  | { type: 'timeline'; item: Post }
+  | { type: 'timeline_delete'; postId: number }
+  | { type: 'room_activity'; roomId: number; lastSeq: number; unread: number; lastMessage: LastMessage }
+  | { type: 'unsubscribed'; roomId: number; reason: 'removed' };
 
+/** The events of one room, as a `/ws/joinRoom` socket gets them and a stream gets them for each subscribed room. */
+export type RoomEvent = Extract<
+  ServerEvent,
+  { type: 'history' | 'message' | 'message_edited' | 'message_deleted' | 'read' | 'participant_joined' | 'participant_left' | 'typing' }
+>;
+
+/** The frames of `/ws/joinRoom`. */
 export type ClientFrame =
   | { type: 'message'; text: string; clientMsgId?: string }
   | { type: 'typing' }
   | { type: 'read'; seq: number }
   | { type: 'edit'; seq: number; text: string }
   | { type: 'delete'; seq: number };
+
+/** The frames of `/ws/stream`: subscriptions, and each room frame with its room. */
+export type StreamFrame =
+  | { type: 'subscribe'; roomId: number; since?: number }
+  | { type: 'unsubscribe'; roomId: number }
+  | (ClientFrame & { roomId: number });
 
 /** Longest chat message, in characters (Unicode code points), as the server counts. */
 export const MAX_MESSAGE_CHARS = 2000;

@@ -15,15 +15,17 @@ import { AppError, forbidden, notFound, unauthorized } from '@murmur/shared/erro
 import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import type { WebSocket } from 'ws';
-import { isSequenced, type Broker, type BrokerMessage } from '../delivery/broker.js';
+import { isPersonMessage, isSequenced, type Broker, type BrokerMessage } from '../delivery/broker.js';
 import { Hub } from '../delivery/hub.js';
 import type { PresenceTracker } from '../delivery/presence.js';
 import { encodeEvent, encodeHistory, encodeMessage, type EncodedEvent, type SequencedEvent } from '../protocol.js';
 import { admitMembers, moveReadMarkers, stillAdmitted, type Admission, type ReadOutcome } from '../store/members.repo.js';
 import { messagesAfter, type StoredMessage } from '../store/messages.repo.js';
 import { CloseCode } from '../ws/close-codes.js';
-import { Client, type ChatEntry, type ClientLimits } from '../ws/client.js';
+import { Client, type ChatEntry, type ClientLimits, type ConnectionKind } from '../ws/client.js';
+import type { RoomSubscription } from '../delivery/room-subscription.js';
 import { FlushScheduler } from '../ws/flush-scheduler.js';
+import { PersonStreams, type PersonStreamsOptions } from '../people/person-streams.js';
 import type { RateLimits } from '../ws/rate-limiter.js';
 import { PerUserRateLimit } from '../ws/user-rate-limit.js';
 import { deleteMessage, editMessage } from './message-changes.js';
@@ -39,6 +41,8 @@ export const HISTORY_ON_JOIN = 50;
 export const MAX_RESUME_MESSAGES = 1_000;
 /** Joins (membership writes, session re-checks) recorded by one query in a reconnect storm. */
 const MAX_JOIN_BATCH = 1_000;
+/** How a subscription whose room's history cannot be read ends: the client may try again. */
+const HISTORY_UNAVAILABLE = { code: 'HISTORY_UNAVAILABLE', message: 'history unavailable' };
 /** Read markers moved by one statement. */
 const MAX_READ_BATCH = 1_000;
 
@@ -67,12 +71,16 @@ export interface ChatServiceOptions {
   instanceId: string;
   /** Account deletions, to blank the deleted author's messages held in memory. */
   authEvents: AuthEventsSubscriber;
+  /** How stream connections start: where missed notifications are read, how many unread are counted. */
+  streams: Pick<PersonStreamsOptions, 'userService' | 'maxUnreadNotifications'>;
   limits: ChatLimits;
   logger: Logger;
 }
 
 export class ChatService implements ChatEntry {
   readonly hub: Hub;
+  /** Sets up stream connections and ends their feeds. */
+  private readonly streams: PersonStreams;
   /** Every open client connection on this instance. */
   readonly connections = new Set<Client>();
   private readonly writer: MessageWriter;
@@ -86,11 +94,14 @@ export class ChatService implements ChatEntry {
   /** Read markers that arrive together move in one statement. */
   private readonly readMarkers: GroupBatcher<{ roomId: number; userId: number; seq: number }, ReadOutcome>;
   private readonly stopListening: Array<() => void> = [];
+  /** The subscriptions that hold their room's log in `history` (from the start of their join until they leave). */
+  private readonly holdingHistory = new WeakSet<RoomSubscription>();
   private stopping = false;
 
   constructor(private readonly options: ChatServiceOptions) {
     const { db, broker, presence, instanceId, limits, logger } = options;
     this.hub = new Hub(broker, presence, instanceId);
+    this.streams = new PersonStreams({ db, hub: this.hub, ...options.streams, logger });
     this.userRate = new PerUserRateLimit(limits.userRate);
     this.writer = new MessageWriter(db, {
       maxBatch: limits.maxWriteBatch,
@@ -160,11 +171,12 @@ export class ChatService implements ChatEntry {
   }
 
   /**
-   * Takes over an accepted socket: the client joins its room and gets the history (or, with
-   * `since`, every message after that seq), then the live messages, in seq order, none twice.
+   * Takes over an accepted socket. A `/ws/joinRoom` client joins its room and gets the history
+   * (or, with `since`, every message after that seq), then the live messages, in seq order, none
+   * twice; a stream subscribes to rooms with frames.
    */
-  connect(ws: WebSocket, user: AuthUser, roomId: number, since: number | undefined): Client {
-    const client = new Client(ws, user, roomId, {
+  connect(ws: WebSocket, user: AuthUser, kind: ConnectionKind, since: number | undefined, token: string): Client {
+    const client = new Client(ws, user, kind, {
       chat: this,
       scheduler: this.scheduler,
       limits: this.options.limits,
@@ -177,12 +189,38 @@ export class ChatService implements ChatEntry {
     }
     this.connections.add(client);
     this.userRate.attach(user.id);
-    void this.join(client, since);
+    if (kind.kind === 'room') void this.join(client.openRoom(kind.roomId), since);
+    else client.feed = this.streams.open(client, since, token);
     return client;
   }
 
+  /**
+   * Admits a stream's new subscription to its room (recording the membership of a public room, as
+   * a join does), then joins it. A refusal (unknown room, not a member, banned) ends the
+   * subscription with that error; the connection stays.
+   */
+  async subscribe(room: RoomSubscription, since: number | undefined): Promise<void> {
+    try {
+      await this.admit(room.roomId, room.user.id);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'SESSION_ENDED') room.connection.close(CloseCode.SESSION_ENDED, 'session ended', true);
+      else if (err instanceof AppError) room.end({ code: err.code, message: err.message });
+      else {
+        this.options.logger[isDatabaseUnavailable(err) ? 'warn' : 'error']({ err, roomId: room.roomId }, 'admitting a subscription failed');
+        room.end({ code: 'SUBSCRIBE_FAILED', message: `could not subscribe to room ${room.roomId}; try again` });
+      }
+      return;
+    }
+    await this.join(room, since);
+  }
+
+  /** A member was removed from a room (on any instance): their streams here stop watching it. */
+  memberRemoved(roomId: number, userId: number): void {
+    for (const feed of this.hub.feedsOf(userId)) this.hub.unwatchRoom(feed, roomId);
+  }
+
   /** Stores the message, then delivers it; resolves once the sender's acknowledgement or error is queued. */
-  async post(client: Client, text: string, clientMsgId: string | undefined): Promise<void> {
+  async post(client: RoomSubscription, text: string, clientMsgId: string | undefined): Promise<void> {
     const { roomId, user } = client;
     if (!this.takeUserRate(client, clientMsgId)) return;
     let stored: StoredMessage;
@@ -227,13 +265,13 @@ export class ChatService implements ChatEntry {
   }
 
   /** Edits the client's message `seq`; every client of the room gets `message_edited`, the sender's copy is its acknowledgement. */
-  async edit(client: Client, seq: number, text: string): Promise<void> {
+  async edit(client: RoomSubscription, seq: number, text: string): Promise<void> {
     if (!this.takeUserRate(client)) return;
     await this.change(client, seq, () => editMessage(this.options.db, { roomId: client.roomId, target: seq, user: client.user, text }));
   }
 
   /** Deletes message `seq` (the author's own, or any as a moderator or the owner); the room gets `message_deleted`. */
-  async deleteMessage(client: Client, seq: number): Promise<void> {
+  async deleteMessage(client: RoomSubscription, seq: number): Promise<void> {
     if (!this.takeUserRate(client)) return;
     await this.change(client, seq, () => deleteMessage(this.options.db, { roomId: client.roomId, target: seq, user: client.user }));
   }
@@ -243,7 +281,7 @@ export class ChatService implements ChatEntry {
    * reader's other sockets and the sender included) hears `read`. A marker behind the stored one
    * changes nothing; one beyond the room's newest seq is refused.
    */
-  async read(client: Client, seq: number): Promise<void> {
+  async read(client: RoomSubscription, seq: number): Promise<void> {
     if (!this.takeUserRate(client)) return;
     const { roomId, user } = client;
     let outcome: ReadOutcome;
@@ -253,13 +291,13 @@ export class ChatService implements ChatEntry {
       this.answerFailure(client, err, { seq }, 'moving a read marker failed', { code: 'READ_NOT_SAVED', message: 'the read marker was not saved; send it again' });
       return;
     }
-    if (outcome === 'moved') this.hub.broadcast(roomId, { type: 'read', user, seq });
+    if (outcome === 'moved') this.hub.broadcast(roomId, { type: 'read', roomId, user, seq });
     else if (outcome === 'beyond_last') client.sendError('SEQ_BEYOND_LAST', `room ${roomId} has no event ${seq} yet`, undefined, seq);
     else if (outcome === 'not_member') client.sendError('NOT_A_MEMBER', `you are not a member of room ${roomId}`, undefined, seq);
   }
 
   /** Stores an edit or deletion of message `seq` through `store`, then delivers it like a new message. */
-  private async change(client: Client, seq: number, store: () => Promise<SequencedEvent>): Promise<void> {
+  private async change(client: RoomSubscription, seq: number, store: () => Promise<SequencedEvent>): Promise<void> {
     if (this.stopping) {
       client.sendError('SERVER_SHUTTING_DOWN', 'the server is restarting; send again after reconnecting', undefined, seq);
       return;
@@ -282,7 +320,7 @@ export class ChatService implements ChatEntry {
    * refusal by the rules (an AppError) as it is; anything else, logged, as `unexpected`.
    */
   private answerFailure(
-    client: Client,
+    client: RoomSubscription,
     err: unknown,
     frame: { clientMsgId?: string; seq?: number },
     what: string,
@@ -300,29 +338,35 @@ export class ChatService implements ChatEntry {
    * Hands a newly stored event to the other instances and to this instance's delivery, which
    * gives every local client of the room its copy in seq order (the sender's is its acknowledgement).
    */
-  private deliverStored(client: Client, event: SequencedEvent): void {
+  private deliverStored(client: RoomSubscription, event: SequencedEvent): void {
     this.options.broker.publish({ origin: this.hub.instanceId, roomId: client.roomId, event });
     this.history.accept(client.roomId, event);
+    this.hub.roomStored(client.roomId, event);
     // A client being closed for flooding has left the room: its acknowledgement goes straight to it.
     if (client.isLeaving) client.acknowledge(event);
   }
 
   /** Takes one of the account's frames that change the room (across its sockets); false, with an error sent, past the limit. */
-  private takeUserRate(client: Client, clientMsgId?: string): boolean {
+  private takeUserRate(client: RoomSubscription, clientMsgId?: string): boolean {
     if (this.userRate.take(client.user.id)) return true;
     client.sendError('RATE_LIMITED', `slow down: at most ${this.userRate.limits.perSecond} messages per second from one account`, clientMsgId);
     return false;
   }
 
-  typing(client: Client): void {
-    this.hub.broadcast(client.roomId, { type: 'typing', user: client.user }, client);
+  typing(room: RoomSubscription): void {
+    this.hub.broadcast(room.roomId, { type: 'typing', roomId: room.roomId, user: room.user }, room);
   }
 
-  leave(client: Client): void {
+  leave(room: RoomSubscription): void {
+    room.markLeft();
+    this.hub.unregister(room);
+    if (this.holdingHistory.delete(room)) this.history.release(room.roomId);
+  }
+
+  disconnect(client: Client): void {
     if (!this.connections.delete(client)) return;
     this.userRate.detach(client.user.id);
-    this.hub.unregister(client);
-    this.history.release(client.roomId);
+    if (client.feed) this.streams.close(client.feed);
   }
 
   /**
@@ -347,8 +391,14 @@ export class ChatService implements ChatEntry {
 
   private receive(message: BrokerMessage): void {
     if (message.origin === this.hub.instanceId) return;
-    if (isSequenced(message.event)) this.history.accept(message.roomId, message.event);
-    else this.hub.deliver(message.roomId, message.event);
+    if (isPersonMessage(message)) {
+      this.hub.deliverToPerson(message.userId, message.event);
+    } else if (isSequenced(message.event)) {
+      this.history.accept(message.roomId, message.event);
+      this.hub.roomStored(message.roomId, message.event);
+    } else {
+      this.hub.deliverPassing(message.roomId, message.event);
+    }
   }
 
   /**
@@ -358,58 +408,65 @@ export class ChatService implements ChatEntry {
    * check itself failed (the client reconnects; letting it in unchecked could let a removed
    * member read the room).
    */
-  private async recheckJoin(client: Client): Promise<boolean> {
+  private async recheckJoin(room: RoomSubscription): Promise<boolean> {
     try {
-      const { session, member } = await this.joinChecks.submit({ sessionId: client.auth.sessionId, roomId: client.roomId, userId: client.user.id });
-      if (!session) client.close(CloseCode.SESSION_ENDED, 'session ended', true);
-      else if (!member) client.close(CloseCode.REMOVED_FROM_ROOM, 'removed from the room', true);
+      const { session, member } = await this.joinChecks.submit({ sessionId: room.auth.sessionId, roomId: room.roomId, userId: room.user.id });
+      if (!session) room.connection.close(CloseCode.SESSION_ENDED, 'session ended', true);
+      else if (!member) room.end('removed');
       return session && member;
     } catch (err) {
       this.options.logger.warn({ err }, 'could not recheck a joining socket');
-      client.close(CloseCode.INTERNAL_ERROR, 'could not check the membership; reconnect', false);
+      room.connection.close(CloseCode.INTERNAL_ERROR, 'could not check the membership; reconnect', false);
       return false;
     }
   }
 
-  private async join(client: Client, since: number | undefined): Promise<void> {
+  private async join(room: RoomSubscription, since: number | undefined): Promise<void> {
+    if (room.isDetached) return;
     // The log is held from here until `leave`, which releases it whatever happens below. Nothing
     // of the room is sent before the recheck, run meanwhile, says the client may stay.
+    this.holdingHistory.add(room);
     const [allowed, loaded] = await Promise.all([
-      this.recheckJoin(client),
-      this.history.acquire(client.roomId).then(
+      this.recheckJoin(room),
+      this.history.acquire(room.roomId).then(
         (log: RoomLog) => ({ log }),
         (err: unknown) => ({ err }),
       ),
     ]);
     if (!('log' in loaded)) {
-      this.options.logger.error({ err: loaded.err, roomId: client.roomId }, 'loading history failed');
-      client.close(CloseCode.INTERNAL_ERROR, 'history unavailable', false);
+      this.options.logger.error({ err: loaded.err, roomId: room.roomId }, 'loading history failed');
+      room.end(HISTORY_UNAVAILABLE);
       return;
     }
     const { log } = loaded;
-    if (!allowed || client.isDetached) return;
-    this.hub.register(client);
+    if (!allowed || room.isDetached) return;
+    this.hub.register(room);
+    // A public room joined is one of the person's rooms now: their streams here watch it for room_activity.
+    for (const feed of this.hub.feedsOf(room.user.id)) {
+      if (!feed.rooms.has(room.roomId)) this.hub.watchRoom(feed, { roomId: room.roomId, lastSeq: log.lastSeq, readSeq: log.lastSeq, unread: 0 });
+    }
+    const budget = this.options.limits.maxBufferedBytes / 2;
     if (since === undefined) {
-      client.finishJoin([encodeHistory(newestMessages(log.recent, HISTORY_ON_JOIN), log.lastSeq)], log.lastSeq);
+      room.finishJoin([encodeHistory(room.roomId, newestMessages(log.recent, HISTORY_ON_JOIN), log.lastSeq)], log.lastSeq);
     } else if (since >= log.firstSeq - 1) {
       // Everything missed is in memory (or the client is ahead of this instance, which catches up).
-      client.finishJoin(resumeEvents(client.roomId, log.after(since), false, this.options.limits.maxBufferedBytes / 2), Math.max(since, log.lastSeq));
+      room.finishJoin(resumeEvents(room.roomId, log.after(since), false, budget), Math.max(since, log.lastSeq));
     } else {
-      await this.resumeFromDatabase(client, since);
+      await this.resumeFromDatabase(room, since);
     }
   }
 
   /** A resume from further back than memory holds: live events wait while the missed ones are read. */
-  private async resumeFromDatabase(client: Client, since: number): Promise<void> {
-    client.holdLiveEvents();
+  private async resumeFromDatabase(room: RoomSubscription, since: number): Promise<void> {
+    room.holdLiveEvents();
     try {
-      const rows = await messagesAfter(this.options.db, client.roomId, since, MAX_RESUME_MESSAGES + 1, true);
+      const rows = await messagesAfter(this.options.db, room.roomId, since, MAX_RESUME_MESSAGES + 1, true);
       const truncated = rows.length > MAX_RESUME_MESSAGES;
       const missed = rows.slice(truncated ? 1 : 0).map(encodeRecord);
-      client.finishJoin(resumeEvents(client.roomId, missed, truncated, this.options.limits.maxBufferedBytes / 2), Math.max(since, missed.at(-1)?.seq ?? since));
+      room.finishJoin(resumeEvents(room.roomId, missed, truncated, this.options.limits.maxBufferedBytes / 2), Math.max(since, missed.at(-1)?.seq ?? since));
     } catch (err) {
-      this.options.logger.error({ err, roomId: client.roomId }, 'loading missed messages failed');
-      client.close(CloseCode.INTERNAL_ERROR, 'history unavailable', false);
+      this.options.logger.error({ err, roomId: room.roomId }, 'loading missed messages failed');
+      room.end(HISTORY_UNAVAILABLE);
     }
   }
 }

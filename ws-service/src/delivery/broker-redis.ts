@@ -1,10 +1,12 @@
 /**
  * The Redis broker: joins the instances of a cluster through Redis pub/sub (compare centrifuge's
- * broker_redis.go and socket.io's Redis adapter). Each room has a channel, `<prefix>room:<id>`;
- * every instance receives every room's events and the hub delivers them to its local clients,
- * if it has any in that room.
+ * broker_redis.go and socket.io's Redis adapter). Each room has a channel, `<prefix>room:<id>`,
+ * and each person, `<prefix>user:<id>` (where user-service publishes too: see
+ * @murmur/shared/live-events); every instance receives every channel's events and the hub
+ * delivers them to its local clients, if it has any in that room or of that person.
  *
- * One subscriber connection per instance, subscribed once to the pattern `<prefix>room:*`,
+ * One subscriber connection per instance, subscribed once to the patterns `<prefix>room:*` and
+ * `<prefix>user:*`,
  * rather than a SUBSCRIBE per room: a client registered with the hub receives the room's events
  * at once, with no window between its join and a per-room SUBSCRIBE's confirmation in which
  * another instance's events would be lost, and there is no per-room subscription state to
@@ -25,9 +27,10 @@
 import { EventEmitter, once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@murmur/shared/logger';
-import { isSequenced, type Broker, type BrokerHandler, type BrokerMessage } from './broker.js';
+import { decodeRedisLiveEvent, encodeRedisLiveEvent, personChannel } from '@murmur/shared/live-events';
+import { isPersonMessage, isSequenced, type Broker, type BrokerHandler, type BrokerMessage, type RoomBrokerMessage } from './broker.js';
 import type { EncodedEvent, SequencedEvent, SequencedKind } from '../protocol.js';
-import { closeRedis } from './redis-connection.js';
+import { closeRedis } from '@murmur/shared/redis';
 
 /** Stored messages kept for publishing again after Redis comes back. */
 const MAX_UNSENT_MESSAGES = 10_000;
@@ -56,19 +59,21 @@ const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 export class RedisBroker extends EventEmitter implements Broker {
   private readonly handlers = new Set<BrokerHandler>();
   private readonly channelPrefix: string;
-  private readonly pattern: string;
+  private readonly personPrefix: string;
+  private readonly patterns: string[];
   /** Set while publishing fails, so an outage is logged once rather than once per event. */
   private publishFailing = false;
   /** True while the pattern subscription is confirmed and the connection has not dropped since. */
   private subscribed = false;
   private closed = false;
   /** Stored messages whose publish failed, oldest first. */
-  private unsent: BrokerMessage[] = [];
+  private unsent: RoomBrokerMessage[] = [];
 
   constructor(private readonly options: RedisBrokerOptions) {
     super();
     this.channelPrefix = `${options.prefix}room:`;
-    this.pattern = `${escapeGlob(this.channelPrefix)}*`;
+    this.personPrefix = personChannel(options.prefix, 0).slice(0, -1);
+    this.patterns = [`${escapeGlob(this.channelPrefix)}*`, `${escapeGlob(this.personPrefix)}*`];
     const { subscriber } = options;
     subscriber.on('pmessage', (_pattern: string, channel: string, payload: string) => this.receive(channel, payload));
     // ioredis also resubscribes by itself after a reconnect; subscribing on every `ready` as well
@@ -82,6 +87,16 @@ export class RedisBroker extends EventEmitter implements Broker {
   }
 
   publish(message: BrokerMessage): void {
+    if (isPersonMessage(message)) {
+      this.options.publisher
+        .publish(personChannel(this.options.prefix, message.userId), encodeRedisLiveEvent(message.origin, message.event))
+        .catch((err: unknown) => this.options.logger.warn({ err }, 'publishing a live event to redis failed'));
+      return;
+    }
+    this.publishRoomEvent(message);
+  }
+
+  private publishRoomEvent(message: RoomBrokerMessage): void {
     const { event } = message;
     const header = isSequenced(event)
       ? `${message.origin} ${event.seq} ${event.userId ?? NO_AUTHOR} ${event.kind} ${event.target ?? NO_TARGET}`
@@ -112,7 +127,7 @@ export class RedisBroker extends EventEmitter implements Broker {
   private publishUnsent(): void {
     const unsent = this.unsent;
     this.unsent = [];
-    for (const message of unsent) this.publish(message);
+    for (const message of unsent) this.publishRoomEvent(message);
   }
 
   subscribe(handler: BrokerHandler): () => void {
@@ -133,7 +148,7 @@ export class RedisBroker extends EventEmitter implements Broker {
   }
 
   private psubscribe(): void {
-    this.options.subscriber.psubscribe(this.pattern).then(
+    this.options.subscriber.psubscribe(...this.patterns).then(
       () => {
         this.subscribed = true;
         this.emit('subscribed');
@@ -145,6 +160,16 @@ export class RedisBroker extends EventEmitter implements Broker {
   }
 
   private receive(channel: string, payload: string): void {
+    if (channel.startsWith(this.personPrefix)) {
+      const userId = Number(channel.slice(this.personPrefix.length));
+      const decoded = decodeRedisLiveEvent(payload);
+      if (!Number.isSafeInteger(userId) || !decoded) {
+        this.options.logger.warn({ channel }, 'ignoring a malformed live event');
+        return;
+      }
+      for (const handler of this.handlers) handler({ origin: decoded.origin, userId, event: decoded.event });
+      return;
+    }
     if (!channel.startsWith(this.channelPrefix)) return;
     const roomId = Number(channel.slice(this.channelPrefix.length));
     const newline = payload.indexOf('\n');

@@ -10,7 +10,7 @@ import { RedisBroker } from './broker-redis.js';
 import type { PresenceTracker } from './presence.js';
 import { MemoryPresence } from './presence-memory.js';
 import { RedisPresence } from './presence-redis.js';
-import { openRedis } from './redis-connection.js';
+import { openRedis } from '@murmur/shared/redis';
 
 export interface ClusterLinks {
   broker: Broker;
@@ -29,12 +29,12 @@ export function openClusterLinks(
   const broker =
     given.broker ??
     (url
-      ? new RedisBroker({ publisher: openRedis(url, logger, 'publisher', instanceId), subscriber: openRedis(url, logger, 'subscriber', instanceId), prefix, logger })
+      ? new RedisBroker({ publisher: openRedis(url, logger, 'publisher', `ws-${instanceId}`), subscriber: openRedis(url, logger, 'subscriber', `ws-${instanceId}`), prefix, logger })
       : new MemoryBroker());
   const presence =
     given.presence ??
     (url
-      ? new RedisPresence({ redis: openRedis(url, logger, 'presence', instanceId), prefix, instanceId, ttlMs: config.WS_PRESENCE_TTL_MS, logger })
+      ? new RedisPresence({ redis: openRedis(url, logger, 'presence', `ws-${instanceId}`), prefix, instanceId, ttlMs: config.WS_PRESENCE_TTL_MS, logger })
       : new MemoryPresence());
   return { broker, presence };
 }

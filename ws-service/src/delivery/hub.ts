@@ -1,14 +1,22 @@
 /**
- * The hub: the one owner of room membership (compare gorilla/websocket's chat hub and socket.io's
- * in-memory adapter). Membership changes only through register, unregister and broadcast. The
- * hub does no socket I/O: it hands encoded events to `client.enqueue`, which never blocks, and
+ * The hub: the one owner of who is listening where on this instance (compare gorilla/websocket's
+ * chat hub and socket.io's in-memory adapter): the subscriptions of each room, and the stream
+ * feeds of each person. Membership changes only through register and unregister. The hub does
+ * no socket I/O: it hands encoded events to `client.enqueue`, which never blocks, and
  * drops a client that cannot keep up instead of waiting for it.
  */
 import { randomUUID } from 'node:crypto';
+import type { LiveEvent } from '@murmur/shared/live-events';
 import type { Broker } from './broker.js';
+import type { PersonEvent, PersonFeed } from './person-feed.js';
 import { MemoryPresence } from './presence-memory.js';
 import type { PresenceTracker } from './presence.js';
-import { encodeEvent, type EncodedEvent, type PublicUser, type ServerEvent } from '../protocol.js';
+import { encodeEvent, type ChatMessage, type EncodedEvent, type LastMessage, type PublicUser, type SequencedEvent, type ServerEvent } from '../protocol.js';
+import type { WatchedRoom } from '../store/streams.repo.js';
+
+const NO_FEEDS: ReadonlySet<PersonFeed> = new Set();
+/** Every encoded `read` event starts with this (encodeEvent keeps the key order it is given). */
+const READ_EVENT_PREFIX = '{"type":"read",';
 
 /** What the hub needs of a connection. */
 export interface HubClient {
@@ -32,6 +40,10 @@ export class Hub {
   private readonly rooms = new Map<number, Room>();
   /** client → its room: mirrors `rooms`, so unregister is O(1) and idempotent. */
   private readonly roomOfClient = new Map<HubClient, number>();
+  /** userId → the person's stream feeds on this instance. A person with none is deleted. */
+  private readonly people = new Map<number, Set<PersonFeed>>();
+  /** roomId → the feeds watching it for `room_activity` (their person is a member). An empty entry is deleted. */
+  private readonly watchers = new Map<number, Set<PersonFeed>>();
   private readonly stopWatchingExpiry: () => void;
 
   /**
@@ -46,7 +58,7 @@ export class Hub {
     private readonly presence: PresenceTracker = new MemoryPresence(),
     readonly instanceId: string = randomUUID(),
   ) {
-    this.stopWatchingExpiry = presence.onExpired((roomId, user) => this.broadcast(roomId, { type: 'participant_left', user }));
+    this.stopWatchingExpiry = presence.onExpired((roomId, user) => this.broadcast(roomId, { type: 'participant_left', roomId, user }));
   }
 
   /**
@@ -65,7 +77,7 @@ export class Hub {
     const { roomId, user } = client;
     const sockets = room.sockets.get(user.id) ?? 0;
     room.sockets.set(user.id, sockets + 1);
-    if (sockets === 0) this.presence.arrived(roomId, user, () => this.broadcast(roomId, { type: 'participant_joined', user }, client));
+    if (sockets === 0) this.presence.arrived(roomId, user, () => this.broadcast(roomId, { type: 'participant_joined', roomId, user }, client));
   }
 
   /**
@@ -85,7 +97,7 @@ export class Hub {
     if (left) room.sockets.delete(user.id);
     else if (sockets > 1) room.sockets.set(user.id, sockets - 1);
     if (room.clients.size === 0) this.rooms.delete(roomId);
-    if (left) this.presence.departed(roomId, user, () => this.broadcast(roomId, { type: 'participant_left', user }));
+    if (left) this.presence.departed(roomId, user, () => this.broadcast(roomId, { type: 'participant_left', roomId, user }));
   }
 
   /**
@@ -94,8 +106,100 @@ export class Hub {
    */
   broadcast(roomId: number, event: ServerEvent, except?: HubClient): void {
     const encoded = encodeEvent(event);
-    this.deliver(roomId, encoded, except);
+    this.deliverPassing(roomId, encoded, except);
     this.broker.publish({ origin: this.instanceId, roomId, event: encoded });
+  }
+
+  /** Adds a stream connection's feed under its person; their live events reach it from now on. */
+  registerPerson(feed: PersonFeed): void {
+    let feeds = this.people.get(feed.user.id);
+    if (!feeds) {
+      feeds = new Set();
+      this.people.set(feed.user.id, feeds);
+    }
+    feeds.add(feed);
+  }
+
+  /** Removes a feed, and its watch of every room; idempotent. */
+  unregisterPerson(feed: PersonFeed): void {
+    for (const roomId of [...feed.rooms.keys()]) this.unwatchRoom(feed, roomId);
+    const feeds = this.people.get(feed.user.id);
+    if (!feeds?.delete(feed)) return;
+    if (feeds.size === 0) this.people.delete(feed.user.id);
+  }
+
+  /** The feed watches a room its person is a member of: its new messages become `room_activity`. */
+  watchRoom(feed: PersonFeed, room: WatchedRoom): void {
+    feed.watch(room);
+    let feeds = this.watchers.get(room.roomId);
+    if (!feeds) {
+      feeds = new Set();
+      this.watchers.set(room.roomId, feeds);
+    }
+    feeds.add(feed);
+  }
+
+  /** The feed stops watching a room (its person left it or was removed); idempotent. */
+  unwatchRoom(feed: PersonFeed, roomId: number): void {
+    feed.rooms.delete(roomId);
+    const feeds = this.watchers.get(roomId);
+    if (!feeds?.delete(feed)) return;
+    if (feeds.size === 0) this.watchers.delete(roomId);
+  }
+
+  /** The person's feeds on this instance, for the membership changes that concern them. */
+  feedsOf(userId: number): ReadonlySet<PersonFeed> {
+    return this.people.get(userId) ?? NO_FEEDS;
+  }
+
+  /**
+   * A stored event of a room (made here or on another instance, in any order) reaches the feeds
+   * watching the room: a new message is their `room_activity`.
+   */
+  roomStored(roomId: number, event: SequencedEvent): void {
+    const feeds = this.watchers.get(roomId);
+    if (!feeds) return;
+    let shown: LastMessage | undefined;
+    const lastMessage = () => {
+      if (!shown) {
+        const { seq, user, text, createdAt } = JSON.parse(event.json) as ChatMessage;
+        shown = { seq, user, text, createdAt };
+      }
+      return shown;
+    };
+    for (const feed of feeds) feed.roomStored(roomId, event, lastMessage);
+  }
+
+  /**
+   * Hands a passing event (typing, presence, a read marker) to the room's clients on this
+   * instance, and a read marker also to its reader's feeds watching the room (their unread count).
+   */
+  deliverPassing(roomId: number, event: EncodedEvent, except?: HubClient): void {
+    this.deliver(roomId, event, except);
+    if (!this.watchers.has(roomId) || !event.json.startsWith(READ_EVENT_PREFIX)) return;
+    const { user, seq } = JSON.parse(event.json) as { user: PublicUser; seq: number };
+    for (const feed of this.watchers.get(roomId) ?? []) if (feed.user.id === user.id) feed.roomRead(roomId, seq);
+  }
+
+  /** True while the person has a stream connection on this instance. */
+  hasPerson(userId: number): boolean {
+    return this.people.has(userId);
+  }
+
+  /** Sends a live event to the person's stream connections, here and on other instances. */
+  sendToPerson(userId: number, event: LiveEvent): void {
+    this.deliverToPerson(userId, event);
+    this.broker.publish({ origin: this.instanceId, userId, event });
+  }
+
+  /** Hands a live event to the person's stream connections on this instance only. */
+  deliverToPerson(userId: number, event: LiveEvent): void {
+    const feeds = this.people.get(userId);
+    if (!feeds) return;
+    const encoded: PersonEvent = { json: event.json, bytes: Buffer.byteLength(event.json) };
+    if (event.notificationId !== undefined) encoded.notificationId = event.notificationId;
+    // A feed whose connection passed its output bound is closing; its socket's close unregisters it.
+    for (const feed of feeds) feed.deliver(encoded);
   }
 
   /** Stops receiving from the presence tracker. */

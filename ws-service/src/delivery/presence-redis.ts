@@ -15,7 +15,7 @@ import type { ExpiredHandler, PresenceTracker } from './presence.js';
 import { MemoryPresence } from './presence-memory.js';
 import { ARRIVE_LUA, COUNT_LUA, DEPART_LUA, PARTICIPANTS_LUA, REFRESH_LUA } from './presence-scripts.js';
 import type { PublicUser } from '../protocol.js';
-import { closeRedis } from './redis-connection.js';
+import { closeRedis } from '@murmur/shared/redis';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {

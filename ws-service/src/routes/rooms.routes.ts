@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AppError } from '@murmur/shared/errors';
 import { currentUser, pageOf, type ApiRoutes } from '@murmur/shared/http';
-import { JOIN_DESCRIPTION } from '../protocol-doc.js';
+import { JOIN_DESCRIPTION, STREAM_DESCRIPTION } from '../protocol-doc.js';
 import { chatMessageSchema, publicUserSchema } from '../protocol.js';
 import {
   addMember,
@@ -19,6 +19,7 @@ import {
 import {
   createRoomBody,
   joinQuery,
+  streamQuery,
   memberParams,
   memberSchema,
   membersQuery,
@@ -180,6 +181,23 @@ export function declareRoomsRoutes(api: ApiRoutes, deps: RoomsDeps): void {
       query: joinQuery,
       response: { status: 101, description: 'switching to the WebSocket protocol' },
       errors: { 403: ['BANNED_FROM_ROOM', 'ORIGIN_NOT_ALLOWED'], 404: ['ROOM_NOT_FOUND'], 426: ['UPGRADE_REQUIRED'], 429: ['TOO_MANY_CONNECTIONS'] },
+    },
+    () => {
+      throw new AppError(426, 'UPGRADE_REQUIRED', 'open this URL as a WebSocket', { Upgrade: 'websocket' });
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/ws/stream',
+      tag: 'chat',
+      summary: 'Open the person’s stream over WebSocket: rooms, notifications, timeline, room activity',
+      description: STREAM_DESCRIPTION,
+      auth: 'required',
+      query: streamQuery,
+      response: { status: 101, description: 'switching to the WebSocket protocol' },
+      errors: { 403: ['ORIGIN_NOT_ALLOWED'], 426: ['UPGRADE_REQUIRED'], 429: ['TOO_MANY_CONNECTIONS'] },
     },
     () => {
       throw new AppError(426, 'UPGRADE_REQUIRED', 'open this URL as a WebSocket', { Upgrade: 'websocket' });

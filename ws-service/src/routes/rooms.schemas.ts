@@ -33,6 +33,8 @@ export const roomsQuery = numericPageQuery;
 
 /** The query of a join: `?since=<seq>` resumes after a reconnect, from the last seq the client has. */
 export const joinQuery = z.object({ since: z.string().regex(/^[0-9]{1,15}$/, 'must be a seq the room handed out').transform(Number).optional() });
+/** `/ws/stream?since=`: the newest notification the client has; the ones after it are sent first. */
+export const streamQuery = z.object({ since: z.string().regex(/^[0-9]{1,15}$/, 'must be a notification id').transform(Number).optional() });
 
 /* The answers of the rooms API, for the OpenAPI document (and the test that holds the API to it). */
 

@@ -4,12 +4,29 @@
  * them and hands them on; it queues the events it is given and writes them, one frame per
  * event-loop turn, within a bounded buffer. Listeners are shared functions, not per-client
  * closures, to keep an idle connection small.
+ *
+ * Two kinds of connection share it. A `/ws/joinRoom/:roomId` socket is in one room for its life
+ * (one subscription, made at the handshake; its frames name no room). A `/ws/stream` socket is the
+ * person's one connection: it subscribes to rooms and leaves them with frames, and its room
+ * frames name their room. What a connection is given of each room is its subscription's to decide
+ * (delivery/room-subscription.ts).
  */
 import WebSocket from 'ws';
 import type { AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
-import type { HubClient } from '../delivery/hub.js';
-import { encodeEvent, EVENT_SEPARATOR, parseClientFrame, type EncodedEvent, type SequencedEvent, type PublicUser } from '../protocol.js';
+import type { PersonFeed } from '../delivery/person-feed.js';
+import { RoomSubscription, type SubscriberConnection, type SubscriptionEnd } from '../delivery/room-subscription.js';
+import {
+  clientFrame,
+  encodeEvent,
+  EVENT_SEPARATOR,
+  parseFrame,
+  streamFrame,
+  type ClientFrame,
+  type EncodedEvent,
+  type PublicUser,
+  type StreamFrame,
+} from '../protocol.js';
 import { CloseCode, type CloseCodeValue } from './close-codes.js';
 import type { FlushScheduler } from './flush-scheduler.js';
 import { TOKEN_EXPIRED_REASON } from './session-expiry.js';
@@ -23,25 +40,34 @@ export interface ClientLimits {
   maxBufferedBytes: number;
   /** Frames a client may send. */
   rate: RateLimits;
+  /** Rooms one `/ws/stream` connection may be subscribed to at once. */
+  maxSubscriptions: number;
 }
 
-/** Where a client hands what its peer asks for: the chat use cases. */
+/** Where a client hands what its peer asks for: the chat use cases, for one room each. */
 export interface ChatEntry {
   /**
    * Stores a chat message, then broadcasts it (the sender's copy is its acknowledgement);
    * resolves, never rejects, once that acknowledgement or an error is queued for the client.
    */
-  post(client: Client, text: string, clientMsgId: string | undefined): Promise<void>;
+  post(room: RoomSubscription, text: string, clientMsgId: string | undefined): Promise<void>;
   /** Edits the client's message `seq`; resolves, never rejects, once the result or an error is queued. */
-  edit(client: Client, seq: number, text: string): Promise<void>;
+  edit(room: RoomSubscription, seq: number, text: string): Promise<void>;
   /** Deletes message `seq`; resolves, never rejects, once the result or an error is queued. */
-  deleteMessage(client: Client, seq: number): Promise<void>;
+  deleteMessage(room: RoomSubscription, seq: number): Promise<void>;
   /** Moves the client's read marker to `seq`; resolves, never rejects. */
-  read(client: Client, seq: number): Promise<void>;
+  read(room: RoomSubscription, seq: number): Promise<void>;
   /** Tells the room the client's user is typing. */
-  typing(client: Client): void;
-  /** Called once when the client leaves, whatever the cause. */
-  leave(client: Client): void;
+  typing(room: RoomSubscription): void;
+  /**
+   * Admits the person to the room and joins it: `history`, or the events after `since`, then the
+   * live ones; a refusal ends the subscription. Resolves, never rejects.
+   */
+  subscribe(room: RoomSubscription, since: number | undefined): Promise<void>;
+  /** Called once when a subscription leaves its room, whatever the cause. */
+  leave(room: RoomSubscription): void;
+  /** Called once when the client's connection ends, after its subscriptions left. */
+  disconnect(client: Client): void;
 }
 
 /** What every client shares: one object, referenced by all of them. */
@@ -75,20 +101,25 @@ function onSocketError(this: WebSocket, err: Error): void {
   clientOfSocket.get(this)?.logDebug(err);
 }
 
-export class Client implements HubClient {
+/** What a connection was opened for: one room (`/ws/joinRoom/:roomId`), or the person's stream. */
+export type ConnectionKind = { kind: 'room'; roomId: number } | { kind: 'stream' };
+
+export class Client implements SubscriberConnection {
   readonly user: PublicUser;
   /** When the socket's token expires; the socket is closed then (ws/session-expiry.ts). */
   readonly expiresAtMs: number;
   /** Set by every pong, cleared by every ping: false at a ping means the peer missed the last one. */
   alive = true;
+  /** The rooms the connection is in (joining or joined), by id. */
+  readonly subscriptions = new Map<number, RoomSubscription>();
+  /** A stream's feed of its person's own events (notifications, timeline, room activity). */
+  feed: PersonFeed | undefined;
   private queue: string[] = [];
   private queuedBytes = 0;
-  /** While joining: live events that arrived before the history was sent, kept in order. */
-  private joinBuffer: EncodedEvent[] | undefined;
+  /** Bytes of live events subscriptions hold back while they join, counted against the bound. */
+  private heldBytes = 0;
   private detached = false;
-  /** The newest seq the join's history or resume held; later copies of those are dropped. */
-  private joinedUpTo = 0;
-  /** Set when the output bound was passed; the hub unregisters the client once its broadcast loop ends. */
+  /** Set when the output bound was passed; the hub unregisters the subscriptions once its broadcast loop ends. */
   private droppedAsSlow = false;
   private readonly bucket: TokenBucket;
   /** Frames (messages, edits, deletions, read markers) handed to the chat whose answer is not queued yet. */
@@ -100,7 +131,7 @@ export class Client implements HubClient {
     readonly socket: WebSocket,
     /** The authenticated user, with the session the socket's token belongs to and its expiry. */
     readonly auth: AuthUser,
-    readonly roomId: number,
+    readonly kind: ConnectionKind,
     private readonly ctx: ClientContext,
   ) {
     this.user = { id: auth.id, username: auth.username };
@@ -113,53 +144,57 @@ export class Client implements HubClient {
     socket.on('error', onSocketError);
   }
 
-  /** True once the client has left its room (socket closed, closed by the server, or being closed). */
+  isSubscribed(roomId: number): boolean {
+    return this.subscriptions.has(roomId);
+  }
+
+  /** True for a `/ws/stream` connection. */
+  get isStream(): boolean {
+    return this.kind.kind === 'stream';
+  }
+
+  /** True once the client is closed or being closed: it reads no more frames. */
   get isDetached(): boolean {
     return this.detached || this.closeWhenAnswered !== undefined;
   }
 
-  /** True while the client has left its room but waits for its messages in flight to be answered. */
-  get isLeaving(): boolean {
-    return !this.detached && this.closeWhenAnswered !== undefined;
+  /** True once the socket is closed (or closing): nothing more is queued for it. */
+  get isClosed(): boolean {
+    return this.detached;
   }
 
-  /** Holds back live events until `finishJoin` has sent what the join starts with. */
-  holdLiveEvents(): void {
-    this.joinBuffer = [];
-  }
-
-  /**
-   * Sends `initial` (history, or the messages missed since a cursor), then any live events held
-   * meanwhile, without the messages `initial` already holds.
-   * @param knownUpTo the highest seq the client now has.
-   */
-  finishJoin(initial: EncodedEvent[], knownUpTo: number): void {
-    const held = this.joinBuffer ?? [];
-    this.joinBuffer = undefined;
-    this.queuedBytes = 0; // the held events are counted again as they are queued
-    for (const event of initial) if (!this.enqueue(event)) return;
-    // From here on, enqueue drops messages `initial` already held, whether held back during the
-    // join or acknowledged just after it.
-    this.joinedUpTo = knownUpTo;
-    for (const event of held) if (!this.enqueue(event)) return;
+  /** A `/ws/joinRoom` connection's room: its one subscription, made here before the join. */
+  openRoom(roomId: number): RoomSubscription {
+    const room = new RoomSubscription(this, roomId);
+    this.subscriptions.set(roomId, room);
+    return room;
   }
 
   enqueue(event: EncodedEvent): boolean {
     if (this.detached || this.droppedAsSlow) return true;
-    // A message the join's history or resume already held.
-    if (event.seq !== undefined && event.seq <= this.joinedUpTo) return true;
-    if (this.socket.bufferedAmount + this.queuedBytes + event.bytes > this.ctx.limits.maxBufferedBytes) {
-      this.dropAsSlow();
-      return false;
-    }
+    if (!this.hasRoomFor(event.bytes)) return false;
     this.queuedBytes += event.bytes;
-    if (this.joinBuffer) {
-      this.joinBuffer.push(event);
-      return true;
-    }
     this.queue.push(event.json);
     if (this.queue.length === 1) this.ctx.scheduler.schedule(this);
     return true;
+  }
+
+  hold(bytes: number): boolean {
+    if (this.detached || this.droppedAsSlow) return true;
+    if (!this.hasRoomFor(bytes)) return false;
+    this.heldBytes += bytes;
+    return true;
+  }
+
+  unhold(bytes: number): void {
+    this.heldBytes = Math.max(0, this.heldBytes - bytes);
+  }
+
+  /** Checks the output bound; past it the client is dropped as a slow consumer. */
+  private hasRoomFor(bytes: number): boolean {
+    if (this.socket.bufferedAmount + this.queuedBytes + this.heldBytes + bytes <= this.ctx.limits.maxBufferedBytes) return true;
+    this.dropAsSlow();
+    return false;
   }
 
   /** Writes everything queued as one frame of newline-separated events. */
@@ -171,26 +206,31 @@ export class Client implements HubClient {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
   }
 
-  /**
-   * Queues the acknowledgement of one of the client's own messages straight to it, not through
-   * the room: the stored copy of a resend (the join may already have delivered its seq, and the
-   * filter on seqs in `enqueue` would drop it), or a message answered after the client left its
-   * room to be closed. The event keeps its seq in its JSON; only the filter skips it.
-   */
-  acknowledge(message: SequencedEvent): void {
-    this.enqueue({ json: message.json, bytes: message.bytes });
+  /** Tells the client a frame was refused; `clientMsgId`, `seq` or `roomId` names the frame it answers. */
+  sendError(code: string, message: string, frame: { clientMsgId?: string; seq?: number; roomId?: number } = {}): void {
+    this.enqueue(encodeEvent({ type: 'error', code, message, ...frame }));
   }
 
-  /** Tells the client a frame was refused; `clientMsgId` or `seq` names the frame it answers. */
-  sendError(code: string, message: string, clientMsgId?: string, seq?: number): void {
-    this.enqueue(
-      encodeEvent({ type: 'error', code, message, ...(clientMsgId !== undefined ? { clientMsgId } : {}), ...(seq !== undefined ? { seq } : {}) }),
-    );
+  /**
+   * Ends one subscription. A `/ws/joinRoom` socket exists for its room, so it closes (4003 when
+   * the person was removed); a stream leaves the room and says so, and stays open.
+   */
+  endSubscription(room: RoomSubscription, why: SubscriptionEnd): void {
+    if (!this.isStream) {
+      if (why === 'removed') this.close(CloseCode.REMOVED_FROM_ROOM, 'removed from the room', true);
+      else this.close(CloseCode.INTERNAL_ERROR, why.message, false);
+      return;
+    }
+    if (this.subscriptions.get(room.roomId) !== room) return;
+    this.subscriptions.delete(room.roomId);
+    this.ctx.chat.leave(room);
+    if (why === 'removed') this.enqueue(encodeEvent({ type: 'unsubscribed', roomId: room.roomId, reason: 'removed' }));
+    else this.sendError(why.code, why.message, { roomId: room.roomId });
   }
 
   /** Handles one frame from the peer. */
   receive(data: WebSocket.RawData, isBinary: boolean): void {
-    if (this.detached || this.closeWhenAnswered) return;
+    if (this.isDetached) return;
     if (isBinary) {
       this.close(CloseCode.UNSUPPORTED_DATA, 'text frames only', true);
       return;
@@ -209,31 +249,74 @@ export class Client implements HubClient {
       return;
     }
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    const parsed = parseClientFrame(text);
-    if (!parsed.ok) {
-      this.sendError('BAD_FRAME', parsed.message, parsed.clientMsgId);
+    if (this.kind.kind === 'room') {
+      const parsed = parseFrame(clientFrame, text);
+      if (!parsed.ok) this.sendError('BAD_FRAME', parsed.message, { ...(parsed.clientMsgId !== undefined ? { clientMsgId: parsed.clientMsgId } : {}) });
+      else this.roomFrame(this.subscriptions.get(this.kind.roomId), parsed.frame);
       return;
     }
-    const frame = parsed.frame;
+    const parsed = parseFrame(streamFrame, text);
+    if (!parsed.ok) {
+      const { message, ok: _ok, ...names } = parsed;
+      this.sendError('BAD_FRAME', message, names);
+      return;
+    }
+    this.streamFrame(parsed.frame);
+  }
+
+  /** A `/ws/stream` frame: a subscription change, or a frame for one of its rooms. */
+  private streamFrame(frame: StreamFrame): void {
+    const { roomId } = frame;
+    const room = this.subscriptions.get(roomId);
+    if (frame.type === 'subscribe') {
+      if (room) {
+        this.sendError('ALREADY_SUBSCRIBED', `this connection is already subscribed to room ${roomId}`, { roomId });
+      } else if (this.subscriptions.size >= this.ctx.limits.maxSubscriptions) {
+        this.sendError('TOO_MANY_SUBSCRIPTIONS', `at most ${this.ctx.limits.maxSubscriptions} rooms per connection; unsubscribe from one first`, { roomId });
+      } else {
+        const subscribed = new RoomSubscription(this, roomId);
+        this.subscriptions.set(roomId, subscribed);
+        void this.ctx.chat.subscribe(subscribed, frame.since);
+      }
+      return;
+    }
+    if (!room) {
+      const clientMsgId = frame.type === 'message' ? frame.clientMsgId : undefined;
+      this.sendError('NOT_SUBSCRIBED', `subscribe to room ${roomId} first`, { roomId, ...(clientMsgId !== undefined ? { clientMsgId } : {}) });
+      return;
+    }
+    if (frame.type === 'unsubscribe') {
+      this.subscriptions.delete(roomId);
+      this.ctx.chat.leave(room);
+      return;
+    }
+    const { roomId: _named, ...roomFrame } = frame;
+    this.roomFrame(room, roomFrame);
+  }
+
+  /** A frame that acts on one room: handed to the chat for that room. */
+  private roomFrame(room: RoomSubscription | undefined, frame: ClientFrame): void {
+    // A joinRoom socket's room is made before it reads any frame; only a closing socket lacks it.
+    if (!room) return;
     switch (frame.type) {
       case 'typing':
-        this.ctx.chat.typing(this);
+        this.ctx.chat.typing(room);
         return;
       case 'read':
-        this.track(this.ctx.chat.read(this, frame.seq));
+        this.track(this.ctx.chat.read(room, frame.seq));
         return;
       case 'edit':
-        this.track(this.ctx.chat.edit(this, frame.seq, frame.text));
+        this.track(this.ctx.chat.edit(room, frame.seq, frame.text));
         return;
       case 'delete':
-        this.track(this.ctx.chat.deleteMessage(this, frame.seq));
+        this.track(this.ctx.chat.deleteMessage(room, frame.seq));
         return;
       case 'message':
         if (this.ctx.isStopping()) {
-          this.sendError('SERVER_SHUTTING_DOWN', 'the server is restarting; send again after reconnecting', frame.clientMsgId);
+          room.sendError('SERVER_SHUTTING_DOWN', 'the server is restarting; send again after reconnecting', frame.clientMsgId);
           return;
         }
-        this.track(this.ctx.chat.post(this, frame.text, frame.clientMsgId));
+        this.track(this.ctx.chat.post(room, frame.text, frame.clientMsgId));
     }
   }
 
@@ -243,7 +326,7 @@ export class Client implements HubClient {
     answered.then(
       () => this.frameAnswered(),
       (err: unknown) => {
-        this.ctx.logger.error({ err, userId: this.user.id, roomId: this.roomId }, 'handling a frame failed');
+        this.ctx.logger.error({ err, userId: this.user.id }, 'handling a frame failed');
         this.frameAnswered();
       },
     );
@@ -259,11 +342,10 @@ export class Client implements HubClient {
       this.close(code, reason, true);
       return;
     }
-    // Leave the room at once: from here on the socket carries only the answers to its own
-    // messages, which the chat acknowledges directly (the room's delivery may hold one back
-    // behind a missing seq, past the moment the last answer comes).
-    this.joinBuffer = undefined;
-    this.ctx.chat.leave(this);
+    // Leave the rooms at once: from here on the socket carries only the answers to its own
+    // messages, which the chat acknowledges directly (a room's delivery may hold one back behind
+    // a missing seq, past the moment the last answer comes).
+    this.leaveRooms();
   }
 
   private frameAnswered(): void {
@@ -282,7 +364,7 @@ export class Client implements HubClient {
   }
 
   /**
-   * Leaves the room now and closes the socket with `code`.
+   * Leaves every room now and closes the socket with `code`.
    * @param flushFirst send what is queued before the close frame (false for a slow consumer).
    */
   close(code: CloseCodeValue, reason: string, flushFirst: boolean): void {
@@ -294,14 +376,15 @@ export class Client implements HubClient {
 
   /**
    * Gives up on a client that cannot keep up: its queue is discarded and the close frame follows
-   * what is already buffered. It stays registered until the caller (the hub, after its loop) or
-   * the socket's close event unregisters it, so a broadcast in progress is never re-entered.
+   * what is already buffered. Its subscriptions stay registered until the caller (the hub, after
+   * its loop) or the socket's close event unregisters them, so a broadcast in progress is never
+   * re-entered.
    */
   private dropAsSlow(): void {
     this.droppedAsSlow = true;
     this.queue = [];
     this.queuedBytes = 0;
-    this.joinBuffer = undefined;
+    this.heldBytes = 0;
     this.socket.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
   }
 
@@ -311,17 +394,24 @@ export class Client implements HubClient {
     this.socket.terminate();
   }
 
-  /** Leaves the room and the server's connections; idempotent. */
+  /** Leaves every room and the server's connections; idempotent. */
   detach(): void {
     if (this.detached) return;
     this.detached = true;
     this.queue = [];
     this.queuedBytes = 0;
-    this.joinBuffer = undefined;
-    this.ctx.chat.leave(this);
+    this.heldBytes = 0;
+    this.leaveRooms();
+    this.ctx.chat.disconnect(this);
+  }
+
+  private leaveRooms(): void {
+    const rooms = [...this.subscriptions.values()];
+    this.subscriptions.clear();
+    for (const room of rooms) this.ctx.chat.leave(room);
   }
 
   logDebug(err: Error): void {
-    this.ctx.logger.debug({ err, userId: this.user.id, roomId: this.roomId }, 'websocket error');
+    this.ctx.logger.debug({ err, userId: this.user.id }, 'websocket error');
   }
 }

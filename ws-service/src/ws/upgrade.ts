@@ -11,10 +11,11 @@ import { AppError, forbidden, notFound, unauthorized, unavailable } from '@murmu
 import { clientAddress, errorBody, isCrossSiteRequest, knownError, parseInput } from '@murmur/shared/http';
 import { readRequestToken, type AuthUser, type VerifyToken } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
-import { joinQuery, roomIdParam } from '../routes/rooms.schemas.js';
+import { joinQuery, roomIdParam, streamQuery } from '../routes/rooms.schemas.js';
 import type { ConnectionCaps, Release } from './connection-caps.js';
 
 const JOIN_PATH = /^\/ws\/joinRoom\/([^/]+)$/;
+const STREAM_PATH = '/ws/stream';
 
 export interface UpgradeOptions {
   wss: WebSocketServer;
@@ -29,25 +30,33 @@ export interface UpgradeOptions {
    * direct room, 403 for a ban; records the membership of a public room.
    */
   admit(roomId: number, userId: number): Promise<void>;
-  /** Takes over an accepted socket; `user` carries the session and the token's expiry. */
-  onConnection(ws: WebSocket, user: AuthUser, target: JoinTarget): void;
+  /**
+   * Takes over an accepted socket; `user` carries the session and the token's expiry, `token` is
+   * the token itself (a stream reads the person's missed notifications with it).
+   */
+  onConnection(ws: WebSocket, user: AuthUser, target: JoinTarget, token: string): void;
   isStopping(): boolean;
   logger: Logger;
 }
 
-export interface JoinTarget {
-  roomId: number;
-  since: number | undefined;
-}
+/**
+ * What a socket is opened for: one room (`since` is a seq of that room), or the person's stream
+ * (`since` is a notification id).
+ */
+export type JoinTarget = { kind: 'room'; roomId: number; since: number | undefined } | { kind: 'stream'; since: number | undefined };
 
-/** Parses `/ws/joinRoom/:roomId?since=`: 404 for another path, 400 for a bad id or cursor. */
+/**
+ * Parses `/ws/joinRoom/:roomId?since=` and `/ws/stream?since=`: 404 for another path, 400 for a
+ * bad id or cursor.
+ */
 export function parseJoinTarget(rawUrl: string | undefined): JoinTarget {
   const url = new URL(rawUrl ?? '/', 'http://localhost');
+  const query = Object.fromEntries(url.searchParams);
+  if (url.pathname === STREAM_PATH) return { kind: 'stream', since: parseInput(streamQuery, query, 'query').since };
   const match = JOIN_PATH.exec(url.pathname);
   if (!match) throw notFound('NOT_FOUND', `no WebSocket endpoint at ${url.pathname}`);
   const { roomId } = parseInput(roomIdParam, { roomId: match[1] }, 'roomId');
-  const { since } = parseInput(joinQuery, Object.fromEntries(url.searchParams), 'query');
-  return { roomId, since };
+  return { kind: 'room', roomId, since: parseInput(joinQuery, query, 'query').since };
 }
 
 /** The HTTP server's 'upgrade' listener. */
@@ -87,12 +96,12 @@ async function handleUpgrade(options: UpgradeOptions, req: IncomingMessage, sock
     if (!found) throw unauthorized('AUTH_REQUIRED', 'log in first: send a Bearer token or the auth cookie');
     const user = await options.verifyToken(found.token);
     hold(options.caps.claimUser(user.id));
-    await options.admit(target.roomId, user.id);
+    if (target.kind === 'room') await options.admit(target.roomId, user.id);
     if (socket.destroyed) return;
     if (options.isStopping()) throw unavailable('SHUTTING_DOWN', 'the server is shutting down; reconnect shortly');
     options.wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', ignoreSocketError);
-      options.onConnection(ws, user, target);
+      options.onConnection(ws, user, target, found.token);
     });
   } catch (err) {
     releaseAll();

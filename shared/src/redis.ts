@@ -1,10 +1,10 @@
 /**
- * Opening and closing the Redis connections of the cluster (broker and presence). A Redis outage
- * must never stop the service: ioredis reconnects on its own with a capped backoff, every
+ * Opening and closing Redis connections (ws-service's broker and presence, the live events
+ * user-service publishes). A Redis outage must never stop a service: ioredis reconnects on its own with a capped backoff, every
  * connection has an `error` listener, and what fails meanwhile is logged, never thrown.
  */
 import { Redis } from 'ioredis';
-import type { Logger } from '@murmur/shared/logger';
+import type { Logger } from './logger.js';
 
 /** First reconnect delay; doubles on each failed attempt. */
 const RECONNECT_BASE_MS = 50;
@@ -23,12 +23,12 @@ const MAX_RETRIES_PER_REQUEST = 3;
 /**
  * Opens a connection to `url` that reconnects forever and logs its state changes.
  * @param role names the connection in the logs (`publisher`, `subscriber`, `presence`).
- * @param instanceId names the connection in Redis (CLIENT LIST) with its role, so an operator
- *   can tell which instance holds it.
+ * @param name names the connection in Redis (CLIENT LIST) with its role, so an operator can tell
+ *   which service and instance holds it: `ws-<instance id>`, `user-service`.
  */
-export function openRedis(url: string, logger: Logger, role: string, instanceId: string): Redis {
+export function openRedis(url: string, logger: Logger, role: string, name: string): Redis {
   const redis = new Redis(url, {
-    connectionName: `murmur-ws-${role}-${instanceId}`,
+    connectionName: `murmur-${name}-${role}`,
     connectTimeout: CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
     retryStrategy: (attempt) => Math.min(RECONNECT_BASE_MS * 2 ** (attempt - 1), RECONNECT_MAX_MS),

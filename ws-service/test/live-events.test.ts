@@ -1,0 +1,215 @@
+/**
+ * user-service's live events reach a person's `/ws/stream` on whichever instance it is: each
+ * notification type as it is made, timeline posts and their removal, and the notifications a
+ * reconnecting stream missed (`?since=`). Run once over PostgreSQL NOTIFY (no Redis anywhere)
+ * and once over Redis with two ws-service instances.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { registerUser, startAuthService, type AuthUnderTest, type RegisteredUser } from '@murmur/auth-service/testing';
+import { api, within } from '@murmur/shared/testing';
+import { startUserService, type UserServiceUnderTest } from '@murmur/user-service/testing';
+import { RedisBroker } from '../src/delivery/broker-redis.js';
+import { connect, FAST_SENDING_ENV, startWsService, type TestSocket, type WsUnderTest } from './helpers.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+interface Transport {
+  name: string;
+  /** The environment of user-service and of every ws-service instance. */
+  env(): Record<string, string>;
+  /** ws-service instances: the first is where events are made, the last where people listen. */
+  instances: number;
+}
+
+const transports: Transport[] = [
+  { name: 'PostgreSQL NOTIFY, one instance', env: () => ({}), instances: 1 },
+  {
+    name: 'Redis, two instances',
+    env: () => ({ REDIS_URL, REDIS_KEY_PREFIX: `murmur-test:${randomUUID()}:` }),
+    instances: 2,
+  },
+];
+
+for (const transport of transports) {
+  describe(`live events over ${transport.name}`, () => {
+    let auth: AuthUnderTest;
+    let users: UserServiceUnderTest;
+    let instances: WsUnderTest[] = [];
+
+    before(async () => {
+      const env = transport.env();
+      auth = await startAuthService();
+      users = await startUserService(env);
+      for (let i = 0; i < transport.instances; i += 1) {
+        const instance = await startWsService({ ...env, ...FAST_SENDING_ENV, WS_USER_SERVICE_URL: users.url });
+        const { broker } = instance.service;
+        if (broker instanceof RedisBroker) await within(broker.whenSubscribed(), 10_000, 'subscribing');
+        instances.push(instance);
+      }
+    });
+    after(async () => {
+      await Promise.all(instances.map((instance) => instance.close()));
+      instances = [];
+      await users.close();
+      await auth.close();
+    });
+
+    const listening = () => instances.at(-1)!;
+    const call = (user: RegisteredUser, method: string, path: string, body?: unknown) => api(users.url, method, path, { token: user.token, body });
+
+    async function stream(person: RegisteredUser, since?: number): Promise<{ socket: TestSocket; ready: any }> {
+      const socket = await connect(listening().wsUrl, `/ws/stream${since === undefined ? '' : `?since=${since}`}`, { token: person.token });
+      return { socket, ready: await socket.next('ready') };
+    }
+
+    async function post(author: RegisteredUser, text: string, inReplyToId?: number): Promise<any> {
+      const res = await call(author, 'POST', '/posts', { text, ...(inReplyToId !== undefined ? { inReplyToId } : {}) });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body;
+    }
+
+    it('delivers each social notification type as it is made, as the REST list shows it', async () => {
+      const [alice, bob] = [await registerUser(auth.url, 'na'), await registerUser(auth.url, 'nb')];
+      const { socket, ready } = await stream(bob);
+      assert.deepEqual([ready.unreadNotifications, ready.lastNotificationId], [0, 0]);
+
+      assert.equal((await call(alice, 'POST', `/follow?toFollowId=${bob.id}`)).status, 200);
+      const follow = (await socket.next('notification')).notification;
+      assert.deepEqual([follow.type, follow.account.id, follow.read, follow.post], ['follow', alice.id, false, undefined]);
+
+      const bobs = await post(bob, 'a post of mine');
+      await post(alice, `hello @${bob.username}`);
+      const mention = (await socket.next('notification', (e) => e.notification.type === 'mention')).notification;
+      assert.equal(mention.post.text, `hello @${bob.username}`);
+      const reply = await post(alice, 'a reply', bobs.id);
+      const replied = (await socket.next('notification', (e) => e.notification.type === 'reply')).notification;
+      assert.equal(replied.post.id, reply.id);
+      assert.equal((await call(alice, 'PUT', `/posts/${bobs.id}/like`)).status, 200);
+      const liked = (await socket.next('notification', (e) => e.notification.type === 'like')).notification;
+      assert.equal(liked.post.id, bobs.id);
+      assert.equal((await call(alice, 'PUT', `/posts/${bobs.id}/repost`)).status, 200);
+      const reposted = (await socket.next('notification', (e) => e.notification.type === 'repost')).notification;
+      assert.equal(reposted.post.id, bobs.id);
+
+      // Each live notification is the REST list's item (its post's counts as they were when it was made).
+      const listed = (await call(bob, 'GET', '/notifications')).body.items;
+      const summary = (n: any) => [n.id, n.type, n.account, n.post?.id, n.read, n.createdAt];
+      assert.deepEqual(listed.map(summary), [reposted, liked, replied, mention, follow].map(summary));
+      assert.deepEqual(listed.at(-1), follow);
+      // Unlike and like again: one notification only, so nothing more arrives.
+      await call(alice, 'DELETE', `/posts/${bobs.id}/like`);
+      await call(alice, 'PUT', `/posts/${bobs.id}/like`);
+      await post(alice, `sync @${bob.username}`);
+      await socket.next('notification', (e) => e.notification.post?.text === `sync @${bob.username}`);
+      assert.equal(socket.take('notification').length, 0, 'the second like notified nobody');
+      await socket.close();
+    });
+
+    it('nobody hears of their own actions', async () => {
+      const alice = await registerUser(auth.url, 'self');
+      const { socket } = await stream(alice);
+      const own = await post(alice, `talking to @${alice.username}`);
+      await call(alice, 'PUT', `/posts/${own.id}/like`);
+      await post(alice, 'answering myself', own.id);
+      // The timeline event of the last post comes after any notification the others would make.
+      await socket.next('timeline', (e) => e.item.text === 'answering myself');
+      assert.equal(socket.take('notification').length, 0);
+      await socket.close();
+    });
+
+    it("puts a followed author's post, and a repost, in the reader's timeline live, and takes them out again", async () => {
+      const [alice, bob, carol] = [await registerUser(auth.url, 'ta'), await registerUser(auth.url, 'tb'), await registerUser(auth.url, 'tc')];
+      await call(bob, 'POST', `/follow?toFollowId=${alice.id}`);
+      await call(bob, 'POST', `/follow?toFollowId=${carol.id}`);
+      const [{ socket: reader }, { socket: author }] = await Promise.all([stream(bob), stream(alice)]);
+
+      const made = await post(alice, 'fresh from alice');
+      const seen = (await reader.next('timeline')).item;
+      assert.deepEqual([seen.id, seen.text, seen.author.id, seen.repostedBy], [made.id, 'fresh from alice', alice.id, undefined]);
+      assert.equal((await author.next('timeline')).item.id, made.id, 'the author sees their own post');
+
+      const older = await post(bob, 'an older post of bob');
+      await reader.next('timeline', (e) => e.item.id === older.id);
+      assert.equal((await call(carol, 'PUT', `/posts/${older.id}/repost`)).status, 200);
+      // Bob has his own post already: the repost does not enter his timeline again.
+      const third = await post(alice, 'third');
+      await reader.next('timeline', (e) => e.item.id === third.id);
+      assert.equal(reader.take('timeline').length, 0);
+
+      const othersPost = await post(alice, 'to be reposted');
+      await reader.next('timeline', (e) => e.item.id === othersPost.id);
+      await call(bob, 'POST', `/unfollow?toUnfollowId=${alice.id}`);
+      const gone = new Set<number>();
+      while (!gone.has(othersPost.id)) gone.add((await reader.next('timeline_delete')).postId);
+      assert.ok(gone.has(made.id) && gone.has(third.id), 'every post of the unfollowed author left');
+
+      await call(bob, 'POST', `/follow?toFollowId=${alice.id}`);
+      const deleted = await post(alice, 'soon deleted');
+      await reader.next('timeline', (e) => e.item.id === deleted.id);
+      assert.equal((await call(alice, 'DELETE', `/posts/${deleted.id}`)).status, 204);
+      assert.equal((await reader.next('timeline_delete', (e) => e.postId === deleted.id)).postId, deleted.id);
+      assert.equal((await author.next('timeline_delete', (e) => e.postId === deleted.id)).postId, deleted.id);
+
+      const reposted = await post(carol, 'carol says');
+      await reader.next('timeline', (e) => e.item.id === reposted.id);
+      await call(bob, 'POST', `/unfollow?toUnfollowId=${carol.id}`);
+      await reader.next('timeline_delete', (e) => e.postId === reposted.id);
+      assert.equal((await call(alice, 'PUT', `/posts/${reposted.id}/repost`)).status, 200);
+      const viaRepost = (await reader.next('timeline', (e) => e.item.id === reposted.id)).item;
+      assert.equal(viaRepost.repostedBy.id, alice.id);
+      assert.equal((await call(alice, 'DELETE', `/posts/${reposted.id}/repost`)).status, 200);
+      await reader.next('timeline_delete', (e) => e.postId === reposted.id);
+      await Promise.all([reader.close(), author.close()]);
+    });
+
+    it('room_activity reaches a member whose stream is on another instance than the room\'s writer', async () => {
+      const [alice, bob] = [await registerUser(auth.url, 'ra'), await registerUser(auth.url, 'rb')];
+      const created = await api(instances[0]!.url, 'POST', '/ws/createRoom', { token: alice.token, body: { name: 'r', visibility: 'private' } });
+      const roomId = created.body.id as number;
+      assert.equal((await api(instances[0]!.url, 'PUT', `/ws/rooms/${roomId}/members/${bob.id}`, { token: alice.token })).status, 200);
+      const { socket } = await stream(bob);
+      const writer = await connect(instances[0]!.wsUrl, `/ws/joinRoom/${roomId}`, { token: alice.token });
+      await writer.next('history');
+      const sent = await writer.say('over there');
+      const activity = await socket.next('room_activity');
+      assert.deepEqual([activity.roomId, activity.lastSeq, activity.unread, activity.lastMessage.text], [roomId, sent.seq, 1, 'over there']);
+      await Promise.all([socket.close(), writer.close()]);
+    });
+
+    it('a stream reconnecting with since gets exactly the notifications it missed, oldest first, after ready, then the live ones', async () => {
+      const [alice, bob] = [await registerUser(auth.url, 'sa'), await registerUser(auth.url, 'sb')];
+      const { socket: first } = await stream(bob);
+      await call(alice, 'POST', `/follow?toFollowId=${bob.id}`);
+      const seen = (await first.next('notification')).notification;
+      await first.close();
+
+      const bobs = await post(bob, 'like me');
+      await call(alice, 'PUT', `/posts/${bobs.id}/like`);
+      const mention = await post(alice, `@${bob.username} while you were away`);
+      const { socket, ready } = await stream(bob, seen.id);
+      assert.equal(ready.unreadNotifications, 3);
+      const missed = [await socket.next('notification'), await socket.next('notification')].map((e) => e.notification);
+      assert.deepEqual(
+        missed.map((n) => [n.type, n.post.id]),
+        [
+          ['like', bobs.id],
+          ['mention', mention.id],
+        ],
+      );
+      assert.equal(ready.lastNotificationId, missed[1].id);
+      await post(alice, `@${bob.username} live again`);
+      const live = (await socket.next('notification')).notification;
+      assert.ok(live.id > missed[1].id);
+      assert.equal(socket.take('notification').length, 0, 'nothing twice');
+
+      // Marking them read through REST lowers the count the next stream starts with.
+      await call(bob, 'POST', '/notifications/read', { upToId: live.id });
+      await socket.close();
+      const { socket: again, ready: fresh } = await stream(bob);
+      assert.deepEqual([fresh.unreadNotifications, fresh.lastNotificationId], [0, live.id]);
+      await again.close();
+    });
+  });
+}
