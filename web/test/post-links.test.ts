@@ -1,7 +1,7 @@
 /** How a post's text is cut into links: the mentions and tags the server found, and nothing else. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hashtags, mentionedNames } from '@murmur/user-service/post-text';
+import { hashtags, mentionedNames } from '@murmur/shared/text-links';
 import { normaliseTag, textParts } from '../src/components/post-links.js';
 
 /** A post as the server would answer it: every name it mentions an account, every tag stored. */

@@ -7,9 +7,13 @@ import { protocolComponents } from './protocol-doc.js';
 import { declareRoomsRoutes } from './routes/rooms.routes.js';
 import { declareSearchRoutes } from './routes/search.routes.js';
 import type { Presence } from './delivery/presence.js';
+import type { RoomsDeps } from './chat/rooms.service.js';
 
-/** @param presence who is connected where, across the cluster, for the rooms' client counts. */
-export function createApp(deps: ServiceDeps, presence: Presence): Express {
+/**
+ * @param presence who is connected where, across the cluster, for the rooms' client counts.
+ * @param notifications sends the notifications a REST change made (a room_invite) live.
+ */
+export function createApp(deps: ServiceDeps, presence: Presence, notifications: RoomsDeps['notifications']): Express {
   const roomCreations = sharedLimit({
     pool: deps.database.pool,
     name: 'rooms-user',
@@ -26,7 +30,7 @@ export function createApp(deps: ServiceDeps, presence: Presence): Express {
     deps,
     components: protocolComponents,
     routes: (api) => {
-      declareRoomsRoutes(api, { db: deps.database.db, presence, roomCreations });
+      declareRoomsRoutes(api, { db: deps.database.db, presence, notifications, roomCreations });
       declareSearchRoutes(api, { db: deps.database.db, walk: { walkRows: deps.config.WS_SEARCH_WALK_ROWS, maxWalkRows: deps.config.WS_SEARCH_MAX_WALK_ROWS } });
     },
   });

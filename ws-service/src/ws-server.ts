@@ -12,6 +12,7 @@ import { createApp } from './app.js';
 import type { ServiceDeps } from './deps.js';
 import { activeSessionIds } from './store/sessions.repo.js';
 import { ChatService } from './chat/chat.service.js';
+import type { ChatNotifications } from './chat/chat-notifications.js';
 import type { Broker } from './delivery/broker.js';
 import { openClusterLinks } from './delivery/cluster-links.js';
 import type { Hub } from './delivery/hub.js';
@@ -21,7 +22,7 @@ import { CloseCode } from './ws/close-codes.js';
 import { startHeartbeat } from './ws/heartbeat.js';
 import { closeExpiredSessions } from './ws/session-expiry.js';
 import { closeEndedSessions } from './ws/session-closer.js';
-import { closeRemovedMembers } from './ws/membership-closer.js';
+import { followMembershipChanges } from './ws/membership-events.js';
 import { ROOM_EVENTS_CHANNEL, stillAdmitted } from './store/members.repo.js';
 import { PgListener } from '@murmur/shared/db';
 import { LIVE_EVENTS_CHANNEL } from '@murmur/shared/live-events';
@@ -41,6 +42,8 @@ export interface WsServer {
   broker: Broker;
   /** Who is connected where, across the cluster. */
   presence: PresenceTracker;
+  /** What chat events notify, sent live. */
+  notifications: ChatNotifications;
   /** Every open client connection on this instance. */
   connections: ReadonlySet<Client>;
   /** Listens on `port` (0 for any); resolves with the port. */
@@ -90,7 +93,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
   });
   const { connections } = chat;
 
-  const app = createApp(deps, presence);
+  const app = createApp(deps, presence, chat.notifications);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
   const upgrade = createUpgradeHandler({
     wss,
@@ -118,9 +121,10 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
   const listener = new PgListener(config.DATABASE_URL, [ROOM_EVENTS_CHANNEL, LIVE_EVENTS_CHANNEL], logger);
   listener.start().catch((err: unknown) => logger.warn({ err }, 'listening for database events failed; retrying'));
   const stopDeliveringLiveEvents = deliverNotifiedLiveEvents(listener, chat.hub, logger);
-  const stopClosingRemoved = closeRemovedMembers({
+  const stopFollowingMemberships = followMembershipChanges({
     listener,
     connections,
+    onAdded: (roomId, userId) => chat.memberAdded(roomId, userId),
     onRemoved: (roomId, userId) => chat.memberRemoved(roomId, userId),
     stillMembers: async (rooms) =>
       (await stillAdmitted(db, rooms.map((room) => ({ sessionId: room.auth.sessionId, roomId: room.roomId, userId: room.user.id })))).map((c) => c.member),
@@ -133,6 +137,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     hub: chat.hub,
     broker,
     presence,
+    notifications: chat.notifications,
     connections,
     listen: (port, host) => listenOn(server, port, host, config.LISTEN_BACKLOG),
     async shutdown() {
@@ -143,7 +148,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       stopHeartbeat();
       stopExpiryChecks();
       stopClosingSessions();
-      stopClosingRemoved();
+      stopFollowingMemberships();
       stopDeliveringLiveEvents();
       await listener.stop();
       await chat.shutdown();

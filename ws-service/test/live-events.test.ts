@@ -15,6 +15,14 @@ import { connect, FAST_SENDING_ENV, startWsService, type TestSocket, type WsUnde
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Resolves once `userId` is among the room's participants, as `instance` sees presence. */
+async function waitForParticipant(instance: WsUnderTest, roomId: number, userId: number): Promise<void> {
+  for (;;) {
+    if ((await instance.service.presence.participants(roomId)).some((user) => user.id === userId)) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 interface Transport {
   name: string;
   /** The environment of user-service and of every ws-service instance. */
@@ -162,6 +170,65 @@ for (const transport of transports) {
       assert.equal((await call(alice, 'DELETE', `/posts/${reposted.id}/repost`)).status, 200);
       await reader.next('timeline_delete', (e) => e.postId === reposted.id);
       await Promise.all([reader.close(), author.close()]);
+    });
+
+    it('notifies chat: an invitation to a private room, a mention by a member when not connected, a direct message when away; each as the REST list shows it', async () => {
+      const [alice, bob, carol] = [await registerUser(auth.url, 'ca'), await registerUser(auth.url, 'cb'), await registerUser(auth.url, 'cc')];
+      const chat = (user: RegisteredUser, method: string, path: string) => api(instances[0]!.url, method, path, { token: user.token });
+      const { socket: bobStream } = await stream(bob);
+      const { socket: carolStream } = await stream(carol);
+
+      const privateRoom = (await api(instances[0]!.url, 'POST', '/ws/createRoom', { token: alice.token, body: { name: 'plans', visibility: 'private' } })).body.id;
+      assert.equal((await chat(alice, 'PUT', `/ws/rooms/${privateRoom}/members/${bob.id}`)).status, 200);
+      const invite = (await bobStream.next('notification')).notification;
+      assert.deepEqual([invite.type, invite.account.id, invite.room], ['room_invite', alice.id, { id: privateRoom, name: 'plans', kind: 'private' }]);
+      // Adding him again invites nobody; his stream now watches the room.
+      assert.equal((await chat(alice, 'PUT', `/ws/rooms/${privateRoom}/members/${bob.id}`)).status, 200);
+
+      // Bob is not connected to the room: a mention notifies him, and its activity reaches him too.
+      const writer = await connect(instances[0]!.wsUrl, `/ws/joinRoom/${privateRoom}`, { token: alice.token });
+      await writer.next('history');
+      const mentioning = await writer.say(`@${bob.username} and @${carol.username}, see this`);
+      const mention = (await bobStream.next('notification')).notification;
+      assert.deepEqual([mention.type, mention.room.id, mention.message], ['room_mention', privateRoom, { seq: mentioning.seq, text: mentioning.text }]);
+      assert.equal((await bobStream.next('room_activity')).lastSeq, mentioning.seq);
+
+      // Connected to the room (subscribed), he is not notified; carol, no member, never is.
+      bobStream.send({ type: 'subscribe', roomId: privateRoom });
+      await bobStream.next('history');
+      await within(waitForParticipant(instances[0]!, privateRoom, bob.id), 5_000, 'bob present in the room');
+      await writer.say(`@${bob.username} you are here`);
+      await bobStream.next('message', (e) => e.text === `@${bob.username} you are here`);
+
+      // A direct message to someone away notifies them; one while they are in the room does not.
+      const direct = (await chat(alice, 'POST', `/ws/direct/${carol.id}`)).body.id;
+      const dm = await connect(instances[0]!.wsUrl, `/ws/joinRoom/${direct}`, { token: alice.token });
+      await dm.next('history');
+      const first = await dm.say('are you there?');
+      const directMessage = (await carolStream.next('notification')).notification;
+      assert.deepEqual([directMessage.type, directMessage.account.id, directMessage.room.kind, directMessage.message], [
+        'direct_message',
+        alice.id,
+        'direct',
+        { seq: first.seq, text: 'are you there?' },
+      ]);
+      const listed = (await call(carol, 'GET', '/notifications')).body.items;
+      assert.deepEqual(listed, [directMessage]);
+      assert.deepEqual((await call(bob, 'GET', '/notifications?types=room_invite,room_mention')).body.items, [mention, invite]);
+
+      const carolIn = await connect(instances.at(-1)!.wsUrl, `/ws/joinRoom/${direct}`, { token: carol.token });
+      await carolIn.next('history');
+      await within(waitForParticipant(instances[0]!, direct, carol.id), 5_000, 'carol present in the direct room');
+      await dm.say('now you are');
+      await carolIn.next('message', (e) => e.text === 'now you are');
+      await writer.say(`@${bob.username} sync`);
+      await bobStream.next('message', (e) => e.text === `@${bob.username} sync`);
+      assert.deepEqual(
+        [...bobStream.take('notification'), ...carolStream.take('notification')],
+        [],
+        'nobody connected to the room was notified',
+      );
+      await Promise.all([bobStream.close(), carolStream.close(), writer.close(), dm.close(), carolIn.close()]);
     });
 
     it('room_activity reaches a member whose stream is on another instance than the room\'s writer', async () => {

@@ -24,7 +24,7 @@ describe('ws-service OpenAPI document', () => {
     await socket.close();
     const privateRoom = (await call('POST', '/ws/createRoom', { token: alice.token, body: { name: 'secret', visibility: 'private' } })).body.id as number;
 
-    await checkContract(url, createApp(stack.ws.deps, stack.ws.service.presence), {
+    await checkContract(url, createApp(stack.ws.deps, stack.ws.service.presence, stack.ws.service.notifications), {
       ...serviceRouteCalls(url),
       'POST /ws/createRoom': async () => [
         await call('POST', '/ws/createRoom', { token: alice.token, body: { name: 'another' } }),

@@ -417,14 +417,20 @@ export const messages = pgTable(
 );
 
 /** What a notification tells: someone followed you, mentioned you, replied to, liked or reposted your post. */
-export const NOTIFICATION_TYPES = ['follow', 'mention', 'reply', 'like', 'repost'] as const;
+/** What user-service notifies of (the social half). */
+export const SOCIAL_NOTIFICATION_TYPES = ['follow', 'mention', 'reply', 'like', 'repost'] as const;
+/** What ws-service notifies of (chat). */
+export const CHAT_NOTIFICATION_TYPES = ['room_invite', 'room_mention', 'direct_message'] as const;
+export const NOTIFICATION_TYPES = [...SOCIAL_NOTIFICATION_TYPES, ...CHAT_NOTIFICATION_TYPES] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /**
- * Written by user-service: each person's notifications; `id` orders them. A notification goes
- * with its recipient, the account that acted, and its post (foreign keys), so one whose post or
- * account is gone is never shown. At most one per (recipient, type, account, post): like, unlike
- * and like again notifies once.
+ * Each person's notifications; `id` orders them. Written by user-service (the social types) and
+ * by ws-service (the chat types), both through one statement (`@murmur/shared/notifications`),
+ * so the rules of making one have one owner. A notification goes with its recipient, the account
+ * that acted, its post and its room (foreign keys), so one whose post, room or account is gone is
+ * never shown. At most one per (recipient, type, account, post, room, message): like, unlike and
+ * like again notifies once.
  */
 export const notifications = pgTable(
   'notifications',
@@ -435,13 +441,23 @@ export const notifications = pgTable(
     /** Who acted. */
     accountId: ownedBy('account_id'),
     postId: bigint('post_id', { mode: 'number' }).references(() => posts.id, { onDelete: 'cascade' }),
+    roomId: integer('room_id').references(() => rooms.id, { onDelete: 'cascade' }),
+    /** The seq, in `room_id`, of the message a room_mention or direct_message is about. */
+    messageSeq: bigint('message_seq', { mode: 'number' }),
     createdAt: createdAt(),
   },
   (t) => [
     // A person's notifications newest first, of every type or of one.
     index('notifications_recipient_idx').on(t.recipientId, t.id.desc()),
     index('notifications_recipient_type_idx').on(t.recipientId, t.type, t.id.desc()),
-    uniqueIndex('notifications_once_key').on(t.recipientId, t.type, t.accountId, sql`coalesce(${t.postId}, 0)`),
+    uniqueIndex('notifications_once_key').on(
+      t.recipientId,
+      t.type,
+      t.accountId,
+      sql`coalesce(${t.postId}, 0)`,
+      sql`coalesce(${t.roomId}, 0)`,
+      sql`coalesce(${t.messageSeq}, 0)`,
+    ),
     check('notifications_type_check', oneOf(t.type, NOTIFICATION_TYPES)),
   ],
 );

@@ -5,7 +5,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import type { PageRequest } from '@murmur/shared/http';
 import { authorTimelineLock, backfillQuery, unmergeQuery } from '../timeline/feed.repo.js';
-import { madeIds, notifyRows, toIds } from './notifications.repo.js';
+import { madeIds, notifyRows, toIds } from '@murmur/shared/notifications';
 
 export interface UserSummary {
   id: number;

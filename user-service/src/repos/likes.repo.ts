@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { FOREIGN_KEY_VIOLATION, pgErrorOf, type Db } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
 import type { AccountSummary } from './post-view.repo.js';
-import { madeIds, notifyRows, toIds } from './notifications.repo.js';
+import { madeIds, notifyRows, toIds } from '@murmur/shared/notifications';
 import { idBefore } from './posts.repo.js';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Queries on notifications: the statements that make them, each beside the write it tells of,
+ * Queries on notifications: the statements that make them (`@murmur/shared/notifications`), each beside the write it tells of,
  * and the reads of a person's list. Every make is `ON CONFLICT DO NOTHING` on
  * notifications_once_key, so an action repeated (like, unlike, like again) notifies once, and
  * none is made for one's own action.
@@ -11,25 +11,7 @@ import type { PageRequest } from '@murmur/shared/http';
 export type NotificationType = schema.NotificationType;
 export const NOTIFICATION_TYPES = schema.NOTIFICATION_TYPES;
 
-/**
- * The SQL that notifies, for each row of `rows` (a query with `recipient_id`, `account_id` and
- * `post_id` columns), the recipient of a `type` notification, unless they acted themselves. It
- * returns the ids of the notifications it made (none for a repeat): `madeIds` reads them, so the
- * caller can send them live once the statement has committed.
- */
-export const notifyRows = (type: NotificationType, rows: SQL) => sql`
-  INSERT INTO notifications (recipient_id, type, account_id, post_id)
-  SELECT recipient_id, ${type}, account_id, post_id FROM (${rows}) made
-  WHERE recipient_id <> account_id
-  ON CONFLICT DO NOTHING
-  RETURNING id`;
-
-/** The column of the ids made by the `notifyRows` statements named `ctes`, as an array. */
-export const madeIds = (...ctes: string[]) =>
-  sql.raw(`ARRAY(${ctes.map((cte) => `SELECT id FROM ${cte}`).join(' UNION ALL ')}) AS notification_ids`);
-
-/** The ids a `madeIds` column holds (PostgreSQL sends bigints as strings). */
-export const toIds = (ids: ReadonlyArray<number | string> | null | undefined): number[] => (ids ?? []).map(Number);
+import { madeIds, notifyRows, toIds } from '@murmur/shared/notifications';
 
 /**
  * Notifies the accounts a post mentions (`mention`) and the author of the post it answers
@@ -67,7 +49,13 @@ export interface NotificationRow {
   read: boolean;
   account: { id: number; username: string; displayName: string | null };
   postId: number | null;
+  /** The room of a chat notification. */
+  room: { id: number; name: string; kind: RoomKind } | null;
+  /** The message of a room_mention or direct_message, as it reads now. */
+  message: { seq: number; text: string } | null;
 }
+
+type RoomKind = 'public' | 'private' | 'direct';
 
 /** The marker of what `userId` has read: every notification id up to it. */
 const readUpTo = (userId: number) => sql`coalesce((SELECT read_up_to FROM notification_markers WHERE user_id = ${userId}), 0)`;
@@ -109,13 +97,25 @@ async function selectNotifications(db: Db, ids: SQL): Promise<NotificationRow[]>
     username: string;
     display_name: string | null;
     post_id: number | string | null;
+    room_id: number | null;
+    room_name: string | null;
+    room_kind: RoomKind | null;
+    message_seq: number | string | null;
+    message_text: string | null;
   }>(sql`
     SELECT n.id, n.recipient_id, n.type, n.created_at,
       n.id <= coalesce((SELECT read_up_to FROM notification_markers WHERE user_id = n.recipient_id), 0) AS read,
-      a.id AS account_id, a.username, a.display_name, n.post_id
+      a.id AS account_id, a.username, a.display_name, n.post_id,
+      r.id AS room_id, r.name AS room_name, r.kind AS room_kind, n.message_seq, m.text AS message_text
     FROM (${ids}) page
     JOIN notifications n ON n.id = page.id
     JOIN users a ON a.id = n.account_id
+    LEFT JOIN rooms r ON r.id = n.room_id
+    LEFT JOIN messages m ON m.room_id = n.room_id AND m.seq = n.message_seq
+    -- A room's notification shows while its recipient is still a member (nothing of a room
+    -- reaches anyone else), and a message's while the message still says something.
+    WHERE (n.room_id IS NULL OR EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_id = n.room_id AND rm.user_id = n.recipient_id))
+      AND (n.message_seq IS NULL OR (m.deleted_at IS NULL AND m.text IS NOT NULL))
     ORDER BY n.id DESC`);
   return rows.map((r) => ({
     id: Number(r.id),
@@ -125,6 +125,8 @@ async function selectNotifications(db: Db, ids: SQL): Promise<NotificationRow[]>
     read: r.read,
     account: { id: r.account_id, username: r.username, displayName: r.display_name },
     postId: r.post_id === null ? null : Number(r.post_id),
+    room: r.room_id === null || r.room_name === null || r.room_kind === null ? null : { id: r.room_id, name: r.room_name, kind: r.room_kind },
+    message: r.message_seq === null || r.message_text === null ? null : { seq: Number(r.message_seq), text: r.message_text },
   }));
 }
 

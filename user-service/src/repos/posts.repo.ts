@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { FOREIGN_KEY_VIOLATION, pgErrorOf, runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
-import { madeIds, notifyRows, toIds } from './notifications.repo.js';
+import { madeIds, notifyRows, toIds } from '@murmur/shared/notifications';
 import type { EntriesQuery } from './post-view.repo.js';
 
 /** How long an Idempotency-Key keeps returning the post it first created. */

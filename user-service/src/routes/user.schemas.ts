@@ -142,5 +142,13 @@ export const notificationSchema = z
     read: z.boolean(),
     account: userSummarySchema.describe('who acted'),
     post: postSchema.optional().describe('the post it is about: the reply, the mention, the post liked or reposted; absent for a follow'),
+    room: z
+      .object({ id: z.number().int(), name: z.string(), kind: z.enum(['public', 'private', 'direct']) })
+      .optional()
+      .describe('the room of a room_invite, room_mention or direct_message'),
+    message: z
+      .object({ seq: z.number().int(), text: z.string() })
+      .optional()
+      .describe('the message of a room_mention or direct_message, as it reads now'),
   })
   .meta({ id: 'Notification' });

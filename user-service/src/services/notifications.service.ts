@@ -8,9 +8,13 @@ import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
 import { countUnread, listNotifications, markRead, notificationsWithIds, type NotificationFilter, type NotificationRow } from '../repos/notifications.repo.js';
 import { findPosts, type Post } from '../repos/post-view.repo.js';
 
-export interface Notification extends Omit<NotificationRow, 'postId' | 'recipientId'> {
+export interface Notification extends Omit<NotificationRow, 'postId' | 'recipientId' | 'room' | 'message'> {
   /** The post it is about (the reply, the mention, the post liked or reposted); absent for a follow. */
   post?: Post;
+  /** The room of a room_invite, room_mention or direct_message. */
+  room?: NonNullable<NotificationRow['room']>;
+  /** The message of a room_mention or direct_message. */
+  message?: NonNullable<NotificationRow['message']>;
 }
 
 export async function notificationsOf(db: Db, userId: number, filter: NotificationFilter, page: PageRequest): Promise<Page<Notification>> {
@@ -37,10 +41,11 @@ export async function notificationsByIds(db: Db, ids: readonly number[]): Promis
 async function withPosts(db: Db, viewerId: number, rows: NotificationRow[]): Promise<Notification[]> {
   const postIds = [...new Set(rows.flatMap((row) => (row.postId === null ? [] : [row.postId])))];
   const posts = new Map((await findPosts(db, postIds, viewerId)).map((post) => [post.id, post]));
-  return rows.flatMap(({ postId, recipientId: _recipient, ...row }) => {
-    if (postId === null) return [row];
+  return rows.flatMap(({ postId, recipientId: _recipient, room, message, ...row }) => {
+    const shown: Notification = { ...row, ...(room ? { room } : {}), ...(message ? { message } : {}) };
+    if (postId === null) return [shown];
     const post = posts.get(postId);
-    return post ? [{ ...row, post }] : [];
+    return post ? [{ ...shown, post }] : [];
   });
 }
 

@@ -26,7 +26,7 @@ import { lockTimelineForPost, timelineEntries } from '../timeline/feed.repo.js';
 import { retractReposts, walkFollowers, type TimelineJobs } from '../timeline/timeline-jobs.js';
 import { userNotFound } from './follows.service.js';
 import type { LiveUpdates } from '../live/live-updates.js';
-import { hashtags, mentionedNames } from './post-text.js';
+import { hashtags, mentionedNames } from '@murmur/shared/text-links';
 
 export const postNotFound = (id: number) => notFound('POST_NOT_FOUND', `no post with id ${id}`);
 

@@ -6,7 +6,7 @@ import type { Logger } from '@murmur/shared/logger';
 import type { Post } from '../repos/post-view.repo.js';
 import { mostUsedTags, tagEntries, type TagUse } from '../repos/tags.repo.js';
 import { pageOfPosts } from './posts.service.js';
-import { isTag, normaliseTag } from './post-text.js';
+import { isTag, normaliseTag } from '@murmur/shared/text-links';
 
 /** The posts with `tag` (any case, with or without its `#`), newest first. */
 export function tagPosts(db: Db, tag: string, page: PageRequest, viewerId: number | undefined): Promise<Page<Post>> {

@@ -128,7 +128,7 @@ export interface TrendingTags {
   items: TrendingTag[];
 }
 
-export type NotificationType = 'follow' | 'mention' | 'reply' | 'like' | 'repost';
+export type NotificationType = 'follow' | 'mention' | 'reply' | 'like' | 'repost' | 'room_invite' | 'room_mention' | 'direct_message';
 
 /** What someone did that concerns the caller (`GET /notifications`, docs/notifications.md). */
 export interface Notification {
@@ -141,6 +141,10 @@ export interface Notification {
   account: UserSummary;
   /** The post it is about (the reply, the mention, the post liked or reposted); absent for a follow. */
   post?: Post;
+  /** The room of a room_invite, room_mention or direct_message. */
+  room?: { id: number; name: string; kind: RoomKind };
+  /** The message of a room_mention or direct_message, as it reads now. */
+  message?: { seq: number; text: string };
 }
 
 export interface UnreadCount {

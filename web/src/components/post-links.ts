@@ -3,7 +3,7 @@
  * what the server recognised is linked (the post's `mentions` and `tags`), so an `@name` of no
  * account stays text. Pure, so it runs in Node tests as in the browser.
  */
-import { HASHTAG, MENTION, normaliseTag } from '@murmur/user-service/post-text';
+import { HASHTAG, MENTION, normaliseTag } from '@murmur/shared/text-links';
 import type { Post } from '../api/types.js';
 
 /** A run of the text, and where it links if it does. */

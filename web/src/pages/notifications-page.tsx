@@ -21,6 +21,9 @@ const DID: Record<Notification['type'], string> = {
   reply: 'replied',
   like: 'liked your post',
   repost: 'reposted your post',
+  room_invite: 'added you to',
+  room_mention: 'mentioned you in',
+  direct_message: 'sent you a message',
 };
 
 /** A post's text as a link's name: its first line, cut short. */
@@ -31,7 +34,7 @@ function excerpt(text: string): string {
 }
 
 function NotificationItem({ notification }: { notification: Notification }) {
-  const { account, post } = notification;
+  const { account, post, room, message } = notification;
   return (
     <li class={notification.read ? undefined : 'unread'}>
       <p class="what">
@@ -41,6 +44,11 @@ function NotificationItem({ notification }: { notification: Notification }) {
           </>
         )}
         <a href={`/users/${account.id}`}>{nameOf(account)}</a> {DID[notification.type]}{' '}
+        {room && room.kind !== 'direct' && (
+          <>
+            <a href={`/rooms/${room.id}`}>{room.name}</a>{' '}
+          </>
+        )}
         <span class="muted">
           · <TimeAgo iso={notification.createdAt} />
         </span>
@@ -48,6 +56,11 @@ function NotificationItem({ notification }: { notification: Notification }) {
       {post && (
         <p class="excerpt">
           <a href={postPath(post.id)}>{excerpt(post.text)}</a>
+        </p>
+      )}
+      {room && message && (
+        <p class="excerpt">
+          <a href={`/rooms/${room.id}`}>{excerpt(message.text)}</a>
         </p>
       )}
     </li>
@@ -77,7 +90,7 @@ export function NotificationsPage() {
           <NotificationItem key={notification.id} notification={notification} />
         ))}
       </ul>
-      {!pages.loading && !pages.error && pages.items.length === 0 && <p>Nothing yet. When someone follows you, mentions you, replies to, likes or reposts your posts, it shows here.</p>}
+      {!pages.loading && !pages.error && pages.items.length === 0 && <p>Nothing yet. When someone follows you, mentions you, replies to, likes or reposts your posts, adds you to a room or writes to you, it shows here.</p>}
       <MoreButton pages={pages} label="Show older" />
     </>
   );

@@ -26,6 +26,7 @@ import { Client, type ChatEntry, type ClientLimits, type ConnectionKind } from '
 import type { RoomSubscription } from '../delivery/room-subscription.js';
 import { FlushScheduler } from '../ws/flush-scheduler.js';
 import { PersonStreams, type PersonStreamsOptions } from '../people/person-streams.js';
+import { ChatNotifications } from './chat-notifications.js';
 import type { RateLimits } from '../ws/rate-limiter.js';
 import { PerUserRateLimit } from '../ws/user-rate-limit.js';
 import { deleteMessage, editMessage } from './message-changes.js';
@@ -81,6 +82,8 @@ export class ChatService implements ChatEntry {
   readonly hub: Hub;
   /** Sets up stream connections and ends their feeds. */
   private readonly streams: PersonStreams;
+  /** What messages notify (mentions, direct messages), and sending notifications live. */
+  readonly notifications: ChatNotifications;
   /** Every open client connection on this instance. */
   readonly connections = new Set<Client>();
   private readonly writer: MessageWriter;
@@ -102,6 +105,7 @@ export class ChatService implements ChatEntry {
     const { db, broker, presence, instanceId, limits, logger } = options;
     this.hub = new Hub(broker, presence, instanceId);
     this.streams = new PersonStreams({ db, hub: this.hub, ...options.streams, logger });
+    this.notifications = new ChatNotifications(db, this.hub, presence, logger);
     this.userRate = new PerUserRateLimit(limits.userRate);
     this.writer = new MessageWriter(db, {
       maxBatch: limits.maxWriteBatch,
@@ -214,6 +218,16 @@ export class ChatService implements ChatEntry {
     await this.join(room, since);
   }
 
+  /**
+   * A member was added to a room (on any instance): their streams here watch it. Its unread count
+   * starts from the messages seen from now on.
+   */
+  memberAdded(roomId: number, userId: number): void {
+    for (const feed of this.hub.feedsOf(userId)) {
+      if (!feed.rooms.has(roomId)) this.hub.watchRoom(feed, { roomId, lastSeq: 0, readSeq: 0, unread: 0 });
+    }
+  }
+
   /** A member was removed from a room (on any instance): their streams here stop watching it. */
   memberRemoved(roomId: number, userId: number): void {
     for (const feed of this.hub.feedsOf(userId)) this.hub.unwatchRoom(feed, roomId);
@@ -262,6 +276,7 @@ export class ChatService implements ChatEntry {
       return;
     }
     this.deliverStored(client, message);
+    this.notifications.messageStored(roomId, user, stored.seq, stored.text ?? text);
   }
 
   /** Edits the client's message `seq`; every client of the room gets `message_edited`, the sender's copy is its acknowledgement. */

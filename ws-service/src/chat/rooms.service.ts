@@ -14,6 +14,7 @@ import type { SharedLimit } from '@murmur/shared/rate-limits';
 import type { Presence } from '../delivery/presence.js';
 import type { ChatMessage, PublicUser } from '../protocol.js';
 import {
+  announceMember,
   findUser,
   listMembers,
   lockRoles,
@@ -35,10 +36,13 @@ import {
   type RoomRecord,
 } from '../store/rooms.repo.js';
 import { toChatMessage } from '../delivery/room-history.js';
+import { ChatNotifications } from './chat-notifications.js';
 
 export interface RoomsDeps {
   db: Db;
   presence: Presence;
+  /** Sends the notifications a change made (a room_invite) once it has committed. */
+  notifications: Pick<ChatNotifications, 'send'>;
   /** Rooms each user may create per hour (direct rooms included, when first opened). */
   roomCreations: SharedLimit;
 }
@@ -203,7 +207,7 @@ export async function addMember(
   const room = await requireVisible(deps.db, roomId, actor.id);
   refuseDirect(room);
   if (!(await findUser(deps.db, userId))) throw noSuchUser(userId);
-  const member = await inTransactionAbout(deps.db, userId, async (tx) => {
+  const { member, invited } = await inTransactionAbout(deps.db, userId, async (tx) => {
     await lockRoomMembership(tx, roomId);
     // Locked, so no role changes under the checks.
     const roles = await lockRoles(tx, roomId, [actor.id, userId]);
@@ -211,9 +215,14 @@ export async function addMember(
     if (!moderates(mine)) throw forbidden('NOT_ROOM_MODERATOR', 'only the owner or a moderator adds members');
     if (role !== undefined && mine !== 'owner') throw forbidden('NOT_ROOM_OWNER', 'only the owner makes or unmakes moderators');
     if (role !== undefined && roles.get(userId) === 'owner') throw badRequest('OWNER_ROLE_FIXED', "the owner's role cannot change");
-    return putMember(tx, roomId, userId, role);
+    const put = await putMember(tx, roomId, userId, role);
+    // Someone added to a private room is told; a public room anyone may join needs no invitation.
+    const isNew = put !== undefined && roles.get(userId) === null;
+    if (isNew) await announceMember(tx, roomId, userId);
+    return { member: put, invited: isNew && room.kind === 'private' ? await ChatNotifications.invite(tx, roomId, actor.id, userId) : [] };
   });
   if (!member) throw noSuchUser(userId);
+  deps.notifications.send(invited);
   return member;
 }
 

@@ -178,8 +178,13 @@ export async function removeMember(tx: SqlExecutor, roomId: number, userId: numb
       [roomId, userId, bannedBy],
     );
   }
-  // Delivered to every instance when the transaction commits (ws/membership-closer.ts).
+  // Delivered to every instance when the transaction commits (ws/membership-events.ts).
   await tx.executeSql('SELECT pg_notify($1, $2)', [ROOM_EVENTS_CHANNEL, JSON.stringify({ type: 'member_removed', roomId, userId })]);
+}
+
+/** Announces a new membership to every instance, when the transaction commits (ws/membership-events.ts). */
+export async function announceMember(tx: SqlExecutor, roomId: number, userId: number): Promise<void> {
+  await tx.executeSql('SELECT pg_notify($1, $2)', [ROOM_EVENTS_CHANNEL, JSON.stringify({ type: 'member_added', roomId, userId })]);
 }
 
 export async function findUser(db: Db, userId: number): Promise<{ id: number; username: string } | undefined> {

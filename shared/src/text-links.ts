@@ -1,8 +1,8 @@
 /**
- * What a post's text names: the accounts it mentions (`@alice`) and its hashtags (`#murmur`).
- * Pure functions of the text, with no imports, so the web client bundles this module too and
- * links exactly what the server found; which mentioned names are real accounts is the
- * database's answer.
+ * What a text names: the accounts it mentions (`@alice`) and its hashtags (`#murmur`), in a post
+ * (user-service) or a chat message (ws-service, which notifies the members it mentions). Pure
+ * functions of the text, with no imports, so the web client bundles this module too and links
+ * exactly what the server found; which mentioned names are real accounts is the database's answer.
  */
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hashtags, isTag, mentionedNames } from '../src/services/post-text.js';
+import { hashtags, isTag, mentionedNames } from '../src/text-links.js';
 
 describe('what a post text names', () => {
   it('finds each @username once, lower-cased, in the order the text first names it', () => {
