@@ -87,6 +87,13 @@ export const SCRIPT_VARIABLES: readonly ScriptVariable[] = [
       'Redis for the tests of ws-service across instances; when set it must answer (CI sets it); when unset and none answers, those tests are left out with a notice',
   },
   {
+    name: 'TEST_REDIS_CLUSTER_NODES',
+    usedBy: '`npm test`',
+    default: 'a three-master cluster started for the run',
+    meaning:
+      'Redis Cluster masters (`host:port,…`) for the tests of ws-service on a cluster; unset, the runner starts one with `redis-server` (`scripts/redis-cluster.ts`); with `CI=true` a missing `redis-server` fails the run, elsewhere those tests are left out with a notice',
+  },
+  {
     name: 'TEST_NGINX',
     usedBy: '`npm test`',
     default: '`nginx` on `PATH` or in `/usr/sbin`',

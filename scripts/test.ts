@@ -13,6 +13,7 @@ import { findChromium } from './chromium-probe.js';
 import { databaseUrl, dropDatabase, startEmbeddedPostgres, withAdminClient, type LocalPostgres } from './local-postgres.js';
 import { findNginx } from './nginx-probe.js';
 import { DEFAULT_REDIS_URL, redisAnswers } from './redis-probe.js';
+import { canStartRedisCluster, startRedisCluster, type LocalRedisCluster } from './redis-cluster.js';
 import { REPO_ROOT } from './repo-paths.js';
 
 const PACKAGES = ['shared', 'auth-service', 'user-service', 'ws-service', 'gateway'];
@@ -39,8 +40,10 @@ function testFiles(): string[] {
   return files.filter((f) => filters.length === 0 || filters.some((word) => f.includes(word))).sort();
 }
 
-/** Tests that need a Redis server: the ws-service cluster (several instances through Redis). */
-const REDIS_TEST_FILES = /cluster\.test\.js$/;
+/** Tests that need a Redis server: several ws-service instances, and live events, through Redis. */
+const REDIS_TEST_FILES = /(cluster|live-events|redis-cluster)\.test\.js$/;
+/** Tests that also run on a three-master Redis Cluster (sharded pub/sub). */
+const REDIS_CLUSTER_TEST_FILES = /(live-events|redis-cluster)\.test\.js$/;
 
 /**
  * The Redis the cluster tests use. With TEST_REDIS_URL set it must answer (CI sets it, so the
@@ -55,6 +58,22 @@ async function resolveTestRedis(): Promise<string | undefined> {
     return configured;
   }
   return (await redisAnswers(DEFAULT_REDIS_URL)) ? DEFAULT_REDIS_URL : undefined;
+}
+
+/**
+ * The Redis Cluster the cluster tests use: TEST_REDIS_CLUSTER_NODES if set, else one started here
+ * for the run (three masters on free ports). In CI (CI=true) it must start, so those tests always
+ * run there; elsewhere, without redis-server, they are left out with a notice.
+ */
+async function resolveTestRedisCluster(): Promise<{ nodes: string; cluster?: LocalRedisCluster } | undefined> {
+  const configured = process.env.TEST_REDIS_CLUSTER_NODES;
+  if (configured) return { nodes: configured };
+  if (!canStartRedisCluster()) {
+    if (process.env.CI === 'true') throw new Error('CI is set but redis-server is not installed: a Redis Cluster cannot be started');
+    return undefined;
+  }
+  const cluster = await startRedisCluster();
+  return { nodes: cluster.nodes, cluster };
 }
 
 /** The test of the production gateway: real nginx with gateway/nginx.conf. */
@@ -114,28 +133,35 @@ async function main(): Promise<number> {
     adminUrl = embedded.adminUrl;
   }
   const name = `murmur_test_${Date.now()}_${process.pid}`;
+  let redisCluster: LocalRedisCluster | undefined;
   try {
     await withAdminClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
     const url = databaseUrl(adminUrl, name);
     await applyMigrations(url);
     const redisUrl = await resolveTestRedis();
+    const cluster = redisUrl ? await resolveTestRedisCluster() : undefined;
+    redisCluster = cluster?.cluster;
     const nginx = resolveTestNginx();
     const chromium = resolveTestChromium();
     let files = testFiles();
     if (!redisUrl) files = leaveOut(files, REDIS_TEST_FILES, `no Redis answers at ${DEFAULT_REDIS_URL} and TEST_REDIS_URL is not set`, 'ws-service across instances');
+    if (redisUrl && !cluster) files = leaveOut(files, REDIS_CLUSTER_TEST_FILES, 'redis-server is not installed, so no Redis Cluster can be started', 'ws-service on a Redis Cluster');
     if (!nginx) files = leaveOut(files, NGINX_TEST_FILES, 'nginx is not installed (apt-get install nginx)', 'the production gateway');
     if (!chromium) files = leaveOut(files, E2E_TEST_FILES, 'Chromium is not installed (apt-get install chromium)', 'the web client in a browser');
     const tools = [nginx, chromium].filter(Boolean).join(' and ');
-    console.log(`running ${files.length} test files against database ${name}${redisUrl ? ` and Redis ${redisUrl}` : ''}${tools ? ` with ${tools}` : ''}`);
+    const redis = `${redisUrl ? ` and Redis ${redisUrl}` : ''}${cluster ? ` and a Redis Cluster at ${cluster.nodes}` : ''}`;
+    console.log(`running ${files.length} test files against database ${name}${redis}${tools ? ` with ${tools}` : ''}`);
     return await runNodeTest(files, {
       DATABASE_URL: url,
       NODE_ENV: 'test',
       ...(redisUrl ? { TEST_REDIS_URL: redisUrl } : {}),
+      ...(cluster ? { TEST_REDIS_CLUSTER_NODES: cluster.nodes } : {}),
       ...(nginx ? { TEST_NGINX: nginx } : {}),
       ...(chromium ? { TEST_CHROMIUM: chromium } : {}),
     });
   } finally {
     await dropDatabase(adminUrl, name).catch((err: unknown) => console.error('could not drop the test database:', err));
+    if (redisCluster) await redisCluster.stop();
     if (embedded) await embedded.stop();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   }

@@ -103,6 +103,13 @@ export const liveEnv = {
     .describe(
       "`redis://` or `rediss://` URL that joins ws-service instances into one cluster (room events, presence, people's live events) and on which user-service publishes its live events (notifications, timeline changes); unset, ws-service is one instance with its broker and presence in memory, and user-service's live events go by PostgreSQL NOTIFY, which every ws-service instance listens to",
     ),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'REDIS_CLUSTER_NODES must be comma-separated host:port pairs')
+    .optional()
+    .describe(
+      "comma-separated `host:port` of Redis Cluster masters (any of them: the rest are found); set, it takes REDIS_URL's place, and every channel runs on sharded pub/sub (`SPUBLISH` / `SSUBSCRIBE`), so a room's or a person's events reach only the master of its slot and the instances that listen there, instead of every node",
+    ),
   REDIS_KEY_PREFIX: z
     .string()
     .min(1)

@@ -12,7 +12,7 @@
  * receiver passes it on without parsing it, and the notification id in a header, so a connection
  * that replayed notifications up to an id can drop the live copies of those.
  */
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from './logger.js';
 import { closeRedis } from './redis.js';
@@ -71,10 +71,13 @@ export interface LiveEventPublisher {
   close(): Promise<void>;
 }
 
-/** Live events over Redis pub/sub: one PUBLISH per person, pipelined. */
+/**
+ * Live events over Redis pub/sub: one PUBLISH per person, pipelined; on a Redis Cluster one
+ * SPUBLISH per person, each to the master of that person's channel (sharded pub/sub).
+ */
 export class RedisLiveEvents implements LiveEventPublisher {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly origin: string,
     private readonly logger: Logger,
@@ -83,10 +86,16 @@ export class RedisLiveEvents implements LiveEventPublisher {
   async publish(userIds: readonly number[], event: LiveEvent): Promise<void> {
     if (userIds.length === 0) return;
     const payload = encodeRedisLiveEvent(this.origin, event);
-    const pipeline = this.redis.pipeline();
-    for (const id of userIds) pipeline.publish(personChannel(this.prefix, id), payload);
     try {
-      await pipeline.exec();
+      if (this.redis instanceof Cluster) {
+        // A pipeline on a cluster must stay within one slot; the people's channels spread over all.
+        const cluster = this.redis;
+        await Promise.all(userIds.map((id) => cluster.spublish(personChannel(this.prefix, id), payload)));
+      } else {
+        const pipeline = this.redis.pipeline();
+        for (const id of userIds) pipeline.publish(personChannel(this.prefix, id), payload);
+        await pipeline.exec();
+      }
     } catch (err) {
       this.logger.warn({ err }, 'publishing live events to redis failed');
     }

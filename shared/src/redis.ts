@@ -3,7 +3,7 @@
  * user-service publishes). A Redis outage must never stop a service: ioredis reconnects on its own with a capped backoff, every
  * connection has an `error` listener, and what fails meanwhile is logged, never thrown.
  */
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
 /** First reconnect delay; doubles on each failed attempt. */
@@ -49,7 +49,7 @@ export function openRedis(url: string, logger: Logger, role: string, name: strin
 }
 
 /** Closes `redis` politely (QUIT), or abruptly if Redis does not answer in time. Never throws. */
-export async function closeRedis(redis: Redis): Promise<void> {
+export async function closeRedis(redis: Redis | Cluster): Promise<void> {
   if (redis.status === 'end') return;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
@@ -59,4 +59,42 @@ export async function closeRedis(redis: Redis): Promise<void> {
   await Promise.race([quit, timeout]);
   clearTimeout(timer);
   redis.disconnect();
+}
+
+/** `host:port` pairs, as REDIS_CLUSTER_NODES lists them. */
+export function parseClusterNodes(nodes: string): Array<{ host: string; port: number }> {
+  return nodes.split(',').map((node) => {
+    const at = node.trim().lastIndexOf(':');
+    return { host: node.trim().slice(0, at), port: Number(node.trim().slice(at + 1)) };
+  });
+}
+
+/**
+ * Opens a connection to the Redis Cluster at `nodes` (any of its masters; the rest are found),
+ * with sharded subscribers (one per master) for SSUBSCRIBE, reconnecting forever like `openRedis`.
+ */
+export function openRedisCluster(nodes: string, logger: Logger, role: string, name: string): Cluster {
+  const cluster = new Cluster(parseClusterNodes(nodes), {
+    shardedSubscribers: true,
+    clusterRetryStrategy: (attempt) => Math.min(RECONNECT_BASE_MS * 2 ** (attempt - 1), RECONNECT_MAX_MS),
+    redisOptions: {
+      connectionName: `murmur-${name}-${role}`,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
+    },
+  });
+  let lost = false;
+  cluster.on('error', (err: Error) => {
+    if (!lost) logger.warn({ err, role }, 'redis cluster connection error');
+  });
+  cluster.on('node error', (err: Error, node: string) => logger.warn({ err, role, node }, 'redis cluster node error'));
+  cluster.on('reconnecting', () => {
+    if (!lost) logger.warn({ role }, 'redis cluster connection lost; reconnecting');
+    lost = true;
+  });
+  cluster.on('ready', () => {
+    if (lost) logger.info({ role }, 'redis cluster connection back');
+    lost = false;
+  });
+  return cluster;
 }

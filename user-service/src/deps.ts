@@ -4,7 +4,7 @@ import type { Logger } from '@murmur/shared/logger';
 import { openServiceDeps, type ServiceDeps as Deps } from '@murmur/shared/platform';
 import type { ServiceConfig } from './config.js';
 import { PgLiveEvents, RedisLiveEvents, type LiveEventPublisher } from '@murmur/shared/live-events';
-import { openRedis } from '@murmur/shared/redis';
+import { openRedis, openRedisCluster } from '@murmur/shared/redis';
 import { LiveUpdates } from './live/live-updates.js';
 import { JobQueue } from './timeline/job-queue.js';
 import { timelineJobRunner, type TimelineJob, type TimelineJobs } from './timeline/timeline-jobs.js';
@@ -14,12 +14,18 @@ export type ServiceDeps = Deps<ServiceConfig> & { timelineJobs: TimelineJobs; me
 /** How long an idle job loop waits before looking for jobs that other instances enqueued. */
 const JOB_POLL_MS = 500;
 
+/** Live events go where ws-service listens: its Redis Cluster, its Redis, or else PostgreSQL NOTIFY. */
+function openLivePublisher(config: ServiceConfig, pool: Deps<ServiceConfig>['database']['pool'], logger: Logger): LiveEventPublisher {
+  const redis = config.REDIS_CLUSTER_NODES
+    ? openRedisCluster(config.REDIS_CLUSTER_NODES, logger, 'publisher', 'user-service')
+    : config.REDIS_URL && openRedis(config.REDIS_URL, logger, 'publisher', 'user-service');
+  return redis ? new RedisLiveEvents(redis, config.REDIS_KEY_PREFIX, 'user-service', logger) : new PgLiveEvents(pool, logger);
+}
+
 export async function openDeps(config: ServiceConfig, logger: Logger): Promise<ServiceDeps> {
   const platform = await openServiceDeps(config, logger);
   const metrics = createServiceMetrics('user-service');
-  const publisher: LiveEventPublisher = config.REDIS_URL
-    ? new RedisLiveEvents(openRedis(config.REDIS_URL, logger, 'publisher', 'user-service'), config.REDIS_KEY_PREFIX, 'user-service', logger)
-    : new PgLiveEvents(platform.database.pool, logger);
+  const publisher = openLivePublisher(config, platform.database.pool, logger);
   const live = new LiveUpdates(platform.database.db, publisher, logger);
   try {
     const timelineJobs = await JobQueue.open<TimelineJob>({

@@ -31,11 +31,23 @@ interface Transport {
   instances: number;
 }
 
+/** The Redis Cluster's masters; the test runner starts one (or takes TEST_REDIS_CLUSTER_NODES). */
+const clusterNodes = () => {
+  const nodes = process.env.TEST_REDIS_CLUSTER_NODES;
+  if (!nodes) throw new Error('TEST_REDIS_CLUSTER_NODES is not set: run the tests with npm test, which starts a Redis Cluster');
+  return nodes;
+};
+
 const transports: Transport[] = [
   { name: 'PostgreSQL NOTIFY, one instance', env: () => ({}), instances: 1 },
   {
     name: 'Redis, two instances',
     env: () => ({ REDIS_URL, REDIS_KEY_PREFIX: `murmur-test:${randomUUID()}:` }),
+    instances: 2,
+  },
+  {
+    name: 'a three-master Redis Cluster (sharded pub/sub), two instances',
+    env: () => ({ REDIS_CLUSTER_NODES: clusterNodes(), REDIS_KEY_PREFIX: `murmur-test:${randomUUID()}:` }),
     instances: 2,
   },
 ];
@@ -229,6 +241,27 @@ for (const transport of transports) {
         'nobody connected to the room was notified',
       );
       await Promise.all([bobStream.close(), carolStream.close(), writer.close(), dm.close(), carolIn.close()]);
+    });
+
+    it("a room's messages reach a stream subscribed on another instance in seq order, and a resume there gets exactly the rest", async () => {
+      const [alice, bob] = [await registerUser(auth.url, 'oa'), await registerUser(auth.url, 'ob')];
+      const roomId = (await api(instances[0]!.url, 'POST', '/ws/createRoom', { token: alice.token, body: { name: 'r' } })).body.id as number;
+      const writer = await connect(instances[0]!.wsUrl, `/ws/joinRoom/${roomId}`, { token: alice.token });
+      await writer.next('history');
+      const { socket } = await stream(bob);
+      socket.send({ type: 'subscribe', roomId });
+      await socket.next('history', (e) => e.roomId === roomId);
+      for (let i = 1; i <= 20; i += 1) writer.send({ type: 'message', text: `m${i}` });
+      const seen = [];
+      for (let i = 1; i <= 20; i += 1) seen.push((await socket.next('message', (e) => e.roomId === roomId)).seq);
+      assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => i + 1));
+      socket.send({ type: 'unsubscribe', roomId });
+      for (let i = 21; i <= 25; i += 1) await writer.say(`m${i}`);
+      socket.send({ type: 'subscribe', roomId, since: 20 });
+      const resumed = [];
+      for (let i = 21; i <= 25; i += 1) resumed.push((await socket.next('message', (e) => e.roomId === roomId)).seq);
+      assert.deepEqual(resumed, [21, 22, 23, 24, 25]);
+      await Promise.all([socket.close(), writer.close()]);
     });
 
     it('room_activity reaches a member whose stream is on another instance than the room\'s writer', async () => {

@@ -8,8 +8,10 @@ import type { Stack } from './stack.js';
  * among them, and refuses new ones. Resolves a function that restores both.
  */
 export async function cutNetwork(stack: Stack, context: BrowserContext): Promise<() => Promise<void>> {
-  await context.setOffline(true);
+  // The connections die first, as on a real network that goes away; the browser learns it is
+  // offline after. Told first, Chromium may hold an open WebSocket's close back.
   stack.cuttable.cut();
+  await context.setOffline(true);
   return async () => {
     stack.cuttable.restore();
     await context.setOffline(false);

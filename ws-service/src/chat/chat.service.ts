@@ -132,8 +132,9 @@ export class ChatService implements ChatEntry {
 
     this.stopListening.push(broker.subscribe((message) => this.receive(message)));
     this.stopListening.push(
-      broker.onSubscribed(() => {
-        this.history.catchUp().catch((err: unknown) => logger.warn({ err }, 'catching rooms up after the broker came back failed'));
+      broker.onSubscribed((channel) => {
+        if (channel && !('roomId' in channel)) return;
+        this.history.catchUp(channel?.roomId).catch((err: unknown) => logger.warn({ err }, 'catching rooms up after a subscription was made failed'));
       }),
     );
     const onAuthEvent = (event: { type: string; userId: number }) => {

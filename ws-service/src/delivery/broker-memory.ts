@@ -16,6 +16,13 @@ export class MemoryBroker implements Broker {
     return () => this.handlers.delete(handler);
   }
 
+  /** One process: every subscriber gets every channel. */
+  follow(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  unfollow(): void {}
+
   /** In one process the subscription never drops, so `handler` never runs. */
   onSubscribed(_handler: () => void): () => void {
     return () => undefined;

@@ -14,11 +14,7 @@
  * no clients in; that is one small string per event per instance, fine for a handful of
  * instances (per-room channels keep the switch to SUBSCRIBE open if that changes).
  *
- * The payload is `<origin>[ <seq> <authorId> <kind> <target>]\n<event JSON>`: the event's JSON,
- * already encoded once, travels as it is and is handed to every local client as the same string;
- * the receiving instance neither parses nor re-encodes it. A stored event carries its seq, author,
- * kind and target message in the header, so the receiver can order it, apply an edit or deletion
- * to its recent history and tombstone it without parsing.
+ * What travels on the channels, and how, is broker-wire.ts'.
  *
  * Stored messages whose publish fails (Redis down) are kept, up to `MAX_UNSENT_MESSAGES`, and
  * published again once Redis answers; receivers drop what they already have by seq. Those beyond
@@ -27,17 +23,12 @@
 import { EventEmitter, once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@murmur/shared/logger';
-import { decodeRedisLiveEvent, encodeRedisLiveEvent, personChannel } from '@murmur/shared/live-events';
-import { isPersonMessage, isSequenced, type Broker, type BrokerHandler, type BrokerMessage, type RoomBrokerMessage } from './broker.js';
-import type { EncodedEvent, SequencedEvent, SequencedKind } from '../protocol.js';
+import { isPersonMessage, isSequenced, type Broker, type BrokerHandler, type BrokerMessage, type Channel } from './broker.js';
+import { BrokerChannels, encodePayload, handOn, PublishHealth } from './broker-wire.js';
 import { closeRedis } from '@murmur/shared/redis';
 
 /** Stored messages kept for publishing again after Redis comes back. */
 const MAX_UNSENT_MESSAGES = 10_000;
-/** Stands for "no author" (a tombstone) in a payload header. */
-const NO_AUTHOR = '-';
-/** The target of a message, which acts on no other. */
-const NO_TARGET = '-';
 
 export interface RedisBrokerOptions {
   /** Publishes; may be shared with other commands. The broker closes it. */
@@ -58,24 +49,22 @@ const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
  */
 export class RedisBroker extends EventEmitter implements Broker {
   private readonly handlers = new Set<BrokerHandler>();
-  private readonly channelPrefix: string;
-  private readonly personPrefix: string;
+  private readonly channels: BrokerChannels;
   private readonly patterns: string[];
-  /** Set while publishing fails, so an outage is logged once rather than once per event. */
-  private publishFailing = false;
+  private readonly health: PublishHealth;
   /** True while the pattern subscription is confirmed and the connection has not dropped since. */
   private subscribed = false;
   private closed = false;
   /** Stored messages whose publish failed, oldest first. */
-  private unsent: RoomBrokerMessage[] = [];
+  private unsent: BrokerMessage[] = [];
 
   constructor(private readonly options: RedisBrokerOptions) {
     super();
-    this.channelPrefix = `${options.prefix}room:`;
-    this.personPrefix = personChannel(options.prefix, 0).slice(0, -1);
-    this.patterns = [`${escapeGlob(this.channelPrefix)}*`, `${escapeGlob(this.personPrefix)}*`];
+    this.channels = new BrokerChannels(options.prefix);
+    this.health = new PublishHealth(options.logger, 'redis');
+    this.patterns = [`${escapeGlob(this.channels.roomPrefix)}*`, `${escapeGlob(this.channels.personPrefix)}*`];
     const { subscriber } = options;
-    subscriber.on('pmessage', (_pattern: string, channel: string, payload: string) => this.receive(channel, payload));
+    subscriber.on('pmessage', (_pattern: string, channel: string, payload: string) => handOn(this.channels, this.handlers, this.options.logger, channel, payload));
     // ioredis also resubscribes by itself after a reconnect; subscribing on every `ready` as well
     // (PSUBSCRIBE is idempotent) is what tells us when the subscription is back.
     subscriber.on('ready', () => this.psubscribe());
@@ -87,30 +76,11 @@ export class RedisBroker extends EventEmitter implements Broker {
   }
 
   publish(message: BrokerMessage): void {
-    if (isPersonMessage(message)) {
-      this.options.publisher
-        .publish(personChannel(this.options.prefix, message.userId), encodeRedisLiveEvent(message.origin, message.event))
-        .catch((err: unknown) => this.options.logger.warn({ err }, 'publishing a live event to redis failed'));
-      return;
-    }
-    this.publishRoomEvent(message);
-  }
-
-  private publishRoomEvent(message: RoomBrokerMessage): void {
-    const { event } = message;
-    const header = isSequenced(event)
-      ? `${message.origin} ${event.seq} ${event.userId ?? NO_AUTHOR} ${event.kind} ${event.target ?? NO_TARGET}`
-      : message.origin;
-    this.options.publisher.publish(`${this.channelPrefix}${message.roomId}`, `${header}\n${event.json}`).then(
-      () => {
-        if (this.publishFailing) this.options.logger.info('publishing to redis works again');
-        this.publishFailing = false;
-      },
+    this.options.publisher.publish(this.channels.channelOf(message), encodePayload(message)).then(
+      () => this.health.ok(),
       (err: unknown) => {
-        // Local clients already have the event; only other instances miss it.
-        if (!this.publishFailing) this.options.logger.warn({ err }, 'publishing to redis failed; other instances miss events until it is back');
-        this.publishFailing = true;
-        if (isSequenced(event) && !this.closed) {
+        this.health.failed(err);
+        if (!isPersonMessage(message) && isSequenced(message.event) && !this.closed) {
           this.unsent.push(message);
           if (this.unsent.length > MAX_UNSENT_MESSAGES) this.unsent.shift();
         }
@@ -118,7 +88,14 @@ export class RedisBroker extends EventEmitter implements Broker {
     );
   }
 
-  onSubscribed(handler: () => void): () => void {
+  /** Every instance receives every channel here: there is nothing to follow. */
+  follow(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  unfollow(): void {}
+
+  onSubscribed(handler: (channel?: Channel) => void): () => void {
     this.on('subscribed', handler);
     return () => this.off('subscribed', handler);
   }
@@ -127,7 +104,7 @@ export class RedisBroker extends EventEmitter implements Broker {
   private publishUnsent(): void {
     const unsent = this.unsent;
     this.unsent = [];
-    for (const message of unsent) this.publishRoomEvent(message);
+    for (const message of unsent) this.publish(message);
   }
 
   subscribe(handler: BrokerHandler): () => void {
@@ -157,40 +134,5 @@ export class RedisBroker extends EventEmitter implements Broker {
         if (!this.closed) this.options.logger.warn({ err }, 'subscribing to redis failed; retried on reconnect');
       },
     );
-  }
-
-  private receive(channel: string, payload: string): void {
-    if (channel.startsWith(this.personPrefix)) {
-      const userId = Number(channel.slice(this.personPrefix.length));
-      const decoded = decodeRedisLiveEvent(payload);
-      if (!Number.isSafeInteger(userId) || !decoded) {
-        this.options.logger.warn({ channel }, 'ignoring a malformed live event');
-        return;
-      }
-      for (const handler of this.handlers) handler({ origin: decoded.origin, userId, event: decoded.event });
-      return;
-    }
-    if (!channel.startsWith(this.channelPrefix)) return;
-    const roomId = Number(channel.slice(this.channelPrefix.length));
-    const newline = payload.indexOf('\n');
-    if (!Number.isSafeInteger(roomId) || newline < 0) {
-      this.options.logger.warn({ channel }, 'ignoring a malformed broker message');
-      return;
-    }
-    const [origin = '', seq, author, kind = 'message', target] = payload.slice(0, newline).split(' ');
-    const json = payload.slice(newline + 1);
-    const bytes = Buffer.byteLength(json);
-    const event: EncodedEvent | SequencedEvent =
-      seq === undefined
-        ? { json, bytes }
-        : {
-            json,
-            bytes,
-            seq: Number(seq),
-            kind: kind as SequencedKind,
-            userId: author === undefined || author === NO_AUTHOR ? null : Number(author),
-            ...(target === undefined || target === NO_TARGET ? {} : { target: Number(target) }),
-          };
-    for (const handler of this.handlers) handler({ origin, roomId, event });
   }
 }

@@ -35,16 +35,28 @@ export const isSequenced = (event: EncodedEvent | SequencedEvent): event is Sequ
 
 export type BrokerHandler = (message: BrokerMessage) => void;
 
+/** A room's channel or a person's. */
+export type Channel = { roomId: number } | { userId: number };
+
 export interface Broker {
   /** Hands `message` to every subscriber, on this instance and others; never waits on them. */
   publish(message: BrokerMessage): void;
-  /** Receives every published message until the returned function is called. */
+  /** Receives every published message of the channels this instance follows until the returned function is called. */
   subscribe(handler: BrokerHandler): () => void;
   /**
-   * Runs `handler` each time the subscription is (re)established: what was published while it
-   * was down never arrives, so the caller catches up from the database. Returns the function
-   * that removes it.
+   * This instance wants the channel's messages (it has clients in the room, or streams watching
+   * it, or streams of the person): a sharded broker subscribes to it. Brokers that hand every
+   * instance every channel ignore it. The hub calls it once per channel, and `unfollow` once
+   * nothing here wants it any more. Resolves once the subscription is in place (or failed, which
+   * is logged): at once where there is nothing to subscribe.
    */
-  onSubscribed(handler: () => void): () => void;
+  follow(channel: Channel): Promise<void>;
+  unfollow(channel: Channel): void;
+  /**
+   * Runs `handler` each time a subscription is (re)established, with the channel it is for, or
+   * with none when it is every channel: what was published while it was not in place never
+   * arrives, so the caller catches up from the database. Returns the function that removes it.
+   */
+  onSubscribed(handler: (channel?: Channel) => void): () => void;
   close(): Promise<void>;
 }

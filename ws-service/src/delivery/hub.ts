@@ -44,6 +44,10 @@ export class Hub {
   private readonly people = new Map<number, Set<PersonFeed>>();
   /** roomId → the feeds watching it for `room_activity` (their person is a member). An empty entry is deleted. */
   private readonly watchers = new Map<number, Set<PersonFeed>>();
+  /** userId → the follow of the person's channel, resolved once it is in place. */
+  private readonly personFollowed = new Map<number, Promise<void>>();
+  /** The rooms whose channel the broker follows for this instance: those with clients or watchers here. */
+  private readonly followedRooms = new Set<number>();
   private readonly stopWatchingExpiry: () => void;
 
   /**
@@ -71,6 +75,7 @@ export class Hub {
     if (!room) {
       room = { clients: new Set(), sockets: new Map() };
       this.rooms.set(client.roomId, room);
+      this.followRoom(client.roomId);
     }
     room.clients.add(client);
     this.roomOfClient.set(client, client.roomId);
@@ -96,7 +101,10 @@ export class Hub {
     const left = sockets === 1;
     if (left) room.sockets.delete(user.id);
     else if (sockets > 1) room.sockets.set(user.id, sockets - 1);
-    if (room.clients.size === 0) this.rooms.delete(roomId);
+    if (room.clients.size === 0) {
+      this.rooms.delete(roomId);
+      this.followRoom(roomId);
+    }
     if (left) this.presence.departed(roomId, user, () => this.broadcast(roomId, { type: 'participant_left', roomId, user }));
   }
 
@@ -110,14 +118,20 @@ export class Hub {
     this.broker.publish({ origin: this.instanceId, roomId, event: encoded });
   }
 
-  /** Adds a stream connection's feed under its person; their live events reach it from now on. */
-  registerPerson(feed: PersonFeed): void {
+  /**
+   * Adds a stream connection's feed under its person; their live events reach it from now on,
+   * here, and from other instances once the returned promise resolves (the person's channel is
+   * followed).
+   */
+  registerPerson(feed: PersonFeed): Promise<void> {
     let feeds = this.people.get(feed.user.id);
     if (!feeds) {
       feeds = new Set();
       this.people.set(feed.user.id, feeds);
+      this.personFollowed.set(feed.user.id, this.broker.follow({ userId: feed.user.id }));
     }
     feeds.add(feed);
+    return this.personFollowed.get(feed.user.id) ?? Promise.resolve();
   }
 
   /** Removes a feed, and its watch of every room; idempotent. */
@@ -125,7 +139,11 @@ export class Hub {
     for (const roomId of [...feed.rooms.keys()]) this.unwatchRoom(feed, roomId);
     const feeds = this.people.get(feed.user.id);
     if (!feeds?.delete(feed)) return;
-    if (feeds.size === 0) this.people.delete(feed.user.id);
+    if (feeds.size === 0) {
+      this.people.delete(feed.user.id);
+      this.personFollowed.delete(feed.user.id);
+      this.broker.unfollow({ userId: feed.user.id });
+    }
   }
 
   /** The feed watches a room its person is a member of: its new messages become `room_activity`. */
@@ -135,6 +153,7 @@ export class Hub {
     if (!feeds) {
       feeds = new Set();
       this.watchers.set(room.roomId, feeds);
+      this.followRoom(room.roomId);
     }
     feeds.add(feed);
   }
@@ -144,7 +163,24 @@ export class Hub {
     feed.rooms.delete(roomId);
     const feeds = this.watchers.get(roomId);
     if (!feeds?.delete(feed)) return;
-    if (feeds.size === 0) this.watchers.delete(roomId);
+    if (feeds.size === 0) {
+      this.watchers.delete(roomId);
+      this.followRoom(roomId);
+    }
+  }
+
+  /** Follows the room's channel while it has clients or watchers here, and only then. */
+  private followRoom(roomId: number): void {
+    const wanted = this.rooms.has(roomId) || this.watchers.has(roomId);
+    if (wanted === this.followedRooms.has(roomId)) return;
+    if (wanted) {
+      this.followedRooms.add(roomId);
+      // A room's stored events missed before the follow is in place are read back (onSubscribed).
+      void this.broker.follow({ roomId });
+    } else {
+      this.followedRooms.delete(roomId);
+      this.broker.unfollow({ roomId });
+    }
   }
 
   /** The person's feeds on this instance, for the membership changes that concern them. */

@@ -9,7 +9,7 @@
  * and falls back to this instance's own view (its announcements, its users); the heartbeat
  * re-asserts everything this instance holds once Redis is back.
  */
-import type { Redis, Result } from 'ioredis';
+import { Cluster, type Redis, type Result } from 'ioredis';
 import type { Logger } from '@murmur/shared/logger';
 import type { ExpiredHandler, PresenceTracker } from './presence.js';
 import { MemoryPresence } from './presence-memory.js';
@@ -34,7 +34,7 @@ const CLOSE_WAIT_MS = 2_000;
 
 export interface RedisPresenceOptions {
   /** A connection for commands (not a subscriber); the tracker closes it. */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Prefix of the keys, shared by every instance of one cluster. */
   prefix: string;
   /** This instance's id, under which its presence is recorded. */
@@ -104,8 +104,11 @@ export class RedisPresence implements PresenceTracker {
   clientCounts(roomIds: readonly number[]): Promise<number[]> {
     return this.readOrLocal(
       async () => {
+        const { redis } = this.options;
+        // A cluster pipeline must stay within one slot, and each room's keys have their own.
+        if (redis instanceof Cluster) return Promise.all(roomIds.map(async (roomId) => Number(await redis.presenceCount(this.keys(roomId).users))));
         // One round trip for the whole page of rooms.
-        const pipeline = this.options.redis.pipeline();
+        const pipeline = redis.pipeline();
         for (const roomId of roomIds) pipeline.presenceCount(this.keys(roomId).users);
         const results = (await pipeline.exec()) ?? [];
         return results.map(([err, count]) => {

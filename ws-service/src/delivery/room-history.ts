@@ -167,11 +167,12 @@ export class RoomHistory {
   }
 
   /**
-   * Reads what every room missed while the broker was cut off: each room's newest seq, and the
-   * messages up to it.
+   * Reads what every room (or room `roomId` alone) missed while the broker was cut off or its
+   * subscription was not yet in place: each room's newest seq, and the messages up to it.
    */
-  async catchUp(): Promise<void> {
-    const loaded = [...this.logs.values()].filter((log) => log.loaded);
+  async catchUp(roomId?: number): Promise<void> {
+    const logs = roomId === undefined ? [...this.logs.values()] : [this.logs.get(roomId)].flatMap((log) => (log ? [log] : []));
+    const loaded = logs.filter((log) => log.loaded);
     if (loaded.length === 0) return;
     const newest = await lastSeqs(
       this.options.db,

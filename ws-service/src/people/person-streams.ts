@@ -1,6 +1,6 @@
 /**
  * Setting up a person's `/ws/stream` connection: its feed is registered with the hub at once (so
- * nothing made meanwhile is missed, only held), then the session is checked once more and the
+ * nothing made meanwhile is missed, only held, once the person's channel is followed), then the session is checked once more and the
  * notification count read (batched with the other streams starting at the same moment), and,
  * for `?since=`, the missed notifications fetched from user-service. The connection then gets
  * `ready`, the missed notifications oldest first, and the live events; from then on it watches
@@ -48,8 +48,8 @@ export class PersonStreams {
    */
   open(client: Client, since: number | undefined, token: string): PersonFeed {
     const feed = new PersonFeed(client);
-    this.options.hub.registerPerson(feed);
-    void this.start(client, feed, since, token);
+    const followed = this.options.hub.registerPerson(feed);
+    void this.start(client, feed, followed, since, token);
     return feed;
   }
 
@@ -58,7 +58,8 @@ export class PersonStreams {
     this.options.hub.unregisterPerson(feed);
   }
 
-  private async start(client: Client, feed: PersonFeed, since: number | undefined, token: string): Promise<void> {
+  /** @param followed resolves once the person's events from other instances reach the feed */
+  private async start(client: Client, feed: PersonFeed, followed: Promise<void>, since: number | undefined, token: string): Promise<void> {
     const { logger } = this.options;
     const failed = (err: unknown) => {
       logger.warn({ err }, 'reading how a stream starts failed');
@@ -68,6 +69,7 @@ export class PersonStreams {
       this.starts.submit({ sessionId: client.auth.sessionId, userId: client.user.id }).catch(failed),
       this.rooms.submit(client.user.id).catch(failed),
       since === undefined ? undefined : this.missed(token, since),
+      followed,
     ]);
     if (client.isClosed) return;
     if (!start || !rooms) {
