@@ -179,9 +179,6 @@ const roomId = z.number().int();
  */
 const userServiceObject = (name: string) => z.record(z.string(), z.unknown()).describe(`${name}, as user-service's REST API shows it`);
 
-/** The newest message of a room, as `room_activity` shows it. */
-export const lastMessageSchema = z.object({ seq, user: publicUserSchema.nullable(), text: z.string().nullable(), createdAt: timestamp });
-export type LastMessage = z.infer<typeof lastMessageSchema>;
 
 /** Why a subscription ended (`unsubscribed`). */
 export const UNSUBSCRIBE_REASONS = ['removed'] as const;
@@ -212,7 +209,7 @@ export const serverEventSchema = z
     event('timeline_delete', { postId: z.number().int() }, '/ws/stream: a post left the home timeline'),
     event(
       'room_activity',
-      { roomId, lastSeq: seq, unread: z.number().int(), lastMessage: lastMessageSchema },
+      { roomId, lastSeq: seq, unread: z.number().int(), lastMessage: chatMessageSchema },
       '/ws/stream: a room the person is a member of, and not subscribed to on this connection, has a new message',
     ),
     event('unsubscribed', { roomId, reason: z.enum(UNSUBSCRIBE_REASONS) }, '/ws/stream: the subscription ended: the person was removed or banned from the room (or left it elsewhere)'),

@@ -126,6 +126,26 @@ describe('/ws/stream rooms', () => {
     await Promise.all([socket.close(), owner.close()]);
   });
 
+  it('frames sent right after subscribe wait for the admission: a member\'s message is stored after the history, a non-member\'s never', async () => {
+    const [alice, mallory] = [await user('fa'), await user('fm')];
+    const secret = await room(alice, 'private');
+    const { socket: outsider } = await stream(mallory);
+    outsider.send({ type: 'subscribe', roomId: secret });
+    outsider.send({ type: 'message', roomId: secret, text: 'sneaking in', clientMsgId: 'sneak' });
+    assert.equal((await outsider.next('error', (e) => e.roomId === secret && !e.clientMsgId)).code, 'ROOM_NOT_FOUND');
+    assert.equal((await outsider.next('error', (e) => e.clientMsgId === 'sneak')).code, 'NOT_SUBSCRIBED');
+    const stored = await api(url(), 'GET', `/ws/rooms/${secret}/messages`, { token: alice.token });
+    assert.deepEqual(stored.body.items, []);
+
+    const { socket: owner } = await stream(alice);
+    owner.send({ type: 'subscribe', roomId: secret });
+    owner.send({ type: 'message', roomId: secret, text: 'right away', clientMsgId: 'quick' });
+    const history = await owner.next('history', (e) => e.roomId === secret);
+    const ack = await owner.next('message', (e) => e.clientMsgId === 'quick');
+    assert.deepEqual([history.lastSeq, ack.seq], [0, 1]);
+    await Promise.all([outsider.close(), owner.close()]);
+  });
+
   it('refuses subscriptions beyond WS_MAX_SUBSCRIPTIONS_PER_CONNECTION and a second subscription to one room; unsubscribing frees a place', async () => {
     const alice = await user('ca');
     const rooms = [await room(alice), await room(alice), await room(alice), await room(alice)];
@@ -188,7 +208,7 @@ describe('/ws/stream rooms', () => {
       roomId: watched,
       lastSeq: sent.seq,
       unread: 2,
-      lastMessage: { seq: sent.seq, user: sent.user, text: 'while watching', createdAt: sent.createdAt },
+      lastMessage: (({ type: _type, ...message }) => message)(sent),
     });
 
     // Reading the room (on any connection of the person) lowers the count the next activity shows.

@@ -149,6 +149,12 @@ export function createApiClient(options: ApiClientOptions = {}) {
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       return url.toString();
     },
+    /** The person's live connection: notifications, timeline, room activity and the rooms open. */
+    streamUrl(origin: string): string {
+      const url = new URL(chat('/ws/stream'), origin);
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      return url.toString();
+    },
   };
 }
 

@@ -1,10 +1,11 @@
 /** The shell: checks the session once, then routes; logged-out visitors see only the auth pages. */
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { OwnProfile } from '../api/types.js';
 import { LoginPage } from '../pages/login-page.js';
 import { SignupPage } from '../pages/signup-page.js';
 import { api } from './api.js';
+import { createLive } from './live.js';
 import { onLogoutElsewhere } from './logout-broadcast.js';
 import { Nav } from './nav.js';
 import { Routes } from './routes.js';
@@ -47,6 +48,18 @@ export function App() {
 
   // Another tab logged out: the cookie this one used is gone too.
   useEffect(() => (session ? onLogoutElsewhere(() => session.end()) : undefined), [session]);
+
+  // One live connection for as long as someone is signed in, made as they are (before any page's
+  // effects, which may open rooms on it) and opened once the app has rendered.
+  const signedInId = me?.id;
+  const endRef = useRef(session?.end);
+  endRef.current = session?.end;
+  const live = useMemo(() => (signedInId === undefined ? undefined : createLive(() => endRef.current?.('Your session ended. Log in again.'))), [signedInId]);
+  useEffect(() => {
+    if (!live) return undefined;
+    live.connect();
+    return () => live.close();
+  }, [live]);
 
   const onAuthPage = AUTH_PATHS.includes(path);
   useEffect(() => {

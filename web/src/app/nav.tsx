@@ -4,7 +4,7 @@ import { api } from './api.js';
 import { announceLogout } from './logout-broadcast.js';
 import { usePath } from './router.js';
 import { useSession } from './session.js';
-import { forgetUnreadNotifications, refreshUnreadNotifications, useUnreadNotifications } from './unread-notifications.js';
+import { forgetUnreadNotifications, useUnreadNotifications } from './unread-notifications.js';
 
 const LINKS = [
   { href: '/', label: 'Home' },
@@ -21,8 +21,7 @@ export function Nav() {
   const [busy, setBusy] = useState(false);
   const unread = useUnreadNotifications();
 
-  // No live connection tells of new notifications yet: every navigation reads the count.
-  useEffect(refreshUnreadNotifications, [path]);
+  // The live connection keeps the count (app.tsx); the next person starts from nothing.
   useEffect(() => forgetUnreadNotifications, []);
 
   const logOut = async () => {

@@ -1,10 +1,10 @@
 /**
- * The unread notifications count the navigation shows. There is no live connection for
- * notifications yet, so the count is read when the app loads, on every navigation, and after the
- * notifications page marks them read.
+ * The unread notifications count the navigation shows: set by the live connection's `ready`, one
+ * more for each live notification, and read again after the notifications page marks them read.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
+import { onLive } from './live.js';
 
 let count = 0;
 // Each read or change takes a number: an answer older than the latest one is dropped, so a read
@@ -38,6 +38,16 @@ export function useUnreadNotifications(): number {
   }, []);
   return value;
 }
+
+// The live connection keeps the count for the app's whole life: `ready` sets it (and makes any
+// read under way stale), each new notification adds one.
+onLive('ready', ({ unreadNotifications }) => {
+  generation += 1;
+  set(unreadNotifications);
+});
+onLive('notification', (notification) => {
+  if (!notification.read) set(count + 1);
+});
 
 /** Logged out: the next person starts from nothing, and no read under way lands. */
 export function forgetUnreadNotifications(): void {

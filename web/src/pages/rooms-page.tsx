@@ -1,16 +1,44 @@
-/** Rooms: the rooms the user can see, with unread counts, and a form to create one. */
-import { useCallback, useState } from 'preact/hooks';
+/**
+ * Rooms: the rooms the user can see, with unread counts and the newest message, kept current by
+ * the live connection's room activity, and a form to create one.
+ */
+import { useCallback, useRef, useState } from 'preact/hooks';
+import { useLive } from '../app/live.js';
 import { MAX_ROOM_NAME_CHARACTERS, type RoomSummary } from '../api/types.js';
+import type { ChatMessage } from '../protocol/events.js';
 import { api } from '../app/api.js';
 import { navigate } from '../app/router.js';
 import { useFailure } from '../app/use-failure.js';
 import { Alert, Field } from '../components/field.js';
 import { MoreButton } from '../components/more-button.js';
 import { usePages } from '../components/use-pages.js';
+import { snippet } from '../components/post-list.js';
 
 export function RoomsPage() {
   const load = useCallback((cursor: string | null) => api.rooms({ cursor, limit: 50 }), []);
   const pages = usePages<RoomSummary>(load, 'rooms');
+  const { update, hasMore } = pages;
+  // The rooms held now, for the live listener (an update's function runs later, at render).
+  const held = useRef(pages.items);
+  held.current = pages.items;
+  useLive(
+    'roomActivity',
+    useCallback(
+      ({ roomId, lastSeq, unread, lastMessage }: { roomId: number; lastSeq: number; unread: number; lastMessage: ChatMessage }) => {
+        const known = held.current.some((room) => room.id === roomId);
+        update((rooms) => rooms.map((room) => (room.id === roomId ? { ...room, lastSeq, unread, lastMessage } : room)));
+        // A room new to the list (a direct conversation someone just opened): the list is in id
+        // order, so it belongs at the end once every page is here.
+        if (!known && !hasMore) {
+          api.room(roomId).then(
+            (summary) => update((rooms) => (rooms.some((room) => room.id === roomId) ? rooms : [...rooms, summary])),
+            () => undefined,
+          );
+        }
+      },
+      [update, hasMore],
+    ),
+  );
   return (
     <>
       <h1>Rooms</h1>
@@ -22,6 +50,12 @@ export function RoomsPage() {
             <a href={`/rooms/${room.id}`}>{room.name}</a>
             <span class="muted"> {room.kind}</span>
             {room.unread ? <span class="badge"> {room.unread} unread</span> : null}
+            {room.lastMessage?.text && (
+              <span class="muted">
+                {' '}
+                · {room.lastMessage.user?.username}: {snippet(room.lastMessage.text)}
+              </span>
+            )}
             {room.clients > 0 && <span class="muted"> · {room.clients} here</span>}
           </li>
         ))}

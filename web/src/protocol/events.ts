@@ -41,14 +41,6 @@ export interface MessageDeletion {
   user: PublicUser | null;
 }
 
-/** The newest message of a room, as `room_activity` shows it. */
-export interface LastMessage {
-  seq: number;
-  user: PublicUser | null;
-  text: string | null;
-  createdAt: string;
-}
-
 export type ServerEvent =
   | { type: 'history'; roomId: number; lastSeq: number; messages: ChatMessage[] }
   | ({ type: 'message' } & ChatMessage)
@@ -64,7 +56,7 @@ export type ServerEvent =
   | { type: 'notification'; notification: Notification }
   | { type: 'timeline'; item: Post }
   | { type: 'timeline_delete'; postId: number }
-  | { type: 'room_activity'; roomId: number; lastSeq: number; unread: number; lastMessage: LastMessage }
+  | { type: 'room_activity'; roomId: number; lastSeq: number; unread: number; lastMessage: ChatMessage }
   | { type: 'unsubscribed'; roomId: number; reason: 'removed' };
 
 /** The events of one room, as a `/ws/joinRoom` socket gets them and a stream gets them for each subscribed room. */

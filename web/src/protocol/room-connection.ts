@@ -10,11 +10,9 @@
  */
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { newClientMsgId } from './client-msg-id.js';
+import { afterDrop, ReconnectTimer } from './reconnect.js';
 import { Emitter } from './emitter.js';
 import {
-  CLOSE_CLIENT_FAULTS,
-  CLOSE_REMOVED_FROM_ROOM,
-  CLOSE_SESSION_ENDED,
   MAX_MESSAGE_CHARS,
   parseFrame,
   type ChatMessage,
@@ -128,8 +126,7 @@ export class RoomConnection {
   private currentStatus: ConnectionStatus = 'connecting';
   /** The newest seq held, contiguous from the history; undefined until the history arrives. */
   private heldSeq: number | undefined;
-  private attempt = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly reconnects: ReconnectTimer;
   private lastTypingAt = -Infinity;
   private readWanted = 0;
   private readSent = 0;
@@ -137,6 +134,7 @@ export class RoomConnection {
 
   constructor(private readonly options: RoomConnectionOptions) {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.reconnects = new ReconnectTimer(this.backoff);
   }
 
   on<K extends keyof RoomConnectionEvents>(type: K, listener: (value: RoomConnectionEvents[K]) => void): () => void {
@@ -167,7 +165,7 @@ export class RoomConnection {
   close(): void {
     this.setStatus('closed');
     this.generation += 1;
-    clearTimeout(this.reconnectTimer);
+    this.reconnects.cancel();
     for (const entry of this.pendingById.values()) clearTimeout(entry.timer);
     this.socket?.close(1000);
     this.socket = undefined;
@@ -176,7 +174,7 @@ export class RoomConnection {
   /** Reconnects at once instead of waiting out the backoff (the browser came back online). */
   reconnectNow(): void {
     if (this.currentStatus !== 'reconnecting' || this.socket) return;
-    clearTimeout(this.reconnectTimer);
+    this.reconnects.cancel();
     this.open();
   }
 
@@ -259,7 +257,7 @@ export class RoomConnection {
     socket.addEventListener('message', (event: { data: unknown }) => {
       if (!current() || typeof event.data !== 'string') return;
       // A socket that delivers is a good one: the next drop starts the backoff over.
-      this.attempt = 0;
+      this.reconnects.reset();
       for (const serverEvent of parseFrame(event.data)) {
         if (!current()) return; // a gap made handle() replace the socket
         this.handle(serverEvent);
@@ -281,26 +279,20 @@ export class RoomConnection {
     return url.toString();
   }
 
-  private async afterClose(code: number, opened: boolean): Promise<void> {
-    if (code === CLOSE_SESSION_ENDED) return this.setStatus('session-ended');
-    if (code === CLOSE_REMOVED_FROM_ROOM) return this.setStatus('removed');
-    if (CLOSE_CLIENT_FAULTS.includes(code)) return this.setStatus('failed');
-    this.setStatus('reconnecting');
-    if (!opened && this.options.checkSession) {
-      const generation = this.generation;
-      const alive = await this.options.checkSession().catch(() => true);
-      if (generation !== this.generation || this.currentStatus !== 'reconnecting') return;
-      if (!alive) return this.setStatus('session-ended');
-    }
-    this.scheduleReconnect();
+  private afterClose(code: number, opened: boolean): Promise<void> {
+    const generation = this.generation;
+    return afterDrop(code, opened, {
+      end: (final) => this.setStatus(final),
+      reconnecting: () => this.setStatus('reconnecting'),
+      stillCurrent: () => generation === this.generation && this.currentStatus === 'reconnecting',
+      reconnect: () => this.scheduleReconnect(),
+      checkSession: this.options.checkSession,
+    });
   }
 
   private scheduleReconnect(): void {
     this.setStatus('reconnecting');
-    const delay = backoffDelay(this.attempt, this.backoff);
-    this.attempt += 1;
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => this.open(), delay);
+    this.reconnects.schedule(() => this.open());
   }
 
   /** Drops the socket at once and resumes from the last seq held: used when a seq is missing. */

@@ -1,5 +1,6 @@
 /**
- * A chat room for a page: one RoomConnection (the protocol module) and the state the page shows,
+ * A chat room for a page: one RoomConnection (the protocol module), subscribed over the app's
+ * live connection, and the state the page shows,
  * kept from its events: the window of messages, pending ones, who is here, who is typing, who
  * has read up to where.
  */
@@ -9,6 +10,7 @@ import type { ApiClient } from '../api/client.js';
 import type { PublicUser } from '../protocol/events.js';
 import { RoomConnection, type ConnectionStatus, type PendingMessage, type ProtocolError } from '../protocol/room-connection.js';
 import { isUnauthorized } from '../app/api.js';
+import { liveRoomSocket } from '../app/live.js';
 import {
   appendLive,
   applyDeletion,
@@ -52,7 +54,8 @@ export function useRoom(api: ApiClient, roomId: number, me: PublicUser, onSessio
     () =>
       new RoomConnection({
         url: api.joinUrl(roomId, location.origin),
-        createSocket: (url) => new WebSocket(url),
+        // The room is a subscription on the app's one live connection.
+        createSocket: (url) => liveRoomSocket(roomId, url),
         checkSession: () => api.me().then(
           () => true,
           (err: unknown) => !isUnauthorized(err),

@@ -1,13 +1,15 @@
 /**
- * Notifications end to end: Chromium on the development gateway's origin, the services behind it
- * on the test database. Bob follows Alice and likes her post; Alice's navigation counts both, her
- * notifications page lists them, and opening it marks them read. Every wait is on something the
- * page shows.
+ * Notifications and the home timeline live, end to end: Chromium on the development gateway's
+ * origin, the services behind it on the test database, each page holding its one live
+ * connection. Bob follows Alice, mentions and likes her post; Alice's navigation counts each as
+ * it happens, with no reload; her notifications page lists them, and opening it marks them read.
+ * Alice's post reaches Bob's open home page behind "Show 1 new post". Every wait is on something
+ * the page shows.
  */
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { uniqueName } from '@murmur/shared/testing';
-import { action, follow, newPerson, postIn, signedUpPage, writePost } from './actions.js';
+import { action, follow, newPerson, openProfile, postIn, signedUpPage, writePost } from './actions.js';
 import { launchBrowser, screenshot } from './browser.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -31,21 +33,24 @@ describe('notifications in a browser', () => {
     await stack?.close();
   });
 
-  it('a follow and a like count in the navigation, show on the notifications page, and opening it marks them read', async () => {
+  it('a follow, a mention and a like light the count in the other person\'s navigation live, show on the notifications page, and opening it marks them read', async () => {
     const text = `Tea on the harbour wall ${uniqueName('n')}`;
     await writePost(alicePage, alice, text);
     await navLink(alicePage, 'Notifications').waitFor();
 
+    // Alice stays on her home page: the count changes under her eyes.
     await follow(bobPage, alice);
+    await navLink(alicePage, 'Notifications (1)').waitFor();
+    await writePost(bobPage, bob, `@${alice.username} see you at the harbour`);
+    await navLink(alicePage, 'Notifications (2)').waitFor();
+    await openProfile(bobPage, alice.username);
     const post = postIn(bobPage.getByRole('region', { name: `Posts by ${alice.username}` }), alice, text);
     await action(post, 'Like').click();
     await action(post, 'Unlike').waitFor();
-
-    // No live connection: Alice's next page load reads the count.
-    await alicePage.reload();
-    await navLink(alicePage, 'Notifications (2)').click();
+    await navLink(alicePage, 'Notifications (3)').click();
     await alicePage.getByRole('heading', { name: 'Notifications', exact: true }).waitFor();
     await alicePage.getByText(`${bob.username} followed you`).waitFor();
+    await alicePage.getByText(`${bob.username} mentioned you`).waitFor();
     await alicePage.getByText(`${bob.username} liked your post`).waitFor();
     await alicePage.getByRole('link', { name: text, exact: true }).waitFor();
     await navLink(alicePage, 'Notifications').waitFor();
@@ -54,5 +59,16 @@ describe('notifications in a browser', () => {
     // The like links to the post's page.
     await alicePage.getByRole('link', { name: text, exact: true }).click();
     await postIn(alicePage.locator('.main-post'), alice, text).waitFor();
+  });
+
+  it("a followed author's new post waits behind Show 1 new post on the reader's open home page", async () => {
+    await bobPage.getByRole('link', { name: 'Home', exact: true }).click();
+    const timeline = bobPage.getByRole('region', { name: 'Timeline' });
+    await timeline.waitFor();
+    const text = `Ferry at nine ${uniqueName('t')}`;
+    await writePost(alicePage, alice, text);
+    await bobPage.getByRole('button', { name: 'Show 1 new post', exact: true }).click();
+    await postIn(timeline, alice, text).waitFor();
+    await screenshot(bobPage, 'new-posts');
   });
 });

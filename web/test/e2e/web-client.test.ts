@@ -131,6 +131,21 @@ describe('the web client in a browser, two people through the gateway', () => {
     }
   });
 
+  it("the rooms list counts another room's new messages and shows the newest, live", async () => {
+    await bothInNewRoom();
+    const roomPath = new URL(alicePage.url()).pathname;
+    // Bob looks at his rooms list while Alice writes in the room.
+    await bobPage.getByRole('link', { name: 'Rooms', exact: true }).click();
+    const listed = bobPage.getByRole('list', { name: 'Your rooms' }).getByRole('listitem').filter({ has: bobPage.locator(`a[href="${roomPath}"]`) });
+    await listed.waitFor();
+    await sendMessage(alicePage, 'Ferry moved to ten');
+    await shows(listed, '1 unread');
+    await shows(listed, `${alice.username}: Ferry moved to ten`);
+    await sendMessage(alicePage, 'Bring coffee');
+    await shows(listed, '2 unread');
+    await screenshot(bobPage, 'rooms-live');
+  });
+
   it('a direct conversation started from a profile', async () => {
     await openProfile(alicePage, bob.username);
     await alicePage.getByRole('button', { name: `Message ${bob.username}` }).click();

@@ -457,6 +457,7 @@ export class ChatService implements ChatEntry {
     const { log } = loaded;
     if (!allowed || room.isDetached) return;
     this.hub.register(room);
+    room.markJoined();
     // A public room joined is one of the person's rooms now: their streams here watch it for room_activity.
     for (const feed of this.hub.feedsOf(room.user.id)) {
       if (!feed.rooms.has(room.roomId)) this.hub.watchRoom(feed, { roomId: room.roomId, lastSeq: log.lastSeq, readSeq: log.lastSeq, unread: 0 });

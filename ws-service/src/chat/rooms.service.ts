@@ -104,6 +104,8 @@ export async function openDirectRoom(deps: RoomsDeps, user: PublicUser, otherId:
       return await inTransactionAbout(deps.db, otherId, async (tx) => {
         const room = await insertDirectRoom(tx, { name: names.join(' & '), creator: user.id, other: other.id });
         if (!room) throw new PairHasRoom();
+        // Both people's streams watch the new room from now on.
+        for (const id of [user.id, other.id]) await announceMember(tx, room.id, id);
         return room;
       });
     } catch (err) {

@@ -11,7 +11,7 @@ import type { Broker } from './broker.js';
 import type { PersonEvent, PersonFeed } from './person-feed.js';
 import { MemoryPresence } from './presence-memory.js';
 import type { PresenceTracker } from './presence.js';
-import { encodeEvent, type ChatMessage, type EncodedEvent, type LastMessage, type PublicUser, type SequencedEvent, type ServerEvent } from '../protocol.js';
+import { encodeEvent, type ChatMessage, type EncodedEvent, type PublicUser, type SequencedEvent, type ServerEvent } from '../protocol.js';
 import type { WatchedRoom } from '../store/streams.repo.js';
 
 const NO_FEEDS: ReadonlySet<PersonFeed> = new Set();
@@ -195,11 +195,11 @@ export class Hub {
   roomStored(roomId: number, event: SequencedEvent): void {
     const feeds = this.watchers.get(roomId);
     if (!feeds) return;
-    let shown: LastMessage | undefined;
+    let shown: ChatMessage | undefined;
     const lastMessage = () => {
       if (!shown) {
-        const { seq, user, text, createdAt } = JSON.parse(event.json) as ChatMessage;
-        shown = { seq, user, text, createdAt };
+        const { type: _type, ...message } = JSON.parse(event.json) as ChatMessage & { type: 'message' };
+        shown = message;
       }
       return shown;
     };

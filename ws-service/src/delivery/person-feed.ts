@@ -5,7 +5,7 @@
  * `?since=`) live events are held back, and afterwards a live copy of a notification the replay
  * already held is dropped, so each notification reaches the connection once, after `ready`.
  */
-import type { EncodedEvent, LastMessage, PublicUser, SequencedEvent } from '../protocol.js';
+import type { EncodedEvent, ChatMessage, PublicUser, SequencedEvent } from '../protocol.js';
 import type { WatchedRoom } from '../store/streams.repo.js';
 import { HeldEvents, type OutputBound } from './held-events.js';
 import { RoomActivity } from './room-activity.js';
@@ -53,7 +53,7 @@ export class PersonFeed {
   }
 
   /** A stored event of a watched room passed: a new message is `room_activity`, unless the connection is subscribed to the room. */
-  roomStored(roomId: number, event: SequencedEvent, lastMessage: () => LastMessage): boolean {
+  roomStored(roomId: number, event: SequencedEvent, lastMessage: () => ChatMessage): boolean {
     const activity = this.rooms.get(roomId)?.stored(event, lastMessage);
     if (!activity || this.connection.isSubscribed(roomId)) return true;
     return this.deliver(activity);

@@ -4,7 +4,7 @@
  * as they pass (every instance sees every room's events). Unread counts messages after the
  * marker, as getRooms does: those counted when the stream started, and the ones seen since.
  */
-import { encodeEvent, type EncodedEvent, type LastMessage, type SequencedEvent } from '../protocol.js';
+import { encodeEvent, type EncodedEvent, type ChatMessage, type SequencedEvent } from '../protocol.js';
 import type { WatchedRoom } from '../store/streams.repo.js';
 
 /** Messages seen since the start kept per room to count unread ones; a room further behind shows at least this many. */
@@ -38,7 +38,7 @@ export class RoomActivity {
    * new message, undefined otherwise (an edit, a deletion, or one already seen).
    * @param lastMessage the message as `room_activity` shows it, read once for every watcher
    */
-  stored(event: SequencedEvent, lastMessage: () => LastMessage): EncodedEvent | undefined {
+  stored(event: SequencedEvent, lastMessage: () => ChatMessage): EncodedEvent | undefined {
     if (event.seq <= this.lastSeq) return undefined;
     this.lastSeq = event.seq;
     if (event.kind !== 'message') return undefined;

@@ -28,6 +28,8 @@ export interface SubscriberConnection extends OutputBound {
   enqueue(event: EncodedEvent): boolean;
   /** Ends the subscription, as the connection's kind does it: a close, or an `unsubscribed`. */
   endSubscription(subscription: RoomSubscription, why: SubscriptionEnd): void;
+  /** The subscription is joined: the room's frames the connection held back may go now. */
+  subscriptionJoined(subscription: RoomSubscription): void;
   /** Closes the whole connection (a session that ended, a failure). */
   close(code: CloseCodeValue, reason: string, flushFirst: boolean): void;
 }
@@ -40,6 +42,8 @@ export class RoomSubscription implements HubClient {
   private joinedUpTo = 0;
   /** Set when the subscription left its room (the chat's `leave` ran) while the connection may live on. */
   private left = false;
+  /** Set once the join let the person in and registered them: the room's frames may act from then on. */
+  joined = false;
 
   constructor(
     readonly connection: SubscriberConnection,
@@ -122,6 +126,13 @@ export class RoomSubscription implements HubClient {
         ...(seq !== undefined ? { seq } : {}),
       }),
     );
+  }
+
+  /** The join let the person in: frames held back for the room go on. */
+  markJoined(): void {
+    if (this.joined || this.isDetached) return;
+    this.joined = true;
+    this.connection.subscriptionJoined(this);
   }
 
   /** Ends the subscription (the connection decides how: a close, or an `unsubscribed`). */

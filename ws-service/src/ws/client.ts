@@ -32,6 +32,11 @@ import type { FlushScheduler } from './flush-scheduler.js';
 import { TOKEN_EXPIRED_REASON } from './session-expiry.js';
 import { TokenBucket, type RateLimits } from './rate-limiter.js';
 
+/**
+ * Room frames a stream holds back per room while its subscription is being admitted (sent right
+ * after `subscribe`, as a client resending its pending messages does); past it they are refused.
+ */
+const MAX_FRAMES_BEFORE_JOINED = 50;
 /** Refused frames per second, as a multiple of the allowed rate, beyond which a client is closed (1008). */
 const RATE_LIMIT_CLOSE_FACTOR = 2;
 
@@ -114,6 +119,11 @@ export class Client implements SubscriberConnection {
   readonly subscriptions = new Map<number, RoomSubscription>();
   /** A stream's feed of its person's own events (notifications, timeline, room activity). */
   feed: PersonFeed | undefined;
+  /**
+   * A stream's room frames that came before their subscription was admitted, by room: nothing
+   * acts on a room before the person is let in.
+   */
+  private readonly heldFrames = new Map<number, ClientFrame[]>();
   private queue: string[] = [];
   private queuedBytes = 0;
   /** Bytes of live events subscriptions hold back while they join, counted against the bound. */
@@ -223,6 +233,7 @@ export class Client implements SubscriberConnection {
     }
     if (this.subscriptions.get(room.roomId) !== room) return;
     this.subscriptions.delete(room.roomId);
+    this.refuseHeldFrames(room);
     this.ctx.chat.leave(room);
     if (why === 'removed') this.enqueue(encodeEvent({ type: 'unsubscribed', roomId: room.roomId, reason: 'removed' }));
     else this.sendError(why.code, why.message, { roomId: room.roomId });
@@ -287,11 +298,38 @@ export class Client implements SubscriberConnection {
     }
     if (frame.type === 'unsubscribe') {
       this.subscriptions.delete(roomId);
+      this.refuseHeldFrames(room);
       this.ctx.chat.leave(room);
       return;
     }
     const { roomId: _named, ...roomFrame } = frame;
-    this.roomFrame(room, roomFrame);
+    if (room.joined) {
+      this.roomFrame(room, roomFrame);
+      return;
+    }
+    const held = this.heldFrames.get(roomId) ?? [];
+    if (held.length >= MAX_FRAMES_BEFORE_JOINED) {
+      const clientMsgId = roomFrame.type === 'message' ? roomFrame.clientMsgId : undefined;
+      room.sendError('SUBSCRIPTION_PENDING', `room ${roomId} is still being joined; send again once its history has come`, clientMsgId);
+      return;
+    }
+    held.push(roomFrame);
+    this.heldFrames.set(roomId, held);
+  }
+
+  subscriptionJoined(room: RoomSubscription): void {
+    const held = this.heldFrames.get(room.roomId);
+    this.heldFrames.delete(room.roomId);
+    for (const frame of held ?? []) this.roomFrame(room, frame);
+  }
+
+  /** A subscription that ended before it was joined: its held frames are answered, none acted on. */
+  private refuseHeldFrames(room: RoomSubscription): void {
+    const held = this.heldFrames.get(room.roomId);
+    this.heldFrames.delete(room.roomId);
+    for (const frame of held ?? []) {
+      if (frame.type === 'message' && frame.clientMsgId !== undefined) room.sendError('NOT_SUBSCRIBED', `not subscribed to room ${room.roomId}: the message was not stored`, frame.clientMsgId);
+    }
   }
 
   /** A frame that acts on one room: handed to the chat for that room. */
@@ -408,6 +446,7 @@ export class Client implements SubscriberConnection {
   private leaveRooms(): void {
     const rooms = [...this.subscriptions.values()];
     this.subscriptions.clear();
+    this.heldFrames.clear();
     for (const room of rooms) this.ctx.chat.leave(room);
   }
 
