@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
-import { api } from '@murmur/shared/testing';
+import { api, freePort } from '@murmur/shared/testing';
 import { connect, FAST_SENDING_ENV, join, startStack, type Stack, type TestSocket } from './helpers.js';
 
 describe('/ws/stream rooms', () => {
@@ -237,6 +237,25 @@ describe('/ws/stream rooms', () => {
     await socket.next('message', (e) => e.text === 'sync again');
     assert.deepEqual(socket.take('room_activity'), []);
     await Promise.all([socket.close(), outsider.close(), owner.close(), inSubscribed.close(), inSecret.close()]);
+  });
+
+  it('starts without the missed notifications, saying so, when user-service cannot be reached; the stream works on', async () => {
+    const port = await freePort();
+    const local = await startStack({ ...FAST_SENDING_ENV, WS_USER_SERVICE_URL: `http://127.0.0.1:${port}` });
+    try {
+      const alice = await registerUser(local.auth.url, 'down');
+      const socket = await connect(local.ws.wsUrl, '/ws/stream?since=5', { token: alice.token });
+      await socket.next('ready');
+      const unavailable = await socket.next('error');
+      assert.equal(unavailable.code, 'NOTIFICATIONS_UNAVAILABLE');
+      assert.match(unavailable.message, /GET \/notifications\?since=5/);
+      const roomId = (await api(local.ws.url, 'POST', '/ws/createRoom', { token: alice.token, body: { name: 'r' } })).body.id as number;
+      socket.send({ type: 'subscribe', roomId });
+      await socket.next('history', (e) => e.roomId === roomId);
+      await socket.close();
+    } finally {
+      await local.close();
+    }
   });
 
   it('counts once against the per-user connection cap, whatever it subscribes to', async () => {
