@@ -3,7 +3,8 @@
  * figure is a ratio that holds on a noisy machine. `--quick` runs a reduced version.
  *
  * `--only NAME,NAME` runs only the named scenarios (names in SCENARIOS below: token-check,
- * logins, follows, timeline, social, search, fanout, idle, many-rooms, read-receipts, join-storm, two-instances), e.g.
+ * logins, follows, timeline, social, search, fanout, idle, many-rooms, read-receipts,
+ * join-storm, two-instances, stream), e.g.
  *   node dist-tools/bench/run.js --only many-rooms,join-storm
  * A partial run writes <date>-partial[-quick].json, never replacing a full run's results.
  * `--profile DIR` writes a CPU profile of every service into DIR.
@@ -23,6 +24,7 @@ import { loginScenario } from './scenarios/logins.js';
 import { manyRoomsScenario, type ManyRoomsOptions, type MurmurManyRoomsRun } from './scenarios/many-rooms.js';
 import { searchScenario, type SearchOptions } from './scenarios/search.js';
 import { socialScenario, type SocialOptions } from './scenarios/social.js';
+import { streamScenario, type StreamOptions } from './scenarios/stream.js';
 import { timelineScenario, type TimelineOptions } from './scenarios/timeline.js';
 import { tokenCheckScenario } from './scenarios/token-check.js';
 import { readReceiptsScenario } from './scenarios/read-receipts.js';
@@ -98,6 +100,43 @@ const SEARCH: SearchOptions = quick
   ? { messages: 100_000, users: 10_000, rooms: 100, privateRooms: 20, searcherPrivateRooms: 5, posts: 10_000, requests: 100, plainRuns: 5 }
   : { messages: 10_000_000, users: 1_000_000, rooms: 10_000, privateRooms: 2_000, searcherPrivateRooms: 50, posts: 1_000_000, requests: 1_000, plainRuns: 3 };
 
+/**
+ * The stream: 10,000 people in rooms of 10, 10 rooms each, one open, 0.2 messages/s each (2,000/s
+ * in all); the author's 10,000 followers are those people. Notifications: 100/s, half likes and
+ * half chat mentions, a tenth of the 1,000/s aimed at: each costs about 10 ms of CPU over the two
+ * services and PostgreSQL, and 200/s already fills the 2 cores the benchmark was written on.
+ * Loads last 30 s, ws-service's default WS_PING_INTERVAL_MS, so each holds exactly one round of
+ * pings to every socket (with 10,000 sockets, a stall that sets the p99: docs/benchmarks.md).
+ * Quick keeps every part at a twentieth of the people.
+ */
+const STREAM: StreamOptions = quick
+  ? {
+      people: 500,
+      roomSize: 10,
+      roomsPerPerson: 10,
+      messagesPerSecondPerPerson: 0.2,
+      durationMs: 3_000,
+      clientProcesses: 2,
+      followers: 500,
+      timelinePosts: 2,
+      timelineInlineFollowers: 200,
+      timelineFanoutBatchSize: 5_000,
+      notifications: { likesPerSecond: 25, likeClients: 5, mentionsPerSecond: 25, mentionSenders: 50, durationMs: 3_000 },
+    }
+  : {
+      people: 10_000,
+      roomSize: 10,
+      roomsPerPerson: 10,
+      messagesPerSecondPerPerson: 0.2,
+      durationMs: 30_000,
+      clientProcesses: 4,
+      followers: 10_000,
+      timelinePosts: 5,
+      timelineInlineFollowers: 200,
+      timelineFanoutBatchSize: 5_000,
+      notifications: { likesPerSecond: 50, likeClients: 25, mentionsPerSecond: 50, mentionSenders: 1_000, durationMs: 30_000 },
+    };
+
 /** What one scenario may hand to a later one in the same run. */
 interface RunContext {
   manyRoomsMurmur?: MurmurManyRoomsRun;
@@ -136,6 +175,7 @@ const SCENARIOS: Array<{ name: string; run(env: BenchEnv, context: RunContext): 
     run: (env) => joinStormScenario(env, quick ? { connections: 500, roomSize: 10, historyPerRoom: 50 } : { connections: 10_000, roomSize: 10, historyPerRoom: 50 }),
   },
   { name: 'two-instances', run: (env, context) => twoInstancesScenario(env, MANY_ROOMS, context.manyRoomsMurmur) },
+  { name: 'stream', run: (env) => streamScenario(env, STREAM) },
 ];
 
 function selectedScenarios(): typeof SCENARIOS {

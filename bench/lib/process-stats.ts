@@ -50,3 +50,21 @@ export function openFilesLimit(pid: number | 'self'): number {
   const match = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
   return !match || match[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(match[1]);
 }
+
+/** Jiffies the whole machine has spent busy and in all since boot, from /proc/stat's `cpu` line. */
+export function machineCpu(): { busy: number; total: number } {
+  // user nice system idle iowait irq softirq steal (guest time is counted in user already).
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((sum, n) => sum + n, 0);
+  return { busy: total - fields[3]! - fields[4]!, total };
+}
+
+/**
+ * The share of all the machine's cores that was busy since `before`, whoever used it: on a small
+ * machine shared by server, database and load generator, near 1 means every figure meanwhile
+ * includes waiting for a core.
+ */
+export function machineBusySince(before: { busy: number; total: number }): number {
+  const now = machineCpu();
+  return (now.busy - before.busy) / Math.max(1, now.total - before.total);
+}

@@ -20,7 +20,7 @@ export interface OpenLoopResult {
 }
 
 /** An exponential gap with mean `meanMs`: the time between arrivals of a Poisson process. */
-const poissonGapMs = (meanMs: number) => -Math.log(1 - Math.random()) * meanMs;
+export const poissonGapMs = (meanMs: number) => -Math.log(1 - Math.random()) * meanMs;
 
 /**
  * `clients` independent clients, each sending `perClient` requests with `send(client, i)` at

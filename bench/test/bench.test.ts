@@ -71,6 +71,13 @@ describe('npm run bench -- --quick', () => {
       'baseline: bare ws loop with rooms',
       'murmur ws-service (until history)',
       'baseline: bare ws server (until open)',
+      'murmur /ws/stream: messages to the members who have the room open',
+      'murmur /ws/stream: room_activity to the members who have another room open',
+      'baseline: /ws/joinRoom, one socket per person in the open room',
+      "murmur timeline event on every follower's stream",
+      "baseline: the post in the last follower's home_feed",
+      'murmur notification on the stream after a like',
+      'murmur notification on the stream after a chat mention',
       ...(redisUrl ? [TWO_INSTANCES_SUBJECT, 'baseline: one ws-service instance, same load'] : []),
     ]) {
       assert.ok(subjects.includes(expected), `missing row: ${expected}`);

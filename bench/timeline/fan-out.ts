@@ -58,7 +58,7 @@ interface FanoutPhase {
  * microseconds, where a count by post id would scan all of home_feed on every poll (no index
  * leads with post_id). The counts are checked afterwards, by `checkDelivered`.
  */
-async function deliveredToLast(pool: pg.Pool, lastFollowerId: number, postId: number): Promise<boolean> {
+export async function deliveredToLast(pool: pg.Pool, lastFollowerId: number, postId: number): Promise<boolean> {
   const { rows } = await pool.query<{ done: boolean }>('SELECT EXISTS (SELECT 1 FROM home_feed WHERE reader_id = $1 AND post_id = $2) AS done', [
     lastFollowerId,
     postId,
