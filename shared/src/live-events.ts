@@ -65,9 +65,15 @@ function withId(json: string, id: string): LiveEvent {
 }
 
 /** Sends live events; never throws (a lost live event is found again, see above). */
+/** One event and the people it is for. */
+export interface AddressedLiveEvent {
+  userIds: readonly number[];
+  event: LiveEvent;
+}
+
 export interface LiveEventPublisher {
-  /** Sends `event` to each of `userIds`. */
-  publish(userIds: readonly number[], event: LiveEvent): Promise<void>;
+  /** Sends each event to each of its people, in one round trip for all of them. */
+  publish(events: readonly AddressedLiveEvent[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,17 +89,20 @@ export class RedisLiveEvents implements LiveEventPublisher {
     private readonly logger: Logger,
   ) {}
 
-  async publish(userIds: readonly number[], event: LiveEvent): Promise<void> {
-    if (userIds.length === 0) return;
-    const payload = encodeRedisLiveEvent(this.origin, event);
+  async publish(events: readonly AddressedLiveEvent[]): Promise<void> {
+    const messages = events.flatMap(({ userIds, event }) => {
+      const payload = encodeRedisLiveEvent(this.origin, event);
+      return userIds.map((id) => [personChannel(this.prefix, id), payload] as const);
+    });
+    if (messages.length === 0) return;
     try {
       if (this.redis instanceof Cluster) {
         // A pipeline on a cluster must stay within one slot; the people's channels spread over all.
         const cluster = this.redis;
-        await Promise.all(userIds.map((id) => cluster.spublish(personChannel(this.prefix, id), payload)));
+        await Promise.all(messages.map(([channel, payload]) => cluster.spublish(channel, payload)));
       } else {
         const pipeline = this.redis.pipeline();
-        for (const id of userIds) pipeline.publish(personChannel(this.prefix, id), payload);
+        for (const [channel, payload] of messages) pipeline.publish(channel, payload);
         await pipeline.exec();
       }
     } catch (err) {
@@ -113,13 +122,24 @@ export class PgLiveEvents implements LiveEventPublisher {
     private readonly logger: Logger,
   ) {}
 
-  async publish(userIds: readonly number[], event: LiveEvent): Promise<void> {
-    if (userIds.length === 0) return;
+  async publish(events: readonly AddressedLiveEvent[]): Promise<void> {
+    const payloads = events.flatMap(({ userIds, event }) => this.payloads(userIds, event));
+    if (payloads.length === 0) return;
+    try {
+      await this.pool.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [LIVE_EVENTS_CHANNEL, payloads]);
+    } catch (err) {
+      this.logger.warn({ err }, 'sending live events by NOTIFY failed');
+    }
+  }
+
+  /** The NOTIFY payloads of one event: its people, as many per payload as fit. */
+  private payloads(userIds: readonly number[], event: LiveEvent): string[] {
+    if (userIds.length === 0) return [];
     const tail = ` ${event.notificationId ?? NONE}\n${event.json}`;
     const room = MAX_NOTIFY_PAYLOAD_BYTES - Buffer.byteLength(tail);
     if (room < 16) {
       this.logger.warn({ bytes: Buffer.byteLength(tail) }, 'a live event is too large for a NOTIFY; it is not sent live');
-      return;
+      return [];
     }
     const payloads: string[] = [];
     let ids: string[] = [];
@@ -135,11 +155,7 @@ export class PgLiveEvents implements LiveEventPublisher {
       ids.push(text);
     }
     payloads.push(ids.join(',') + tail);
-    try {
-      await this.pool.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [LIVE_EVENTS_CHANNEL, payloads]);
-    } catch (err) {
-      this.logger.warn({ err }, 'sending live events by NOTIFY failed');
-    }
+    return payloads;
   }
 
   close(): Promise<void> {

@@ -8,6 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '@murmur/shared/db';
+import { GroupBatcher } from '@murmur/shared/group-batcher';
 import type { LiveEventPublisher } from '@murmur/shared/live-events';
 import type { Logger } from '@murmur/shared/logger';
 import { notificationsByIds } from '../services/notifications.service.js';
@@ -18,21 +19,48 @@ const timelineEntry = (postId: number): EntriesQuery => sql`
   SELECT id AS position, coalesce(repost_of_id, id) AS post_id, CASE WHEN repost_of_id IS NOT NULL THEN author_id END AS reposted_by
   FROM posts WHERE id = ${postId}`;
 
+/** Notifications rendered and sent by one round of queries. */
+const MAX_NOTIFICATION_BATCH = 500;
+
 export class LiveUpdates {
+  /**
+   * Notifications made by requests at the same moment are rendered by one query and sent by one
+   * publish (group commit): under load, a follow or a like does not pay two round trips of its own.
+   */
+  private readonly notifications: GroupBatcher<number, void>;
+
   constructor(
     private readonly db: Db,
     private readonly publisher: LiveEventPublisher,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.notifications = new GroupBatcher({
+      run: async (ids) => {
+        await this.sendNotifications(ids);
+        return ids.map(() => undefined);
+      },
+      maxBatch: MAX_NOTIFICATION_BATCH,
+    });
+  }
 
   /** Sends each notification of `ids` to its recipient. */
   notificationsMade(ids: readonly number[]): void {
-    if (ids.length === 0) return;
-    this.inBackground('sending notifications live', async () => {
-      for (const { recipientId, notification } of await notificationsByIds(this.db, ids)) {
-        await this.publisher.publish([recipientId], { json: JSON.stringify({ type: 'notification', notification }), notificationId: notification.id });
-      }
-    });
+    for (const id of ids) void this.notifications.submit(id);
+  }
+
+  /** Renders notifications `ids` and sends them; a failure is logged, never thrown. */
+  private async sendNotifications(ids: number[]): Promise<void> {
+    try {
+      const shown = await notificationsByIds(this.db, ids);
+      await this.publisher.publish(
+        shown.map(({ recipientId, notification }) => ({
+          userIds: [recipientId],
+          event: { json: JSON.stringify({ type: 'notification', notification }), notificationId: notification.id },
+        })),
+      );
+    } catch (err) {
+      this.logger.warn({ err }, 'sending notifications live failed');
+    }
   }
 
   /**
@@ -43,7 +71,7 @@ export class LiveUpdates {
     if (readerIds.length === 0) return;
     this.inBackground('sending a timeline post live', async () => {
       const [entry] = await selectPosts(this.db, timelineEntry(postId), undefined);
-      if (entry) await this.publisher.publish(readerIds, { json: JSON.stringify({ type: 'timeline', item: entry.post }) });
+      if (entry) await this.publisher.publish([{ userIds: readerIds, event: { json: JSON.stringify({ type: 'timeline', item: entry.post }) } }]);
     });
   }
 
@@ -51,7 +79,7 @@ export class LiveUpdates {
   postsLeft(removed: ReadonlyArray<{ postId: number; readerIds: readonly number[] }>): void {
     if (removed.length === 0) return;
     this.inBackground('sending timeline deletions live', async () => {
-      for (const { postId, readerIds } of removed) await this.publisher.publish(readerIds, { json: JSON.stringify({ type: 'timeline_delete', postId }) });
+      await this.publisher.publish(removed.map(({ postId, readerIds }) => ({ userIds: readerIds, event: { json: JSON.stringify({ type: 'timeline_delete', postId }) } })));
     });
   }
 

@@ -64,6 +64,10 @@ export class ChatNotifications {
 
   /** A message was stored: notify whom it concerns, in the background. */
   messageStored(roomId: number, author: PublicUser, seq: number, text: string): void {
+    // The common case, on the path of every message: a known room that is not direct, and no
+    // mention in the text. Nothing to read, nothing to wait for.
+    const known = this.known.get(roomId);
+    if (known && known.kind !== 'direct' && !text.includes('@')) return;
     this.notifyOfMessage(roomId, author, seq, text).catch((err: unknown) => this.logger.warn({ err, roomId, seq }, 'notifying of a chat message failed'));
   }
 
