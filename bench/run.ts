@@ -21,7 +21,7 @@ import { fanoutScenario, idleScenario } from './scenarios/fanout.js';
 import { followScenario } from './scenarios/follows.js';
 import { joinStormScenario } from './scenarios/join-storm.js';
 import { loginScenario } from './scenarios/logins.js';
-import { manyRoomsScenario, type ManyRoomsOptions, type MurmurManyRoomsRun } from './scenarios/many-rooms.js';
+import { manyRoomsScenario, type ManyRoomsOptions, type ManyRoomsRun } from './scenarios/many-rooms.js';
 import { searchScenario, type SearchOptions } from './scenarios/search.js';
 import { socialScenario, type SocialOptions } from './scenarios/social.js';
 import { streamScenario, type StreamOptions } from './scenarios/stream.js';
@@ -38,11 +38,16 @@ const argument = (flag: string) => {
 const profileDir = argument('--profile');
 const only = argument('--only')?.split(',').map((name) => name.trim());
 
-/** The many-rooms load; the two-instance scenario splits the same load across two instances. */
+/**
+ * The many-rooms load: 10,000 independent clients in rooms of 10, idle for 30 s (ws-service's
+ * default WS_PING_INTERVAL_MS, so the idle phase holds one round of pings), then 100, 2,000 and
+ * 5,000 messages/s in all, 20 s each; the bunched generator at 10,000/s as one labelled row.
+ * The read-receipt and two-instance scenarios run at COMPARE_RATE and compare with it.
+ */
 const MANY_ROOMS: ManyRoomsOptions = quick
-  ? { connections: 500, roomSize: 10, messagesPerSecondPerClient: 1, durationMs: 3_000 }
-  : { connections: 10_000, roomSize: 10, messagesPerSecondPerClient: 1, durationMs: 20_000 };
-
+  ? { connections: 500, roomSize: 10, ratesPerSecond: [100, 500], durationMs: 3_000, idleMs: 2_000, bunchedPerSecond: 500 }
+  : { connections: 10_000, roomSize: 10, ratesPerSecond: [100, 2_000, 5_000], durationMs: 20_000, idleMs: 30_000, bunchedPerSecond: 10_000 };
+const COMPARE_RATE = quick ? 500 : 2_000;
 /**
  * Timelines: quick keeps every shape but shrinks the tables, audiences and repetitions. Two
  * ordinary posters load the service while the big audience's fan-out runs, without filling both
@@ -139,7 +144,7 @@ const STREAM: StreamOptions = quick
 
 /** What one scenario may hand to a later one in the same run. */
 interface RunContext {
-  manyRoomsMurmur?: MurmurManyRoomsRun;
+  manyRoomsMurmur?: ManyRoomsRun;
 }
 
 /** Every scenario, in the order a full run takes them. */
@@ -169,12 +174,12 @@ const SCENARIOS: Array<{ name: string; run(env: BenchEnv, context: RunContext): 
       return rows;
     },
   },
-  { name: 'read-receipts', run: (env, context) => readReceiptsScenario(env, MANY_ROOMS, context.manyRoomsMurmur) },
+  { name: 'read-receipts', run: (env, context) => readReceiptsScenario(env, MANY_ROOMS, COMPARE_RATE, context.manyRoomsMurmur) },
   {
     name: 'join-storm',
     run: (env) => joinStormScenario(env, quick ? { connections: 500, roomSize: 10, historyPerRoom: 50 } : { connections: 10_000, roomSize: 10, historyPerRoom: 50 }),
   },
-  { name: 'two-instances', run: (env, context) => twoInstancesScenario(env, MANY_ROOMS, context.manyRoomsMurmur) },
+  { name: 'two-instances', run: (env, context) => twoInstancesScenario(env, MANY_ROOMS, COMPARE_RATE, context.manyRoomsMurmur) },
   { name: 'stream', run: (env) => streamScenario(env, STREAM) },
 ];
 

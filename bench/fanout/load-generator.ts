@@ -1,20 +1,23 @@
 /**
- * A load-generator process for the WebSocket scenarios: opens the connections (in rooms, spread
- * over the server's instances), reports `ready`, sends at a steady rate on `start`, reports what
- * arrived, and closes everything on `stop`. It runs apart from the server so the server's CPU
- * figures are its own.
+ * A load-generator process for the WebSocket scenarios: opens its share of the connections (in
+ * rooms, spread over the server's instances), reports `ready`, then plays each phase it is told
+ * to: sends at the phase's rate (every sender its own Poisson timer, or one timer for all when
+ * bunched), reports what it sent per room, waits for what its connections are owed, and reports
+ * what arrived. It runs apart from the server so the server's CPU figures are its own, and
+ * several run side by side so no one event loop is the limit.
  *
  * Receivers count deliveries without parsing, except every `sampleEvery`-th, which parses to
  * measure send-to-receive latency (messages carry their send time as text). murmur receivers
  * also check each `message` event's seq, read with a regex on its line rather than a parse:
  * a full JSON.parse of every frame would make the generator, not the server, the limit.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
-import type { ChildMessage, GeneratorConfig, OrderCheck, ParentMessage } from './protocol.js';
+import type { ChildMessage, GeneratorConfig, LoadPhase, OrderCheck, ParentMessage, PhaseReport } from './protocol.js';
 import { nowMs } from './protocol.js';
+import { coreShareSince, sendPoisson } from '../lib/client-timers.js';
 import { openFilesLimit } from '../lib/process-stats.js';
-import { summarize } from '../lib/stats.js';
 
 /** How long a connection may take to be ready (murmur: to get its history) before it counts as failed. */
 const READY_TIMEOUT_MS = 60_000;
@@ -22,6 +25,8 @@ const READY_TIMEOUT_MS = 60_000;
 const DRAIN_QUIET_MS = 500;
 /** …or at the latest this long after the last send. */
 const DRAIN_MAX_MS = 5_000;
+/** Sampling interval of the event-loop delay while sending. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
 
 const MESSAGE_MARKER = '"type":"message"';
 /** An `error` event from murmur (rate limited, not stored, …): the load should never cause one. */
@@ -33,52 +38,59 @@ const HISTORY_LAST_SEQ = /,"lastSeq":(\d+)/y;
 const SEQ_FIELD = /"seq":(\d+)/g;
 
 interface Connection {
+  /** The run's room index of this connection. */
+  room: number;
   send(text: string): void;
   /** murmur: marks the last seq received as read, when it moved since the last mark. */
   markRead?(): void;
   close(): void;
 }
 
+/** What arrived during one phase (or while connecting), counted as it comes. */
+class Tally {
+  sent = 0;
+  readsSent = 0;
+  deliveries = 0;
+  firstDeliveryAt = 0;
+  lastDeliveryAt = 0;
+  errors = 0;
+  firstError: string | undefined;
+  readonly latenciesMs: number[] = [];
+  readonly order: OrderCheck = { checked: 0, withoutSeq: 0, outOfOrder: 0, gaps: 0 };
+  /** While draining: the deliveries that complete it, and what to call when they have arrived. */
+  drainTarget = Number.POSITIVE_INFINITY;
+  onDrained: (() => void) | undefined;
+
+  error(err: unknown): void {
+    this.errors += 1;
+    this.firstError ??= err instanceof Error ? err.message : String(err);
+  }
+
+  delivery(): void {
+    this.deliveries += 1;
+    this.lastDeliveryAt = performance.now();
+    if (this.deliveries === 1) this.firstDeliveryAt = this.lastDeliveryAt;
+    if (this.deliveries >= this.drainTarget) this.onDrained?.();
+  }
+}
+
 let config: GeneratorConfig;
-let deliveries = 0;
-let firstDeliveryAt = 0;
-let lastDeliveryAt = 0;
-let sent = 0;
-let readsSent = 0;
-let errors = 0;
-let firstError: string | undefined;
-/** Set once the report is out: closes from then on are ours. */
+/** The current phase's tally; connecting has one of its own. */
+let tally = new Tally();
+/** Set once the last phase is over: closes from then on are ours. */
 let closing = false;
-const latenciesMs: number[] = [];
-const connectLatenciesMs: number[] = [];
-const order: OrderCheck = { checked: 0, withoutSeq: 0, outOfOrder: 0, gaps: 0 };
-/** While draining: the deliveries that complete it, and what to call when they have arrived. */
-let drainTarget = Number.POSITIVE_INFINITY;
-let onDrained: (() => void) | undefined;
 
 const tell = (message: ChildMessage) => process.send!(message);
 
-function nextMessage<T extends ParentMessage['type']>(type: T): Promise<Extract<ParentMessage, { type: T }>> {
+function nextMessage<T extends ParentMessage['type']>(...types: T[]): Promise<Extract<ParentMessage, { type: T }>> {
   return new Promise((resolve) => {
     const listener = (message: ParentMessage) => {
-      if (message.type !== type) return;
+      if (!(types as string[]).includes(message.type)) return;
       process.off('message', listener);
       resolve(message as Extract<ParentMessage, { type: T }>);
     };
     process.on('message', listener);
   });
-}
-
-function noteError(err: unknown): void {
-  errors += 1;
-  firstError ??= err instanceof Error ? err.message : String(err);
-}
-
-function countDelivery(): void {
-  deliveries += 1;
-  lastDeliveryAt = performance.now();
-  if (deliveries === 1) firstDeliveryAt = lastDeliveryAt;
-  if (deliveries >= drainTarget) onDrained?.();
 }
 
 const lineEnd = (data: string, from: number) => {
@@ -88,7 +100,7 @@ const lineEnd = (data: string, from: number) => {
 
 /** Latency of one `message` event line, whose text is its send time. */
 function sampleLatency(line: string): void {
-  latenciesMs.push(nowMs() - Number((JSON.parse(line) as { text: string }).text));
+  tally.latenciesMs.push(nowMs() - Number((JSON.parse(line) as { text: string }).text));
 }
 
 /**
@@ -121,17 +133,18 @@ class MurmurReceiver {
     }
     for (let index = data.indexOf(MESSAGE_MARKER, from); index !== -1; ) {
       const end = lineEnd(data, index);
-      countDelivery();
+      tally.delivery();
       this.checkSeq(data, index, end);
       if (this.sampled) sampleLatency(data.slice(data.lastIndexOf('\n', index) + 1, end));
       index = data.indexOf(MESSAGE_MARKER, end);
     }
     for (let index = data.indexOf(ERROR_MARKER, from); index !== -1; index = data.indexOf(ERROR_MARKER, index + 1)) {
-      noteError(new Error(`error event: ${data.slice(index, lineEnd(data, index))}`));
+      tally.error(new Error(`error event: ${data.slice(index, lineEnd(data, index))}`));
     }
   }
 
   private checkSeq(data: string, from: number, end: number): void {
+    const { order } = tally;
     SEQ_FIELD.lastIndex = from;
     const match = SEQ_FIELD.exec(data);
     if (!match || match.index >= end) {
@@ -149,26 +162,27 @@ class MurmurReceiver {
 }
 
 function onPlainMessage(text: string, sampled: boolean): void {
-  countDelivery();
-  if (sampled) latenciesMs.push(nowMs() - Number(text));
+  tally.delivery();
+  if (sampled) tally.latenciesMs.push(nowMs() - Number(text));
 }
 
 /**
  * Opens a WebSocket. A murmur connection is ready once its history arrived (it is then in the
  * room), a bare one once open.
  */
-function openWs(url: string, headers: Record<string, string>, sampled: boolean, murmur: boolean): Promise<Connection> {
+function openWs(room: number, url: string, headers: Record<string, string>, sampled: boolean, murmur: boolean): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { headers, perMessageDeflate: false });
     let markedSeq = 0;
     const connection: Connection = {
+      room,
       send: (text) => socket.send(murmur ? JSON.stringify({ type: 'message', text }) : text),
       markRead: () => {
         const seq = receiver?.lastSeq ?? 0;
         if (seq <= markedSeq) return;
         markedSeq = seq;
         socket.send(`{"type":"read","seq":${seq}}`);
-        readsSent += 1;
+        tally.readsSent += 1;
       },
       close: () => socket.terminate(),
     };
@@ -180,7 +194,7 @@ function openWs(url: string, headers: Record<string, string>, sampled: boolean, 
       if (!ready) reject(err);
       else if (!lost) {
         lost = true;
-        noteError(err);
+        tally.error(err);
       }
     };
     const timer = setTimeout(() => {
@@ -211,13 +225,13 @@ function openWs(url: string, headers: Record<string, string>, sampled: boolean, 
   });
 }
 
-function openSocketIo(url: string, room: string, sampled: boolean): Promise<Connection> {
+function openSocketIo(room: number, url: string, sampled: boolean): Promise<Connection> {
   return new Promise((resolve, reject) => {
-    const socket: Socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { room } });
+    const socket: Socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { room: `r${room}` } });
     socket.on('message', (text: string) => onPlainMessage(text, sampled));
     socket.once('connect', () => {
-      socket.once('disconnect', (reason) => closing || noteError(new Error(`disconnected: ${reason}`)));
-      resolve({ send: (text) => socket.emit('message', text), close: () => socket.close() });
+      socket.once('disconnect', (reason) => closing || tally.error(new Error(`disconnected: ${reason}`)));
+      resolve({ room, send: (text) => socket.emit('message', text), close: () => socket.close() });
     });
     socket.once('connect_error', reject);
   });
@@ -230,53 +244,74 @@ function open(i: number): Promise<Connection> {
   const sampled = i % config.sampleEvery === 0;
   const url = config.urls[i % config.urls.length]!;
   const room = roomIndex(i);
-  if (config.kind === 'socket.io') return openSocketIo(url, `r${room}`, sampled);
-  if (config.kind === 'ws-loop') return openWs(`${url}/r${room}`, {}, sampled, false);
+  if (config.kind === 'socket.io') return openSocketIo(room, url, sampled);
+  if (config.kind === 'ws-loop') return openWs(room, `${url}/r${room}`, {}, sampled, false);
   const token = config.tokens![i % config.tokens!.length]!;
-  return openWs(`${url}/ws/joinRoom/${config.roomIds![room]}`, { authorization: `Bearer ${token}` }, sampled, true);
-}
-
-/** Opens every connection, `connectBatch` at a time; failures are counted, not thrown. */
-async function connectAll(): Promise<{ connections: Array<Connection | undefined>; connectAllMs: number; connectCoreShare: number }> {
-  const connections = new Array<Connection | undefined>(config.connections);
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  for (let start = 0; start < config.connections; start += config.connectBatch) {
-    const batch: Array<Promise<void>> = [];
-    for (let i = start; i < Math.min(config.connections, start + config.connectBatch); i += 1) {
-      const openedAt = performance.now();
-      batch.push(
-        open(i).then((connection) => {
-          connectLatenciesMs.push(performance.now() - openedAt);
-          connections[i] = connection;
-        }, noteError),
-      );
-    }
-    await Promise.all(batch);
-  }
-  const connectAllMs = performance.now() - started;
-  return { connections, connectAllMs, connectCoreShare: coreShareSince(cpuBefore, connectAllMs) };
+  return openWs(room, `${url}/ws/joinRoom/${config.roomIds![room]}`, { authorization: `Bearer ${token}` }, sampled, true);
 }
 
 /**
- * The senders take turns: send n goes to sender n mod senders at start + n × gap, so each sends
- * at its rate, spread evenly. One timer serves them all, and every send is due at an absolute
- * time, so timer drift never lowers the rate.
+ * Opens this process's connections, `batch` at a time; failures are counted, not thrown.
+ * Entry k is connection `config.first + k`.
  */
-function sendFor(connections: Array<Connection | undefined>): Promise<void> {
-  const senders = Math.min(config.senders, connections.length);
-  const total = Math.round((config.durationMs / 1000) * config.messagesPerSecondPerSender) * senders;
-  const gapMs = 1000 / config.messagesPerSecondPerSender / senders;
+async function connectAll(batch: number): Promise<Array<Connection | undefined>> {
+  const count = config.end - config.first;
+  const connections = new Array<Connection | undefined>(count);
+  const connectLatenciesMs: number[] = [];
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  for (let start = 0; start < count; start += batch) {
+    const round: Array<Promise<void>> = [];
+    for (let k = start; k < Math.min(count, start + batch); k += 1) {
+      const openedAt = performance.now();
+      round.push(
+        open(config.first + k).then(
+          (connection) => {
+            connectLatenciesMs.push(performance.now() - openedAt);
+            connections[k] = connection;
+          },
+          (err: unknown) => tally.error(err),
+        ),
+      );
+    }
+    await Promise.all(round);
+  }
+  const connectAllMs = performance.now() - started;
+  tell({
+    type: 'ready',
+    connected: connections.filter(Boolean).length,
+    connectLatenciesMs,
+    connectAllMs,
+    connectCoreShare: coreShareSince(cpuBefore, connectAllMs),
+    errors: tally.errors,
+    ...(tally.firstError === undefined ? {} : { firstError: tally.firstError }),
+    openFilesLimit: openFilesLimit('self'),
+  });
+  return connections;
+}
+
+function sendOne(connection: Connection, sentByRoom: number[]): void {
+  connection.send(String(nowMs()));
+  tally.sent += 1;
+  sentByRoom[connection.room]! += 1;
+  if (config.readReceipts) connection.markRead?.();
+}
+
+/**
+ * The bunched schedule: the senders take turns, send n going to sender n mod senders at
+ * start + n × gap, from one timer that sends every send due at each tick. Every send is due at
+ * an absolute time, so timer drift never lowers the rate.
+ */
+function sendBunched(senders: Array<Connection | undefined>, phase: LoadPhase, sentByRoom: number[]): Promise<void> {
+  const total = Math.round((phase.durationMs / 1000) * phase.messagesPerSecondPerSender) * senders.length;
+  const gapMs = 1000 / phase.messagesPerSecondPerSender / senders.length;
   const startedAt = performance.now();
   let n = 0;
   return new Promise((resolve) => {
     const tick = () => {
       for (const now = performance.now(); n < total && startedAt + n * gapMs <= now; n += 1) {
-        const connection = connections[n % senders];
-        if (!connection) continue;
-        connection.send(String(nowMs()));
-        sent += 1;
-        if (config.readReceipts) connection.markRead?.();
+        const connection = senders[n % senders.length];
+        if (connection) sendOne(connection, sentByRoom);
       }
       if (n >= total) resolve();
       else setTimeout(tick, Math.max(0, startedAt + n * gapMs - performance.now()));
@@ -285,72 +320,73 @@ function sendFor(connections: Array<Connection | undefined>): Promise<void> {
   });
 }
 
-/** The CPU this process used since `before`, as a share of one core over `elapsedMs`. */
-function coreShareSince(before: NodeJS.CpuUsage, elapsedMs: number): number {
-  const cpu = process.cpuUsage(before);
-  return elapsedMs > 0 ? (cpu.user + cpu.system) / 1000 / elapsedMs : 0;
-}
-
 /** Waits until `expected` deliveries arrived, or none arrived for a while (or a bound passed). */
 function drain(expected: number): Promise<void> {
-  if (deliveries >= expected) return Promise.resolve();
+  if (tally.deliveries >= expected) return Promise.resolve();
   return new Promise((resolve) => {
-    let seen = deliveries;
+    let seen = tally.deliveries;
     const quiet = setInterval(() => {
-      if (deliveries === seen) done();
-      seen = deliveries;
+      if (tally.deliveries === seen) done();
+      seen = tally.deliveries;
     }, DRAIN_QUIET_MS);
     const bound = setTimeout(() => done(), DRAIN_MAX_MS);
     const done = () => {
       clearInterval(quiet);
       clearTimeout(bound);
-      drainTarget = Number.POSITIVE_INFINITY;
-      onDrained = undefined;
+      tally.drainTarget = Number.POSITIVE_INFINITY;
+      tally.onDrained = undefined;
       resolve();
     };
-    drainTarget = expected;
-    onDrained = done;
+    tally.drainTarget = expected;
+    tally.onDrained = done;
   });
+}
+
+/** Sends for one phase, tells the benchmark what went to each room, drains what is owed and reports. */
+async function play(connections: Array<Connection | undefined>, phase: LoadPhase): Promise<void> {
+  tally = new Tally();
+  const sentByRoom = new Array<number>(config.rooms).fill(0);
+  const senders = connections.slice(0, Math.max(0, config.senders - config.first));
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  loopDelay.enable();
+  const cpuBefore = process.cpuUsage();
+  const startedAt = performance.now();
+  if (phase.schedule === 'bunched' && phase.messagesPerSecondPerSender > 0 && senders.length > 0) await sendBunched(senders, phase, sentByRoom);
+  else await sendPoisson(senders, phase.messagesPerSecondPerSender, phase.durationMs, (sender) => sendOne(sender, sentByRoom));
+  const coreShare = coreShareSince(cpuBefore, performance.now() - startedAt);
+  loopDelay.disable();
+  const drainOrder = nextMessage('drain');
+  tell({ type: 'sent', sentByRoom });
+  // What this process's connections are owed: every message sent to each room they are in, by any process.
+  const everyRoom = (await drainOrder).sentByRoom;
+  const expected = connections.reduce((sum, connection) => sum + (connection ? everyRoom[connection.room]! : 0), 0);
+  await drain(expected);
+  const report: PhaseReport = {
+    type: 'phase-report',
+    sent: tally.sent,
+    deliveries: tally.deliveries,
+    firstDeliveryMs: tally.deliveries > 0 ? tally.firstDeliveryAt - startedAt : 0,
+    lastDeliveryMs: tally.deliveries > 0 ? tally.lastDeliveryAt - startedAt : 0,
+    latenciesMs: tally.latenciesMs,
+    coreShare,
+    loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    errors: tally.errors,
+    ...(tally.firstError === undefined ? {} : { firstError: tally.firstError }),
+    readsSent: tally.readsSent,
+    order: tally.order,
+  };
+  tell(report);
 }
 
 async function main(): Promise<void> {
   // Without the benchmark process, nobody would ever close these connections.
   process.on('disconnect', () => process.exit(0));
   config = (await nextMessage('config')).config;
-  const { connections, connectAllMs, connectCoreShare } = await connectAll();
-  const connected = connections.filter(Boolean).length;
-  if (connected === 0) throw new Error(`no connection succeeded: ${firstError ?? 'unknown error'}`);
-  const started = nextMessage('start');
-  tell({ type: 'ready', connected });
-  await started;
-  deliveries = 0;
-  latenciesMs.length = 0;
-  const cpuBefore = process.cpuUsage();
-  const startedAt = performance.now();
-  const sending = config.senders > 0 && config.durationMs > 0;
-  if (sending) await sendFor(connections);
-  const coreShare = sending ? coreShareSince(cpuBefore, performance.now() - startedAt) : 0;
-  await drain(sent * (config.connections / config.rooms));
-  const stopped = nextMessage('stop');
-  tell({
-    type: 'report',
-    connected,
-    sent,
-    deliveries,
-    firstDeliveryMs: deliveries > 0 ? firstDeliveryAt - startedAt : 0,
-    lastDeliveryMs: deliveries > 0 ? lastDeliveryAt - startedAt : 0,
-    latency: summarize(latenciesMs),
-    connectLatency: summarize(connectLatenciesMs),
-    connectAllMs,
-    connectCoreShare,
-    coreShare,
-    errors,
-    readsSent,
-    ...(firstError === undefined ? {} : { firstError }),
-    order,
-    openFilesLimit: openFilesLimit('self'),
-  });
-  await stopped;
+  const connections = await connectAll(config.connectBatch);
+  if (!connections.some(Boolean)) throw new Error(`no connection succeeded: ${tally.firstError ?? 'unknown error'}`);
+  for (let next = await nextMessage('phase', 'stop'); next.type === 'phase'; next = await nextMessage('phase', 'stop')) {
+    await play(connections, next.phase);
+  }
   closing = true;
   for (const connection of connections) connection?.close();
   process.exit(0);

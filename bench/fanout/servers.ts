@@ -42,6 +42,14 @@ export interface ServerUnderLoad {
   tokens?: string[];
   /** murmur: messages stored so far in its rooms, counted in the database. */
   storedMessages?(): Promise<number>;
+  /** murmur: the newest message id in its rooms (0 when none), to count what is stored after it. */
+  lastMessageId?(): Promise<number>;
+  /**
+   * murmur: how many messages each INSERT stored after message `afterId`. A batch's messages share
+   * one transaction, so one `created_at` (now() is the transaction's start): the database itself
+   * tells how the writes were batched, with nothing counted inside the service.
+   */
+  batchSizesAfter?(afterId: number): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +108,15 @@ export async function startMurmur(env: BenchEnv, setup: MurmurSetup): Promise<Se
       tokens,
       storedMessages: async () =>
         (await env.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM messages WHERE room_id = ANY($1::int[])', [roomIds])).rows[0]!.n,
+      lastMessageId: async () =>
+        (await env.pool.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM messages WHERE room_id = ANY($1::int[])', [roomIds])).rows[0]!.id,
+      batchSizesAfter: async (afterId) =>
+        (
+          await env.pool.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM messages WHERE room_id = ANY($1::int[]) AND id > $2 GROUP BY created_at',
+            [roomIds, afterId],
+          )
+        ).rows.map((row) => row.n),
       stop,
     };
   } catch (err) {

@@ -9,9 +9,8 @@
  */
 import type { BenchEnv } from '../lib/bench-env.js';
 import type { ResultRow } from '../lib/report.js';
-import { generatorNote } from '../lib/stats.js';
 import { measureLoad, measureOn, runGenerator, type Load, type LoadResult } from '../fanout/generator-run.js';
-import { errorNotes, listenOverflowNotes, openFilesNotes } from '../fanout/load-rows.js';
+import { errorNotes, generatorsNote, listenOverflowNotes, openFilesNotes } from '../fanout/load-rows.js';
 import { startBaseline, startMurmur, type ServerUnderLoad } from '../fanout/servers.js';
 
 /** Every client must have its history within this long of the storm's start. */
@@ -80,7 +79,7 @@ function stormRow(result: LoadResult, options: JoinStormOptions, label: { scenar
     notes: [
       `${report.connected.toLocaleString('en')} of ${options.connections.toLocaleString('en')} clients ${ready.reached} ${report.connectAllMs.toFixed(0)} ms after the storm began; p50/p99 are per client, connect → ${ready.event}`,
       `server CPU: ${((result.connectCpuSeconds / Math.max(1, report.connected)) * 1e6).toFixed(0)} µs per join`,
-      ...generatorNote({ generatorCoreShare: report.connectCoreShare }),
+      ...generatorsNote(report.connectCoreShares),
       ...errorNotes(result),
       ...listenOverflowNotes(result),
       ...openFilesNotes(result, options.connections, 1, true),

@@ -1,63 +1,88 @@
 /**
- * Many small rooms, everyone talking: the load of a chat service at scale, where every client
- * sends at a steady rate and each message reaches its room of ten. murmur stores every message
- * (PostgreSQL's CPU is counted too) and numbers it; the baselines relay only. Each murmur
- * connection checks that its room's seq arrives contiguous and in order.
+ * Many small rooms, everyone talking: the load of a chat service at scale. Every client is
+ * independent (its own timer, Poisson gaps from a random phase), so messages reach the server one
+ * by one, as real clients' do, and each reaches its room of ten. Each server gets the same
+ * connections through a run of phases: idle (what the open sockets cost on their own), then each
+ * rate in turn. murmur stores every message (PostgreSQL's CPU is counted too, and the database
+ * tells how the writes were batched) and numbers it; each murmur connection checks that its
+ * room's seq arrives contiguous and in order. The floor is a bare `ws` server with rooms (no
+ * auth, no storage, no parse), beside socket.io rooms, on the same generator in the same run.
+ *
+ * The old generator, one timer sending every due message at each tick, is kept as one labelled
+ * row: its bunches let the server share each write, flush and INSERT, which no real load does.
  */
 import type { BenchEnv } from '../lib/bench-env.js';
 import type { ResultRow } from '../lib/report.js';
-import { measureOn, type Load, type LoadResult } from '../fanout/generator-run.js';
-import { loadRow, openFilesNotes, orderVerdict, type LoadFigures } from '../fanout/load-rows.js';
-import { startBaseline, startMurmur } from '../fanout/servers.js';
+import { measurePhasesOn, type Connections, type LoadResult } from '../fanout/generator-run.js';
+import { idleCostOf, loadRow, openFilesNotes, orderVerdict, type IdleCost, type LoadFigures } from '../fanout/load-rows.js';
+import type { LoadPhase, ServerKind } from '../fanout/protocol.js';
+import { startBaseline, startMurmur, type ServerUnderLoad } from '../fanout/servers.js';
 
-/** Every n-th connection measures latency (a JSON parse per event); the rest only count and check seq. */
-const LATENCY_SAMPLE_EVERY = 20;
 /** Connections opened at once while connecting: the load, not the connecting, is measured here. */
 const CONNECT_BATCH = 200;
-/** Latency every message must stay under, at the 99th percentile. */
-const P99_GOAL_MS = 100;
-/** ws-service CPU per stored message, at most. */
-const SERVICE_CPU_GOAL_US = 60;
-/** PostgreSQL CPU per stored message, at most. */
-const POSTGRES_CPU_GOAL_US = 30;
+/** ws-service CPU with every socket open and nobody sending, at most (a share of one core). */
+const IDLE_CORE_SHARE_GOAL = 0.05;
+
+/**
+ * The goals at each rate (messages/s over all clients): ws-service CPU per message above idle
+ * against the floor's, PostgreSQL CPU per stored message, and delivery p99 (in ms, or against
+ * the floor's p99).
+ */
+const GOALS: Record<number, { cpuVsFloor: number; postgresUs: number; p99Ms?: number; p99VsFloor?: number }> = {
+  100: { cpuVsFloor: 1.5, postgresUs: 300, p99Ms: 20 },
+  2_000: { cpuVsFloor: 1.2, postgresUs: 60, p99VsFloor: 1.5 },
+  5_000: { cpuVsFloor: 1.2, postgresUs: 40, p99VsFloor: 2 },
+};
 
 export interface ManyRoomsOptions {
   connections: number;
   roomSize: number;
-  /** Every client sends at this rate. */
-  messagesPerSecondPerClient: number;
+  /** The rates measured, in messages per second over all clients, each a phase of `durationMs`. */
+  ratesPerSecond: number[];
   durationMs: number;
+  /** The idle phase before them: every socket open, nobody sending. */
+  idleMs: number;
+  /** The bunched generator's rate, run on murmur and the floor after the rest (0: left out). */
+  bunchedPerSecond: number;
   /** murmur only: each client also marks what it has read after each message it sends. */
   readReceipts?: boolean;
 }
 
-/** The many-rooms load on murmur: its result, figures, and a row without a goal. */
-export interface MurmurManyRoomsRun {
+/** One phase on one server: its result, figures and row. */
+export interface PhaseRun {
   result: LoadResult;
   figures: LoadFigures;
   row: ResultRow;
-  /** Every message stored and delivered, p99 within the goal, seq contiguous (when the service numbers). */
+  /** Every message stored (murmur) and delivered to every member, seq contiguous (when the service numbers). */
   deliveredInOrder: boolean;
 }
 
-function manyRoomsLoad(options: ManyRoomsOptions): Load {
+/** One server through the idle phase and every rate. */
+export interface ManyRoomsRun {
+  idle: LoadResult;
+  idleCost: IdleCost;
+  byRate: Map<number, PhaseRun>;
+}
+
+const roomsOf = (options: ManyRoomsOptions) => options.connections / options.roomSize;
+
+function connectionsOf(options: ManyRoomsOptions, readReceipts = false): Connections {
   return {
     connections: options.connections,
-    rooms: options.connections / options.roomSize,
+    rooms: roomsOf(options),
     senders: options.connections,
-    messagesPerSecondPerSender: options.messagesPerSecondPerClient,
-    durationMs: options.durationMs,
-    sampleEvery: LATENCY_SAMPLE_EVERY,
+    // One receiver per room parses every message it gets, for latency: enough samples at 100/s.
+    sampleEvery: options.roomSize,
     connectBatch: CONNECT_BATCH,
-    ...(options.readReceipts ? { readReceipts: true } : {}),
+    ...(readReceipts ? { readReceipts: true } : {}),
   };
 }
 
-const offeredPerSecond = (options: ManyRoomsOptions) => options.connections * options.messagesPerSecondPerClient;
+const count = (n: number) => Math.round(n).toLocaleString('en');
 
-export function manyRoomsTitle(options: ManyRoomsOptions): string {
-  const rooms = options.connections / options.roomSize;
-  return `${options.connections.toLocaleString('en')} clients in ${rooms.toLocaleString('en')} rooms of ${options.roomSize}, each sending ${options.messagesPerSecondPerClient}/s`;
+export function manyRoomsTitle(options: ManyRoomsOptions, perSecond: number, schedule: LoadPhase['schedule'] = 'independent'): string {
+  const who = schedule === 'independent' ? 'each client on its own Poisson timer' : 'BUNCHED: one timer per generator sends every due message at each tick';
+  return `${count(options.connections)} clients in ${count(roomsOf(options))} rooms of ${options.roomSize}, ${count(perSecond)} messages/s in all, ${who}`;
 }
 
 /** Several ws-service instances and what joins them (REDIS_URL, …). */
@@ -66,56 +91,118 @@ export interface Cluster {
   env: Record<string, string>;
 }
 
-/**
- * Runs the many-rooms load on murmur, one instance or a cluster. Shared with the two-instance
- * scenario, which compares a cluster against one instance.
- */
-export async function measureMurmurManyRooms(
-  env: BenchEnv,
-  options: ManyRoomsOptions,
-  label: { scenario: string; subject: string },
-  cluster: Cluster = { instances: 1, env: {} },
-): Promise<MurmurManyRoomsRun> {
-  const load = manyRoomsLoad(options);
-  const { instances } = cluster;
-  const start = () => startMurmur(env, { users: options.connections, rooms: load.rooms, instances, env: cluster.env });
-  const result = await measureOn(start, load, env.databaseName);
-  const { row, figures } = loadRow(result, load, label);
-  row.notes!.push(...openFilesNotes(result, options.connections, instances));
-  // The generator sends on schedule whatever the server does, so the offered rate was kept up
-  // with when every planned message was stored and delivered, with p99 latency within the goal.
-  const planned = Math.round((options.durationMs / 1000) * options.messagesPerSecondPerClient) * options.connections;
-  const deliveredInOrder =
-    figures.messages >= planned &&
-    result.report.deliveries >= planned * options.roomSize &&
-    result.report.latency.p99Ms <= P99_GOAL_MS &&
-    orderVerdict(result.report.order).ok;
-  return { result, figures, row, deliveredInOrder };
+const phaseAt = (options: ManyRoomsOptions, perSecond: number, schedule: LoadPhase['schedule'] = 'independent'): LoadPhase => ({
+  messagesPerSecondPerSender: perSecond / options.connections,
+  durationMs: options.durationMs,
+  schedule,
+});
+
+function deliveredInOrder(result: LoadResult, figures: LoadFigures): boolean {
+  const { report } = result;
+  const stored = result.stored === undefined || result.stored >= report.sent;
+  return stored && report.deliveries >= figures.expectedDeliveries && report.errors === 0 && orderVerdict(report.order).ok;
 }
 
-export async function manyRoomsScenario(env: BenchEnv, options: ManyRoomsOptions): Promise<{ rows: ResultRow[]; murmur: MurmurManyRoomsRun }> {
-  const scenario = `many rooms: ${manyRoomsTitle(options)}`;
-  const load = manyRoomsLoad(options);
-  const baselines: Array<{ row: ResultRow; figures: LoadFigures }> = [];
-  for (const kind of ['socket.io', 'ws-loop'] as const) {
-    const result = await measureOn(() => startBaseline(kind), load);
-    const subject = kind === 'ws-loop' ? 'baseline: bare ws loop with rooms' : 'baseline: socket.io rooms';
-    const baseline = loadRow(result, load, { scenario, subject });
-    baseline.row.notes!.push(...openFilesNotes(result, options.connections, 1));
-    baselines.push(baseline);
+function idleRow(idle: LoadResult, cost: IdleCost, label: { scenario: string; subject: string }, goal: boolean): ResultRow {
+  const share = cost.cpuPerSecond;
+  return {
+    ...label,
+    cpuSeconds: idle.loadCpuSeconds,
+    peakRssMiB: idle.peakRssMiB,
+    notes: [
+      `${(share * 100).toFixed(1)}% of a core with ${count(idle.report.connected)} sockets open and nobody sending, over ${idle.loadSeconds.toFixed(0)} s` +
+        (cost.postgresPerSecond === undefined ? '' : `; PostgreSQL ${(cost.postgresPerSecond * 100).toFixed(1)}% of a core meanwhile`),
+    ],
+    ...(goal ? { goal: `≤ ${IDLE_CORE_SHARE_GOAL * 100}% of a core`, goalMet: share <= IDLE_CORE_SHARE_GOAL } : {}),
+  };
+}
+
+/**
+ * Runs the idle phase and every rate on one server started for them (murmur: one instance or a
+ * cluster). Shared with the read-receipt and two-instance scenarios, which compare against it.
+ */
+export async function measureManyRooms(
+  env: BenchEnv,
+  kind: ServerKind,
+  options: ManyRoomsOptions,
+  label: { scenario: (perSecond: number) => string; subject: string },
+  cluster: Cluster = { instances: 1, env: {} },
+): Promise<ManyRoomsRun> {
+  const murmur = kind === 'murmur';
+  const start = (): Promise<ServerUnderLoad> =>
+    murmur ? startMurmur(env, { users: options.connections, rooms: roomsOf(options), instances: cluster.instances, env: cluster.env }) : startBaseline(kind);
+  const phases = [{ messagesPerSecondPerSender: 0, durationMs: options.idleMs, schedule: 'independent' as const }, ...options.ratesPerSecond.map((rate) => phaseAt(options, rate))];
+  const [idle, ...loads] = await measurePhasesOn(start, connectionsOf(options, murmur && options.readReceipts), phases, murmur ? env.databaseName : undefined);
+  const idleCost = idleCostOf(idle!);
+  const byRate = new Map<number, PhaseRun>();
+  options.ratesPerSecond.forEach((rate, i) => {
+    const result = loads[i]!;
+    const { row, figures } = loadRow(result, { connections: options.connections, rooms: roomsOf(options), durationMs: options.durationMs }, { scenario: label.scenario(rate), subject: label.subject }, idleCost);
+    row.notes!.push(...openFilesNotes(result, options.connections, cluster.instances));
+    byRate.set(rate, { result, figures, row, deliveredInOrder: deliveredInOrder(result, figures) });
+  });
+  return { idle: idle!, idleCost, byRate };
+}
+
+/** The bunched generator on one server: the old figure, for comparison. */
+async function measureBunched(env: BenchEnv, kind: 'murmur' | 'ws-loop', options: ManyRoomsOptions, subject: string): Promise<PhaseRun> {
+  const murmur = kind === 'murmur';
+  const start = () => (murmur ? startMurmur(env, { users: options.connections, rooms: roomsOf(options) }) : startBaseline(kind));
+  const [result] = await measurePhasesOn(start, connectionsOf(options), [phaseAt(options, options.bunchedPerSecond, 'bunched')], murmur ? env.databaseName : undefined);
+  const scenario = `many rooms: ${manyRoomsTitle(options, options.bunchedPerSecond, 'bunched')}`;
+  const { row, figures } = loadRow(result!, { connections: options.connections, rooms: roomsOf(options), durationMs: options.durationMs }, { scenario, subject });
+  return { result: result!, figures, row, deliveredInOrder: deliveredInOrder(result!, figures) };
+}
+
+const MURMUR_SUBJECT = 'murmur ws-service (stores every message)';
+const FLOOR_SUBJECT = 'floor: bare ws server with rooms';
+
+/** Grades murmur's row at `rate` against the floor's row at the same rate. */
+function grade(murmur: PhaseRun, floor: PhaseRun, rate: number): void {
+  const goal = GOALS[rate];
+  const { row, figures } = murmur;
+  const serviceUs = figures.cpuAboveIdlePerMessageUs ?? figures.cpuPerMessageUs;
+  const floorUs = floor.figures.cpuAboveIdlePerMessageUs ?? floor.figures.cpuPerMessageUs;
+  row.ratio = serviceUs / floorUs;
+  row.ratioOf = 'ws-service CPU per message above idle vs the floor';
+  const p99 = row.p99Ms ?? Infinity;
+  const floorP99 = floor.row.p99Ms ?? Infinity;
+  row.notes!.unshift(`against the floor: CPU per message ${row.ratio.toFixed(2)}× (${serviceUs.toFixed(0)} against ${floorUs.toFixed(0)} µs), p99 ${(p99 / floorP99).toFixed(2)}× (${p99.toFixed(1)} against ${floorP99.toFixed(1)} ms)`);
+  if (!goal) {
+    row.goal = 'every message stored and delivered, seq contiguous';
+    row.goalMet = murmur.deliveredInOrder;
+    return;
   }
-  const murmur = await measureMurmurManyRooms(env, options, { scenario, subject: 'murmur ws-service (stores every message)' });
-  const { figures } = murmur;
-  // A copy: the run's own row stays goal-free for the two-instance scenario's comparison.
-  const row: ResultRow = { ...murmur.row, notes: [...murmur.row.notes!] };
-  const offered = offeredPerSecond(options);
-  const socketIo = baselines[0]!;
-  row.ratio = figures.cpuPerDeliveryUs / socketIo.figures.cpuPerDeliveryUs;
-  row.ratioOf = 'CPU/delivery vs socket.io';
-  row.goal =
-    `≥ ${offered.toLocaleString('en')} stored messages/s (${(offered * options.roomSize).toLocaleString('en')} deliveries/s), all delivered, ` +
-    `p99 ≤ ${P99_GOAL_MS} ms; ws-service CPU ≤ ${SERVICE_CPU_GOAL_US} µs and PostgreSQL CPU ≤ ${POSTGRES_CPU_GOAL_US} µs per stored message`;
-  row.goalMet =
-    murmur.deliveredInOrder && figures.cpuPerMessageUs <= SERVICE_CPU_GOAL_US && (figures.postgresPerMessageUs ?? Infinity) <= POSTGRES_CPU_GOAL_US;
-  return { rows: [row, ...baselines.map((b) => b.row)], murmur };
+  const p99Goal = goal.p99Ms ?? goal.p99VsFloor! * floorP99;
+  const p99Text = goal.p99Ms !== undefined ? `p99 ≤ ${goal.p99Ms} ms` : `p99 ≤ ${goal.p99VsFloor}× the floor's (${p99Goal.toFixed(0)} ms)`;
+  row.goal = `every message stored and delivered in order, ${p99Text}; ws-service CPU ≤ ${goal.cpuVsFloor}× the floor, PostgreSQL ≤ ${goal.postgresUs} µs per stored message`;
+  row.goalMet = murmur.deliveredInOrder && p99 <= p99Goal && row.ratio <= goal.cpuVsFloor && (figures.postgresAboveIdlePerMessageUs ?? figures.postgresPerMessageUs ?? Infinity) <= goal.postgresUs;
+}
+
+export async function manyRoomsScenario(env: BenchEnv, options: ManyRoomsOptions): Promise<{ rows: ResultRow[]; murmur: ManyRoomsRun }> {
+  const scenario = (perSecond: number) => `many rooms: ${manyRoomsTitle(options, perSecond)}`;
+  const floor = await measureManyRooms(env, 'ws-loop', options, { scenario, subject: FLOOR_SUBJECT });
+  const socketIo = await measureManyRooms(env, 'socket.io', options, { scenario, subject: 'baseline: socket.io rooms (no storage)' });
+  const murmur = await measureManyRooms(env, 'murmur', options, { scenario, subject: MURMUR_SUBJECT });
+
+  const idleScenario = `many rooms, idle: ${count(options.connections)} sockets in ${count(roomsOf(options))} rooms of ${options.roomSize}, nobody sending`;
+  const rows: ResultRow[] = [
+    idleRow(murmur.idle, murmur.idleCost, { scenario: idleScenario, subject: 'murmur ws-service' }, true),
+    idleRow(floor.idle, floor.idleCost, { scenario: idleScenario, subject: FLOOR_SUBJECT }, false),
+  ];
+  for (const rate of options.ratesPerSecond) {
+    const ours = murmur.byRate.get(rate)!;
+    const bare = floor.byRate.get(rate)!;
+    grade(ours, bare, rate);
+    rows.push(ours.row, bare.row, socketIo.byRate.get(rate)!.row);
+  }
+  if (options.bunchedPerSecond > 0) {
+    const ours = await measureBunched(env, 'murmur', options, MURMUR_SUBJECT);
+    const bare = await measureBunched(env, 'ws-loop', options, FLOOR_SUBJECT);
+    grade(ours, bare, options.bunchedPerSecond);
+    ours.row.goal = 'none: a load no real client sends, kept to compare with earlier figures';
+    delete ours.row.goalMet;
+    rows.push(ours.row, bare.row);
+  }
+  return { rows, murmur };
 }

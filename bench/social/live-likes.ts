@@ -6,6 +6,7 @@
  * is still in flight waits behind it, and its latency counts from the moment it was due, not
  * from when it could be sent (no coordinated omission).
  */
+import { poissonGapMs } from '../lib/client-timers.js';
 import type { ResultRow } from '../lib/report.js';
 import { latencyColumns, summarize } from '../lib/stats.js';
 
@@ -18,9 +19,6 @@ export interface OpenLoopResult {
   /** CPU this (generator) process used over the run, as a share of one core. */
   generatorCoreShare: number;
 }
-
-/** An exponential gap with mean `meanMs`: the time between arrivals of a Poisson process. */
-export const poissonGapMs = (meanMs: number) => -Math.log(1 - Math.random()) * meanMs;
 
 /**
  * `clients` independent clients, each sending `perClient` requests with `send(client, i)` at

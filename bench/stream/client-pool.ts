@@ -9,6 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { stopProcess } from '../../scripts/service-process.js';
+import { replyOf } from '../lib/child-reply.js';
 import type { ChildMessage, ConnectionKind, MentionReport, MentionSender, Observed, ParentMessage, PersonConnection, RoomLoadReport, SeqCheck } from './protocol.js';
 
 const PROCESS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'client-process.js');
@@ -138,20 +139,7 @@ export class ClientPool {
   private all<T extends ChildMessage['type']>(type: T, message: (i: number) => ParentMessage): Promise<Array<Reply<T>>> {
     return Promise.all(
       this.children.map((child, i) => {
-        const reply = new Promise<Reply<T>>((resolve, reject) => {
-          const onMessage = (m: ChildMessage) => {
-            if (m.type === type) done(() => resolve(m as Reply<T>));
-            else if (m.type === 'failed') done(() => reject(new Error(`stream client process failed: ${m.message}`)));
-          };
-          const onExit = (code: number | null, signal: string | null) => done(() => reject(new Error(`stream client process exited (${signal ?? code})`)));
-          const done = (settle: () => void) => {
-            child.off('message', onMessage);
-            child.off('exit', onExit);
-            settle();
-          };
-          child.on('message', onMessage);
-          child.once('exit', onExit);
-        });
+        const reply = replyOf<ChildMessage, T>(child, type, 'stream client process');
         child.send(message(i));
         return reply;
       }),

@@ -8,7 +8,7 @@
  * latency, not as a lower rate.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { poissonGapMs } from '../social/live-likes.js';
+import { coreShareSince, sendPoisson } from '../lib/client-timers.js';
 import { nowMs } from '../fanout/protocol.js';
 import { PersonSocket, Tally, type ConnectionSink, type PersonEvents } from './connection.js';
 import type { ChildMessage, ClientsConfig, MentionSender, ParentMessage, RoomLoadReport } from './protocol.js';
@@ -48,34 +48,6 @@ async function openAll<T>(count: number, batch: number, open: (i: number) => Pro
   return opened;
 }
 
-/**
- * Each of `senders` sends `text(sender, n)` at Poisson gaps of mean 1 / perSecond from a random
- * phase; after `durationMs` every pending send is dropped at once (waiting for each sender's next
- * gap would stretch the phase by the longest of thousands of gaps). Resolves the number sent.
- */
-function sendPoisson(senders: ReadonlyArray<PersonSocket | undefined>, perSecond: number, durationMs: number, text: (i: number, n: number) => string): Promise<number> {
-  const meanGapMs = 1000 / perSecond;
-  const timers = new Array<NodeJS.Timeout | undefined>(senders.length);
-  let sent = 0;
-  senders.forEach((sender, i) => {
-    if (!sender) return;
-    let n = 0;
-    const fire = () => {
-      sender.send(text(i, n));
-      n += 1;
-      sent += 1;
-      timers[i] = setTimeout(fire, poissonGapMs(meanGapMs));
-    };
-    timers[i] = setTimeout(fire, poissonGapMs(meanGapMs));
-  });
-  return new Promise((resolve) =>
-    setTimeout(() => {
-      for (const timer of timers) clearTimeout(timer);
-      resolve(sent);
-    }, durationMs),
-  );
-}
-
 /** Waits until `tally` received nothing for a while, or a bound passed. */
 function drain(tally: Tally, received: () => number): Promise<void> {
   return new Promise((resolve) => {
@@ -92,11 +64,6 @@ function drain(tally: Tally, received: () => number): Promise<void> {
   });
 }
 
-const coreShareSince = (before: NodeJS.CpuUsage, elapsedMs: number) => {
-  const cpu = process.cpuUsage(before);
-  return elapsedMs > 0 ? (cpu.user + cpu.system) / 1000 / elapsedMs : 0;
-};
-
 /** Every connection sends into its open room; reports what all of them received meanwhile. */
 async function roomLoad(connections: ReadonlyArray<PersonSocket | undefined>, perSecond: number, durationMs: number): Promise<RoomLoadReport> {
   const tally = new Tally();
@@ -106,7 +73,7 @@ async function roomLoad(connections: ReadonlyArray<PersonSocket | undefined>, pe
   loopDelay.enable();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const sent = await sendPoisson(connections, perSecond, durationMs, () => String(nowMs()));
+  const sent = await sendPoisson(connections, perSecond, durationMs, (connection) => connection.send(String(nowMs())));
   const coreShare = coreShareSince(cpuBefore, performance.now() - started);
   loopDelay.disable();
   await drain(tally, () => tally.messages + tally.activity);
@@ -178,7 +145,7 @@ async function mentions(perSecond: number, durationMs: number): Promise<ChildMes
   phase = streams;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const sent = await sendPoisson(state.sockets, perSecond, durationMs, (i, n) => mentionText(state.senders, i, n));
+  const sent = await sendPoisson(state.sockets, perSecond, durationMs, (socket, i, n) => socket.send(mentionText(state.senders, i, n)));
   const coreShare = coreShareSince(cpuBefore, performance.now() - started);
   await drain(acks, () => acks.messages);
   state.closing = true;
