@@ -6,7 +6,12 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 
 const port = Number(process.argv[2] ?? 0);
-const server = new WebSocketServer({ port, perMessageDeflate: false });
+/**
+ * The listen queue ws-service has (LISTEN_BACKLOG's default): a join storm then compares what
+ * the two servers do per connection, not how long the kernel makes refused clients wait.
+ */
+const LISTEN_BACKLOG = 4096;
+const server = new WebSocketServer({ port, backlog: LISTEN_BACKLOG, perMessageDeflate: false });
 /** Room name → its clients. An empty room is deleted, as a chat server's would be. */
 const rooms = new Map<string, Set<WebSocket>>();
 

@@ -16,6 +16,7 @@ import type { ResultRow } from '../lib/report.js';
 import { measurePhasesOn, type Connections, type LoadResult } from '../fanout/generator-run.js';
 import { idleCostOf, loadRow, openFilesNotes, orderVerdict, type IdleCost, type LoadFigures } from '../fanout/load-rows.js';
 import type { LoadPhase, ServerKind } from '../fanout/protocol.js';
+import { rawMessageInserts, type RawInsertsResult } from '../fanout/raw-message-inserts.js';
 import { startBaseline, startMurmur, type ServerUnderLoad } from '../fanout/servers.js';
 
 /** Connections opened at once while connecting: the load, not the connecting, is measured here. */
@@ -155,6 +156,22 @@ async function measureBunched(env: BenchEnv, kind: 'murmur' | 'ws-loop', options
 }
 
 const MURMUR_SUBJECT = 'murmur ws-service (stores every message)';
+const RAW_INSERT_SUBJECT = 'floor for PostgreSQL: raw pg, one INSERT and one commit per message';
+
+function rawInsertRow(raw: RawInsertsResult, scenario: string, durationMs: number): ResultRow {
+  return {
+    scenario,
+    subject: RAW_INSERT_SUBJECT,
+    throughputPerSecond: raw.messages / (durationMs / 1000),
+    unit: 'messages/s',
+    p50Ms: raw.p50Ms,
+    p99Ms: raw.p99Ms,
+    notes: [
+      `${count(raw.messages)} messages, each stored alone; PostgreSQL CPU ${raw.postgresPerMessageUs.toFixed(1)} µs per message; ` +
+        `the client's CPU ${raw.clientPerMessageUs.toFixed(1)} µs per round trip (what one database round trip per message costs the sender)`,
+    ],
+  };
+}
 const FLOOR_SUBJECT = 'floor: bare ws server with rooms';
 
 /** Grades murmur's row at `rate` against the floor's row at the same rate. */
@@ -194,7 +211,11 @@ export async function manyRoomsScenario(env: BenchEnv, options: ManyRoomsOptions
     const ours = murmur.byRate.get(rate)!;
     const bare = floor.byRate.get(rate)!;
     grade(ours, bare, rate);
-    rows.push(ours.row, bare.row, socketIo.byRate.get(rate)!.row);
+    const raw = await rawMessageInserts(env, { rooms: roomsOf(options), perSecond: rate, durationMs: options.durationMs });
+    const rawRow = rawInsertRow(raw, scenario(rate), options.durationMs);
+    const postgresUs = ours.figures.postgresAboveIdlePerMessageUs ?? ours.figures.postgresPerMessageUs;
+    if (postgresUs !== undefined) ours.row.notes!.splice(1, 0, `PostgreSQL per stored message ${(postgresUs / raw.postgresPerMessageUs).toFixed(2)}× the raw INSERT's (${postgresUs.toFixed(0)} against ${raw.postgresPerMessageUs.toFixed(0)} µs)`);
+    rows.push(ours.row, bare.row, socketIo.byRate.get(rate)!.row, rawRow);
   }
   if (options.bunchedPerSecond > 0) {
     const ours = await measureBunched(env, 'murmur', options, MURMUR_SUBJECT);
