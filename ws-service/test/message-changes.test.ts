@@ -39,6 +39,10 @@ describe('edits, deletions and read markers', () => {
     const { socket: a } = await joined(roomId, alice);
     const { socket: b } = await joined(roomId, bob);
     const sent = await a.say('helo');
+    // A join now makes the room's history event; a join after the edit must not reuse it.
+    const { socket: early, history: before } = await joined(roomId, carol);
+    assert.deepEqual(before.messages.map((m: any) => m.text), ['helo']);
+    await early.close();
     a.send({ type: 'edit', seq: sent.seq, text: 'hello' });
     const [mine, theirs] = await Promise.all([a.next('message_edited'), b.next('message_edited')]);
     assert.deepEqual(theirs, mine);

@@ -119,6 +119,10 @@ describe('room sequence', () => {
     await author.say('one');
     await author.say('two');
     await watcher.say('still here');
+    // A join now makes the room's history event; the joins after the deletion must not reuse it.
+    const { socket: early, history: before } = await join(stack.ws.wsUrl, roomId, { token: bob.token });
+    assert.deepEqual(before.messages.map((m: any) => m.text), ['one', 'two', 'still here']);
+    await early.close();
     // What user-service does: delete the account and announce it in one transaction.
     await stack.ws.deps.database.db.transaction(async (tx) => {
       await tx.execute(sql`DELETE FROM users WHERE id = ${doomed.id}`);

@@ -18,7 +18,7 @@ import type { WebSocket } from 'ws';
 import { isPersonMessage, isSequenced, type Broker, type BrokerMessage } from '../delivery/broker.js';
 import { Hub } from '../delivery/hub.js';
 import type { PresenceTracker } from '../delivery/presence.js';
-import { encodeEvent, encodeHistory, encodeMessage, type EncodedEvent, type SequencedEvent } from '../protocol.js';
+import { encodeEvent, encodeMessage, type EncodedEvent, type SequencedEvent } from '../protocol.js';
 import { admitMembers, moveReadMarkers, stillAdmitted, type Admission, type ReadOutcome } from '../store/members.repo.js';
 import { messagesAfter, type StoredMessage } from '../store/messages.repo.js';
 import { CloseCode } from '../ws/close-codes.js';
@@ -464,7 +464,7 @@ export class ChatService implements ChatEntry {
     }
     const budget = this.options.limits.maxBufferedBytes / 2;
     if (since === undefined) {
-      room.finishJoin([encodeHistory(room.roomId, newestMessages(log.recent, HISTORY_ON_JOIN), log.lastSeq)], log.lastSeq);
+      room.finishJoin([log.historyEvent(HISTORY_ON_JOIN)], log.lastSeq);
     } else if (since >= log.firstSeq - 1) {
       // Everything missed is in memory (or the client is ahead of this instance, which catches up).
       room.finishJoin(resumeEvents(room.roomId, log.after(since), false, budget), Math.max(since, log.lastSeq));
@@ -486,13 +486,6 @@ export class ChatService implements ChatEntry {
       room.end(HISTORY_UNAVAILABLE);
     }
   }
-}
-
-/** The newest `count` messages among `events` (edits and deletions are already applied to them), oldest first. */
-function newestMessages(events: readonly SequencedEvent[], count: number): SequencedEvent[] {
-  const messages: SequencedEvent[] = [];
-  for (let i = events.length - 1; i >= 0 && messages.length < count; i -= 1) if (events[i]!.kind === 'message') messages.push(events[i]!);
-  return messages.reverse();
 }
 
 /**

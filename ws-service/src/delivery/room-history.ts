@@ -15,7 +15,7 @@
 import type { Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import type { Logger } from '@murmur/shared/logger';
-import { encodeDeletion, encodeEdit, encodeMessage, type ChatMessage, type MessageDeletion, type MessageEdit, type PublicUser, type SequencedEvent } from '../protocol.js';
+import { encodeDeletion, encodeEdit, encodeHistory, encodeMessage, type ChatMessage, type EncodedEvent, type MessageDeletion, type MessageEdit, type PublicUser, type SequencedEvent } from '../protocol.js';
 import { messagesAfter, recentMessages, type MessageRecord } from '../store/messages.repo.js';
 import { lastSeqs } from '../store/rooms.repo.js';
 
@@ -96,6 +96,8 @@ export class RoomLog {
   gapTimer: NodeJS.Timeout | undefined;
   filling = false;
   readonly loading: Promise<RoomLog>;
+  /** The last `history` event made, and the state of the log it was made from. */
+  private historyMade: { recent: readonly SequencedEvent[]; lastSeq: number; count: number; event: EncodedEvent } | undefined;
 
   constructor(
     readonly roomId: number,
@@ -112,6 +114,21 @@ export class RoomLog {
   /** The messages in memory with seq above `seq`, oldest first. */
   after(seq: number): SequencedEvent[] {
     return this.recent.slice(Math.max(0, seq - this.firstSeq + 1));
+  }
+
+  /**
+   * The `history` event a joining client gets: the newest `count` messages, oldest first. Made
+   * once per state of the log, so the members of a room who join together (a reconnect storm)
+   * share one encoding. Every change to the log either replaces `recent` or moves `lastSeq`.
+   */
+  historyEvent(count: number): EncodedEvent {
+    const made = this.historyMade;
+    if (made?.recent === this.recent && made.lastSeq === this.lastSeq && made.count === count) return made.event;
+    const messages: SequencedEvent[] = [];
+    for (let i = this.recent.length - 1; i >= 0 && messages.length < count; i -= 1) if (this.recent[i]!.kind === 'message') messages.push(this.recent[i]!);
+    const event = encodeHistory(this.roomId, messages.reverse(), this.lastSeq);
+    this.historyMade = { recent: this.recent, lastSeq: this.lastSeq, count, event };
+    return event;
   }
 }
 
