@@ -3,7 +3,7 @@
  * figure is a ratio that holds on a noisy machine. `--quick` runs a reduced version.
  *
  * `--only NAME,NAME` runs only the named scenarios (names in SCENARIOS below: token-check,
- * logins, follows, timeline, social, search, fanout, idle, many-rooms, read-receipts,
+ * logins, follows, timeline, social, search, fanout, idle, many-rooms, write-batching, read-receipts,
  * join-storm, two-instances, stream), e.g.
  *   node dist-tools/bench/run.js --only many-rooms,join-storm
  * A partial run writes <date>-partial[-quick].json, never replacing a full run's results.
@@ -29,6 +29,7 @@ import { timelineScenario, type TimelineOptions } from './scenarios/timeline.js'
 import { tokenCheckScenario } from './scenarios/token-check.js';
 import { readReceiptsScenario } from './scenarios/read-receipts.js';
 import { twoInstancesScenario } from './scenarios/two-instances.js';
+import { writeBatchingScenario } from './scenarios/write-batching.js';
 
 const quick = process.argv.includes('--quick');
 const argument = (flag: string) => {
@@ -48,6 +49,8 @@ const MANY_ROOMS: ManyRoomsOptions = quick
   ? { connections: 500, roomSize: 10, ratesPerSecond: [100, 500], durationMs: 3_000, idleMs: 2_000, bunchedPerSecond: 500 }
   : { connections: 10_000, roomSize: 10, ratesPerSecond: [100, 2_000, 5_000], durationMs: 20_000, idleMs: 30_000, bunchedPerSecond: 10_000 };
 const COMPARE_RATE = quick ? 500 : 2_000;
+/** The write lingers (WS_WRITE_LINGER_MS) the write-batching scenario weighs against each other. */
+const WRITE_LINGERS_MS = quick ? [0, 5] : [0, 2, 5];
 /**
  * Timelines: quick keeps every shape but shrinks the tables, audiences and repetitions. Two
  * ordinary posters load the service while the big audience's fan-out runs, without filling both
@@ -174,6 +177,7 @@ const SCENARIOS: Array<{ name: string; run(env: BenchEnv, context: RunContext): 
       return rows;
     },
   },
+  { name: 'write-batching', run: (env) => writeBatchingScenario(env, MANY_ROOMS, WRITE_LINGERS_MS) },
   { name: 'read-receipts', run: (env, context) => readReceiptsScenario(env, MANY_ROOMS, COMPARE_RATE, context.manyRoomsMurmur) },
   {
     name: 'join-storm',
