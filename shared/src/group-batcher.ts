@@ -25,6 +25,12 @@ export interface GroupBatcherOptions<In, Out> {
    * latency cost nobody anything: the batch, and so the cost per input, then grows with the load.
    */
   lingerMs?: number;
+  /**
+   * Linger only while inputs come faster than one batch runs (the batch before held several): an
+   * input that arrives after a quiet spell runs at once, alone, and never waits for company that
+   * is not coming. Without it, every batch lingers.
+   */
+  lingerOnlyWhenBusy?: boolean;
 }
 
 interface Pending<In, Out> {
@@ -61,10 +67,13 @@ export class GroupBatcher<In, Out> {
 
   private async runAll(): Promise<void> {
     this.running = true;
-    const lingerMs = this.options.lingerMs ?? 0;
+    const { maxBatch, lingerMs = 0, lingerOnlyWhenBusy = false } = this.options;
+    let previousBatch = 0;
     while (this.queue.length > 0) {
-      if (lingerMs > 0 && this.queue.length < this.options.maxBatch) await new Promise((wake) => setTimeout(wake, lingerMs));
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const busy = !lingerOnlyWhenBusy || previousBatch > 1;
+      if (lingerMs > 0 && busy && this.queue.length < maxBatch) await new Promise((wake) => setTimeout(wake, lingerMs));
+      const batch = this.queue.splice(0, maxBatch);
+      previousBatch = batch.length;
       await this.runBatch(batch);
     }
     this.running = false;

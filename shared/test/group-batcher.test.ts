@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { GroupBatcher } from '../src/group-batcher.js';
 
 /** A batcher that records the batches it ran; each batch is in flight until `inFlight` settles. */
-function recordingBatcher(lingerMs: number, inFlight: Promise<void> = Promise.resolve()) {
+function recordingBatcher(lingerMs: number, inFlight: Promise<void> = Promise.resolve(), lingerOnlyWhenBusy = false) {
   const batches: number[][] = [];
   const batcher = new GroupBatcher<number, number>({
     run: async (inputs) => {
@@ -13,6 +13,7 @@ function recordingBatcher(lingerMs: number, inFlight: Promise<void> = Promise.re
     },
     maxBatch: 100,
     lingerMs,
+    lingerOnlyWhenBusy,
   });
   return { batches, batcher };
 }
@@ -39,5 +40,40 @@ describe('GroupBatcher', () => {
     const { batches, batcher } = recordingBatcher(50);
     assert.deepEqual(await submitAcrossTurns(batcher), [10, 20, 30]);
     assert.deepEqual(batches, [[1, 2, 3]]);
+  });
+
+  it('lingering only when busy, an input after a quiet spell runs at once and alone; a batch that follows a batch of several waits for company', async () => {
+    const batches: number[][] = [];
+    /** Each batch stays in flight until its gate opens. */
+    const gates: Array<() => void> = [];
+    const batcher = new GroupBatcher<number, number>({
+      run: async (inputs) => {
+        batches.push(inputs);
+        await new Promise<void>((open) => gates.push(open));
+        return inputs.map((n) => n * 10);
+      },
+      maxBatch: 100,
+      lingerMs: 50,
+      lingerOnlyWhenBusy: true,
+    });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    // Quiet: 1 runs at once, without the linger.
+    const results = [batcher.submit(1)];
+    assert.deepEqual(batches, [[1]]);
+    // 2 and 3 arrive while 1 is in flight; a batch of one came before, so they run as soon as it is done.
+    results.push(batcher.submit(2), batcher.submit(3));
+    gates.shift()!();
+    await turn();
+    assert.deepEqual(batches, [[1], [2, 3]]);
+    // 4 arrives while [2, 3] is in flight; a batch of several came before, so it lingers, and 5
+    // and 6, a turn later, join it.
+    results.push(batcher.submit(4));
+    gates.shift()!();
+    await turn();
+    results.push(batcher.submit(5), batcher.submit(6));
+    while (batches.length < 3) await turn();
+    gates.shift()!();
+    assert.deepEqual(await Promise.all(results), [10, 20, 30, 40, 50, 60]);
+    assert.deepEqual(batches, [[1], [2, 3], [4, 5, 6]]);
   });
 });

@@ -38,6 +38,8 @@ export interface Database {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
+/** Connections a pool keeps open however long it is idle. */
+const MIN_IDLE_CONNECTIONS = 2;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 export const DEFAULT_READY_TIMEOUT_MS = 1_000;
 
@@ -46,6 +48,10 @@ export function openDatabase(options: DbOptions): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
+    // Connections idle for idleTimeoutMillis close, but never the last two: a quiet spell would
+    // otherwise make the next statement pay a new connection, its authentication, and the
+    // planning of every prepared statement again.
+    min: Math.min(MIN_IDLE_CONNECTIONS, options.maxConnections ?? 10),
     connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     query_timeout: queryTimeoutMs,

@@ -54,7 +54,7 @@ export interface ChatLimits extends ClientLimits {
   gapWaitMs: number;
   /** Most messages stored by one INSERT. */
   maxWriteBatch: number;
-  /** How long a batch of messages waits for more before it is stored. */
+  /** How long a batch of messages waits for more before it is stored, while messages come faster than one write. */
   writeLingerMs: number;
   /** How long a batch of read markers waits for more before it is stored. */
   readLingerMs: number;

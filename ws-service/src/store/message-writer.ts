@@ -1,9 +1,14 @@
 /**
- * Stores chat messages with one group commit for all rooms: while one INSERT is in flight, the
- * messages that arrive queue up and go in the next INSERT together, whatever their room. Batches
- * run one at a time, so a room's messages take seqs in the order they arrived, and their
- * acknowledgements resolve in that order. A busy instance costs one statement and one commit per
- * batch, not per message.
+ * Stores chat messages with one group commit for all rooms. A message that arrives while nothing
+ * is being stored is stored at once, alone; the messages that arrive while a batch is in flight
+ * queue up and go in the next batch together, whatever their room. Batches run one at a time, so
+ * a room's messages take seqs in the order they arrived, and their acknowledgements resolve in
+ * that order. A busy instance costs one statement and one commit per batch, not per message.
+ *
+ * Each batch costs PostgreSQL a fixed part (a round trip, a statement, a commit that waits for
+ * the WAL flush) besides its messages, so the batch size sets the cost per message. While
+ * messages come faster than one write (the last batch held several), the next batch first
+ * lingers `lingerMs` to gather more; a message after a quiet spell never waits.
  */
 import { isIntegrityViolation, type Db } from '@murmur/shared/db';
 import { notFound, unavailable } from '@murmur/shared/errors';
@@ -13,7 +18,7 @@ import { insertMessages, type NewMessage, type StoredMessage } from './messages.
 export interface MessageWriterOptions {
   /** Most messages in one INSERT; keeps a statement's size and latency bounded. */
   maxBatch: number;
-  /** How long a batch waits for more messages before it is stored (see GroupBatcher). */
+  /** How long a batch that follows a batch of several waits for more messages before it is stored. */
   lingerMs: number;
   /**
    * Most messages waiting for a batch. When the database is slow or hung the queue would grow
@@ -33,6 +38,7 @@ export class MessageWriter {
       run: (batch) => insertMessages(db, batch),
       maxBatch: options.maxBatch,
       lingerMs: options.lingerMs,
+      lingerOnlyWhenBusy: true,
       // A batch that fails on its data (an author deleted a moment ago) is retried message by
       // message, in order, so only the bad one fails.
       retryAloneWhen: isIntegrityViolation,

@@ -84,36 +84,73 @@ export const MESSAGE_COLUMNS = 'm.id, m.room_id, m.seq, m.kind, m.user_id, u.use
 export const RESEND_WINDOW_SECONDS = 24 * 60 * 60;
 
 /**
- * Stores messages of any rooms in one statement and one commit. Each room's `last_seq` is raised
- * by its number of messages under the row's lock, and the messages take the seqs in between, in
- * input order; a transaction that fails takes its seqs back with it, so no gap is ever left.
- * Rooms are locked in id order, so two instances storing into the same rooms cannot deadlock;
- * FOR NO KEY UPDATE does not block the foreign-key checks of messages inserted meanwhile.
+ * Messages are stored by one statement and one commit per batch, sent as one of two named
+ * statements: a message alone in its batch (what nearly every batch holds at a few hundred
+ * messages per second) takes STORE_MESSAGE, with scalar parameters; several take STORE_MESSAGES,
+ * with arrays. Both are written so that PostgreSQL's generic plan, made once per connection, is
+ * the right plan whatever the batch: a custom plan costs more to make (~300 µs for the batch
+ * statement) than a message alone costs to store.
+ *
+ * Each room's `last_seq` is raised by its number of new messages under the row's lock, and the
+ * messages take the seqs in between, in input order; a transaction that fails takes its seqs back
+ * with it, so no gap is ever left. FOR NO KEY UPDATE (which the UPDATE takes) does not block the
+ * foreign-key checks of messages inserted meanwhile.
  *
  * A message whose author already sent its clientMsgId to the room within the resend window
  * (found through the partial index messages_resend_idx) is not stored: the stored copy is
- * returned instead (the oldest copy, should a race have stored two), marked by its input position
- * `resent_ord`. The lookup reads the statement's snapshot, taken before the room locks are
- * waited for: a resend stored by one instance while another instance's batch holding the first
- * copy is still uncommitted is stored twice.
+ * returned instead (the oldest copy, should a race have stored two). The lookup reads the
+ * statement's snapshot, taken before the room lock is waited for: a resend stored by one instance
+ * while another instance's batch holding the first copy is still uncommitted is stored twice.
+ */
+const STORE_MESSAGE = `
+WITH resent AS (
+  SELECT id, seq, text, created_at, edited_at FROM messages
+  WHERE room_id = $1 AND user_id = $2 AND client_msg_id = $4 AND created_at > now() - make_interval(secs => $5)
+  ORDER BY seq LIMIT 1
+),
+bumped AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 AND NOT EXISTS (SELECT FROM resent) RETURNING last_seq),
+inserted AS (
+  INSERT INTO messages (room_id, seq, user_id, text, client_msg_id)
+  SELECT $1, last_seq, $2, $3, $4 FROM bumped
+  RETURNING id, seq, created_at
+)
+SELECT id, seq, created_at, false AS resent, NULL::text AS text, NULL::timestamptz AS edited_at FROM inserted
+UNION ALL
+SELECT id, seq, created_at, true, text, edited_at FROM resent`;
+
+/**
+ * The batch, rooms in any number. Its plan must not depend on the batch's size, so that one
+ * generic plan serves every batch:
+ * - each array goes through a sub-select, which hides its length from the planner even in a
+ *   custom plan: every plan then assumes the same rows, and PostgreSQL keeps the generic one
+ *   instead of planning each batch anew;
+ * - every row of messages and rooms is reached through its index by a LATERAL subquery (a plain
+ *   join, planned for a guessed number of rows, may hash the whole rooms table instead), and the
+ *   UPDATE's `= ANY (ARRAY[…])` cannot be hashed either, so it looks each locked room up by key.
+ * The rooms are locked in id order (the LATERAL lock runs once per room, in the order of the
+ * sorted counts), so two instances storing into the same rooms cannot deadlock; the UPDATE then
+ * changes rows already locked. A resend is marked by its input position `resent_ord`.
  */
 const STORE_MESSAGES = `
 WITH input AS (
-  SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[]) WITH ORDINALITY AS t(room_id, user_id, text, client_msg_id, ord)
+  SELECT * FROM unnest((SELECT $1::int[]), (SELECT $2::int[]), (SELECT $3::text[]), (SELECT $4::text[])) WITH ORDINALITY AS t(room_id, user_id, text, client_msg_id, ord)
 ),
 resent AS (
-  SELECT DISTINCT ON (i.ord) i.ord, m.id, m.room_id, m.seq, m.text, m.created_at, m.edited_at
-  FROM input i
-  JOIN messages m ON m.room_id = i.room_id AND m.user_id = i.user_id AND m.client_msg_id = i.client_msg_id
-  WHERE m.client_msg_id IS NOT NULL AND m.created_at > now() - make_interval(secs => $5)
-  ORDER BY i.ord, m.seq
+  SELECT i.ord, m.id, m.room_id, m.seq, m.text, m.created_at, m.edited_at
+  FROM input i CROSS JOIN LATERAL (
+    SELECT id, room_id, seq, text, created_at, edited_at FROM messages m
+    WHERE m.room_id = i.room_id AND m.user_id = i.user_id AND m.client_msg_id = i.client_msg_id AND m.created_at > now() - make_interval(secs => $5)
+    ORDER BY m.seq LIMIT 1
+  ) m
+  WHERE i.client_msg_id IS NOT NULL
 ),
 fresh AS (SELECT * FROM input WHERE ord NOT IN (SELECT ord FROM resent)),
-counts AS (SELECT room_id, count(*) AS n FROM fresh GROUP BY room_id),
 locked AS (
-  SELECT r.id, r.last_seq, c.n FROM rooms r JOIN counts c ON c.room_id = r.id ORDER BY r.id FOR NO KEY UPDATE OF r
+  SELECT c.room_id AS id, c.n, r.last_seq
+  FROM (SELECT room_id, count(*) AS n FROM fresh GROUP BY room_id ORDER BY room_id) c
+  CROSS JOIN LATERAL (SELECT last_seq FROM rooms WHERE id = c.room_id FOR NO KEY UPDATE) r
 ),
-bumped AS (UPDATE rooms r SET last_seq = l.last_seq + l.n FROM locked l WHERE r.id = l.id),
+bumped AS (UPDATE rooms r SET last_seq = l.last_seq + l.n FROM locked l WHERE r.id = ANY (ARRAY[l.id])),
 inserted AS (
   INSERT INTO messages (room_id, seq, user_id, text, client_msg_id)
   SELECT f.room_id, l.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord), f.user_id, f.text, f.client_msg_id
@@ -127,17 +164,24 @@ SELECT id, room_id, seq, created_at, ord::int, text, edited_at FROM resent`;
 
 interface StoreRow {
   id: number;
-  room_id: number;
   seq: number;
   created_at: Date;
-  /** 1-based position in the input of a resend; null for a message stored now. */
-  resent_ord: number | null;
   text: string | null;
   edited_at: Date | null;
 }
 
+interface BatchRow extends StoreRow {
+  room_id: number;
+  /** 1-based position in the input of a resend; null for a message stored now. */
+  resent_ord: number | null;
+}
+
 /** Messages with the same author, room and clientMsgId name one message. */
 const resendKey = (m: NewMessage): string | undefined => (m.clientMsgId === null ? undefined : `${m.roomId}:${m.userId}:${m.clientMsgId}`);
+
+const storedNow = (row: StoreRow, text: string): StoredMessage => ({ id: row.id, seq: row.seq, createdAt: row.created_at, text, resent: false, editedAt: null });
+// A found copy has its author (it matched user_id); its text is null if it was deleted since.
+const foundCopy = (row: StoreRow): StoredMessage => ({ id: row.id, seq: row.seq, createdAt: row.created_at, text: row.text, resent: true, editedAt: row.edited_at });
 
 /**
  * Stores `rows` (of any rooms) in one statement. The result is in the order of `rows`; a message
@@ -157,8 +201,25 @@ export async function insertMessages(db: Db, rows: readonly NewMessage[]): Promi
     unique.push(row);
     return { index: unique.length - 1, copy: false };
   });
+  const results = unique.length === 1 ? [await storeOne(db, unique[0]!)] : await storeMany(db, unique);
+  return slots.map(({ index, copy }) => {
+    const result = results[index];
+    return result && copy ? { ...result, resent: true } : result;
+  });
+}
 
-  const { rows: stored } = await db.$client.query<StoreRow>({
+async function storeOne(db: Db, message: NewMessage): Promise<StoredMessage | undefined> {
+  const { rows } = await db.$client.query<StoreRow & { resent: boolean }>({
+    name: 'murmur_store_message',
+    text: STORE_MESSAGE,
+    values: [message.roomId, message.userId, message.text, message.clientMsgId, RESEND_WINDOW_SECONDS],
+  });
+  const row = rows[0];
+  return row && (row.resent ? foundCopy(row) : storedNow(row, message.text));
+}
+
+async function storeMany(db: Db, unique: readonly NewMessage[]): Promise<Array<StoredMessage | undefined>> {
+  const { rows: stored } = await db.$client.query<BatchRow>({
     name: 'murmur_store_messages',
     text: STORE_MESSAGES,
     values: [
@@ -170,8 +231,8 @@ export async function insertMessages(db: Db, rows: readonly NewMessage[]): Promi
     ],
   });
   // Within a room, new seqs follow input order: hand each room's new rows out in seq order.
-  const resentAt = new Map<number, StoreRow>();
-  const byRoom = new Map<number, StoreRow[]>();
+  const resentAt = new Map<number, BatchRow>();
+  const byRoom = new Map<number, BatchRow[]>();
   for (const row of stored.sort((a, b) => a.seq - b.seq)) {
     if (row.resent_ord !== null) {
       resentAt.set(row.resent_ord - 1, row);
@@ -181,16 +242,11 @@ export async function insertMessages(db: Db, rows: readonly NewMessage[]): Promi
     if (!list) byRoom.set(row.room_id, (list = []));
     list.push(row);
   }
-  const results = unique.map((message, i): StoredMessage | undefined => {
+  return unique.map((message, i): StoredMessage | undefined => {
     const resent = resentAt.get(i);
-    // A found copy has its author (it matched user_id); its text is null if it was deleted since.
-    if (resent) return { id: resent.id, seq: resent.seq, createdAt: resent.created_at, text: resent.text, resent: true, editedAt: resent.edited_at };
+    if (resent) return foundCopy(resent);
     const row = byRoom.get(message.roomId)?.shift();
-    return row && { id: row.id, seq: row.seq, createdAt: row.created_at, text: message.text, resent: false, editedAt: null };
-  });
-  return slots.map(({ index, copy }) => {
-    const result = results[index];
-    return result && copy ? { ...result, resent: true } : result;
+    return row && storedNow(row, message.text);
   });
 }
 
