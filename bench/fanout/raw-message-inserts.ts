@@ -36,7 +36,8 @@ export async function rawMessageInserts(env: BenchEnv, options: { rooms: number;
   await client.connect();
   try {
     const latenciesMs: number[] = [];
-    const pending: Array<Promise<unknown>> = [];
+    /** The statements go one after another on the one connection, each after the one before is answered. */
+    let last: Promise<unknown> = Promise.resolve();
     const postgresBefore = postgresCpuByPid(env.databaseName);
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
@@ -45,11 +46,11 @@ export async function rawMessageInserts(env: BenchEnv, options: { rooms: number;
       const seq = (lastSeq.get(roomId) ?? 0) + 1;
       lastSeq.set(roomId, seq);
       const due = performance.now();
-      pending.push(
-        client.query({ name: 'bench_raw_message', text: RAW_INSERT, values: [roomId, seq, author!.id, String(Date.now())] }).then(() => latenciesMs.push(performance.now() - due)),
-      );
+      last = last
+        .then(() => client.query({ name: 'bench_raw_message', text: RAW_INSERT, values: [roomId, seq, author!.id, String(Date.now())] }))
+        .then(() => latenciesMs.push(performance.now() - due));
     });
-    await Promise.all(pending);
+    await last;
     const elapsedMs = performance.now() - started;
     const postgresSeconds = postgresCpuSince(postgresBefore, env.databaseName);
     const clientSeconds = (coreShareSince(cpuBefore, elapsedMs) * elapsedMs) / 1000;
