@@ -4,7 +4,7 @@
  */
 import type { ResultRow } from '../lib/report.js';
 import { percentile } from '../lib/stats.js';
-import { listenBacklogCap, NODE_DEFAULT_BACKLOG } from '../lib/tcp-stats.js';
+import { listenBacklogCap } from '../lib/tcp-stats.js';
 import type { LoadResult } from './generator-run.js';
 import type { OrderCheck } from './protocol.js';
 
@@ -131,8 +131,8 @@ export function openFilesNotes(result: LoadResult, connections: number, instance
 export function listenOverflowNotes(result: LoadResult): string[] {
   if (result.listenOverflows <= 0) return [];
   return [
-    `the kernel dropped ${count(result.listenOverflows)} connection handshakes at a full listen queue (Node's default backlog is ` +
-      `${NODE_DEFAULT_BACKLOG}, net.core.somaxconn ${listenBacklogCap()}); each such client retried after 1 s or more`,
+    `the kernel dropped ${count(result.listenOverflows)} connection handshakes at a full listen queue (no backlog exceeds ` +
+      `net.core.somaxconn, ${listenBacklogCap()} here); each such client retried after 1 s or more`,
   ];
 }
 

@@ -1,14 +1,11 @@
 /**
  * The kernel's count of connection handshakes dropped because a listening socket's accept queue
- * was full (Linux, /proc/net/netstat, machine-wide). When thousands connect at once, a server
- * that listens with Node's default backlog (511) overflows it, and every dropped client waits
- * for its SYN to be retried (after 1 s, then 3 s, …): this, not the server's work, can set the
- * time a join storm takes.
+ * was full (Linux, /proc/net/netstat, machine-wide). When thousands connect at once faster than
+ * the server accepts them, the queue overflows, even at the largest backlog the system allows
+ * (net.core.somaxconn), and every dropped client waits for its SYN to be retried (after 1 s,
+ * then 3 s, …): this, as much as the server's work, can set the time a join storm takes.
  */
 import { readFileSync } from 'node:fs';
-
-/** The backlog Node's server.listen uses unless given one. */
-export const NODE_DEFAULT_BACKLOG = 511;
 
 /** TcpExt ListenOverflows since boot. */
 export function listenOverflows(): number {
