@@ -74,7 +74,9 @@ export class ContractChecker {
       if (body !== undefined && body !== '') throw new Error(`${route} ${status} has a body, and its documentation none`);
       return;
     }
-    if (media !== '*/*' && !contentType.startsWith(media)) throw new Error(`${route} ${status} answered ${contentType}, documented ${media}`);
+    // A documented `image/*` takes any image type.
+    const documentedType = media.endsWith('/*') ? media.slice(0, -1) : media;
+    if (media !== '*/*' && !contentType.startsWith(documentedType)) throw new Error(`${route} ${status} answered ${contentType}, documented ${media}`);
     if (media !== 'application/json') return;
     const ref = `openapi#/${pointer('paths', path, method.toLowerCase(), 'responses', String(status), 'content', media, 'schema')}`;
     const validate = this.ajv.getSchema(ref);

@@ -11,6 +11,7 @@ import { declareTagsRoutes } from './routes/tags.routes.js';
 import { TrendingTags } from './services/tags.service.js';
 import { declareSearchRoutes } from './routes/search.routes.js';
 import { declareUsersRoutes } from './routes/users.routes.js';
+import { declareMediaRoutes } from './media/media.routes.js';
 
 export function createApp(deps: ServiceDeps): Express {
   const db = deps.database.db;
@@ -24,12 +25,22 @@ export function createApp(deps: ServiceDeps): Express {
     code: 'TOO_MANY_POSTS',
     message: `at most ${deps.config.POSTS_MAX_PER_WINDOW} posts per ${describeWindow(deps.config.POSTS_WINDOW_SECONDS)}`,
   });
+  const uploadLimit = sharedLimit({
+    pool: deps.database.pool,
+    name: 'media-uploads',
+    keyPrefix: deps.config.RATE_LIMIT_KEY_PREFIX,
+    logger: deps.logger,
+    points: deps.config.MEDIA_UPLOADS_PER_HOUR,
+    windowSeconds: 3600,
+    code: 'TOO_MANY_UPLOADS',
+    message: `at most ${deps.config.MEDIA_UPLOADS_PER_HOUR} uploads per hour`,
+  });
   const delivery = { jobs: deps.timelineJobs, inlineFollowers: deps.config.TIMELINE_INLINE_FOLLOWERS, live: deps.live };
   const trendOptions = { windowHours: deps.config.TRENDS_WINDOW_HOURS, refreshSeconds: deps.config.TRENDS_REFRESH_SECONDS };
   const trends = new TrendingTags(db, trendOptions, deps.logger);
   return createServiceApp({
     service: 'user-service',
-    description: 'People and posts: profiles, follows, posts, replies, likes, reposts, hashtags, notifications, the home timeline and search.',
+    description: 'People and posts: profiles, follows, posts, replies, likes, reposts, hashtags, notifications, the home timeline, search, and pictures.',
     deps,
     metrics: deps.metrics,
     routes: (api) => {
@@ -41,6 +52,7 @@ export function createApp(deps: ServiceDeps): Express {
       declareReactionsRoutes(api, db, delivery, postLimit);
       declareTagsRoutes(api, db, trends, trendOptions.windowHours);
       declareNotificationsRoutes(api, db, deps.config.NOTIFICATIONS_MAX_UNREAD_COUNT);
+      declareMediaRoutes(api, { context: deps.media.context, uploadLimit, accelRedirect: deps.config.MEDIA_ACCEL_REDIRECT });
     },
   });
 }

@@ -4,10 +4,13 @@
  */
 import { z } from 'zod';
 import { commonEnv, liveEnv, parseEnv, portEnv, readPemFromEnv } from '@murmur/shared/config';
+import { mediaEnv } from './media/media-config.js';
 
-export const envSchema = z.object({
+export const envSchema = z
+  .object({
   ...commonEnv,
   ...liveEnv,
+  ...mediaEnv,
   PORT: portEnv(8082),
   POSTS_MAX_PER_WINDOW: z.coerce
     .number()
@@ -102,7 +105,8 @@ export const envSchema = z.object({
     .describe(
       'how old the trending list may get before a read starts computing it again in the background (it reads every tag use of the window); 0 computes it on every read',
     ),
-});
+  })
+  .refine((env) => env.MEDIA_STORAGE !== 's3' || env.MEDIA_S3_BUCKET !== undefined, { path: ['MEDIA_S3_BUCKET'], message: 'is required with MEDIA_STORAGE=s3' });
 
 /** The token verification key, given inline or as a file (`JWT_PUBLIC_KEY_FILE`); read beside the schema. */
 export const PEM_KEY_ENV = 'JWT_PUBLIC_KEY';

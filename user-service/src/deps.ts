@@ -6,10 +6,11 @@ import type { ServiceConfig } from './config.js';
 import { PgLiveEvents, RedisLiveEvents, type LiveEventPublisher } from '@murmur/shared/live-events';
 import { openRedis, openRedisCluster } from '@murmur/shared/redis';
 import { LiveUpdates } from './live/live-updates.js';
+import { openMediaDeps, type MediaDeps } from './media/media-deps.js';
 import { JobQueue } from './timeline/job-queue.js';
 import { timelineJobRunner, type TimelineJob, type TimelineJobs } from './timeline/timeline-jobs.js';
 
-export type ServiceDeps = Deps<ServiceConfig> & { timelineJobs: TimelineJobs; metrics: ServiceMetrics; live: LiveUpdates };
+export type ServiceDeps = Deps<ServiceConfig> & { timelineJobs: TimelineJobs; metrics: ServiceMetrics; live: LiveUpdates; media: MediaDeps };
 
 /** How long an idle job loop waits before looking for jobs that other instances enqueued. */
 const JOB_POLL_MS = 500;
@@ -40,14 +41,17 @@ export async function openDeps(config: ServiceConfig, logger: Logger): Promise<S
       metrics: metrics.registry,
       run: timelineJobRunner({ batchSize: config.TIMELINE_FANOUT_BATCH_SIZE, live }),
     });
+    const media = openMediaDeps(config, platform.database.db, logger);
     return {
       ...platform,
       timelineJobs,
       metrics,
       live,
+      media,
       async close() {
         // Jobs in hand finish on the pool before it closes; queued ones wait for the next start.
         await timelineJobs.close();
+        await media.close();
         await publisher.close();
         await platform.close();
       },

@@ -3,7 +3,15 @@ import { checkContract } from '@murmur/shared/api-contract';
 import { api, serviceRouteCalls } from '@murmur/shared/testing';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { createApp } from '../src/app.js';
+import { makePng, uploadPicture } from '../src/testing.js';
 import { startServices, type Services } from './helpers.js';
+
+/** A GET whose answer may be a file: its body is read as JSON only when it is JSON. */
+async function fetchAnswer(url: string, token?: string) {
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+}
 
 describe('user-service OpenAPI document', () => {
   let s: Services;
@@ -31,6 +39,16 @@ describe('user-service OpenAPI document', () => {
         await call('POST', `/unfollow?toUnfollowId=${alice.id}`, { token: bob.token }),
         await call('POST', '/unfollow', { token: bob.token }),
       ],
+      'POST /media': async () => [
+        await uploadPicture(s.userUrl, await makePng(), { token: alice.token, alt: 'documented' }),
+        await uploadPicture(s.userUrl, Buffer.from('not a picture'), { token: alice.token }),
+        await uploadPicture(s.userUrl, await makePng()),
+      ],
+      'GET /media/{file}': async () => {
+        const { body } = await uploadPicture(s.userUrl, await makePng(), { token: alice.token });
+        return [await fetchAnswer(`${s.userUrl}${body.url}`), await fetchAnswer(`${s.userUrl}/media/unknown.png`)];
+      },
+      'GET /media/private/{file}': async () => [await fetchAnswer(`${s.userUrl}/media/private/unknown.png`, alice.token)],
       'GET /me': async () => [await call('GET', '/me', { token: alice.token }), await call('GET', '/me')],
       'DELETE /delete': async () => {
         const doomed = await registerUser(s.auth.url);

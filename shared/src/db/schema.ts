@@ -3,7 +3,7 @@
  * migrations from it. Each table names the one service that writes it.
  */
 import { sql } from 'drizzle-orm';
-import { type AnyPgColumn, bigint, check, index, integer, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
 
 /** A point in time, stored with its time zone, read as a Date. */
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -38,6 +38,8 @@ export const users = pgTable(
     displayName: text('display_name'),
     /** What the user says of themselves on their profile; empty until they write it. */
     bio: text('bio').notNull().default(''),
+    /** The picture beside the user's name; null until they set one. */
+    avatarMediaId: bigint('avatar_media_id', { mode: 'number' }).references((): AnyPgColumn => media.id, { onDelete: 'set null' }),
   },
   (t) => [
     // Usernames and emails are unique regardless of case: "Alice" and "alice" are one account.
@@ -49,6 +51,8 @@ export const users = pgTable(
     index('users_username_trgm_idx').using('gin', sql`lower(${t.username}) gin_trgm_ops`),
     // User search, matches inside display names.
     index('users_display_name_trgm_idx').using('gin', sql`lower(${t.displayName}) gin_trgm_ops`),
+    // A deleted picture finds the account it was the avatar of (the foreign key's SET NULL).
+    index('users_avatar_media_idx').on(t.avatarMediaId).where(sql`${t.avatarMediaId} IS NOT NULL`),
   ],
 );
 
@@ -399,6 +403,12 @@ export const messages = pgTable(
      * kept (never shown), so a resend of it is recognised and refused rather than stored again.
      */
     deletedAt: instant('deleted_at'),
+    /**
+     * The message's pictures as every answer shows them (`@murmur/shared/media`), copied from
+     * their media rows when it was stored, so history is read without a join; null when none.
+     * The media rows go when the message becomes a tombstone (trigger of migration 0012).
+     */
+    media: jsonb('media'),
   },
   (t) => [
     uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq),
@@ -477,4 +487,73 @@ export const rateLimits = pgTable('rate_limits', {
   key: varchar('key', { length: 255 }).primaryKey(),
   points: integer('points').notNull().default(0),
   expire: bigint('expire', { mode: 'number' }),
+});
+
+/** Who may fetch a picture: anyone with its URL, or the members of its room (and its owner). */
+export const MEDIA_VISIBILITIES = ['public', 'private'] as const;
+export type MediaVisibility = (typeof MEDIA_VISIBILITIES)[number];
+/** What an upload became part of; null while it is unattached. */
+export const MEDIA_USES = ['post', 'message', 'avatar'] as const;
+export type MediaUse = (typeof MEDIA_USES)[number];
+
+/**
+ * Written by user-service (uploads, posts, avatars, the sweeper) and ws-service (a message's
+ * pictures). One row per uploaded picture: its two stored files (the re-encoded original and the
+ * preview, named at random) and what the API shows of it. A row is `processing` while its files
+ * are being stored and `ready` once they are. It goes with its owner, its post, its message or
+ * its room (foreign keys), and every deleted row queues its files' removal in
+ * `media_file_deletions` (trigger of migration 0012), so the files follow the rows however they go.
+ */
+export const media = pgTable(
+  'media',
+  {
+    id: orderedId(),
+    ownerId: ownedBy('owner_id'),
+    createdAt: createdAt(),
+    ready: boolean('ready').notNull().default(false),
+    visibility: text('visibility', { enum: MEDIA_VISIBILITIES }).notNull(),
+    /** The room it was uploaded for; for a private one, whose members may see it. */
+    roomId: integer('room_id').references(() => rooms.id, { onDelete: 'cascade' }),
+    /** The stored names of the original and the preview: random, never derived from the id. */
+    file: text('file').notNull(),
+    previewFile: text('preview_file').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    blurhash: text('blurhash').notNull(),
+    alt: text('alt').notNull().default(''),
+    /** Bytes of both files, as stored. */
+    bytes: integer('bytes').notNull(),
+    usedAs: text('used_as', { enum: MEDIA_USES }),
+    attachedAt: instant('attached_at'),
+    postId: bigint('post_id', { mode: 'number' }).references(() => posts.id, { onDelete: 'cascade' }),
+    messageId: bigint('message_id', { mode: 'number' }).references(() => messages.id, { onDelete: 'cascade' }),
+    /** Its place among the pictures of its post or message, from 0. */
+    position: smallint('position'),
+    /** The clientMsgId of the message that claimed it: a resend of that message may claim it again. */
+    claimKey: text('claim_key'),
+  },
+  (t) => [
+    uniqueIndex('media_file_key').on(t.file),
+    uniqueIndex('media_preview_file_key').on(t.previewFile),
+    index('media_post_idx').on(t.postId, t.position).where(sql`${t.postId} IS NOT NULL`),
+    index('media_message_idx').on(t.messageId).where(sql`${t.messageId} IS NOT NULL`),
+    // The sweeper's work: uploads never attached, rows left processing, claims never stored.
+    index('media_unattached_idx').on(t.createdAt).where(sql`${t.postId} IS NULL AND ${t.messageId} IS NULL AND ${t.usedAs} IS DISTINCT FROM 'avatar'`),
+    index('media_owner_idx').on(t.ownerId),
+    check('media_visibility_check', oneOf(t.visibility, MEDIA_VISIBILITIES)),
+    check('media_used_as_check', sql`${t.usedAs} IS NULL OR ${oneOf(t.usedAs, MEDIA_USES)}`),
+    check('media_private_has_room', sql`${t.visibility} = 'public' OR ${t.roomId} IS NOT NULL`),
+  ],
+);
+
+/**
+ * Files whose media row is gone, waiting to be removed from storage by user-service's sweeper.
+ * Filled by the trigger of migration 0012 in the statement that deletes the row, so a file is
+ * never forgotten, whichever service or cascade deleted it.
+ */
+export const mediaFileDeletions = pgTable('media_file_deletions', {
+  id: orderedId(),
+  visibility: text('visibility', { enum: MEDIA_VISIBILITIES }).notNull(),
+  file: text('file').notNull(),
+  queuedAt: createdAt('queued_at'),
 });

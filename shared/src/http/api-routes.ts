@@ -45,6 +45,11 @@ export interface RouteSpec<P extends Fields = Fields, Q extends Fields = Fields,
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * A `multipart/form-data` body instead of JSON (an upload): its fields, for the document only,
+   * since the handler reads the stream itself. Such a route is exempt from the JSON-only rule.
+   */
+  form?: z.ZodObject;
   /** Request headers, keyed by the name the API gives them (`Idempotency-Key`); matched case-insensitively. */
   headers?: H;
   response: RouteResponse;

@@ -106,6 +106,7 @@ function toRouteConfig(spec: RouteSpec): RouteConfig {
       query: spec.query,
       headers: spec.headers,
       ...(spec.body && { body: { required: true, content: { 'application/json': { schema: spec.body } } } }),
+      ...(spec.form && { body: { required: true, content: { 'multipart/form-data': { schema: spec.form } } } }),
     },
     responses,
   };

@@ -74,14 +74,19 @@ const requestLog =
     next();
   };
 
-/** A request that carries a body must say it is JSON; a form or text body is refused with 415. */
-const requireJsonBody: RequestHandler = (req, _res, next) => {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (hasBody && !req.is('application/json')) {
-    return next(new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'));
-  }
-  next();
-};
+/**
+ * A request that carries a body must say it is JSON; a form or text body is refused with 415,
+ * except at `formPaths` (uploads), whose handlers read the body themselves.
+ */
+const requireJsonBody =
+  (formPaths: ReadonlySet<string>): RequestHandler =>
+  (req, _res, next) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is('application/json') && !(req.method === 'POST' && formPaths.has(req.path))) {
+      return next(new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'));
+    }
+    next();
+  };
 
 /** The banner, health, readiness and metrics endpoints of every service. */
 function declareServiceRoutes(api: ApiRoutes, service: string, isReady: () => Promise<boolean>, metrics: ServiceMetrics): void {
@@ -137,16 +142,18 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const metrics = options.metrics ?? createServiceMetrics(options.service);
   app.use(helmet());
   app.use(requestLog(deps.logger));
-  app.use(metrics.observeRequests);
-  app.use(requireJsonBody);
-  app.use(express.json({ limit: MAX_JSON_BODY, strict: true }));
-  app.use(cookieParser());
-
   const auth = createAuthMiddleware({ verifyToken: deps.verification.verifyToken, allowedOrigins: deps.config.ALLOWED_ORIGINS });
   const skeleton = new ApiRoutes();
   const api = new ApiRoutes(auth);
   declareServiceRoutes(skeleton, options.service, () => deps.database.isReachable(), metrics);
   options.routes(api, auth);
+  const formPaths = new Set(api.specs.filter((spec) => spec.form && spec.method === 'post' && !spec.path.includes(':')).map((spec) => spec.path));
+
+  app.use(metrics.observeRequests);
+  app.use(requireJsonBody(formPaths));
+  app.use(express.json({ limit: MAX_JSON_BODY, strict: true }));
+  app.use(cookieParser());
+
   let document: object | undefined;
   declareApiDocs(skeleton, `murmur ${options.service}`, () => {
     document ??= openApiDocument({

@@ -1,0 +1,46 @@
+/** `MEDIA_STORAGE=local`: files under one folder, `public/` and `private/`, as nginx can serve them. */
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { MediaVisibility } from '@murmur/shared/media';
+import type { MediaStorage, StoredFile } from './storage.js';
+
+/** Names are the service's own (random letters, a dot, an extension); anything else is no file. */
+const SAFE_NAME = /^[\w-]+\.[a-z0-9]+$/;
+
+export class LocalStorage implements MediaStorage {
+  constructor(private readonly root: string) {}
+
+  private pathOf(area: MediaVisibility, name: string): string | undefined {
+    return SAFE_NAME.test(name) ? path.join(this.root, area, name) : undefined;
+  }
+
+  async put(area: MediaVisibility, name: string, sourcePath: string): Promise<void> {
+    const target = this.pathOf(area, name);
+    if (!target) throw new Error(`not a media file name: ${name}`);
+    await mkdir(path.dirname(target), { recursive: true });
+    // Copied beside the target under a temporary name, then renamed: a reader never sees half a file.
+    const partial = `${target}.${randomUUID()}.partial`;
+    try {
+      await copyFile(sourcePath, partial);
+      await rename(partial, target);
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw err;
+    }
+  }
+
+  async open(area: MediaVisibility, name: string): Promise<StoredFile | undefined> {
+    const file = this.pathOf(area, name);
+    if (!file) return undefined;
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) return undefined;
+    return { body: createReadStream(file), size: info.size };
+  }
+
+  async remove(area: MediaVisibility, name: string): Promise<void> {
+    const file = this.pathOf(area, name);
+    if (file) await rm(file, { force: true });
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Uploading a picture: admitted to the bounded image work, received, processed, then stored so
+ * that nothing is ever half-written: the row is added (not ready) before the files are stored
+ * and marked ready after, and a failure between deletes the row, whose trigger queues the files
+ * for the sweeper. A crash between leaves a row that is never ready, which the sweeper removes too.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { Db } from '@murmur/shared/db';
+import { notFound, unauthorized } from '@murmur/shared/errors';
+import { parseInput } from '@murmur/shared/http';
+import { MAX_ALT_CHARACTERS, type MediaAttachment, type MediaVisibility } from '@murmur/shared/media';
+import { CONTENT_TYPES, FILE_EXTENSIONS, processImage, type StoredFormat } from './image-processing.js';
+import { deleteMedia, insertMedia, markReady, roomForUpload } from './media.repo.js';
+import type { MediaStorage } from './storage.js';
+import { receiveUpload } from './upload-reception.js';
+import type { WorkSlots } from './work-slots.js';
+
+export interface UploadLimits {
+  maxBytes: number;
+  maxPixels: number;
+  timeoutMs: number;
+  /** Where uploads are written while they arrive. */
+  tmpDir?: string;
+}
+
+export interface MediaContext {
+  db: Db;
+  storage: MediaStorage;
+  slots: WorkSlots;
+  limits: UploadLimits;
+}
+
+/** The text fields of an upload's form. */
+export const uploadFields = z.object({
+  alt: z
+    .string()
+    .trim()
+    .refine((t) => [...t].length <= MAX_ALT_CHARACTERS, `must be at most ${MAX_ALT_CHARACTERS} characters`)
+    .default('')
+    .describe(`what the picture shows, read out in its place (at most ${MAX_ALT_CHARACTERS} characters)`),
+  roomId: z.coerce
+    .number({ error: 'must be a room id' })
+    .int('must be a room id')
+    .min(1, 'must be a room id')
+    .max(2_147_483_647, 'must be a room id')
+    .optional()
+    .describe("the chat room the picture is for: in a private or direct room (the caller must be a member), it is seen by the room's members alone"),
+});
+
+/** A random file name: 128 bits, never guessable from anything else. */
+const randomName = (extension: string) => `${randomBytes(16).toString('base64url')}.${extension}`;
+
+/** Where an upload's files go: public, or private to the members of a private or direct room. */
+async function destinationOf(db: Db, ownerId: number, roomId: number | undefined): Promise<{ visibility: MediaVisibility; roomId: number | null }> {
+  if (roomId === undefined) return { visibility: 'public', roomId: null };
+  const room = await roomForUpload(db, roomId, ownerId);
+  if (!room || (room.kind !== 'public' && !room.member)) throw notFound('ROOM_NOT_FOUND', `no room with id ${roomId}`);
+  return { visibility: room.kind === 'public' ? 'public' : 'private', roomId };
+}
+
+/** Receives, processes and stores the picture of `req`, uploaded by `ownerId`. */
+export async function uploadPicture(context: MediaContext, ownerId: number, req: Request, res: Response): Promise<MediaAttachment> {
+  const admission = context.slots.admit();
+  const directory = await mkdtemp(path.join(context.limits.tmpDir ?? tmpdir(), 'murmur-upload-'));
+  try {
+    const upload = await receiveUpload(req, res, directory, context.limits);
+    const fields = parseInput(uploadFields, Object.fromEntries(upload.fields), 'body');
+    const destination = await destinationOf(context.db, ownerId, fields.roomId);
+    const previewPath = path.join(directory, 'preview.webp');
+    let originalPath = '';
+    const image = await admission.run(() =>
+      processImage(upload.path, (format) => (originalPath = path.join(directory, `original.${FILE_EXTENSIONS[format]}`)), previewPath, context.limits.maxPixels),
+    );
+    const file = randomName(FILE_EXTENSIONS[image.format]);
+    const previewFile = randomName('webp');
+    const id = await insertMedia(context.db, {
+      ownerId,
+      ...destination,
+      file,
+      previewFile,
+      width: image.width,
+      height: image.height,
+      blurhash: image.blurhash,
+      alt: fields.alt,
+      bytes: image.originalBytes + image.previewBytes,
+    });
+    if (id === undefined) {
+      if (fields.roomId !== undefined) throw notFound('ROOM_NOT_FOUND', `no room with id ${fields.roomId}`);
+      throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
+    }
+    try {
+      await context.storage.put(destination.visibility, file, originalPath, contentTypeOfFormat(image.format));
+      await context.storage.put(destination.visibility, previewFile, previewPath, CONTENT_TYPES.webp!);
+      const stored = await markReady(context.db, id);
+      if (!stored) throw notFound('MEDIA_NOT_FOUND', 'the upload was removed while it was stored');
+      return stored;
+    } catch (err) {
+      // Should the database be unreachable too, the row stays not ready, and the sweeper takes it.
+      await deleteMedia(context.db, id).catch(() => undefined);
+      throw err;
+    }
+  } finally {
+    admission.release();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+const contentTypeOfFormat = (format: StoredFormat) => CONTENT_TYPES[FILE_EXTENSIONS[format]]!;

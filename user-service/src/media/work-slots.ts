@@ -1,0 +1,61 @@
+/**
+ * A bounded queue of work: at most `concurrent` jobs run at once and at most `queued` more wait
+ * (counted from the moment they are admitted, while their input still arrives); past that,
+ * admission is refused at once with 503 and `Retry-After`, so the backlog never grows unbounded.
+ */
+import { AppError } from '@murmur/shared/errors';
+
+export interface Admission {
+  /** Runs `job` once a slot is free; the admission is spent when it settles. */
+  run<T>(job: () => Promise<T>): Promise<T>;
+  /** Gives the admission back without running anything (the upload failed first). */
+  release(): void;
+}
+
+export class WorkSlots {
+  private admitted = 0;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    private readonly concurrent: number,
+    private readonly queued: number,
+    /** Seconds a refused client is told to wait. */
+    private readonly retryAfterSeconds = 5,
+  ) {}
+
+  /** Jobs admitted and not yet settled: running, waiting, or still arriving. */
+  get inFlight(): number {
+    return this.admitted;
+  }
+
+  /** Admits one job, or refuses with 503 `MEDIA_BUSY` when every place is taken. */
+  admit(): Admission {
+    if (this.admitted >= this.concurrent + this.queued) {
+      throw new AppError(503, 'MEDIA_BUSY', 'too many pictures are being processed; try again shortly', { 'Retry-After': String(this.retryAfterSeconds) });
+    }
+    this.admitted++;
+    let spent = false;
+    const spend = () => {
+      if (spent) return false;
+      spent = true;
+      this.admitted--;
+      return true;
+    };
+    return {
+      run: async <T>(job: () => Promise<T>): Promise<T> => {
+        if (spent) throw new Error('an admission runs one job');
+        if (this.running >= this.concurrent) await new Promise<void>((resolve) => this.waiting.push(resolve));
+        this.running++;
+        try {
+          return await job();
+        } finally {
+          this.running--;
+          spend();
+          this.waiting.shift()?.();
+        }
+      },
+      release: () => void spend(),
+    };
+  }
+}
