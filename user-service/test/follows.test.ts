@@ -163,11 +163,11 @@ describe('profiles and follower lists', () => {
     assert.equal(followers.status, 200);
     assert.deepEqual(
       followers.body.items,
-      fans.reverse().map((f) => ({ id: f.id, username: f.username, displayName: null })),
+      fans.reverse().map((f) => ({ id: f.id, username: f.username, displayName: null, avatarUrl: null })),
     );
     assert.equal(followers.body.nextCursor, null);
     const following = await api(s.userUrl, 'GET', `/users/${fans[0]!.id}/following`);
-    assert.deepEqual(following.body, { items: [{ id: star.id, username: star.username, displayName: null }], nextCursor: null });
+    assert.deepEqual(following.body, { items: [{ id: star.id, username: star.username, displayName: null, avatarUrl: null }], nextCursor: null });
   });
 
   it('answers 404 for the lists of an unknown user, 400 for a bad limit or cursor', async () => {

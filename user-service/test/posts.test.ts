@@ -19,7 +19,7 @@ describe('posts', () => {
     const res = await post(alice, '  hello murmur  ');
     assert.equal(res.status, 201);
     assert.equal(typeof res.body.id, 'number');
-    assert.deepEqual(res.body.author, { id: alice.id, username: alice.username, displayName: null });
+    assert.deepEqual(res.body.author, { id: alice.id, username: alice.username, displayName: null, avatarUrl: null });
     assert.equal(res.body.text, 'hello murmur');
     assert.ok(!Number.isNaN(Date.parse(res.body.createdAt)));
     const fetched = await api(s.userUrl, 'GET', `/posts/${res.body.id}`);

@@ -21,7 +21,7 @@ describe('display names and bios', () => {
     assert.equal(profile.body.displayName, 'Alice 🌸 Liddell');
     assert.equal(profile.body.bio, 'Curiouser and curiouser.');
     const post = await t.c.post(alice, 'signed');
-    assert.deepEqual(post.author, { id: alice.id, username: alice.username, displayName: 'Alice 🌸 Liddell' });
+    assert.deepEqual(post.author, { id: alice.id, username: alice.username, displayName: 'Alice 🌸 Liddell', avatarUrl: null });
 
     // A field left out stays; an empty display name removes it.
     assert.equal((await t.c.call(alice, 'PATCH', '/me', { bio: 'Shorter.' })).body.displayName, 'Alice 🌸 Liddell');

@@ -66,7 +66,7 @@ describe('likes and reposts', () => {
 
     const seen = (await t.c.all('/timeline', follower)).filter((p) => p.id === post.id);
     assert.equal(seen.length, 1);
-    assert.deepEqual(seen[0]!.repostedBy, { id: reposter!.id, username: reposter!.username, displayName: null });
+    assert.deepEqual(seen[0]!.repostedBy, { id: reposter!.id, username: reposter!.username, displayName: null, avatarUrl: null });
     // Who has the post already gets it once, as the author's post.
     const both = (await t.c.all('/timeline', followsBoth)).filter((p) => p.id === post.id);
     assert.equal(both.length, 1);

@@ -69,7 +69,7 @@ describe('search', () => {
         items.map((u) => u.username),
         [exact, prefix, longer, contains, alsoContains].map((u) => u.username),
       );
-      assert.deepEqual(items[0], { id: exact.id, username: exact.username, displayName: null, followersCount: 1 });
+      assert.deepEqual(items[0], { id: exact.id, username: exact.username, displayName: null, avatarUrl: null, followersCount: 1 });
       assert.equal(items[1].followersCount, 0);
       assert.equal(nextCursor, null);
     });

@@ -7,11 +7,9 @@ import type { PageRequest } from '@murmur/shared/http';
 import { authorTimelineLock, backfillQuery, unmergeQuery } from '../timeline/feed.repo.js';
 import { madeIds, notifyRows, toIds } from '@murmur/shared/notifications';
 
-export interface UserSummary {
-  id: number;
-  username: string;
-  displayName: string | null;
-}
+import { summaryColumns, toSummary, type AccountSummary, type SummaryRow } from './account-summary.js';
+
+export type UserSummary = AccountSummary;
 
 /** A user in a follower list, with the follow's id, which orders the list. */
 export interface FollowListRow extends UserSummary {
@@ -100,11 +98,11 @@ export async function listFollows(
   // Each direction walks its own (user, id DESC) index.
   const listed = direction === 'followers' ? sql`f.follower_id` : sql`f.followee_id`;
   const owner = direction === 'followers' ? sql`f.followee_id` : sql`f.follower_id`;
-  const { rows } = await db.execute<{ follow_id: number; id: number; username: string; display_name: string | null }>(sql`
-    SELECT f.id AS follow_id, u.id, u.username, u.display_name
+  const { rows } = await db.execute<SummaryRow & { follow_id: number }>(sql`
+    SELECT f.id AS follow_id, ${summaryColumns('u')}
     FROM follows f JOIN users u ON u.id = ${listed}
     WHERE ${owner} = ${userId} ${page.cursor === undefined ? sql`` : sql`AND f.id < ${page.cursor}`}
     ORDER BY f.id DESC
     LIMIT ${page.limit + 1}`);
-  return rows.map((r) => ({ followId: Number(r.follow_id), id: r.id, username: r.username, displayName: r.display_name }));
+  return rows.map((r) => ({ followId: Number(r.follow_id), ...toSummary(r) }));
 }

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { FOREIGN_KEY_VIOLATION, pgErrorOf, type Db } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
-import type { AccountSummary } from './post-view.repo.js';
+import { summaryColumns, toSummary, type AccountSummary, type SummaryRow } from './account-summary.js';
 import { madeIds, notifyRows, toIds } from '@murmur/shared/notifications';
 import { idBefore } from './posts.repo.js';
 
@@ -45,10 +45,10 @@ export interface Liker extends AccountSummary {
 
 /** The accounts that liked `postId`, newest like first. */
 export async function listLikers(db: Db, postId: number, page: PageRequest): Promise<Liker[]> {
-  const { rows } = await db.execute<{ like_id: number | string; id: number; username: string; display_name: string | null }>(sql`
-    SELECT l.id AS like_id, u.id, u.username, u.display_name
+  const { rows } = await db.execute<SummaryRow & { like_id: number | string }>(sql`
+    SELECT l.id AS like_id, ${summaryColumns('u')}
     FROM (SELECT id, user_id FROM likes WHERE post_id = ${postId} ${idBefore(page.cursor)} ORDER BY id DESC LIMIT ${page.limit + 1}) l
     JOIN users u ON u.id = l.user_id
     ORDER BY l.id DESC`);
-  return rows.map((r) => ({ likeId: Number(r.like_id), id: r.id, username: r.username, displayName: r.display_name }));
+  return rows.map((r) => ({ likeId: Number(r.like_id), ...toSummary(r) }));
 }

@@ -4,6 +4,8 @@
  * notifications_once_key, so an action repeated (like, unlike, like again) notifies once, and
  * none is made for one's own action.
  */
+import { avatarUrlSql } from '@murmur/shared/media';
+import type { AccountSummary } from './account-summary.js';
 import { sql, type SQL } from 'drizzle-orm';
 import { runSql, schema, type Db, type SqlExecutor } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
@@ -47,7 +49,7 @@ export interface NotificationRow {
   type: NotificationType;
   createdAt: Date;
   read: boolean;
-  account: { id: number; username: string; displayName: string | null };
+  account: AccountSummary;
   postId: number | null;
   /** The room of a chat notification. */
   room: { id: number; name: string; kind: RoomKind } | null;
@@ -96,6 +98,7 @@ async function selectNotifications(db: Db, ids: SQL): Promise<NotificationRow[]>
     account_id: number;
     username: string;
     display_name: string | null;
+    avatar_url: string | null;
     post_id: number | string | null;
     room_id: number | null;
     room_name: string | null;
@@ -105,7 +108,7 @@ async function selectNotifications(db: Db, ids: SQL): Promise<NotificationRow[]>
   }>(sql`
     SELECT n.id, n.recipient_id, n.type, n.created_at,
       n.id <= coalesce((SELECT read_up_to FROM notification_markers WHERE user_id = n.recipient_id), 0) AS read,
-      a.id AS account_id, a.username, a.display_name, n.post_id,
+      a.id AS account_id, a.username, a.display_name, ${sql.raw(avatarUrlSql('a'))} AS avatar_url, n.post_id,
       r.id AS room_id, r.name AS room_name, r.kind AS room_kind, n.message_seq, m.text AS message_text
     FROM (${ids}) page
     JOIN notifications n ON n.id = page.id
@@ -123,7 +126,7 @@ async function selectNotifications(db: Db, ids: SQL): Promise<NotificationRow[]>
     type: r.type,
     createdAt: new Date(r.created_at),
     read: r.read,
-    account: { id: r.account_id, username: r.username, displayName: r.display_name },
+    account: { id: r.account_id, username: r.username, displayName: r.display_name, avatarUrl: r.avatar_url },
     postId: r.post_id === null ? null : Number(r.post_id),
     room: r.room_id === null || r.room_name === null || r.room_kind === null ? null : { id: r.room_id, name: r.room_name, kind: r.room_kind },
     message: r.message_seq === null || r.message_text === null ? null : { seq: Number(r.message_seq), text: r.message_text },

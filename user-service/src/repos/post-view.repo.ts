@@ -1,18 +1,16 @@
 /**
  * Posts as every answer shows them: each list finds its entries (which post, in which order,
  * reposted by whom) with a query of its own, and this one statement turns a list's entries into
- * posts with their author, counts, mentions, tags and what the viewer did to them. One owner for
+ * posts with their author, counts, mentions, tags, pictures and what the viewer did to them. One owner for
  * the shape of a post, so every list shows the same thing.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '@murmur/shared/db';
+import { avatarUrlSql, mediaJsonSql, type MediaAttachment } from '@murmur/shared/media';
 
-/** An account as a post names it. */
-export interface AccountSummary {
-  id: number;
-  username: string;
-  displayName: string | null;
-}
+import type { AccountSummary } from './account-summary.js';
+
+export type { AccountSummary };
 
 export interface Post {
   id: number;
@@ -24,6 +22,7 @@ export interface Post {
   inReplyToUserId: number | null;
   mentions: Array<{ id: number; username: string }>;
   tags: string[];
+  media: MediaAttachment[];
   repliesCount: number;
   likesCount: number;
   repostsCount: number;
@@ -59,13 +58,16 @@ interface PostViewRow extends Record<string, unknown> {
   author_id: number;
   author_username: string;
   author_display_name: string | null;
+  author_avatar_url: string | null;
   reposter_id: number | null;
   reposter_username: string | null;
   reposter_display_name: string | null;
+  reposter_avatar_url: string | null;
   liked: boolean;
   reposted: boolean;
   mentions: Array<{ id: number; username: string }>;
   tags: string[];
+  media: MediaAttachment[];
 }
 
 const nullableNumber = (value: number | string | null) => (value === null ? null : Number(value));
@@ -73,7 +75,7 @@ const nullableNumber = (value: number | string | null) => (value === null ? null
 function toListedPost(row: PostViewRow): ListedPost {
   const post: Post = {
     id: Number(row.id),
-    author: { id: row.author_id, username: row.author_username, displayName: row.author_display_name },
+    author: { id: row.author_id, username: row.author_username, displayName: row.author_display_name, avatarUrl: row.author_avatar_url },
     text: row.text,
     createdAt: new Date(row.created_at),
     editedAt: row.edited_at === null ? null : new Date(row.edited_at),
@@ -81,6 +83,7 @@ function toListedPost(row: PostViewRow): ListedPost {
     inReplyToUserId: row.in_reply_to_user_id,
     mentions: row.mentions,
     tags: row.tags,
+    media: row.media,
     repliesCount: Number(row.replies_count),
     likesCount: Number(row.likes_count),
     repostsCount: Number(row.reposts_count),
@@ -88,7 +91,7 @@ function toListedPost(row: PostViewRow): ListedPost {
     reposted: row.reposted,
   };
   if (row.reposter_id !== null) {
-    post.repostedBy = { id: row.reposter_id, username: row.reposter_username!, displayName: row.reposter_display_name };
+    post.repostedBy = { id: row.reposter_id, username: row.reposter_username!, displayName: row.reposter_display_name, avatarUrl: row.reposter_avatar_url };
   }
   return { position: Number(row.position), post };
 }
@@ -106,13 +109,14 @@ export function postsQuery(entries: EntriesQuery, viewerId: number | undefined, 
   return sql`
     SELECT e.position, p.id, p.text, p.created_at, p.edited_at, p.in_reply_to_id, p.in_reply_to_user_id,
       c.replies_count, c.likes_count, c.reposts_count,
-      a.id AS author_id, a.username AS author_username, a.display_name AS author_display_name,
-      r.id AS reposter_id, r.username AS reposter_username, r.display_name AS reposter_display_name,
+      a.id AS author_id, a.username AS author_username, a.display_name AS author_display_name, ${sql.raw(avatarUrlSql('a'))} AS author_avatar_url,
+      r.id AS reposter_id, r.username AS reposter_username, r.display_name AS reposter_display_name, ${sql.raw(avatarUrlSql('r'))} AS reposter_avatar_url,
       ${viewerHas(viewerId, (viewer) => sql`SELECT 1 FROM likes WHERE user_id = ${viewer} AND post_id = p.id`)} AS liked,
       ${viewerHas(viewerId, (viewer) => sql`SELECT 1 FROM posts WHERE author_id = ${viewer} AND repost_of_id = p.id`)} AS reposted,
       (SELECT coalesce(json_agg(json_build_object('id', mu.id, 'username', mu.username) ORDER BY m.position), '[]'::json)
          FROM post_mentions m JOIN users mu ON mu.id = m.user_id WHERE m.post_id = p.id) AS mentions,
-      (SELECT coalesce(array_agg(t.tag ORDER BY t.position), '{}') FROM post_tags t WHERE t.post_id = p.id) AS tags
+      (SELECT coalesce(array_agg(t.tag ORDER BY t.position), '{}') FROM post_tags t WHERE t.post_id = p.id) AS tags,
+      (SELECT coalesce(json_agg(${sql.raw(mediaJsonSql('pm'))} ORDER BY pm.position), '[]'::json) FROM media pm WHERE pm.post_id = p.id) AS media
     FROM (${entries}) e
     JOIN posts p ON p.id = e.post_id
     JOIN users a ON a.id = p.author_id

@@ -28,6 +28,8 @@ function onDeletedMeanwhile(err: unknown): never[] {
 export interface NewPost {
   text: string;
   inReplyToId?: number;
+  /** The author's uploads the post shows, in order. */
+  mediaIds?: readonly number[];
 }
 
 /** Only rows before (or after) the cursor, for keyset paging. */

@@ -5,6 +5,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '@murmur/shared/db';
+import { avatarUrlSql } from '@murmur/shared/media';
 import { hasWords, matchesWords, walkOf, walkQuery, type Walk, type WalkColumns } from '@murmur/shared/search';
 import { followersCount } from './users.repo.js';
 
@@ -13,6 +14,7 @@ export interface UserMatch {
   id: number;
   username: string;
   displayName: string | null;
+  avatarUrl: string | null;
   followersCount: number;
   key: string;
 }
@@ -21,6 +23,7 @@ interface UserRow extends Record<string, unknown> {
   id: number;
   username: string;
   display_name: string | null;
+  avatar_url: string | null;
   key: string;
   followers_count: number | string;
 }
@@ -29,6 +32,7 @@ const toUserMatch = (row: UserRow): UserMatch => ({
   id: row.id,
   username: row.username,
   displayName: row.display_name,
+  avatarUrl: row.avatar_url,
   followersCount: Number(row.followers_count),
   key: row.key,
 });
@@ -41,7 +45,7 @@ const literal = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 /** Each account of `accounts` (rows with `id`, `username`, `display_name`, `key`) with its followers, in name order, at most `limit`. */
 const withFollowers = (accounts: SQL, limit: number) => sql`
-  SELECT a.id, a.username, a.display_name, a.key, ${followersCount(sql`a.id`)} AS followers_count
+  SELECT a.id, a.username, a.display_name, ${sql.raw(avatarUrlSql('a'))} AS avatar_url, a.key, ${followersCount(sql`a.id`)} AS followers_count
   FROM (${accounts} ORDER BY key LIMIT ${limit}) a
   ORDER BY a.key`;
 
@@ -51,7 +55,7 @@ const withFollowers = (accounts: SQL, limit: number) => sql`
  */
 export function usersByPrefixQuery(needle: string, after: string, limit: number): SQL {
   return withFollowers(
-    sql`SELECT u.id, u.username, u.display_name, ${NAME_KEY} AS key FROM users u
+    sql`SELECT u.id, u.username, u.display_name, u.avatar_media_id, ${NAME_KEY} AS key FROM users u
         WHERE ${NAME_KEY} LIKE ${`${literal(needle)}%`} AND ${NAME_KEY} > ${after}`,
     limit,
   );
@@ -74,8 +78,8 @@ const containsElsewhere = (needle: string) =>
 export function walkUsersContainingQuery(needle: string, after: string, limit: number, walkRows: number): SQL {
   return walkQuery(
     'users',
-    sql`SELECT u.id, u.username, u.display_name, ${NAME_KEY} AS key FROM users u WHERE ${NAME_KEY} > ${after} ORDER BY ${NAME_KEY} LIMIT ${walkRows}`,
-    withFollowers(sql`SELECT u.id, u.username, u.display_name, u.key FROM newest u WHERE ${containsElsewhere(needle)}`, limit),
+    sql`SELECT u.id, u.username, u.display_name, u.avatar_media_id, ${NAME_KEY} AS key FROM users u WHERE ${NAME_KEY} > ${after} ORDER BY ${NAME_KEY} LIMIT ${walkRows}`,
+    withFollowers(sql`SELECT u.id, u.username, u.display_name, u.avatar_media_id, u.key FROM newest u WHERE ${containsElsewhere(needle)}`, limit),
     sql`max(key)`,
   );
 }
@@ -94,7 +98,7 @@ export async function walkUsersContaining(db: Db, needle: string, after: string,
 export function usersContainingQuery(needle: string, after: string, limit: number): SQL {
   return withFollowers(
     sql`SELECT * FROM (
-          SELECT u.id, u.username, u.display_name, ${NAME_KEY} AS key FROM users u
+          SELECT u.id, u.username, u.display_name, u.avatar_media_id, ${NAME_KEY} AS key FROM users u
           WHERE ${containsElsewhere(needle)} AND ${NAME_KEY} > ${after} OFFSET 0
         ) found`,
     limit,

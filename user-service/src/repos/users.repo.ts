@@ -1,6 +1,7 @@
 /** Queries on users for profiles and account deletion. */
 import { sql, type SQL } from 'drizzle-orm';
-import { runSql, type Db } from '@murmur/shared/db';
+import { runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
+import { avatarUrlSql } from '@murmur/shared/media';
 import { notifyAuthEvent } from '@murmur/shared/auth';
 import { JOB_PRIORITY, retractReposts, type TimelineJobs } from '../timeline/timeline-jobs.js';
 import { repostsOfAuthor } from './posts.repo.js';
@@ -9,6 +10,7 @@ export interface Profile {
   id: number;
   username: string;
   displayName: string | null;
+  avatarUrl: string | null;
   bio: string;
   createdAt: Date;
   followersCount: number;
@@ -24,6 +26,7 @@ interface ProfileRow extends Record<string, unknown> {
   id: number;
   username: string;
   display_name: string | null;
+  avatar_url: string | null;
   bio: string;
   email: string;
   created_at: Date;
@@ -38,7 +41,7 @@ export const followersCount = (userId: SQL) => sql`(SELECT count(*) FROM follows
 /** A user with their counts, each an index-only count; undefined if there is no such user. */
 export async function findProfile(db: Db, userId: number): Promise<OwnProfile | undefined> {
   const { rows } = await db.execute<ProfileRow>(sql`
-    SELECT u.id, u.username, u.display_name, u.bio, u.email, u.created_at,
+    SELECT u.id, u.username, u.display_name, ${sql.raw(avatarUrlSql('u'))} AS avatar_url, u.bio, u.email, u.created_at,
       ${followersCount(sql`u.id`)} AS followers_count,
       (SELECT count(*) FROM follows WHERE follower_id = u.id) AS following_count,
       (SELECT count(*) FROM posts WHERE author_id = u.id) AS posts_count
@@ -49,6 +52,7 @@ export async function findProfile(db: Db, userId: number): Promise<OwnProfile | 
     id: row.id,
     username: row.username,
     displayName: row.display_name,
+    avatarUrl: row.avatar_url,
     bio: row.bio,
     email: row.email,
     createdAt: new Date(row.created_at),
@@ -62,16 +66,33 @@ export async function findProfile(db: Db, userId: number): Promise<OwnProfile | 
 export interface ProfileChanges {
   displayName?: string | null;
   bio?: string;
+  /** The upload shown beside their name (already claimed as their avatar), or null for none. */
+  avatarMediaId?: number | null;
 }
 
-/** Changes the user's display name and bio; resolves false when the user is gone. */
-export async function updateProfile(db: Db, userId: number, changes: ProfileChanges): Promise<boolean> {
-  const { rows } = await db.execute(sql`
-    UPDATE users SET
-      display_name = ${changes.displayName === undefined ? sql`display_name` : sql`${changes.displayName}`},
-      bio = ${changes.bio === undefined ? sql`bio` : sql`${changes.bio}`}
-    WHERE id = ${userId} RETURNING id`);
-  return rows.length > 0;
+/**
+ * Changes the user's display name, bio and avatar, in `tx`; resolves the avatar it replaced
+ * (null when none, or when the avatar is unchanged), or undefined when the user is gone.
+ */
+export async function updateProfile(tx: SqlExecutor, userId: number, changes: ProfileChanges): Promise<{ replacedAvatarId: number | null } | undefined> {
+  const kept = (column: string, value: unknown) => (value === undefined ? sql.raw(`u.${column}`) : sql`${value}`);
+  const rows = await runSql<{ replaced: string | null }>(
+    tx,
+    sql`UPDATE users u SET
+          display_name = ${kept('display_name', changes.displayName)},
+          bio = ${kept('bio', changes.bio)},
+          avatar_media_id = ${kept('avatar_media_id', changes.avatarMediaId)}
+        FROM (SELECT avatar_media_id FROM users WHERE id = ${userId} FOR UPDATE) old
+        WHERE u.id = ${userId}
+        RETURNING CASE WHEN old.avatar_media_id IS DISTINCT FROM u.avatar_media_id THEN old.avatar_media_id END AS replaced`,
+  );
+  const row = rows[0];
+  return row && { replacedAvatarId: row.replaced === null ? null : Number(row.replaced) };
+}
+
+/** Deletes a picture (a replaced avatar); the media table's trigger queues its files. */
+export async function deleteMediaRow(tx: SqlExecutor, mediaId: number): Promise<void> {
+  await runSql(tx, sql`DELETE FROM media WHERE id = ${mediaId}`);
 }
 
 export async function userExists(db: Db, userId: number): Promise<boolean> {
@@ -97,4 +118,11 @@ export async function deleteUser(jobs: TimelineJobs, userId: number): Promise<bo
     await retractReposts(enqueue, reposts);
     return true;
   });
+}
+
+/** The id of the user's avatar picture; null when none (or no such user). */
+export async function findAvatarId(db: Db, userId: number): Promise<number | null> {
+  const { rows } = await db.execute<{ avatar_media_id: string | null }>(sql`SELECT avatar_media_id FROM users WHERE id = ${userId}`);
+  const id = rows[0]?.avatar_media_id;
+  return id == null ? null : Number(id);
 }

@@ -33,5 +33,5 @@ export const userSearchQuery = pageQuery(userCursor).extend({ q: searchText });
 export const postSearchQuery = pageQuery(numericCursor).extend({ q: searchText });
 
 export const userHitSchema = z
-  .object({ id: z.number().int(), username: z.string(), displayName: z.string().nullable(), followersCount: z.number().int() })
+  .object({ id: z.number().int(), username: z.string(), displayName: z.string().nullable(), avatarUrl: z.string().nullable(), followersCount: z.number().int() })
   .meta({ id: 'UserSearchHit' });

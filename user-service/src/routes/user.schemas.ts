@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { schema } from '@murmur/shared/db';
 import { MAX_BIGINT_ID, bigintId, integerId, jsonIdSchema, withoutNul } from '@murmur/shared/http';
+import { mediaAttachmentSchema, mediaIdsSchema } from '@murmur/shared/media';
 
 export const MAX_POST_CHARACTERS = 280;
 
@@ -23,10 +24,22 @@ const postText = z
   .refine((t) => characters(t) <= MAX_POST_CHARACTERS, `must be at most ${MAX_POST_CHARACTERS} characters`)
   .describe(`1 to ${MAX_POST_CHARACTERS} characters; \`@username\` mentions an account and \`#tag\` tags the post`);
 
-export const postBody = z.object({
-  text: postText,
-  inReplyToId: jsonIdSchema(MAX_BIGINT_ID).optional().describe('the post this one replies to'),
-});
+/** A new post's text may be empty when it carries pictures. */
+const newPostText = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .refine(...withoutNul)
+  .refine((t) => characters(t) <= MAX_POST_CHARACTERS, `must be at most ${MAX_POST_CHARACTERS} characters`)
+  .default('')
+  .describe(`up to ${MAX_POST_CHARACTERS} characters, and not empty unless the post has pictures; \`@username\` mentions an account and \`#tag\` tags the post`);
+
+export const postBody = z
+  .object({
+    text: newPostText,
+    inReplyToId: jsonIdSchema(MAX_BIGINT_ID).optional().describe('the post this one replies to'),
+    mediaIds: mediaIdsSchema.default([]),
+  })
+  .refine((post) => post.text.length > 0 || post.mediaIds.length > 0, { path: ['text'], message: 'must not be empty (unless the post has pictures)' });
 
 export const editPostBody = z.object({ text: postText });
 
@@ -48,6 +61,10 @@ export const profileChangesBody = z.object({
     .refine((t) => characters(t) <= MAX_BIO_CHARACTERS, `must be at most ${MAX_BIO_CHARACTERS} characters`)
     .optional()
     .describe(`at most ${MAX_BIO_CHARACTERS} characters`),
+  avatarMediaId: jsonIdSchema(MAX_BIGINT_ID)
+    .nullable()
+    .optional()
+    .describe('an upload of the caller’s (`POST /media`) to show beside their name; null removes the avatar, whose picture is then deleted'),
 });
 
 /** Printable ASCII, as clients generate keys (UUIDs, random tokens). */
@@ -64,8 +81,10 @@ export const postIdParams = z.object({ id: bigintId });
 export const followQuery = z.object({ toFollowId: integerId });
 export const unfollowQuery = z.object({ toUnfollowId: integerId });
 
+const avatarUrl = z.string().nullable().describe('the picture beside the name (a square-ish preview); null when none is set');
+
 export const userSummarySchema = z
-  .object({ id: z.number().int(), username: z.string(), displayName: z.string().nullable() })
+  .object({ id: z.number().int(), username: z.string(), displayName: z.string().nullable(), avatarUrl })
   .meta({ id: 'UserSummary' });
 
 export const profileSchema = z
@@ -73,6 +92,7 @@ export const profileSchema = z
     id: z.number().int(),
     username: z.string(),
     displayName: z.string().nullable(),
+    avatarUrl,
     bio: z.string(),
     createdAt: z.iso.datetime(),
     followersCount: z.number().int(),
@@ -107,6 +127,7 @@ export const postSchema = z
       .array(z.object({ id: z.number().int(), username: z.string() }))
       .describe('the accounts the text mentions, once each, in the order it names them'),
     tags: z.array(z.string()).describe('the hashtags of the text, normalised (NFKC, lower case), once each'),
+    media: z.array(mediaAttachmentSchema).describe('its pictures, in the order the author gave them; empty when none'),
     repliesCount: z.number().int(),
     likesCount: z.number().int(),
     repostsCount: z.number().int(),

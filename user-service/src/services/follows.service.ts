@@ -45,6 +45,6 @@ export async function listRelations(
     rows,
     page.limit,
     (row) => row.followId,
-    (row) => ({ id: row.id, username: row.username, displayName: row.displayName }),
+    ({ followId: _followId, ...account }) => account,
   );
 }

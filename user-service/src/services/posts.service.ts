@@ -27,6 +27,7 @@ import { retractReposts, walkFollowers, type TimelineJobs } from '../timeline/ti
 import { userNotFound } from './follows.service.js';
 import type { LiveUpdates } from '../live/live-updates.js';
 import { hashtags, mentionedNames } from '@murmur/shared/text-links';
+import { claimMedia } from '@murmur/shared/media';
 
 export const postNotFound = (id: number) => notFound('POST_NOT_FOUND', `no post with id ${id}`);
 
@@ -79,6 +80,8 @@ export async function createPost(
       ? await insertPostIdempotently(tx, authorId, newPost, idempotencyKey)
       : await insertPost(tx, authorId, newPost).then((postId) => (postId === undefined ? undefined : { postId, replayed: false }));
     if (!made || made.replayed) return made && { ...made, notificationIds: [], readers: [] };
+    // A refused picture (someone else's, attached already) rolls the whole post back.
+    await claimMedia(tx, { ownerId: authorId, ids: newPost.mediaIds ?? [], use: 'post', postId: made.postId });
     const notificationIds = await linkAndNotify(tx, made.postId, newPost.text);
     const readers = await walkFollowers(tx, enqueue, { kind: 'deliver', postId: made.postId, authorId, after: 0 }, delivery.inlineFollowers);
     return { ...made, notificationIds, readers: [authorId, ...readers] };

@@ -33,7 +33,7 @@ export async function likers(db: Db, postId: number, page: PageRequest): Promise
     rows,
     page.limit,
     (row) => row.likeId,
-    ({ id, username, displayName }) => ({ id, username, displayName }),
+    ({ likeId: _likeId, ...account }) => account,
   );
 }
 

@@ -35,6 +35,7 @@ export interface UserResult {
   id: number;
   username: string;
   displayName: string | null;
+  avatarUrl: string | null;
   followersCount: number;
 }
 
@@ -62,7 +63,7 @@ export async function searchUsers(db: Db, options: SearchOptions, q: string, pag
     found,
     page.limit,
     ({ phase, match }) => encodeUserCursor({ phase, after: match.key }),
-    ({ match }) => ({ id: match.id, username: match.username, displayName: match.displayName, followersCount: match.followersCount }),
+    ({ match: { key: _key, ...result } }) => result,
   );
 }
 

@@ -1,8 +1,9 @@
 /** Profiles and account deletion. */
-import type { Db } from '@murmur/shared/db';
+import { inTransaction, type Db } from '@murmur/shared/db';
+import { claimMedia } from '@murmur/shared/media';
 import { unauthorized } from '@murmur/shared/errors';
 import { findRelationship } from '../repos/follows.repo.js';
-import { deleteUser, findProfile, updateProfile, type OwnProfile, type Profile, type ProfileChanges } from '../repos/users.repo.js';
+import { deleteMediaRow, deleteUser, findAvatarId, findProfile, updateProfile, type OwnProfile, type Profile, type ProfileChanges } from '../repos/users.repo.js';
 import type { TimelineJobs } from '../timeline/timeline-jobs.js';
 import { userNotFound, type Relationship } from './follows.service.js';
 
@@ -28,10 +29,27 @@ export async function getOwnProfile(db: Db, userId: number): Promise<OwnProfile>
   return profile;
 }
 
-/** Changes the caller's display name and bio; answers their own profile. */
+/**
+ * Changes the caller's display name, bio and avatar; answers their own profile. A new avatar
+ * must be an unattached upload of theirs; the one it replaces is deleted with its files.
+ */
 export async function editOwnProfile(db: Db, userId: number, changes: ProfileChanges): Promise<OwnProfile> {
-  if (!(await updateProfile(db, userId, changes))) throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
+  const updated = await inTransaction(db.$client, async (tx) => {
+    const avatar = changes.avatarMediaId;
+    if (avatar !== undefined && avatar !== null && !(await isCurrentAvatar(db, userId, avatar))) {
+      await claimMedia(tx, { ownerId: userId, ids: [avatar], use: 'avatar' });
+    }
+    const result = await updateProfile(tx, userId, changes);
+    if (result?.replacedAvatarId != null) await deleteMediaRow(tx, result.replacedAvatarId);
+    return result;
+  });
+  if (!updated) throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
   return getOwnProfile(db, userId);
+}
+
+/** Setting the avatar one already has changes nothing (and is no conflict). */
+async function isCurrentAvatar(db: Db, userId: number, mediaId: number): Promise<boolean> {
+  return (await findAvatarId(db, userId)) === mediaId;
 }
 
 export async function deleteAccount(jobs: TimelineJobs, userId: number): Promise<void> {
