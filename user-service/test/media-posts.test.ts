@@ -85,7 +85,7 @@ describe('pictures in posts, avatars, and what deletion removes', () => {
     const picture = await upload(alice!);
     const post = (await postWith(alice!, { text: 'short-lived', mediaIds: [picture.id] })).body as PostAnswer;
     assert.deepEqual(await afterSweep(filesOf(post.media)), [200, 200]);
-    assert.equal((await t.c.call(alice!, 'DELETE', `/posts/${post.id}`)).status, 204);
+    assert.equal((await t.c.call(alice, 'DELETE', `/posts/${post.id}`)).status, 204);
     assert.deepEqual(await afterSweep(filesOf(post.media)), [404, 404]);
     const { rows } = await t.s.userDeps.database.pool.query('SELECT 1 FROM media WHERE id = $1', [picture.id]);
     assert.equal(rows.length, 0);
@@ -95,27 +95,27 @@ describe('pictures in posts, avatars, and what deletion removes', () => {
     const [alice, bob] = await t.register(2);
     await t.c.follow(bob!, alice!);
     const first = await upload(alice!);
-    const set = await t.c.call(alice!, 'PATCH', '/me', { avatarMediaId: first.id });
+    const set = await t.c.call(alice, 'PATCH', '/me', { avatarMediaId: first.id });
     assert.equal(set.status, 200, JSON.stringify(set.body));
     assert.equal(set.body.avatarUrl, first.previewUrl);
-    assert.equal((await t.c.call(bob!, 'GET', `/users/${alice!.id}`)).body.avatarUrl, first.previewUrl);
+    assert.equal((await t.c.call(bob, 'GET', `/users/${alice!.id}`)).body.avatarUrl, first.previewUrl);
     const post = await t.c.post(alice!, 'with a face');
     assert.equal(post.author.avatarUrl, first.previewUrl);
     const [notification] = await t.c.all<{ account: { avatarUrl: string | null } }>('/notifications', alice, 10).then(async () => {
       await t.c.follow(alice!, bob!);
-      await t.c.call(alice!, 'PUT', `/posts/${post.id}/like`);
+      await t.c.call(alice, 'PUT', `/posts/${post.id}/like`);
       return t.c.all<{ account: { avatarUrl: string | null } }>('/notifications', bob, 10);
     });
     assert.equal(notification?.account.avatarUrl, first.previewUrl);
     const [follower] = await t.c.all<{ avatarUrl: string | null }>(`/users/${bob!.id}/followers`);
     assert.equal(follower?.avatarUrl, first.previewUrl);
     // Setting the same avatar again changes nothing.
-    assert.equal((await t.c.call(alice!, 'PATCH', '/me', { avatarMediaId: first.id })).status, 200);
+    assert.equal((await t.c.call(alice, 'PATCH', '/me', { avatarMediaId: first.id })).status, 200);
 
     const second = await upload(alice!);
-    assert.equal((await t.c.call(alice!, 'PATCH', '/me', { avatarMediaId: second.id })).body.avatarUrl, second.previewUrl);
+    assert.equal((await t.c.call(alice, 'PATCH', '/me', { avatarMediaId: second.id })).body.avatarUrl, second.previewUrl);
     assert.deepEqual(await afterSweep([...filesOf([first]), ...filesOf([second])]), [404, 404, 200, 200]);
-    const removed = await t.c.call(alice!, 'PATCH', '/me', { avatarMediaId: null });
+    const removed = await t.c.call(alice, 'PATCH', '/me', { avatarMediaId: null });
     assert.equal(removed.body.avatarUrl, null);
     assert.deepEqual(await afterSweep(filesOf([second])), [404, 404]);
   });
@@ -124,11 +124,11 @@ describe('pictures in posts, avatars, and what deletion removes', () => {
     const [alice, bob] = await t.register(2);
     const picture = await upload(alice!);
     await postWith(alice!, { text: 'posted', mediaIds: [picture.id] });
-    const attached = await t.c.call(alice!, 'PATCH', '/me', { avatarMediaId: picture.id, displayName: 'unchanged?' });
+    const attached = await t.c.call(alice, 'PATCH', '/me', { avatarMediaId: picture.id, displayName: 'unchanged?' });
     assert.equal(attached.status, 409);
-    assert.equal((await t.c.call(alice!, 'GET', '/me')).body.displayName, null, 'a refused change changes nothing');
+    assert.equal((await t.c.call(alice, 'GET', '/me')).body.displayName, null, 'a refused change changes nothing');
     const theirs = await upload(bob!);
-    assert.equal((await t.c.call(alice!, 'PATCH', '/me', { avatarMediaId: theirs.id })).status, 404);
+    assert.equal((await t.c.call(alice, 'PATCH', '/me', { avatarMediaId: theirs.id })).status, 404);
   });
 
   it('deleting an account removes every picture of it, attached or not', async () => {
@@ -137,10 +137,10 @@ describe('pictures in posts, avatars, and what deletion removes', () => {
     const avatar = await upload(doomed!);
     const loose = await upload(doomed!);
     await postWith(doomed!, { text: 'bye', mediaIds: [posted.id] });
-    await t.c.call(doomed!, 'PATCH', '/me', { avatarMediaId: avatar.id });
+    await t.c.call(doomed, 'PATCH', '/me', { avatarMediaId: avatar.id });
     const urls = filesOf([posted, avatar, loose]);
     assert.deepEqual(await afterSweep(urls), urls.map(() => 200));
-    assert.equal((await t.c.call(doomed!, 'DELETE', '/delete')).status, 204);
+    assert.equal((await t.c.call(doomed, 'DELETE', '/delete')).status, 204);
     assert.deepEqual(await afterSweep(urls), urls.map(() => 404));
   });
 
