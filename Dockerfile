@@ -27,5 +27,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app /app
+# user-service's pictures (MEDIA_LOCAL_DIR in docker-compose.yml): a new volume mounted here
+# takes this folder's owner, so the service, which runs as node, can write to it.
+RUN mkdir -p /var/lib/murmur/media && chown node:node /var/lib/murmur/media
 USER node
 CMD ["node", "auth-service/dist/src/main.js"]

@@ -50,6 +50,15 @@ function originEnv(): NodeJS.ProcessEnv {
   return { ALLOWED_ORIGINS: [...new Set([...gateway, ...DEFAULT_ALLOWED_ORIGINS])].join(',') };
 }
 
+/**
+ * user-service's pictures: kept under .data/ with the rest of the local state (unless
+ * MEDIA_LOCAL_DIR says otherwise), and sent by user-service itself: the development gateway
+ * forwards /media/ to it and cannot follow nginx's X-Accel-Redirect, so that is never set here.
+ */
+function mediaEnv(): NodeJS.ProcessEnv {
+  return { MEDIA_LOCAL_DIR: process.env.MEDIA_LOCAL_DIR ?? path.join(DATA_DIR, 'media'), MEDIA_ACCEL_REDIRECT: undefined };
+}
+
 /** Where the gateway finds each service. */
 function gatewayEnv(): NodeJS.ProcessEnv {
   const at = (name: ProcessName) => `http://127.0.0.1:${PORTS[name]}`;
@@ -88,7 +97,7 @@ async function main(): Promise<void> {
   // ws-service reads a reconnecting stream's missed notifications from user-service, wherever it runs.
   const env = { DATABASE_URL: url, WS_USER_SERVICE_URL: `http://127.0.0.1:${PORTS['user-service']}`, ...keyEnv(), ...originEnv() };
   await Promise.all([
-    ...SERVICES.map((name) => waitUntilHealthy(startProcess(name, env), PORTS[name])),
+    ...SERVICES.map((name) => waitUntilHealthy(startProcess(name, name === 'user-service' ? { ...env, ...mediaEnv() } : env), PORTS[name])),
     waitUntilHealthy(startProcess(GATEWAY, gatewayEnv()), PORTS.gateway),
   ]);
 

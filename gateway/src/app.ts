@@ -1,7 +1,8 @@
 /**
  * The gateway: one origin for the browser. `/api/<service>/…` goes to that service with the
- * prefix stripped (WebSocket upgrades too), `/healthz` is the gateway's own, and everything else
- * is the web client. Built from its config, never listening by itself, so tests serve it on port 0.
+ * prefix stripped (WebSocket upgrades too), `/media/…` (the pictures' files, GET and HEAD) to
+ * user-service with its path whole, `/healthz` is the gateway's own, and everything else is the
+ * web client. Built from its config, never listening by itself, so tests serve it on port 0.
  */
 import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
@@ -9,8 +10,8 @@ import type { UpgradeListener } from '@murmur/shared/http';
 import type { Logger } from '@murmur/shared/logger';
 import { createApiProxy } from './api-proxy.js';
 import type { GatewayConfig } from './config.js';
-import { INTERNAL, NOT_ROUTED, refuseUpgrade, sendError } from './gateway-errors.js';
-import { destinationOf, serviceRoutes } from './service-routes.js';
+import { INTERNAL, MEDIA_METHOD_NOT_ALLOWED, NOT_ROUTED, refuseUpgrade, sendError } from './gateway-errors.js';
+import { destinationOf, FILE_METHODS, serviceRoutes } from './service-routes.js';
 import { webClient } from './web-client.js';
 
 export interface Gateway {
@@ -30,9 +31,10 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     res.json({ status: 'ok' });
   });
   app.use((req, res, next) => {
-    const destination = destinationOf(req.url, routes);
+    const destination = destinationOf(req.method, req.url, routes);
     if (destination.kind === 'client') return next();
     if (destination.kind === 'not-routed') return sendError(res, NOT_ROUTED);
+    if (destination.kind === 'method-not-allowed') return sendError(res, MEDIA_METHOD_NOT_ALLOWED, { Allow: FILE_METHODS.join(', ') });
     proxy.web(req, res, destination);
   });
   app.use(webClient(config.WEB_DIST_DIR));
@@ -49,8 +51,9 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     handler: app,
     onUpgrade(req, socket, head) {
       socket.on('error', (err) => logger.debug({ err }, 'client socket failed'));
-      const destination = destinationOf(req.url ?? '/', routes);
-      if (destination.kind !== 'service') return refuseUpgrade(socket, NOT_ROUTED);
+      const destination = destinationOf(req.method ?? 'GET', req.url ?? '/', routes);
+      // Files are only read: an upgrade there is refused like one to a path nobody serves.
+      if (destination.kind !== 'service' || destination.route.kind === 'files') return refuseUpgrade(socket, NOT_ROUTED);
       proxy.ws(req, socket, head, destination);
     },
     close: () => proxy.close(),

@@ -15,6 +15,7 @@ export interface GatewayError {
 
 export const NOT_ROUTED: GatewayError = { status: 404, code: 'NOT_FOUND', message: 'nothing is served at this path' };
 export const METHOD_NOT_ALLOWED: GatewayError = { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'the web client only answers GET and HEAD' };
+export const MEDIA_METHOD_NOT_ALLOWED: GatewayError = { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'pictures only answer GET and HEAD' };
 export const INTERNAL: GatewayError = { status: 500, code: 'INTERNAL', message: 'the gateway failed to answer' };
 export const BAD_GATEWAY: GatewayError = { status: 502, code: 'BAD_GATEWAY', message: 'the service is not answering; try again shortly' };
 export const GATEWAY_TIMEOUT: GatewayError = { status: 504, code: 'GATEWAY_TIMEOUT', message: 'the service took too long to answer' };

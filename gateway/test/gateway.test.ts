@@ -6,16 +6,18 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { ConfigError } from '@murmur/shared/config';
 import { api, freePort, serveOn, within, type Served } from '@murmur/shared/testing';
 import { loadConfig } from '../src/config.js';
-import { errorJson, GATEWAY_TIMEOUT } from '../src/gateway-errors.js';
-import { makeWebDist, startGateway, targetsOf, type GatewayUnderTest } from './helpers.js';
+import { errorJson, GATEWAY_TIMEOUT, MEDIA_METHOD_NOT_ALLOWED, NOT_ROUTED } from '../src/gateway-errors.js';
+import { makeMediaDir, makeWebDist, rawGet, refusedUpgrade, startGateway, targetsOf, type GatewayUnderTest } from './helpers.js';
 import { freeServicePorts, startPlatform } from './platform.js';
 import { gatewayRoutingChecks } from './routing-checks.js';
 
 gatewayRoutingChecks('the development gateway in front of the services', async () => {
   const ports = await freeServicePorts();
   const web = makeWebDist();
+  const media = makeMediaDir();
   const gateway = await startGateway({ ...targetsOf(ports), WEB_DIST_DIR: web.dir });
-  const platform = await startPlatform(ports, gateway.origin);
+  // user-service sends every picture itself, as under `npm start`.
+  const platform = await startPlatform(ports, gateway.origin, { MEDIA_LOCAL_DIR: media.dir });
   return {
     ...gateway,
     platform,
@@ -23,6 +25,7 @@ gatewayRoutingChecks('the development gateway in front of the services', async (
       await gateway.close();
       await platform.close();
       web.remove();
+      media.remove();
     },
   };
 });
@@ -70,6 +73,28 @@ describe('the development gateway forwards', () => {
       // The address the gateway saw is appended: a service trusting one hop reads the client's.
       assert.equal(res.body.headers['x-forwarded-for'], '203.0.113.7,127.0.0.1');
     }
+  });
+
+  it('a picture’s path unchanged to user-service, GET and HEAD alone, never out of /media/', async () => {
+    for (const path of ['/media/abc.png', '/media/private/abc.jpg?v=1']) {
+      const res = await api(gateway.url, 'GET', path, { headers });
+      assert.equal(res.body.url, path);
+      assert.equal(res.body.headers.cookie, headers.cookie);
+      const head = await fetch(`${gateway.url}${path}`, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+    }
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const res = await api(gateway.url, method, '/media/abc.png', { headers });
+      assert.equal(res.status, MEDIA_METHOD_NOT_ALLOWED.status, method);
+      assert.equal(JSON.stringify(res.body), errorJson(MEDIA_METHOD_NOT_ALLOWED), method);
+      assert.equal(res.headers.get('allow'), 'GET, HEAD');
+    }
+    for (const path of ['/media/../metrics', '/media/%2e%2e/metrics', '/media/private/../../api/users/metrics']) {
+      const res = await rawGet(gateway.url, path);
+      assert.equal(res.body, errorJson(NOT_ROUTED), path);
+    }
+    const upgrade = await refusedUpgrade(`${gateway.url.replace(/^http/, 'ws')}/media/abc.png`, { origin });
+    assert.equal(upgrade.body, errorJson(NOT_ROUTED));
   });
 
   it('a WebSocket upgrade the same way', async () => {

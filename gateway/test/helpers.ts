@@ -68,6 +68,19 @@ export function makeWebDist(): WebDist {
   return { dir, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
+export interface MediaDir {
+  /** user-service's MEDIA_LOCAL_DIR. */
+  dir: string;
+  remove(): void;
+}
+
+/** A folder for user-service's pictures, readable by anyone (nginx's workers send them). */
+export function makeMediaDir(): MediaDir {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'murmur-media-'));
+  chmodSync(root, 0o755);
+  return { dir: root, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
 export interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -90,6 +103,29 @@ export function rawGet(baseUrl: string, rawPath: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.get({ hostname, port, path: rawPath, agent: false }, (res) => readResponse(res).then(resolve, reject));
     req.on('error', reject);
+  });
+}
+
+/**
+ * A POST that sends `body` and then nothing more, never ending the request: with
+ * `declaredBytes` it declares that length (more than it sends), without it the body is chunked.
+ * Its answer can only come from a gateway (or a service behind it) that decided without waiting
+ * for the rest. The connection is closed once the answer is read.
+ */
+export function partialBody(baseUrl: string, rawPath: string, options: { headers: Record<string, string>; body: Buffer; declaredBytes?: number }): Promise<RawResponse> {
+  const { hostname, port } = new URL(baseUrl);
+  const headers = { ...options.headers, ...(options.declaredBytes === undefined ? {} : { 'content-length': String(options.declaredBytes) }) };
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, path: rawPath, method: 'POST', headers, agent: false });
+    req.once('response', (res) =>
+      readResponse(res).then((answer) => {
+        req.destroy();
+        resolve(answer);
+      }, reject),
+    );
+    // Writing into a connection the other side has closed fails once the answer is in; before it, it fails the request.
+    req.on('error', reject);
+    req.write(options.body);
   });
 }
 

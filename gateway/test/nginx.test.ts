@@ -4,8 +4,8 @@
  * where nginx is not installed, except in CI (CI=true), where a missing nginx fails the run.
  */
 import { freePort } from '@murmur/shared/testing';
-import { makeWebDist } from './helpers.js';
-import { gatewayConfFor, startNginx } from './nginx.js';
+import { makeMediaDir, makeWebDist } from './helpers.js';
+import { gatewayConfFor, MEDIA_ACCEL_REDIRECT, startNginx } from './nginx.js';
 import { freeServicePorts, startPlatform } from './platform.js';
 import { gatewayRoutingChecks } from './routing-checks.js';
 
@@ -17,9 +17,11 @@ gatewayRoutingChecks('nginx with gateway/nginx.conf in front of the services', a
   const ports = await freeServicePorts();
   const port = await freePort();
   const web = makeWebDist();
-  const proxy = await startNginx(nginx, gatewayConfFor({ ports, port, webDist: web.dir }));
+  const media = makeMediaDir();
+  const proxy = await startNginx(nginx, gatewayConfFor({ ports, port, webDist: web.dir, mediaDir: media.dir }));
   const origin = proxy.url;
-  const platform = await startPlatform(ports, origin);
+  // As docker-compose.yml runs it: nginx sends the files user-service allows.
+  const platform = await startPlatform(ports, origin, { MEDIA_LOCAL_DIR: media.dir, MEDIA_ACCEL_REDIRECT });
   return {
     url: proxy.url,
     origin,
@@ -28,6 +30,7 @@ gatewayRoutingChecks('nginx with gateway/nginx.conf in front of the services', a
       await proxy.close();
       await platform.close();
       web.remove();
+      media.remove();
     },
   };
 });

@@ -1,7 +1,8 @@
 /**
  * Test support: real nginx with the repository's gateway/nginx.conf, changed only where the test
- * must differ (the services' addresses, the port, the web build's folder), in a temporary
- * folder of its own: a foreground process with its own pid file, error log and temporary paths.
+ * must differ (the services' addresses, the port, the web build's and the pictures' folders), in
+ * a temporary folder of its own: a foreground process with its own pid file, error log and
+ * temporary paths.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,13 +29,29 @@ function replaceOnce(text: string, from: string, to: string): string {
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
 
-/** The repository's server block, pointed at this test's services, port and web build. */
-export function gatewayConfFor(options: { ports: ServicePorts; port: number; webDist: string }): string {
+/** Replaces every `from` in `text`, which must hold it at least once. */
+function replaceEvery(text: string, from: string, to: string): string {
+  if (!text.includes(from)) throw new Error(`gateway/nginx.conf must contain "${from}"`);
+  return text.split(from).join(to);
+}
+
+/** Where gateway/nginx.conf reads the pictures' folder (docker-compose.yml mounts it there). */
+const MEDIA_DIR = '/var/lib/murmur/media/';
+/** user-service's MEDIA_ACCEL_REDIRECT behind nginx: gateway/nginx.conf's internal location (docker-compose.yml sets the same). */
+export const MEDIA_ACCEL_REDIRECT = '/_media_files/';
+
+/**
+ * The repository's server block, pointed at this test's services, port, web build and pictures'
+ * folder (user-service's MEDIA_LOCAL_DIR).
+ */
+export function gatewayConfFor(options: { ports: ServicePorts; port: number; webDist: string; mediaDir: string }): string {
   let conf = readFileSync(GATEWAY_CONF, 'utf8');
   conf = replaceOnce(conf, 'server auth-service:8081;', `server 127.0.0.1:${options.ports['auth-service']};`);
   conf = replaceOnce(conf, 'server user-service:8082;', `server 127.0.0.1:${options.ports['user-service']};`);
   conf = replaceOnce(conf, 'server ws-service:8083;', `server 127.0.0.1:${options.ports['ws-service']};`);
   conf = replaceOnce(conf, 'listen 8080;', `listen 127.0.0.1:${options.port};`);
+  conf = replaceEvery(conf, ` ${MEDIA_DIR}`, ` ${path.join(options.mediaDir, '/')}`);
+  if (!conf.includes(`location ${MEDIA_ACCEL_REDIRECT}private/ {`)) throw new Error(`gateway/nginx.conf must have the internal location ${MEDIA_ACCEL_REDIRECT}`);
   return replaceOnce(conf, 'root /usr/share/nginx/html;', `root ${options.webDist};`);
 }
 

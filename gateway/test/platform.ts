@@ -23,6 +23,8 @@ export async function freeServicePorts(): Promise<ServicePorts> {
 export const serviceUrl = (port: number) => `http://127.0.0.1:${port}`;
 
 export interface Platform {
+  /** Each service's own address, for what the tests ask of it directly. */
+  urls: Record<ServiceName, string>;
   /** Stops one service, as an outage would. */
   stop(name: ServiceName): Promise<void>;
   close(): Promise<void>;
@@ -42,20 +44,23 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /**
  * Starts the services on `ports`; `allowedOrigin` is the gateway's, the one origin the browser
- * uses. bcrypt cost 4 and a high registration limit keep the tests fast, as in the services' own.
+ * uses; `extraEnv` is added to every service's environment (user-service's pictures' folder,
+ * say). bcrypt cost 4 and a high registration limit keep the tests fast, as in the services' own.
  */
-export async function startPlatform(ports: ServicePorts, allowedOrigin: string): Promise<Platform> {
+export async function startPlatform(ports: ServicePorts, allowedOrigin: string, extraEnv: Record<string, string> = {}): Promise<Platform> {
   const env = testEnv({
     BCRYPT_COST: '4',
     REGISTER_MAX_PER_ADDRESS: '100000',
     RATE_LIMIT_KEY_PREFIX: uniqueName('limits'),
     ALLOWED_ORIGINS: allowedOrigin,
+    ...extraEnv,
   });
   const children = new Map<ServiceName, ChildProcess>();
   // A test process that dies must not leave services behind.
   const killAll = () => children.forEach((child) => child.kill('SIGKILL'));
   process.once('exit', killAll);
   const platform: Platform = {
+    urls: { 'auth-service': serviceUrl(ports['auth-service']), 'user-service': serviceUrl(ports['user-service']), 'ws-service': serviceUrl(ports['ws-service']) },
     async stop(name) {
       const child = children.get(name);
       if (child) await stopChild(child);

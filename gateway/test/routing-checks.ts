@@ -5,10 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api, uniqueName } from '@murmur/shared/testing';
-import { BAD_GATEWAY, errorJson, METHOD_NOT_ALLOWED, NOT_ROUTED } from '../src/gateway-errors.js';
+import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
+import { api, uniqueName, within } from '@murmur/shared/testing';
+import { makeJpeg, makePhotoJpeg, makePng, uploadPicture } from '@murmur/user-service/testing';
+import { BAD_GATEWAY, errorJson, MEDIA_METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED, NOT_ROUTED } from '../src/gateway-errors.js';
 import { ASSET_CACHE_CONTROL, CLIENT_HEADERS, PAGE_CACHE_CONTROL } from '../src/web-client.js';
-import { openChatSocket, rawGet, refusedUpgrade, WEB_BUILD } from './helpers.js';
+import { openChatSocket, partialBody, rawGet, refusedUpgrade, WEB_BUILD } from './helpers.js';
 import type { Platform } from './platform.js';
 
 export interface GatewayInFront {
@@ -31,6 +33,36 @@ function gatewayCookie(headers: Headers): string {
   // No Domain: the browser keeps it for the gateway's host alone.
   assert.doesNotMatch(attributes, /;\s*domain=/);
   return setCookie.split(';')[0]!;
+}
+
+const MIB = 1024 * 1024;
+/** user-service's MEDIA_MAX_BYTES, which the platform leaves at its default. */
+const DEFAULT_MEDIA_MAX_BYTES = 10 * MIB;
+const BOUNDARY = 'murmur-test-boundary';
+
+/** What user-service answers for a picture that does not exist, or that the asker may not see. */
+const MEDIA_NOT_FOUND_JSON = '{"error":{"code":"MEDIA_NOT_FOUND","message":"no such picture"}}';
+/** The headers every picture is sent with (user-service/src/media/media-headers.ts), whoever sends it. */
+const MEDIA_HEADERS = ['content-type', 'x-content-type-options', 'content-security-policy', 'cache-control', 'cross-origin-resource-policy'];
+
+function expectedMediaHeaders(area: 'public' | 'private', contentType: string): Record<string, string> {
+  return {
+    'content-type': contentType,
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+    'cache-control': `${area}, max-age=31536000, immutable`,
+    'cross-origin-resource-policy': area === 'public' ? 'cross-origin' : 'same-origin',
+  };
+}
+
+const mediaHeadersOf = (headers: Headers) => Object.fromEntries(MEDIA_HEADERS.map((name) => [name, headers.get(name)]));
+
+/** The type a picture's bytes say they are. */
+function sniffedType(bytes: Buffer): string | undefined {
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))) return 'image/jpeg';
+  if (bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+  return undefined;
 }
 
 function assertGatewayError(res: { status: number; headers: Headers | Record<string, unknown>; body: unknown }, error: { status: number }, json: string): void {
@@ -184,6 +216,7 @@ export function gatewayRoutingChecks(name: string, start: () => Promise<GatewayI
       assert.match(String(asset.headers['content-type']), /javascript/);
       const missing = await rawGet(gw.url, '/assets/app-000000.js');
       assertGatewayError(missing, NOT_ROUTED, errorJson(NOT_ROUTED));
+      assert.match(String(missing.headers['content-type']), /^application\/json/);
     });
 
     it('answers the web client only for GET and HEAD', async () => {
@@ -192,6 +225,132 @@ export function gatewayRoutingChecks(name: string, start: () => Promise<GatewayI
       const post = await api(gw.url, 'POST', '/rooms/5', { body: {} });
       assertGatewayError(post, METHOD_NOT_ALLOWED, errorJson(METHOD_NOT_ALLOWED));
       assert.equal(post.headers.get('allow'), 'GET, HEAD');
+    });
+
+    describe('pictures', () => {
+      let owner: RegisteredUser;
+      let member: RegisteredUser;
+      let outsider: RegisteredUser;
+      const auth = (user: RegisteredUser) => ({ authorization: `Bearer ${user.token}` });
+
+      /**
+       * Fetches `path` (GET, then HEAD) and checks the answer is the picture with the service's
+       * headers: exactly what user-service itself sends for it, type and all.
+       */
+      async function assertPicture(path: string, area: 'public' | 'private', headers: Record<string, string> = {}): Promise<void> {
+        const res = await fetch(`${gw.url}${path}`, { headers });
+        assert.equal(res.status, 200, path);
+        const bytes = Buffer.from(await res.arrayBuffer());
+        const type = sniffedType(bytes);
+        assert.ok(type, `${path} is a picture`);
+        assert.equal(res.headers.get('content-length'), String(bytes.length), path);
+        assert.deepEqual(mediaHeadersOf(res.headers), expectedMediaHeaders(area, type), path);
+        const direct = await fetch(`${gw.platform.urls['user-service']}${path}`, { method: 'HEAD', headers });
+        assert.equal(direct.status, 200, `${path} from user-service`);
+        assert.deepEqual(mediaHeadersOf(res.headers), mediaHeadersOf(direct.headers), `${path}: the service's own headers`);
+        const head = await fetch(`${gw.url}${path}`, { method: 'HEAD', headers });
+        assert.equal(head.status, 200, `HEAD ${path}`);
+        assert.equal(head.headers.get('content-length'), String(bytes.length), `HEAD ${path}`);
+        assert.deepEqual(mediaHeadersOf(head.headers), expectedMediaHeaders(area, type), `HEAD ${path}`);
+        assert.equal((await head.arrayBuffer()).byteLength, 0, `HEAD ${path}`);
+      }
+
+      async function assertNoPicture(path: string, headers: Record<string, string> = {}): Promise<void> {
+        const res = await fetch(`${gw.url}${path}`, { headers });
+        assert.equal(res.status, 404, path);
+        assert.match(String(res.headers.get('content-type')), /^application\/json/, path);
+        assert.equal(await res.text(), MEDIA_NOT_FOUND_JSON, path);
+      }
+
+      before(async () => {
+        const register = (prefix: string) => registerUser(`${gw.url}/api/auth`, prefix);
+        [owner, member, outsider] = await Promise.all([register('pic_owner'), register('pic_member'), register('pic_other')]);
+      });
+
+      it('uploads through /api/users/media and serves the files under /media with the service’s headers', async () => {
+        const up = await uploadPicture(`${gw.url}/api/users`, await makePng(), { token: owner.token, alt: 'an orange square' });
+        assert.equal(up.status, 201, JSON.stringify(up.body));
+        assert.match(up.body.url, /^\/media\/[\w-]+\.\w+$/);
+        assert.match(up.body.previewUrl, /^\/media\/[\w-]+\.\w+$/);
+        for (const path of [up.body.url, up.body.previewUrl]) {
+          await assertPicture(path, 'public');
+          // Anyone's: no account needed.
+          await assertPicture(path, 'public', auth(outsider));
+        }
+      });
+
+      it('answers an unknown picture with the service’s 404 JSON, and anything but GET and HEAD with 405', async () => {
+        for (const path of ['/media/nosuchpicture0.png', '/media/nosuchpicture0.webp', '/media/not-a-picture.txt', '/media/private/nosuchpicture0.jpg']) {
+          await assertNoPicture(path);
+        }
+        for (const path of ['/media/nosuchpicture0.png', '/media/private/nosuchpicture0.jpg']) {
+          const res = await api(gw.url, 'POST', path, { ...asBrowser(), body: {} });
+          assertGatewayError(res, MEDIA_METHOD_NOT_ALLOWED, errorJson(MEDIA_METHOD_NOT_ALLOWED));
+          assert.equal(res.headers.get('allow'), 'GET, HEAD', path);
+        }
+      });
+
+      it("serves a private room's picture to its members alone, with Cache-Control: private", async () => {
+        const room = await api(gw.url, 'POST', '/api/chat/ws/createRoom', { token: owner.token, body: { name: 'pictures', visibility: 'private' } });
+        assert.equal(room.status, 200, JSON.stringify(room.body));
+        const added = await api(gw.url, 'PUT', `/api/chat/ws/rooms/${room.body.id}/members/${member.id}`, { token: owner.token, body: {} });
+        assert.ok(added.status < 300, JSON.stringify(added.body));
+        const up = await uploadPicture(`${gw.url}/api/users`, await makeJpeg(), { token: owner.token, roomId: room.body.id });
+        assert.equal(up.status, 201, JSON.stringify(up.body));
+        assert.match(up.body.url, /^\/media\/private\/[\w-]+\.\w+$/);
+        for (const path of [up.body.url, up.body.previewUrl]) {
+          // A page's <img> sends the cookie; an app sends its token.
+          await assertPicture(path, 'private', { cookie: member.cookie });
+          await assertPicture(path, 'private', auth(member));
+          await assertPicture(path, 'private', auth(owner));
+          await assertNoPicture(path, auth(outsider));
+          await assertNoPicture(path, { cookie: outsider.cookie });
+          await assertNoPicture(path);
+          // Not a public file under another name.
+          await assertNoPicture(path.replace('/media/private/', '/media/'));
+        }
+      });
+
+      it('passes an upload over 16 KiB to user-service, and refuses a 12 MiB body without taking it all', async () => {
+        const photo = await makePhotoJpeg(320, 240);
+        assert.ok(photo.length > 16 * 1024, `the photo has ${photo.length} bytes`);
+        const up = await uploadPicture(`${gw.url}/api/users`, photo, { token: owner.token });
+        assert.equal(up.status, 201, JSON.stringify(up.body));
+        await assertPicture(up.body.url, 'public');
+
+        // Only its first 64 KiB are ever sent: the answer comes before the rest would have.
+        const refused = await within(
+          partialBody(gw.url, '/api/users/media', {
+            headers: { ...auth(owner), 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+            body: Buffer.alloc(64 * 1024, 0x61),
+            declaredBytes: 12 * MIB,
+          }),
+          5_000,
+          'the answer to a 12 MiB upload',
+        );
+        assert.equal(refused.status, 413);
+        assert.match(String(refused.headers['content-type']), /^application\/json/);
+        // The gateway's own refusal (nginx), or user-service's once it reads the declared length.
+        assert.match(JSON.parse(refused.body).error.code, /^(BODY|MEDIA)_TOO_LARGE$/);
+      });
+
+      it('streams an upload to user-service as it arrives, which refuses a picture past MEDIA_MAX_BYTES', async () => {
+        // Chunked, so no length is declared, and never ended: only user-service, reading the
+        // picture as it arrives, can tell it is too large, and only if the gateway passes the
+        // body on without waiting for its end.
+        const jpeg = await makeJpeg();
+        const start = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+        const refused = await within(
+          partialBody(gw.url, '/api/users/media', {
+            headers: { ...auth(owner), 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+            body: Buffer.concat([start, jpeg, Buffer.alloc(DEFAULT_MEDIA_MAX_BYTES + 64 * 1024 - jpeg.length)]),
+          }),
+          10_000,
+          'user-service’s answer to a picture past MEDIA_MAX_BYTES',
+        );
+        assert.equal(refused.status, 413);
+        assert.equal(JSON.parse(refused.body).error.code, 'MEDIA_TOO_LARGE');
+      });
     });
 
     it('answers 502 JSON for a stopped service, over HTTP and for a WebSocket upgrade', async () => {

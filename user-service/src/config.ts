@@ -106,7 +106,11 @@ export const envSchema = z
       'how old the trending list may get before a read starts computing it again in the background (it reads every tag use of the window); 0 computes it on every read',
     ),
   })
-  .refine((env) => env.MEDIA_STORAGE !== 's3' || env.MEDIA_S3_BUCKET !== undefined, { path: ['MEDIA_S3_BUCKET'], message: 'is required with MEDIA_STORAGE=s3' });
+  .refine((env) => env.MEDIA_STORAGE !== 's3' || env.MEDIA_S3_BUCKET !== undefined, { path: ['MEDIA_S3_BUCKET'], message: 'is required with MEDIA_STORAGE=s3' })
+  .refine((env) => env.MEDIA_UPLOAD_TIMEOUT_MS < env.HTTP_REQUEST_TIMEOUT_MS, {
+    path: ['MEDIA_UPLOAD_TIMEOUT_MS'],
+    message: 'must be below HTTP_REQUEST_TIMEOUT_MS, which would end an upload first with no clear answer',
+  });
 
 /** The token verification key, given inline or as a file (`JWT_PUBLIC_KEY_FILE`); read beside the schema. */
 export const PEM_KEY_ENV = 'JWT_PUBLIC_KEY';

@@ -62,6 +62,24 @@ describe('pictures: upload', () => {
     assert.match(served.headers.get('content-security-policy') ?? '', /default-src 'none'.*sandbox/);
   });
 
+  it('takes WebP, GIF (its first frame) and AVIF, recognised by content whatever their names', async () => {
+    const base = () => sharp({ create: { width: 120, height: 90, channels: 3, background: '#208040' } });
+    const frames = sharp({ create: { width: 60, height: 120, channels: 3, background: '#ff0000' } });
+    const cases: Array<[string, Buffer, RegExp]> = [
+      ['webp', await base().webp().toBuffer(), /\.webp$/],
+      ['gif', await frames.gif().toBuffer(), /\.png$/],
+      ['avif', await base().avif().toBuffer(), /\.jpg$/],
+    ];
+    for (const [format, bytes, stored] of cases) {
+      const res = await uploadPicture(s.userUrl, bytes, { token: alice.token, filename: 'picture.txt', contentType: 'text/plain' });
+      assert.equal(res.status, 201, `${format}: ${JSON.stringify(res.body)}`);
+      assert.match(res.body.url, stored, format);
+      const { res: served, bytes: file } = await fetchFile(res.body.url);
+      assert.equal(served.status, 200);
+      assert.ok((await sharp(file).metadata()).width > 0);
+    }
+  });
+
   it('refuses a text file named .png with 415, whatever its declared type', async () => {
     const res = await uploadPicture(s.userUrl, Buffer.from('just some text, not a picture\n'.repeat(10)), { token: alice.token, filename: 'cat.png', contentType: 'image/png' });
     assert.equal(res.status, 415);

@@ -3,6 +3,7 @@
  * frame schemas as named components. Built from protocol.ts and the close-code table, the modules
  * the server itself runs on, so the description follows the code.
  */
+import { MAX_MEDIA_PER_ITEM } from '@murmur/shared/media';
 import { clientFrame, EVENT_SEPARATOR, MAX_MESSAGE_CHARS, serverEventSchema, streamFrame } from './protocol.js';
 import { CLOSE_CODES } from './ws/close-codes.js';
 
@@ -14,7 +15,7 @@ const closeCodeRows = Object.entries(CLOSE_CODES)
 
 export const JOIN_DESCRIPTION = `Open this URL as a WebSocket to join the room (authenticate with the auth cookie or an \`Authorization: Bearer\` header; the page's Origin must be allowed). \`?since=<seq>\` resumes after a reconnect: the server sends exactly the events after that seq.
 
-**Frames.** The client sends one JSON object per text frame (schema \`ClientFrame\`): \`message\` (text up to ${MAX_MESSAGE_CHARS} characters, optional \`clientMsgId\` for a safe resend), \`typing\`, \`read\` (\`seq\`), \`edit\` (\`seq\`, \`text\`), \`delete\` (\`seq\`). The server sends events (schema \`ServerEvent\`), several per frame, separated by ${JSON.stringify(EVENT_SEPARATOR)}; the first is \`history\`.
+**Frames.** The client sends one JSON object per text frame (schema \`ClientFrame\`): \`message\` (text up to ${MAX_MESSAGE_CHARS} characters, optional \`clientMsgId\` for a safe resend, optional \`mediaIds\`: up to ${MAX_MEDIA_PER_ITEM} of the sender's uploads from \`POST /media\`, uploaded with the room's \`roomId\` when the room is private or direct; with pictures the text may be empty), \`typing\`, \`read\` (\`seq\`), \`edit\` (\`seq\`, \`text\`), \`delete\` (\`seq\`). The server sends events (schema \`ServerEvent\`), several per frame, separated by ${JSON.stringify(EVENT_SEPARATOR)}; the first is \`history\`.
 
 **Close codes.**
 

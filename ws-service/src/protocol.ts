@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { withoutNul } from '@murmur/shared/http';
+import { mediaAttachmentSchema, mediaIdsSchema, type MediaAttachment } from '@murmur/shared/media';
 
 /** Longest chat message, in characters (Unicode code points). */
 export const MAX_MESSAGE_CHARS = 2000;
@@ -14,23 +15,45 @@ export const MAX_CLIENT_MSG_ID_CHARS = 64;
 
 const codePoints = (value: string) => [...value].length;
 
-/** A message's text, sent or edited. */
+const isBlank = (text: string) => text.trim().length === 0;
+const BLANK_TEXT = 'text must not be blank';
+
+/** A message's text as any message may have it: a message with pictures may leave it empty. */
+const anyMessageText = z
+  .string({ error: 'text must be a string' })
+  .refine(withoutNul[0], 'text must not contain the NUL character')
+  .refine((t) => codePoints(t) <= MAX_MESSAGE_CHARS, `text must be at most ${MAX_MESSAGE_CHARS} characters`);
+
+/** The text of an edit: never blank. */
 const messageText = z
   .string({ error: 'text must be a string' })
   .refine(withoutNul[0], 'text must not contain the NUL character')
-  .refine((t) => t.trim().length > 0, 'text must not be blank')
+  .refine((t) => !isBlank(t), BLANK_TEXT)
   .refine((t) => codePoints(t) <= MAX_MESSAGE_CHARS, `text must be at most ${MAX_MESSAGE_CHARS} characters`);
 
-const messageFrame = z.strictObject({
+const messageFrameShape = z.strictObject({
   type: z.literal('message'),
-  text: messageText,
+  text: anyMessageText
+    .optional()
+    .describe(`1–${MAX_MESSAGE_CHARS} characters, not blank; may be left out (or blank) when \`mediaIds\` names a picture`),
   clientMsgId: z
     .string({ error: 'clientMsgId must be a string' })
     .min(1, 'clientMsgId must not be empty')
     .refine(withoutNul[0], 'clientMsgId must not contain the NUL character')
     .max(MAX_CLIENT_MSG_ID_CHARS, `clientMsgId must be at most ${MAX_CLIENT_MSG_ID_CHARS} characters`)
     .optional(),
+  mediaIds: mediaIdsSchema.optional(),
 });
+
+/** A message says something: its text, or its pictures. */
+const withTextOrPictures = <F extends z.ZodType<{ text?: string | undefined; mediaIds?: number[] | undefined }>>(frame: F): F =>
+  frame.superRefine((message, ctx) => {
+    if (message.mediaIds !== undefined && message.mediaIds.length > 0) return;
+    if (message.text === undefined) ctx.addIssue({ code: 'custom', path: ['text'], message: 'text is required unless mediaIds names a picture' });
+    else if (isBlank(message.text)) ctx.addIssue({ code: 'custom', path: ['text'], message: BLANK_TEXT });
+  });
+
+const messageFrame = withTextOrPictures(messageFrameShape);
 
 const typingFrame = z.strictObject({ type: z.literal('typing') });
 
@@ -76,7 +99,7 @@ const unsubscribeFrame = z.strictObject({ type: z.literal('unsubscribe'), roomId
 
 /** The frames of `/ws/stream`: subscriptions, and the room frames with the room they act on. */
 export const streamFrame = z
-  .discriminatedUnion('type', [subscribeFrame, unsubscribeFrame, inRoom(messageFrame), inRoom(typingFrame), inRoom(readFrame), inRoom(editFrame), inRoom(deleteFrame)], {
+  .discriminatedUnion('type', [subscribeFrame, unsubscribeFrame, withTextOrPictures(inRoom(messageFrameShape)), inRoom(typingFrame), inRoom(readFrame), inRoom(editFrame), inRoom(deleteFrame)], {
     error: 'type must be "subscribe", "unsubscribe", "message", "typing", "read", "edit" or "delete"',
   })
   .meta({ id: 'StreamFrame' });
@@ -86,6 +109,15 @@ export type StreamFrame = z.infer<typeof streamFrame>;
 export type RoomFrame = ClientFrame & { roomId?: number };
 
 export type ParsedFrame<F> = { ok: true; frame: F } | { ok: false; message: string; clientMsgId?: string; roomId?: number };
+
+/**
+ * An issue's message, naming the field it is about. The messages of this module name it already;
+ * those of `mediaIdsSchema`, shared with the REST API (whose errors name the field apart), do not.
+ */
+function namingItsField(issue: z.core.$ZodIssue): string {
+  const field = issue.path[0];
+  return typeof field === 'string' && !issue.message.startsWith(field) ? `${field} ${issue.message}` : issue.message;
+}
 
 /** Parses one text frame of `/ws/joinRoom` (`clientFrame`) or `/ws/stream` (`streamFrame`); never throws. */
 export function parseFrame<F>(schema: z.ZodType<F>, text: string): ParsedFrame<F> {
@@ -103,7 +135,7 @@ export function parseFrame<F>(schema: z.ZodType<F>, text: string): ParsedFrame<F
   const roomId = field('roomId');
   return {
     ok: false,
-    message: issue?.message ?? 'the frame is not valid',
+    message: issue ? namingItsField(issue) : 'the frame is not valid',
     ...(typeof clientMsgId === 'string' && clientMsgId.length <= MAX_CLIENT_MSG_ID_CHARS ? { clientMsgId } : {}),
     ...(roomIdField.safeParse(roomId).success ? { roomId: roomId as number } : {}),
   };
@@ -125,10 +157,17 @@ export const publicUserSchema = z.object({ id: z.number().int(), username: z.str
 export type PublicUser = z.infer<typeof publicUserSchema>;
 
 /**
+ * A message's pictures when it has none. One array, frozen, shared by every message without
+ * pictures: showing one allocates nothing.
+ */
+export const NO_MEDIA: MediaAttachment[] = Object.freeze([]) as unknown as MediaAttachment[];
+
+/**
  * A message as clients see it. `seq` numbers the room's history 1, 2, 3, … with no gap: the
  * order of delivery, history and resume (`?since=<seq>`). It carries its current text, with
- * `editedAt` once edited. A deleted message, or one whose author deleted their account, is a
- * tombstone: it keeps its seq, `deleted` is true and `user` and `text` are null.
+ * `editedAt` once edited, and its pictures. A deleted message, or one whose author deleted their
+ * account, is a tombstone: it keeps its seq, `deleted` is true, `user` and `text` are null and
+ * `media` is empty.
  */
 export const chatMessageSchema = z
   .object({
@@ -136,7 +175,8 @@ export const chatMessageSchema = z
     id: z.number().int().describe('unique across all rooms'),
     roomId: z.number().int(),
     user: publicUserSchema.nullable(),
-    text: z.string().nullable(),
+    text: z.string().nullable().describe('empty when the message is only pictures'),
+    media: z.array(mediaAttachmentSchema).describe('its pictures, in the order sent; empty when none (and for a tombstone)'),
     createdAt: timestamp,
     editedAt: timestamp.optional(),
     clientMsgId: z.string().optional().describe('the id the sender chose, echoed back'),
@@ -196,7 +236,7 @@ export const serverEventSchema = z
     event(
       'error',
       { code: z.string(), message: z.string(), clientMsgId: z.string().optional(), seq: seq.optional(), roomId: roomId.optional() },
-      'a frame was refused (VALIDATION_FAILED, RATE_LIMITED, …) or a resume left a gap (RESUME_GAP); on /ws/stream, `roomId` names the room it concerns',
+      'a frame was refused (BAD_FRAME, RATE_LIMITED, MEDIA_NOT_FOUND, …) or a resume left a gap (RESUME_GAP); on /ws/stream, `roomId` names the room it concerns',
     ),
     event('server_shutting_down', {}, 'the server is restarting; the socket closes with 1001'),
     event(

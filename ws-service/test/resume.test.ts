@@ -10,6 +10,7 @@ const message = (seq: number) =>
     roomId: 7,
     user: { id: 1, username: 'alice' },
     text: 'x'.repeat(100),
+    media: [],
     createdAt: new Date(0).toISOString(),
   });
 

@@ -1,6 +1,6 @@
 /** `MEDIA_STORAGE=local`: files under one folder, `public/` and `private/`, as nginx can serve them. */
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { MediaVisibility } from '@murmur/shared/media';
@@ -39,8 +39,17 @@ export class LocalStorage implements MediaStorage {
     return { body: createReadStream(file), size: info.size };
   }
 
-  async remove(area: MediaVisibility, name: string): Promise<void> {
+  async remove(area: MediaVisibility, name: string): Promise<boolean> {
     const file = this.pathOf(area, name);
-    if (file) await rm(file, { force: true });
+    if (!file) return false;
+    try {
+      await unlink(file);
+      return true;
+    } catch (err) {
+      // No such file is no error; nor is a folder of the path being a file (it cannot be there).
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw err;
+    }
   }
 }

@@ -40,8 +40,10 @@ export const mediaEnv = {
     .int()
     .min(1_000)
     .max(600_000)
-    .default(60_000)
-    .describe('longest an upload may take to arrive; a slower one is refused with 408 `UPLOAD_TIMEOUT`, so a slow client cannot hold a place of the queue'),
+    .default(25_000)
+    .describe(
+      'longest an upload may take to arrive; a slower one is refused with 408 `UPLOAD_TIMEOUT`, so a slow client cannot hold a place of the queue. It must stay below HTTP_REQUEST_TIMEOUT_MS, which ends any request that takes longer: raise both for slow links (10 MiB in 25 s takes 3.4 Mbit/s)',
+    ),
   MEDIA_UPLOADS_PER_HOUR: z.coerce
     .number()
     .int()

@@ -38,6 +38,7 @@ export function openMediaDeps(config: ServiceConfig, db: Db, logger: Logger): Me
   return {
     context: {
       db,
+      logger,
       storage,
       slots: new WorkSlots(config.MEDIA_MAX_CONCURRENT, config.MEDIA_MAX_QUEUED),
       limits: { maxBytes: config.MEDIA_MAX_BYTES, maxPixels: config.MEDIA_MAX_PIXELS, timeoutMs: config.MEDIA_UPLOAD_TIMEOUT_MS, tmpDir: config.MEDIA_TMP_DIR },

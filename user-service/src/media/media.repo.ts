@@ -105,15 +105,29 @@ export interface QueuedFileDeletion {
   id: number;
   visibility: MediaVisibility;
   file: string;
+  /** Seconds since it was queued (or last postponed). */
+  ageSeconds: number;
 }
 
-/** Up to `limit` files waiting for removal, locked for `tx` (other instances take the next ones). */
-export async function lockQueuedFileDeletions(tx: SqlExecutor, limit: number): Promise<QueuedFileDeletion[]> {
-  const rows = await runSql<{ id: string; visibility: MediaVisibility; file: string }>(
+/**
+ * Up to `limit` files waiting for removal, those waiting longest first, leaving out `passedOver`
+ * (those this sweep has seen already); locked for `tx`. A row another sweep holds is waited for,
+ * not skipped: when a sweep resolves, every file queued before it began has been dealt with, by
+ * it or by the other.
+ */
+export async function lockQueuedFileDeletions(tx: SqlExecutor, limit: number, passedOver: readonly number[] = []): Promise<QueuedFileDeletion[]> {
+  const rows = await runSql<{ id: string; visibility: MediaVisibility; file: string; age_seconds: number }>(
     tx,
-    sql`SELECT id, visibility, file FROM media_file_deletions ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+    sql`SELECT id, visibility, file, extract(epoch FROM now() - queued_at)::float8 AS age_seconds FROM media_file_deletions
+        WHERE id <> ALL(${sql.param(passedOver)}::bigint[])
+        ORDER BY queued_at, id LIMIT ${limit} FOR UPDATE`,
   );
-  return rows.map((row) => ({ id: Number(row.id), visibility: row.visibility, file: row.file }));
+  return rows.map((row) => ({ id: Number(row.id), visibility: row.visibility, file: row.file, ageSeconds: row.age_seconds }));
+}
+
+/** Puts files whose removal failed at the back of the queue, so that they hold up no other. */
+export async function postponeFileDeletions(tx: SqlExecutor, ids: readonly number[]): Promise<void> {
+  await runSql(tx, sql`UPDATE media_file_deletions SET queued_at = now() WHERE id = ANY(${sql.param(ids)}::bigint[])`);
 }
 
 export async function forgetFileDeletions(tx: SqlExecutor, ids: readonly number[]): Promise<void> {

@@ -49,7 +49,7 @@ export function declareMediaRoutes(api: ApiRoutes, options: MediaRoutesOptions):
         415: ['UNSUPPORTED_MEDIA_TYPE'],
         422: ['MEDIA_TOO_LARGE', 'MEDIA_UNREADABLE'],
         429: ['TOO_MANY_UPLOADS'],
-        503: ['MEDIA_BUSY'],
+        503: ['MEDIA_BUSY', 'MEDIA_STORAGE_UNAVAILABLE'],
       },
     },
     (_input, req, res) => options.uploadLimit.charge(String(currentUser(req).id), () => uploadPicture(context, currentUser(req).id, req, res)),

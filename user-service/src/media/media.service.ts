@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '@murmur/shared/db';
-import { notFound, unauthorized } from '@murmur/shared/errors';
+import type { Logger } from '@murmur/shared/logger';
+import { AppError, notFound, unauthorized } from '@murmur/shared/errors';
 import { parseInput } from '@murmur/shared/http';
 import { MAX_ALT_CHARACTERS, type MediaAttachment, type MediaVisibility } from '@murmur/shared/media';
 import { CONTENT_TYPES, FILE_EXTENSIONS, processImage, type StoredFormat } from './image-processing.js';
@@ -30,6 +31,7 @@ export interface UploadLimits {
 
 export interface MediaContext {
   db: Db;
+  logger: Logger;
   storage: MediaStorage;
   slots: WorkSlots;
   limits: UploadLimits;
@@ -66,15 +68,17 @@ async function destinationOf(db: Db, ownerId: number, roomId: number | undefined
 /** Receives, processes and stores the picture of `req`, uploaded by `ownerId`. */
 export async function uploadPicture(context: MediaContext, ownerId: number, req: Request, res: Response): Promise<MediaAttachment> {
   const admission = context.slots.admit();
-  const directory = await mkdtemp(path.join(context.limits.tmpDir ?? tmpdir(), 'murmur-upload-'));
+  let directory: string | undefined;
   try {
-    const upload = await receiveUpload(req, res, directory, context.limits);
+    const workDir = await mkdtemp(path.join(context.limits.tmpDir ?? tmpdir(), 'murmur-upload-'));
+    directory = workDir;
+    const upload = await receiveUpload(req, res, workDir, context.limits);
     const fields = parseInput(uploadFields, Object.fromEntries(upload.fields), 'body');
     const destination = await destinationOf(context.db, ownerId, fields.roomId);
-    const previewPath = path.join(directory, 'preview.webp');
+    const previewPath = path.join(workDir, 'preview.webp');
     let originalPath = '';
     const image = await admission.run(() =>
-      processImage(upload.path, (format) => (originalPath = path.join(directory, `original.${FILE_EXTENSIONS[format]}`)), previewPath, context.limits.maxPixels),
+      processImage(upload.path, (format) => (originalPath = path.join(workDir, `original.${FILE_EXTENSIONS[format]}`)), previewPath, context.limits.maxPixels),
     );
     const file = randomName(FILE_EXTENSIONS[image.format]);
     const previewFile = randomName('webp');
@@ -94,8 +98,8 @@ export async function uploadPicture(context: MediaContext, ownerId: number, req:
       throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
     }
     try {
-      await context.storage.put(destination.visibility, file, originalPath, contentTypeOfFormat(image.format));
-      await context.storage.put(destination.visibility, previewFile, previewPath, CONTENT_TYPES.webp!);
+      await storeFile(context, destination.visibility, file, originalPath, contentTypeOfFormat(image.format));
+      await storeFile(context, destination.visibility, previewFile, previewPath, CONTENT_TYPES.webp!);
       const stored = await markReady(context.db, id);
       if (!stored) throw notFound('MEDIA_NOT_FOUND', 'the upload was removed while it was stored');
       return stored;
@@ -106,7 +110,20 @@ export async function uploadPicture(context: MediaContext, ownerId: number, req:
     }
   } finally {
     admission.release();
-    await rm(directory, { recursive: true, force: true });
+    if (directory) await rm(directory, { recursive: true, force: true });
+  }
+}
+
+/** Seconds a client is told to wait when storage fails. */
+const STORAGE_RETRY_AFTER_SECONDS = 30;
+
+/** Stores one file; a store that fails is a 503 the client may retry, not a fault of the request. */
+async function storeFile(context: MediaContext, area: MediaVisibility, name: string, sourcePath: string, contentType: string): Promise<void> {
+  try {
+    await context.storage.put(area, name, sourcePath, contentType);
+  } catch (err) {
+    context.logger.error({ err, area, name }, 'could not store a picture');
+    throw new AppError(503, 'MEDIA_STORAGE_UNAVAILABLE', 'pictures cannot be stored right now; try again shortly', { 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) });
   }
 }
 

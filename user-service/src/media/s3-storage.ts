@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { MediaVisibility } from '@murmur/shared/media';
 import type { MediaStorage, StoredFile } from './storage.js';
 import { cacheControlFor } from './media-headers.js';
@@ -20,6 +20,8 @@ export interface S3StorageOptions {
   forcePathStyle: boolean;
 }
 
+const isMissing = (err: unknown) => err instanceof NoSuchKey || err instanceof NotFound || (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404);
+
 export class S3Storage implements MediaStorage {
   private readonly client: S3Client;
   private readonly bucket: string;
@@ -31,6 +33,11 @@ export class S3Storage implements MediaStorage {
       region: options.region,
       forcePathStyle: options.forcePathStyle,
       ...(options.accessKeyId && options.secretAccessKey && { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }),
+      // Since 3.729 the SDK sends a streamed body as aws-chunked with a trailing CRC32 unless told
+      // otherwise; S3-compatible stores that do not know that encoding (s3rver, older MinIO and
+      // Ceph, …) store the chunk framing as part of the object, and every picture comes back
+      // corrupt. Off AWS, checksums are sent and checked only where an operation requires them.
+      ...(options.endpoint && { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const }),
     });
   }
 
@@ -40,16 +47,22 @@ export class S3Storage implements MediaStorage {
 
   async put(area: MediaVisibility, name: string, sourcePath: string, contentType: string): Promise<void> {
     const { size } = await stat(sourcePath);
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: this.key(area, name),
-        Body: createReadStream(sourcePath),
-        ContentLength: size,
-        ContentType: contentType,
-        CacheControl: cacheControlFor(area),
-      }),
-    );
+    const body = createReadStream(sourcePath);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key(area, name),
+          Body: body,
+          ContentLength: size,
+          ContentType: contentType,
+          CacheControl: cacheControlFor(area),
+        }),
+      );
+    } finally {
+      // A request that failed before reading the whole file would leave its descriptor open.
+      body.destroy();
+    }
   }
 
   async open(area: MediaVisibility, name: string): Promise<StoredFile | undefined> {
@@ -57,13 +70,22 @@ export class S3Storage implements MediaStorage {
       const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(area, name) }));
       return object.Body ? { body: object.Body as Readable, size: object.ContentLength } : undefined;
     } catch (err) {
-      if (err instanceof NoSuchKey || (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404)) return undefined;
+      if (isMissing(err)) return undefined;
       throw err;
     }
   }
 
-  async remove(area: MediaVisibility, name: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(area, name) }));
+  async remove(area: MediaVisibility, name: string): Promise<boolean> {
+    const key = { Bucket: this.bucket, Key: this.key(area, name) };
+    // DELETE answers the same whether the object was there or not; HEAD tells.
+    try {
+      await this.client.send(new HeadObjectCommand(key));
+    } catch (err) {
+      if (isMissing(err)) return false;
+      throw err;
+    }
+    await this.client.send(new DeleteObjectCommand(key));
+    return true;
   }
 
   close(): void {

@@ -17,6 +17,6 @@ export interface MediaStorage {
   put(area: MediaVisibility, name: string, sourcePath: string, contentType: string): Promise<void>;
   /** The file, or undefined when there is none. */
   open(area: MediaVisibility, name: string): Promise<StoredFile | undefined>;
-  /** Removes the file; one already gone is no error. */
-  remove(area: MediaVisibility, name: string): Promise<void>;
+  /** Removes the file; resolves false when there was none here (no error: it may be another store's). */
+  remove(area: MediaVisibility, name: string): Promise<boolean>;
 }

@@ -6,7 +6,6 @@
  * refused (408). A refusal answers without reading the rest, and closes the connection.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import path from 'node:path';
 import type { Request, Response } from 'express';
 import busboy from 'busboy';
@@ -65,11 +64,14 @@ async function receive(req: Request, directory: string, limits: ReceptionLimits)
   let bytes = 0;
   let format: Promise<string> | undefined;
   let out: WriteStream | undefined;
-  let written: Promise<unknown> | undefined;
+  /** Resolves once the temporary file is closed, whether it was written whole or not. */
+  let written: Promise<void> | undefined;
+  let writeError: Error | undefined;
 
+  let timer: NodeJS.Timeout | undefined;
   const outcome = new Promise<void>((resolve, reject) => {
-    const fail = (err: AppError) => reject(err);
-    const timer = setTimeout(() => fail(new AppError(408, 'UPLOAD_TIMEOUT', `the upload did not arrive within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    const fail = (err: Error) => reject(err);
+    timer = setTimeout(() => fail(new AppError(408, 'UPLOAD_TIMEOUT', `the upload did not arrive within ${limits.timeoutMs} ms`)), limits.timeoutMs);
     timer.unref();
     parser.on('field', (name, value, info) => {
       if (info.valueTruncated) return fail(badRequest('VALIDATION_FAILED', `the field \`${name}\` is too long`));
@@ -82,7 +84,15 @@ async function receive(req: Request, directory: string, limits: ReceptionLimits)
       }
       const file = createWriteStream(filePath);
       out = file;
-      written = once(file, 'close');
+      // Not events.once(file, 'close'): that rejects with the error of a write cut short when the
+      // file is destroyed on a refusal, which would then replace the refusal (a 413 became a 500).
+      written = new Promise((resolve) => file.once('close', resolve));
+      // A disk that cannot take the file ends the upload at once; piping stops at the error, and
+      // the body would otherwise sit unread until the deadline.
+      file.once('error', (err) => {
+        writeError = err;
+        fail(err);
+      });
       let head = Buffer.alloc(0);
       const sniff = () => {
         format ??= recognise(head);
@@ -103,15 +113,12 @@ async function receive(req: Request, directory: string, limits: ReceptionLimits)
     parser.on('partsLimit', () => fail(badRequest('VALIDATION_FAILED', 'the form has too many parts')));
     parser.on('fieldsLimit', () => fail(badRequest('VALIDATION_FAILED', 'the form has too many fields')));
     parser.on('error', () => fail(badRequest('VALIDATION_FAILED', 'the body is not a readable multipart/form-data form')));
-    parser.on('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
+    parser.on('close', () => resolve());
     req.on('aborted', () => fail(badRequest('VALIDATION_FAILED', 'the upload was cut off')));
     req.pipe(parser);
   });
   try {
-    await outcome;
+    await outcome.finally(() => clearTimeout(timer));
   } catch (err) {
     req.unpipe(parser);
     out?.destroy();
@@ -119,6 +126,7 @@ async function receive(req: Request, directory: string, limits: ReceptionLimits)
     throw err;
   }
   await written;
+  if (writeError) throw writeError;
   if (!format) throw badRequest('VALIDATION_FAILED', 'the form has no picture in the field `file`');
   if (bytes === 0) throw new AppError(422, 'MEDIA_UNREADABLE', 'the picture is empty');
   return { path: filePath, bytes, format: await format, fields };

@@ -45,14 +45,17 @@ export class WorkSlots {
     return {
       run: async <T>(job: () => Promise<T>): Promise<T> => {
         if (spent) throw new Error('an admission runs one job');
-        if (this.running >= this.concurrent) await new Promise<void>((resolve) => this.waiting.push(resolve));
-        this.running++;
+        if (this.running < this.concurrent) this.running++;
+        // A job that waits is handed its slot by the one finishing, still counted as running: were
+        // the count lowered and raised again, a job asking in between would take the slot too.
+        else await new Promise<void>((resolve) => this.waiting.push(resolve));
         try {
           return await job();
         } finally {
-          this.running--;
           spend();
-          this.waiting.shift()?.();
+          const next = this.waiting.shift();
+          if (next) next();
+          else this.running--;
         }
       },
       release: () => void spend(),

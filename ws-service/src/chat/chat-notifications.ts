@@ -13,6 +13,7 @@ import { runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import type { LiveEvent } from '@murmur/shared/live-events';
 import type { Logger } from '@murmur/shared/logger';
+import { avatarUrlSql } from '@murmur/shared/media';
 import { madeIds, notifyRows, toIds } from '@murmur/shared/notifications';
 import { mentionedNames } from '@murmur/shared/text-links';
 import type { Presence } from '../delivery/presence.js';
@@ -150,7 +151,7 @@ interface ChatNotificationView {
   type: string;
   createdAt: string;
   read: boolean;
-  account: { id: number; username: string; displayName: string | null };
+  account: { id: number; username: string; displayName: string | null; avatarUrl: string | null };
   room: { id: number; name: string; kind: RoomKind };
   message?: { seq: number; text: string };
 }
@@ -165,6 +166,7 @@ async function readViews(db: Db, ids: readonly number[]): Promise<Array<{ recipi
     account_id: number;
     username: string;
     display_name: string | null;
+    avatar_url: string | null;
     room_id: number;
     room_name: string;
     room_kind: RoomKind;
@@ -173,7 +175,7 @@ async function readViews(db: Db, ids: readonly number[]): Promise<Array<{ recipi
   }>({
     name: 'murmur_chat_notification_views',
     text: `SELECT n.id, n.recipient_id, n.type, n.created_at, a.id AS account_id, a.username, a.display_name,
-                  r.id AS room_id, r.name AS room_name, r.kind AS room_kind, n.message_seq, m.text AS message_text
+                  ${avatarUrlSql('a')} AS avatar_url, r.id AS room_id, r.name AS room_name, r.kind AS room_kind, n.message_seq, m.text AS message_text
            FROM notifications n
            JOIN users a ON a.id = n.account_id
            JOIN rooms r ON r.id = n.room_id
@@ -189,7 +191,7 @@ async function readViews(db: Db, ids: readonly number[]): Promise<Array<{ recipi
       createdAt: row.created_at.toISOString(),
       // Newer than every marker: a marker never passes its person's newest notification.
       read: false,
-      account: { id: row.account_id, username: row.username, displayName: row.display_name },
+      account: { id: row.account_id, username: row.username, displayName: row.display_name, avatarUrl: row.avatar_url },
       room: { id: row.room_id, name: row.room_name, kind: row.room_kind },
     };
     if (row.message_seq !== null && row.message_text !== null) notification.message = { seq: Number(row.message_seq), text: row.message_text };

@@ -4,23 +4,25 @@
  * writer (group commit), the recent history (in-order delivery) and the broker subscription
  * (the other instances). Sockets and HTTP stay outside: ws-server.ts wires them to it.
  *
- * How a message travels: a client's frame → `post` → the writer stores it and gets its seq →
- * it is published once to the other instances and handed to the room's history, which delivers
- * it to local clients in seq order (the sender's copy is its acknowledgement). Another
- * instance's message arrives through the broker and takes the same last step.
+ * How a message travels: a client's frame → `post` (a message with pictures claims them first:
+ * picture-claims.ts) → the writer stores it and gets its seq → it is published once to the other
+ * instances and handed to the room's history, which delivers it to local clients in seq order
+ * (the sender's copy is its acknowledgement). Another instance's message arrives through the
+ * broker and takes the same last step.
  */
 import { DEADLOCK_DETECTED, FOREIGN_KEY_VIOLATION, isDatabaseUnavailable, isIntegrityViolation, pgErrorOf, type Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import { AppError, forbidden, notFound, unauthorized } from '@murmur/shared/errors';
 import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
+import type { MediaAttachment } from '@murmur/shared/media';
 import type { WebSocket } from 'ws';
 import { isPersonMessage, isSequenced, type Broker, type BrokerMessage } from '../delivery/broker.js';
 import { Hub } from '../delivery/hub.js';
 import type { PresenceTracker } from '../delivery/presence.js';
-import { encodeEvent, encodeMessage, type EncodedEvent, type SequencedEvent } from '../protocol.js';
+import { encodeEvent, encodeMessage, NO_MEDIA, type EncodedEvent, type SequencedEvent } from '../protocol.js';
 import { admitMembers, moveReadMarkers, stillAdmitted, type Admission, type ReadOutcome } from '../store/members.repo.js';
-import { messagesAfter, type StoredMessage } from '../store/messages.repo.js';
+import { messagesAfter, type NewMessage, type StoredMessage } from '../store/messages.repo.js';
 import { CloseCode } from '../ws/close-codes.js';
 import { Client, type ChatEntry, type ClientLimits, type ConnectionKind } from '../ws/client.js';
 import type { RoomSubscription } from '../delivery/room-subscription.js';
@@ -32,6 +34,7 @@ import { PerUserRateLimit } from '../ws/user-rate-limit.js';
 import { deleteMessage, editMessage } from './message-changes.js';
 import { MessageWriter } from '../store/message-writer.js';
 import { encodeRecord, RoomHistory, type RoomLog } from '../delivery/room-history.js';
+import { PictureClaims } from './picture-claims.js';
 
 /** Messages sent on join, as `history`. */
 export const HISTORY_ON_JOIN = 50;
@@ -87,6 +90,8 @@ export class ChatService implements ChatEntry {
   /** Every open client connection on this instance. */
   readonly connections = new Set<Client>();
   private readonly writer: MessageWriter;
+  /** Messages with pictures claim them before they are queued for the writer, in the order sent. */
+  private readonly pictureClaims: PictureClaims;
   private readonly history: RoomHistory;
   private readonly scheduler = new FlushScheduler();
   private readonly userRate: PerUserRateLimit;
@@ -112,6 +117,7 @@ export class ChatService implements ChatEntry {
       lingerMs: limits.writeLingerMs,
       maxWaiting: limits.maxWaitingWrites,
     });
+    this.pictureClaims = new PictureClaims(db);
     this.history = new RoomHistory({
       db,
       recentMessages: limits.recentMessages,
@@ -234,15 +240,19 @@ export class ChatService implements ChatEntry {
     for (const feed of this.hub.feedsOf(userId)) this.hub.unwatchRoom(feed, roomId);
   }
 
-  /** Stores the message, then delivers it; resolves once the sender's acknowledgement or error is queued. */
-  async post(client: RoomSubscription, text: string, clientMsgId: string | undefined): Promise<void> {
+  /**
+   * Stores the message (with its pictures, the sender's uploads `mediaIds`, claimed first), then
+   * delivers it; resolves once the sender's acknowledgement or error is queued.
+   */
+  async post(client: RoomSubscription, text: string, clientMsgId: string | undefined, mediaIds: readonly number[] | undefined): Promise<void> {
     const { roomId, user } = client;
     if (!this.takeUserRate(client, clientMsgId)) return;
     let stored: StoredMessage;
     try {
-      stored = await this.writer.store({ roomId, userId: user.id, text, clientMsgId: clientMsgId ?? null });
+      stored = await this.storeInOrder(client, text, clientMsgId, mediaIds);
     } catch (err) {
-      // Not acknowledged. A commit whose answer was lost may still have stored it; sending it
+      // Not acknowledged. Pictures that may not be claimed (an AppError, answered with its code)
+      // stored nothing. A commit whose answer was lost may still have stored it; sending it
       // again with the same clientMsgId is safe either way.
       this.answerFailure(client, err, { clientMsgId }, 'storing a message failed', {
         code: 'MESSAGE_NOT_STORED',
@@ -256,28 +266,68 @@ export class ChatService implements ChatEntry {
       roomId,
       user,
       text: stored.text,
+      media: stored.media ?? NO_MEDIA,
       createdAt: stored.createdAt.toISOString(),
       ...(stored.editedAt !== null ? { editedAt: stored.editedAt.toISOString() } : {}),
       ...(clientMsgId !== undefined ? { clientMsgId } : {}),
     });
     if (stored.resent) {
-      if (stored.text === null) {
-        client.sendError('MESSAGE_DELETED', `this clientMsgId names message ${stored.seq} of this room, which was deleted`, clientMsgId);
-        return;
-      }
-      // A resend carries the same text; another text means the client reuses ids, and
-      // acknowledging would silently drop its new message. An edited message no longer holds its
-      // first text: a resend of it is acknowledged with the text it has now.
-      if (stored.text !== text && stored.editedAt === null) {
-        client.sendError('CLIENT_MSG_ID_REUSED', `this clientMsgId already names message ${stored.seq} of this room, with another text; give every message a fresh clientMsgId`, clientMsgId);
-        return;
-      }
-      // The room already has it: only the sender hears it again, as the acknowledgement of the resend.
-      client.acknowledge(message);
+      this.acknowledgeResend(client, stored, message, text, clientMsgId, mediaIds);
       return;
     }
     this.deliverStored(client, message);
     this.notifications.messageStored(roomId, user, stored.seq, stored.text ?? text);
+  }
+
+  /**
+   * Queues the message for the writer in the order the client sent it, and resolves once it is
+   * stored. A message with pictures claims them first (chat/picture-claims.ts); the subscription's
+   * later messages take their turn behind it, so none overtakes another.
+   */
+  private storeInOrder(client: RoomSubscription, text: string, clientMsgId: string | undefined, mediaIds: readonly number[] | undefined): Promise<StoredMessage> {
+    const pictures = mediaIds !== undefined && mediaIds.length > 0 ? mediaIds : undefined;
+    // The path of nearly every message: no pictures, and none of the subscription's earlier
+    // messages waiting for theirs. Queued at once, as it was before messages had pictures.
+    if (pictures === undefined && this.pictureClaims.isIdle(client)) return this.writer.store(this.newMessage(client, text, clientMsgId, null));
+    const queued = this.pictureClaims.inTurn(client, async () => {
+      const media = pictures === undefined ? null : await this.pictureClaims.claim(client, pictures, clientMsgId);
+      // Resolves once queued, not once stored: the turn passes to the next message now.
+      return { stored: this.writer.store(this.newMessage(client, text, clientMsgId, media)) };
+    });
+    return queued.then(({ stored }) => stored);
+  }
+
+  private newMessage(client: RoomSubscription, text: string, clientMsgId: string | undefined, media: MediaAttachment[] | null): NewMessage {
+    return { roomId: client.roomId, userId: client.user.id, text, clientMsgId: clientMsgId ?? null, media };
+  }
+
+  /**
+   * A resend of a stored message: only the sender hears it again, as the acknowledgement, unless
+   * it was deleted since or the client gave its clientMsgId to another message.
+   */
+  private acknowledgeResend(
+    client: RoomSubscription,
+    stored: StoredMessage,
+    message: SequencedEvent,
+    text: string,
+    clientMsgId: string | undefined,
+    mediaIds: readonly number[] | undefined,
+  ): void {
+    if (stored.text === null) {
+      client.sendError('MESSAGE_DELETED', `this clientMsgId names message ${stored.seq} of this room, which was deleted`, clientMsgId);
+      return;
+    }
+    // A resend carries the same text and pictures; others mean the client reuses ids, and
+    // acknowledging would silently drop its new message. An edited message no longer holds its
+    // first text: a resend of it is acknowledged with the text it has now.
+    const otherText = stored.text !== text && stored.editedAt === null;
+    if (otherText || !samePictures(stored.media, mediaIds)) {
+      const what = otherText ? 'another text' : 'other pictures';
+      client.sendError('CLIENT_MSG_ID_REUSED', `this clientMsgId already names message ${stored.seq} of this room, with ${what}; give every message a fresh clientMsgId`, clientMsgId);
+      return;
+    }
+    // The room already has it (the join may have delivered it already): straight to the sender.
+    client.acknowledge(message);
   }
 
   /** Edits the client's message `seq`; every client of the room gets `message_edited`, the sender's copy is its acknowledgement. */
@@ -393,6 +443,8 @@ export class ChatService implements ChatEntry {
     this.stopping = true;
     const goodbye = encodeEvent({ type: 'server_shutting_down' });
     for (const client of this.connections) client.enqueue(goodbye);
+    // Messages accepted and still claiming their pictures are queued first, then everything stored.
+    await this.pictureClaims.drain();
     await this.writer.drain();
     // Acknowledgements of the messages just stored are delivered in promise callbacks; let them run.
     await new Promise((resolve) => setImmediate(resolve));
@@ -507,4 +559,11 @@ export function resumeEvents(roomId: number, missed: SequencedEvent[], truncated
     message: `older missed messages were not resent; page them with GET /ws/rooms/${roomId}/messages${where}`,
   });
   return [gap, ...kept];
+}
+
+/** True when a resend names the pictures of the stored message, in the same order (or neither has any). */
+function samePictures(stored: readonly MediaAttachment[] | null, mediaIds: readonly number[] | undefined): boolean {
+  const storedIds = stored ?? [];
+  const sentIds = mediaIds ?? [];
+  return storedIds.length === sentIds.length && storedIds.every((picture, i) => picture.id === sentIds[i]);
 }

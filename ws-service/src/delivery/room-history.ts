@@ -15,7 +15,7 @@
 import type { Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import type { Logger } from '@murmur/shared/logger';
-import { encodeDeletion, encodeEdit, encodeHistory, encodeMessage, type ChatMessage, type EncodedEvent, type MessageDeletion, type MessageEdit, type PublicUser, type SequencedEvent } from '../protocol.js';
+import { encodeDeletion, encodeEdit, encodeHistory, encodeMessage, NO_MEDIA, type ChatMessage, type EncodedEvent, type MessageDeletion, type MessageEdit, type PublicUser, type SequencedEvent } from '../protocol.js';
 import { messagesAfter, recentMessages, type MessageRecord } from '../store/messages.repo.js';
 import { lastSeqs } from '../store/rooms.repo.js';
 
@@ -48,7 +48,7 @@ export interface RoomHistoryOptions {
 const authorOf = (row: MessageRecord): PublicUser | null =>
   row.userId === null || row.username === null ? null : { id: row.userId, username: row.username };
 
-/** A stored message as clients see it, with its current text. */
+/** A stored message as clients see it, with its current text and its pictures. */
 export function toChatMessage(row: MessageRecord): ChatMessage {
   const message: ChatMessage = {
     seq: row.seq,
@@ -56,10 +56,12 @@ export function toChatMessage(row: MessageRecord): ChatMessage {
     roomId: row.roomId,
     user: authorOf(row),
     text: row.text,
+    media: row.media ?? NO_MEDIA,
     createdAt: row.createdAt.toISOString(),
   };
   if (message.user === null || row.deletedAt !== null) {
     message.user = null;
+    message.media = NO_MEDIA;
     message.deleted = true;
     return message;
   }
@@ -346,10 +348,10 @@ function editedMessage(message: SequencedEvent, edit: MessageEdit): SequencedEve
   return encodeMessage({ ...kept, text: edit.text, editedAt: edit.editedAt });
 }
 
-/** The same message as a tombstone: seq, id, room and time kept; author and text gone. */
+/** The same message as a tombstone: seq, id, room and time kept; author, text and pictures gone. */
 function tombstone(message: SequencedEvent): SequencedEvent {
   const kept = JSON.parse(message.json) as ChatMessage;
-  return encodeMessage({ seq: kept.seq, id: kept.id, roomId: kept.roomId, user: null, text: null, createdAt: kept.createdAt, deleted: true });
+  return encodeMessage({ seq: kept.seq, id: kept.id, roomId: kept.roomId, user: null, text: null, media: NO_MEDIA, createdAt: kept.createdAt, deleted: true });
 }
 
 /** The same edit without its text (its message was deleted), and without its author unless `keepAuthor`. */

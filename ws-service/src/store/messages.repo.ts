@@ -4,6 +4,7 @@
  * parses and plans each once per connection.
  */
 import type { Db } from '@murmur/shared/db';
+import type { MediaAttachment } from '@murmur/shared/media';
 import type { SequencedKind } from '../protocol.js';
 
 /**
@@ -25,6 +26,8 @@ export interface MessageRecord {
   editedAt: Date | null;
   /** Set when the message was deleted: a tombstone, whatever `userId` still says. */
   deletedAt: Date | null;
+  /** A message's pictures, as they were when it was stored; null when none (and for a tombstone, an edit or a deletion). */
+  media: MediaAttachment[] | null;
 }
 
 export interface NewMessage {
@@ -32,6 +35,8 @@ export interface NewMessage {
   userId: number;
   text: string;
   clientMsgId: string | null;
+  /** Its pictures, already claimed for it (chat/picture-claims.ts); absent or null when none. */
+  media?: MediaAttachment[] | null;
 }
 
 export interface StoredMessage {
@@ -44,6 +49,8 @@ export interface StoredMessage {
   resent: boolean;
   /** For a resend: when the stored message was last edited (its text is no longer the first); null if never. */
   editedAt: Date | null;
+  /** Its pictures: those sent, or for a resend the stored copy's; null when none. */
+  media: MediaAttachment[] | null;
 }
 
 /** A row of MESSAGE_COLUMNS. */
@@ -60,6 +67,7 @@ export interface MessageRow {
   target_seq: number | null;
   edited_at: Date | null;
   deleted_at: Date | null;
+  media: MediaAttachment[] | null;
 }
 
 export const toRecord = (row: MessageRow): MessageRecord => ({
@@ -75,10 +83,11 @@ export const toRecord = (row: MessageRow): MessageRecord => ({
   targetSeq: row.target_seq,
   editedAt: row.edited_at,
   deletedAt: row.deleted_at,
+  media: row.media,
 });
 
 /** The columns of a MessageRecord, from `messages m LEFT JOIN users u ON u.id = m.user_id`. */
-export const MESSAGE_COLUMNS = 'm.id, m.room_id, m.seq, m.kind, m.user_id, u.username, m.text, m.client_msg_id, m.created_at, m.target_seq, m.edited_at, m.deleted_at';
+export const MESSAGE_COLUMNS = 'm.id, m.room_id, m.seq, m.kind, m.user_id, u.username, m.text, m.client_msg_id, m.created_at, m.target_seq, m.edited_at, m.deleted_at, m.media';
 
 /** How long a clientMsgId names its message: a resend within it is answered with the stored one. */
 export const RESEND_WINDOW_SECONDS = 24 * 60 * 60;
@@ -101,22 +110,26 @@ export const RESEND_WINDOW_SECONDS = 24 * 60 * 60;
  * returned instead (the oldest copy, should a race have stored two). The lookup reads the
  * statement's snapshot, taken before the room lock is waited for: a resend stored by one instance
  * while another instance's batch holding the first copy is still uncommitted is stored twice.
+ *
+ * A message's pictures, claimed before it was queued, are one more parameter: their snapshot as
+ * jsonb (null when none, which is nearly always), stored in the row; the trigger
+ * messages_link_media links their media rows to it in the same statement.
  */
 const STORE_MESSAGE = `
 WITH resent AS (
-  SELECT id, seq, text, created_at, edited_at FROM messages
+  SELECT id, seq, text, created_at, edited_at, media FROM messages
   WHERE room_id = $1 AND user_id = $2 AND client_msg_id = $4 AND created_at > now() - make_interval(secs => $5)
   ORDER BY seq LIMIT 1
 ),
 bumped AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 AND NOT EXISTS (SELECT FROM resent) RETURNING last_seq),
 inserted AS (
-  INSERT INTO messages (room_id, seq, user_id, text, client_msg_id)
-  SELECT $1, last_seq, $2, $3, $4 FROM bumped
+  INSERT INTO messages (room_id, seq, user_id, text, client_msg_id, media)
+  SELECT $1, last_seq, $2, $3, $4, $6::jsonb FROM bumped
   RETURNING id, seq, created_at
 )
-SELECT id, seq, created_at, false AS resent, NULL::text AS text, NULL::timestamptz AS edited_at FROM inserted
+SELECT id, seq, created_at, false AS resent, NULL::text AS text, NULL::timestamptz AS edited_at, NULL::jsonb AS media FROM inserted
 UNION ALL
-SELECT id, seq, created_at, true, text, edited_at FROM resent`;
+SELECT id, seq, created_at, true, text, edited_at, media FROM resent`;
 
 /**
  * The batch, rooms in any number. Its plan must not depend on the batch's size, so that one
@@ -130,15 +143,20 @@ SELECT id, seq, created_at, true, text, edited_at FROM resent`;
  * The rooms are locked in id order (the LATERAL lock runs once per room, in the order of the
  * sorted counts), so two instances storing into the same rooms cannot deadlock; the UPDATE then
  * changes rows already locked. A resend is marked by its input position `resent_ord`.
+ *
+ * The pictures are a jsonb[] beside the other arrays, or null when no message of the batch has
+ * any: unnest pads a null array with nulls, like a shorter one, so a batch without pictures
+ * builds and sends no array for them, and has the same plan.
  */
 const STORE_MESSAGES = `
 WITH input AS (
-  SELECT * FROM unnest((SELECT $1::int[]), (SELECT $2::int[]), (SELECT $3::text[]), (SELECT $4::text[])) WITH ORDINALITY AS t(room_id, user_id, text, client_msg_id, ord)
+  SELECT * FROM unnest((SELECT $1::int[]), (SELECT $2::int[]), (SELECT $3::text[]), (SELECT $4::text[]), (SELECT $6::jsonb[]))
+    WITH ORDINALITY AS t(room_id, user_id, text, client_msg_id, media, ord)
 ),
 resent AS (
-  SELECT i.ord, m.id, m.room_id, m.seq, m.text, m.created_at, m.edited_at
+  SELECT i.ord, m.id, m.room_id, m.seq, m.text, m.created_at, m.edited_at, m.media
   FROM input i CROSS JOIN LATERAL (
-    SELECT id, room_id, seq, text, created_at, edited_at FROM messages m
+    SELECT id, room_id, seq, text, created_at, edited_at, media FROM messages m
     WHERE m.room_id = i.room_id AND m.user_id = i.user_id AND m.client_msg_id = i.client_msg_id AND m.created_at > now() - make_interval(secs => $5)
     ORDER BY m.seq LIMIT 1
   ) m
@@ -152,15 +170,15 @@ locked AS (
 ),
 bumped AS (UPDATE rooms r SET last_seq = l.last_seq + l.n FROM locked l WHERE r.id = ANY (ARRAY[l.id])),
 inserted AS (
-  INSERT INTO messages (room_id, seq, user_id, text, client_msg_id)
-  SELECT f.room_id, l.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord), f.user_id, f.text, f.client_msg_id
+  INSERT INTO messages (room_id, seq, user_id, text, client_msg_id, media)
+  SELECT f.room_id, l.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord), f.user_id, f.text, f.client_msg_id, f.media
   FROM fresh f JOIN locked l ON l.id = f.room_id
   ORDER BY f.ord
   RETURNING id, room_id, seq, created_at
 )
-SELECT id, room_id, seq, created_at, NULL::int AS resent_ord, NULL::text AS text, NULL::timestamptz AS edited_at FROM inserted
+SELECT id, room_id, seq, created_at, NULL::int AS resent_ord, NULL::text AS text, NULL::timestamptz AS edited_at, NULL::jsonb AS media FROM inserted
 UNION ALL
-SELECT id, room_id, seq, created_at, ord::int, text, edited_at FROM resent`;
+SELECT id, room_id, seq, created_at, ord::int, text, edited_at, media FROM resent`;
 
 interface StoreRow {
   id: number;
@@ -168,6 +186,7 @@ interface StoreRow {
   created_at: Date;
   text: string | null;
   edited_at: Date | null;
+  media: MediaAttachment[] | null;
 }
 
 interface BatchRow extends StoreRow {
@@ -179,9 +198,28 @@ interface BatchRow extends StoreRow {
 /** Messages with the same author, room and clientMsgId name one message. */
 const resendKey = (m: NewMessage): string | undefined => (m.clientMsgId === null ? undefined : `${m.roomId}:${m.userId}:${m.clientMsgId}`);
 
-const storedNow = (row: StoreRow, text: string): StoredMessage => ({ id: row.id, seq: row.seq, createdAt: row.created_at, text, resent: false, editedAt: null });
-// A found copy has its author (it matched user_id); its text is null if it was deleted since.
-const foundCopy = (row: StoreRow): StoredMessage => ({ id: row.id, seq: row.seq, createdAt: row.created_at, text: row.text, resent: true, editedAt: row.edited_at });
+const storedNow = (row: StoreRow, message: NewMessage): StoredMessage => ({
+  id: row.id,
+  seq: row.seq,
+  createdAt: row.created_at,
+  text: message.text,
+  resent: false,
+  editedAt: null,
+  media: message.media ?? null,
+});
+// A found copy has its author (it matched user_id); its text and pictures are null if it was deleted since.
+const foundCopy = (row: StoreRow): StoredMessage => ({
+  id: row.id,
+  seq: row.seq,
+  createdAt: row.created_at,
+  text: row.text,
+  resent: true,
+  editedAt: row.edited_at,
+  media: row.media,
+});
+
+/** The pictures of a message as a jsonb parameter (an array would be sent as a PostgreSQL array). */
+const mediaParam = (message: NewMessage): string | null => (message.media ? JSON.stringify(message.media) : null);
 
 /**
  * Stores `rows` (of any rooms) in one statement. The result is in the order of `rows`; a message
@@ -212,10 +250,10 @@ async function storeOne(db: Db, message: NewMessage): Promise<StoredMessage | un
   const { rows } = await db.$client.query<StoreRow & { resent: boolean }>({
     name: 'murmur_store_message',
     text: STORE_MESSAGE,
-    values: [message.roomId, message.userId, message.text, message.clientMsgId, RESEND_WINDOW_SECONDS],
+    values: [message.roomId, message.userId, message.text, message.clientMsgId, RESEND_WINDOW_SECONDS, mediaParam(message)],
   });
   const row = rows[0];
-  return row && (row.resent ? foundCopy(row) : storedNow(row, message.text));
+  return row && (row.resent ? foundCopy(row) : storedNow(row, message));
 }
 
 async function storeMany(db: Db, unique: readonly NewMessage[]): Promise<Array<StoredMessage | undefined>> {
@@ -228,6 +266,7 @@ async function storeMany(db: Db, unique: readonly NewMessage[]): Promise<Array<S
       unique.map((r) => r.text),
       unique.map((r) => r.clientMsgId),
       RESEND_WINDOW_SECONDS,
+      unique.some((r) => r.media) ? unique.map(mediaParam) : null,
     ],
   });
   // Within a room, new seqs follow input order: hand each room's new rows out in seq order.
@@ -246,7 +285,7 @@ async function storeMany(db: Db, unique: readonly NewMessage[]): Promise<Array<S
     const resent = resentAt.get(i);
     if (resent) return foundCopy(resent);
     const row = byRoom.get(message.roomId)?.shift();
-    return row && storedNow(row, message.text);
+    return row && storedNow(row, message);
   });
 }
 

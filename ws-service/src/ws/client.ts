@@ -52,10 +52,12 @@ export interface ClientLimits {
 /** Where a client hands what its peer asks for: the chat use cases, for one room each. */
 export interface ChatEntry {
   /**
-   * Stores a chat message, then broadcasts it (the sender's copy is its acknowledgement);
-   * resolves, never rejects, once that acknowledgement or an error is queued for the client.
+   * Stores a chat message with its pictures (the sender's uploads `mediaIds`), then broadcasts it
+   * (the sender's copy is its acknowledgement); resolves, never rejects, once that
+   * acknowledgement or an error is queued for the client. The client's messages to a room are
+   * stored in the order they are handed here.
    */
-  post(room: RoomSubscription, text: string, clientMsgId: string | undefined): Promise<void>;
+  post(room: RoomSubscription, text: string, clientMsgId: string | undefined, mediaIds: readonly number[] | undefined): Promise<void>;
   /** Edits the client's message `seq`; resolves, never rejects, once the result or an error is queued. */
   edit(room: RoomSubscription, seq: number, text: string): Promise<void>;
   /** Deletes message `seq`; resolves, never rejects, once the result or an error is queued. */
@@ -354,7 +356,8 @@ export class Client implements SubscriberConnection {
           room.sendError('SERVER_SHUTTING_DOWN', 'the server is restarting; send again after reconnecting', frame.clientMsgId);
           return;
         }
-        this.track(this.ctx.chat.post(room, frame.text, frame.clientMsgId));
+        // A message of pictures alone has empty text.
+        this.track(this.ctx.chat.post(room, frame.text ?? '', frame.clientMsgId, frame.mediaIds));
     }
   }
 
