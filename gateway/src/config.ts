@@ -16,7 +16,7 @@ export const envSchema = z.object({
   ...httpServerEnv,
   PORT: portEnv(8080),
   AUTH_SERVICE_URL: serviceUrl('http://127.0.0.1:8081').describe('where the development gateway forwards `/api/auth` (`npm start` passes its ports)'),
-  USER_SERVICE_URL: serviceUrl('http://127.0.0.1:8082').describe('where the development gateway forwards `/api/users`'),
+  USER_SERVICE_URL: serviceUrl('http://127.0.0.1:8082').describe('where the development gateway forwards `/api/users` and the pictures under `/media`'),
   WS_SERVICE_URL: serviceUrl('http://127.0.0.1:8083').describe('where the development gateway forwards `/api/chat`'),
   WEB_DIST_DIR: z
     .string()
