@@ -1,6 +1,7 @@
 /**
  * Builds the client into web/dist, which the gateway serves at `/`. The dev server stands in for
- * the gateway: the same prefixes, stripped, to the services `npm start` runs.
+ * the gateway: the same prefixes, stripped, to the services `npm start` runs, and `/media/…`
+ * whole to user-service.
  */
 import { defineConfig } from 'vite';
 
@@ -25,6 +26,8 @@ export default defineConfig({
       '/api/auth': service(8081, '/api/auth'),
       '/api/users': service(8082, '/api/users'),
       '/api/chat': service(8083, '/api/chat', true),
+      // The pictures' files, with their path whole, as the gateway sends them.
+      '/media': { target: 'http://127.0.0.1:8082', changeOrigin: false },
     },
   },
 });

@@ -18,6 +18,7 @@ const message = (seq: number, clientMsgId?: string): ServerEvent => ({
   roomId: 7,
   user,
   text: `m${seq}`,
+  media: [],
   createdAt: '2026-01-01T00:00:00.000Z',
   ...(clientMsgId ? { clientMsgId } : {}),
 });
@@ -84,6 +85,21 @@ describe('RoomConnection rules', () => {
     socket().deliver(message(3, id));
     assert.deepEqual(connection.pending, []);
     assert.deepEqual(shown, [3]);
+  });
+
+  it('sends a message of pictures alone, and resends it after a reconnect with the same clientMsgId and pictures', async () => {
+    const { connection, socket, nextSocket } = scripted();
+    assert.throws(() => connection.send('  '), RangeError, 'no text and no pictures is nothing to send');
+    assert.throws(() => connection.send('', [1, 2, 3, 4, 5]), RangeError);
+    const id = connection.send('', [11, 12]);
+    assert.deepEqual(socket().sent, [{ type: 'message', text: '', clientMsgId: id, mediaIds: [11, 12] }]);
+    assert.deepEqual(connection.pending, [{ clientMsgId: id, text: '', mediaIds: [11, 12], state: 'pending' }]);
+    const reconnected = nextSocket();
+    socket().drop();
+    (await reconnected).open();
+    assert.deepEqual(socket().sent, [{ type: 'message', text: '', clientMsgId: id, mediaIds: [11, 12] }]);
+    connection.send('words only');
+    assert.deepEqual(socket().sent.at(-1), { type: 'message', text: 'words only', clientMsgId: 'c2' }, 'no mediaIds without pictures');
   });
 
   it('sends typing at most once per interval and read markers only forward, again after a reconnect', async () => {

@@ -12,7 +12,7 @@ import { StreamConnection } from '../src/protocol/stream-connection.js';
 import { ScriptedSocket } from './scripted-socket.js';
 
 const user = { id: 1, username: 'alice' };
-const message = (roomId: number, seq: number): ServerEvent => ({ type: 'message', seq, id: seq, roomId, user, text: `m${seq}`, createdAt: '2026-01-01T00:00:00.000Z' });
+const message = (roomId: number, seq: number): ServerEvent => ({ type: 'message', seq, id: seq, roomId, user, text: `m${seq}`, media: [], createdAt: '2026-01-01T00:00:00.000Z' });
 const ready = (lastNotificationId: number): ServerEvent => ({ type: 'ready', unreadNotifications: 0, lastNotificationId });
 /** Lets queued microtasks run (a room subscribes in one, after its caller has listened). */
 const settle = () => new Promise((resolve) => setImmediate(resolve));

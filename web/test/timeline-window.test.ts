@@ -14,7 +14,7 @@ import {
   WINDOW_MESSAGES,
 } from '../src/room/timeline-window.js';
 
-const message = (seq: number): ChatMessage => ({ seq, id: seq, roomId: 1, user: { id: 1, username: 'alice' }, text: `m${seq}`, createdAt: '2026-01-01T00:00:00.000Z' });
+const message = (seq: number): ChatMessage => ({ seq, id: seq, roomId: 1, user: { id: 1, username: 'alice' }, text: `m${seq}`, media: [], createdAt: '2026-01-01T00:00:00.000Z' });
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => message(from + i));
 /** REST pages are newest first. */
 const page = (from: number, to: number) => range(from, to).reverse();

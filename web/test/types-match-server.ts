@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { accountSchema } from '@murmur/auth-service/api-schemas';
+import type { mediaAttachmentSchema } from '@murmur/shared/media';
 import type {
   editPostBody,
   notificationSchema,
@@ -28,6 +29,7 @@ import type {
 } from '@murmur/ws-service/protocol';
 import type {
   Account,
+  MediaAttachment,
   Member,
   NewPost,
   Notification,
@@ -51,6 +53,12 @@ type Answer<S extends z.ZodType> = z.output<S>;
 type Accepted<S extends z.ZodType> = z.input<S>;
 
 type Assignable<From, To> = [From] extends [To] ? true : false;
+/**
+ * Every field the client may send is one the server reads: plain assignability lets an object
+ * carry fields its target does not name, which the server would ignore or refuse.
+ */
+type KnownFields<Sent, Read> = Assignable<keyof Sent, keyof Read>;
+type MessageFrame<F> = Extract<F, { type: 'message' }>;
 const check = <T extends true>(value: T): T => value;
 
 export const typesMatchServer = [
@@ -60,6 +68,7 @@ export const typesMatchServer = [
   check<Assignable<Exclude<ServerServerEvent, { type: 'notification' | 'timeline' }>, ServerEvent>>(true),
   // Every frame the client builds is one the server parses.
   check<Assignable<ClientFrame, ServerClientFrame>>(true),
+  check<KnownFields<MessageFrame<ClientFrame>, MessageFrame<ServerClientFrame>>>(true),
   check<Assignable<StreamFrame, ServerStreamFrame>>(true),
   check<Assignable<Answer<typeof accountSchema>, Account>>(true),
   check<Assignable<Answer<typeof ownProfileSchema>, OwnProfile>>(true),
@@ -72,8 +81,11 @@ export const typesMatchServer = [
   check<Assignable<Answer<typeof trendingTagsSchema>, TrendingTags>>(true),
   // Every body the client sends is one the server parses.
   check<Assignable<NewPost, Accepted<typeof postBody>>>(true),
+  check<KnownFields<NewPost, Accepted<typeof postBody>>>(true),
   check<Assignable<{ text: string }, Accepted<typeof editPostBody>>>(true),
   check<Assignable<ProfileChanges, Accepted<typeof profileChangesBody>>>(true),
+  check<KnownFields<ProfileChanges, Accepted<typeof profileChangesBody>>>(true),
+  check<Assignable<Answer<typeof mediaAttachmentSchema>, MediaAttachment>>(true),
   check<Assignable<Answer<typeof userHitSchema>, UserSearchResult>>(true),
   check<Assignable<Answer<typeof roomSchema>, Room>>(true),
   check<Assignable<Answer<typeof roomSummarySchema>, RoomSummary>>(true),

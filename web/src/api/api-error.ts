@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** How long the server asks to wait before trying again (`Retry-After`), in seconds. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -21,5 +23,6 @@ export async function apiErrorOf(res: Response): Promise<ApiError> {
   const error = body.error ?? {};
   const code = typeof error.code === 'string' ? error.code : `HTTP_${res.status}`;
   const message = typeof error.message === 'string' ? error.message : res.statusText || `request failed with ${res.status}`;
-  return new ApiError(res.status, code, message, typeof error.field === 'string' ? error.field : undefined);
+  const retryAfter = Number(res.headers.get('retry-after') ?? Number.NaN);
+  return new ApiError(res.status, code, message, typeof error.field === 'string' ? error.field : undefined, Number.isFinite(retryAfter) ? retryAfter : undefined);
 }

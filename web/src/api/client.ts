@@ -7,6 +7,7 @@ import { newClientMsgId } from '../protocol/client-msg-id.js';
 import { apiErrorOf } from './api-error.js';
 import type {
   ChatMessage,
+  MediaAttachment,
   Member,
   NewPost,
   Notification,
@@ -25,6 +26,7 @@ import type {
   SignedIn,
   TrendingTags,
   UnreadCount,
+  UploadOptions,
   UserSearchResult,
   UserSummary,
   ViewedProfile,
@@ -65,7 +67,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
   async function request<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const init: RequestInit = { method, headers: { ...options.headers, ...headers }, credentials: 'same-origin' };
-    if (body !== undefined) {
+    // A form sets its own content type, with the boundary of its parts.
+    if (body instanceof FormData) init.body = body;
+    else if (body !== undefined) {
       init.body = JSON.stringify(body);
       init.headers = { ...init.headers, 'content-type': 'application/json' };
     }
@@ -96,11 +100,28 @@ export function createApiClient(options: ApiClientOptions = {}) {
     unfollow: (id: number) => request<{ relationship: Relationship }>('POST', users('/unfollow', { toUnfollowId: id })),
     searchUsers: (q: string, query?: PageQuery) => request<Page<UserSearchResult>>('GET', users('/users/search', { q, ...page(query) })),
 
+    /**
+     * Uploads a picture, with its description (it cannot be changed later) and, for a chat room,
+     * the room; a post, a message or the avatar then takes its id.
+     */
+    uploadMedia: (file: Blob, upload: UploadOptions = {}) => {
+      const form = new FormData();
+      if (upload.alt) form.set('alt', upload.alt);
+      if (upload.roomId !== undefined) form.set('roomId', String(upload.roomId));
+      form.set('file', file);
+      return request<MediaAttachment>('POST', users('/media'), form);
+    },
+
     timeline: (query?: PageQuery) => request<Page<Post>>('GET', users('/timeline', page(query))),
     userPosts: (id: number, query?: PageQuery) => request<Page<Post>>('GET', users(`/users/${id}/posts`, page(query))),
-    /** `idempotencyKey` makes a retry after a lost answer return the first post instead of a second. */
-    createPost: (text: string, options: { inReplyToId?: number; idempotencyKey?: string } = {}) => {
-      const body: NewPost = options.inReplyToId === undefined ? { text } : { text, inReplyToId: options.inReplyToId };
+    /**
+     * `idempotencyKey` makes a retry after a lost answer return the first post instead of a
+     * second; `mediaIds` are the caller's uploads (`uploadMedia`), and with them the text may be empty.
+     */
+    createPost: (text: string, options: { inReplyToId?: number; idempotencyKey?: string; mediaIds?: number[] } = {}) => {
+      const body: NewPost = { text };
+      if (options.inReplyToId !== undefined) body.inReplyToId = options.inReplyToId;
+      if (options.mediaIds?.length) body.mediaIds = options.mediaIds;
       return request<Post>('POST', users('/posts'), body, { 'Idempotency-Key': options.idempotencyKey ?? newClientMsgId() });
     },
     post: (id: number) => request<Post>('GET', users(`/posts/${id}`)),

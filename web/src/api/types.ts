@@ -4,9 +4,9 @@
  * ws-service/src/routes/rooms.schemas.ts). Written by hand so the bundle carries no schema
  * library; test/types-match-server.ts holds them to the servers' schemas at type-check time.
  */
-import type { ChatMessage, PublicUser } from '../protocol/events.js';
+import type { ChatMessage, MessageAuthor, PublicUser } from '../protocol/events.js';
 
-export type { ChatMessage, PublicUser };
+export type { ChatMessage, MessageAuthor, PublicUser };
 
 /** Every list: `?limit=&cursor=` in, this out; `nextCursor` is null on the last page. */
 export interface Page<T> {
@@ -36,6 +36,8 @@ export interface Profile {
   username: string;
   /** Shown instead of the username where set. */
   displayName: string | null;
+  /** The picture beside the name; null when none is set. */
+  avatarUrl: string | null;
   bio: string;
   createdAt: string;
   followersCount: number;
@@ -55,6 +57,8 @@ export interface OwnProfile extends Profile {
 /** An account as lists and posts name it. */
 export interface UserSummary extends PublicUser {
   displayName: string | null;
+  /** The picture beside the name; null when none is set. */
+  avatarUrl: string | null;
 }
 
 /** A People search result (`GET /users/search?q=`). */
@@ -66,6 +70,33 @@ export interface UserSearchResult extends UserSummary {
 export interface ProfileChanges {
   displayName?: string | null;
   bio?: string;
+  /** An upload's id (`POST /media`) becomes the avatar; null removes it. */
+  avatarMediaId?: number | null;
+}
+
+/** One picture of a post or a message, or an upload's answer (`POST /media`). */
+export interface MediaAttachment {
+  id: number;
+  type: 'image';
+  /** The picture at its own size. */
+  url: string;
+  /** The picture at most 640 pixels on its longest side. */
+  previewUrl: string;
+  /** The picture's size in pixels: the space to keep for it before it loads. */
+  width: number;
+  height: number;
+  /** A blurred placeholder to draw while the picture loads (blurha.sh). */
+  blurhash: string;
+  /** Its description, read out in its place; empty when none was given. */
+  alt: string;
+}
+
+/** `POST /media`'s form fields besides the file. */
+export interface UploadOptions {
+  /** The description, at most MAX_ALT_CHARACTERS. */
+  alt?: string;
+  /** The chat room the picture is for: in a private or direct room, its members alone see it. */
+  roomId?: number;
 }
 
 export interface Relationship {
@@ -94,6 +125,8 @@ export interface Post {
   mentions: Mention[];
   /** The text's hashtags, normalised (NFKC, lower case), without `#`. */
   tags: string[];
+  /** Its pictures, in the author's order; empty when none. */
+  media: MediaAttachment[];
   repliesCount: number;
   likesCount: number;
   repostsCount: number;
@@ -104,10 +137,12 @@ export interface Post {
   repostedBy?: UserSummary;
 }
 
-/** `POST /posts`: a post, or a reply to the post `inReplyToId`. */
+/** `POST /posts`: a post, or a reply to the post `inReplyToId`; the text may be empty when it has pictures. */
 export interface NewPost {
   text: string;
   inReplyToId?: number;
+  /** The caller's own uploads, at most MAX_MEDIA_PER_ITEM, shown in this order. */
+  mediaIds?: number[];
 }
 
 /** An earlier version of an edited post (`GET /posts/:id/edits`). */
@@ -187,3 +222,7 @@ export const MAX_POST_CHARACTERS = 280;
 export const MAX_DISPLAY_NAME_CHARACTERS = 50;
 export const MAX_BIO_CHARACTERS = 500;
 export const MAX_ROOM_NAME_CHARACTERS = 64;
+/** Pictures one post or message may carry. */
+export const MAX_MEDIA_PER_ITEM = 4;
+/** Longest description of a picture, in characters. */
+export const MAX_ALT_CHARACTERS = 1500;

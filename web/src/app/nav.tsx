@@ -1,5 +1,6 @@
 /** The navigation bar of a logged-in user. */
 import { useEffect, useState } from 'preact/hooks';
+import { Avatar } from '../components/avatar.js';
 import { api } from './api.js';
 import { announceLogout } from './logout-broadcast.js';
 import { usePath } from './router.js';
@@ -45,7 +46,9 @@ export function Nav() {
           </li>
         ))}
       </ul>
-      <span class="who">@{session.me.username}</span>
+      <span class="who">
+        <Avatar user={session.me} size="small" /> @{session.me.username}
+      </span>
       <button type="button" onClick={() => void logOut()} disabled={busy}>
         Log out
       </button>

@@ -1,6 +1,6 @@
 /**
- * One post wherever posts are listed: who wrote it (and who reposted it), its text with links, and
- * what the reader can do: Reply, Like / Unlike, Repost / Undo repost with their counts beside the
+ * One post wherever posts are listed: who wrote it (and who reposted it), its text with links, its
+ * pictures, and what the reader can do: Reply, Like / Unlike, Repost / Undo repost with their counts beside the
  * buttons (so no button's name holds another's), and Edit and Delete on their own posts.
  */
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
@@ -10,7 +10,9 @@ import { navigate } from '../app/router.js';
 import { useSession } from '../app/session.js';
 import { useAction } from '../app/use-failure.js';
 import { CharactersLeft, fitsPost } from './compose.js';
+import { Avatar } from './avatar.js';
 import { Alert } from './field.js';
+import { MediaGrid, picturesOf } from './media-grid.js';
 import { PostText } from './post-text.js';
 import { TimeAgo } from './time-ago.js';
 
@@ -66,7 +68,7 @@ export function PostItem({ post, onChange, onRemoved, onReply, inThread = false 
     <article aria-label={`Post by ${post.author.username}`} class="post">
       {post.repostedBy && (
         <p class="context muted">
-          Reposted by <a href={`/users/${post.repostedBy.id}`}>{nameOf(post.repostedBy)}</a>
+          <Avatar user={post.repostedBy} size="small" /> Reposted by <a href={`/users/${post.repostedBy.id}`}>{nameOf(post.repostedBy)}</a>
         </p>
       )}
       {post.inReplyToId !== null && !inThread && (
@@ -75,6 +77,7 @@ export function PostItem({ post, onChange, onRemoved, onReply, inThread = false 
         </p>
       )}
       <header>
+        <Avatar user={post.author} />{' '}
         <a href={`/users/${post.author.id}`} class="author">
           {nameOf(post.author)}
         </a>{' '}
@@ -90,10 +93,11 @@ export function PostItem({ post, onChange, onRemoved, onReply, inThread = false 
         )}
       </header>
       {draft === undefined ? (
-        <PostText post={post} />
+        post.text && <PostText post={post} />
       ) : (
         <EditForm draft={draft} busy={busy} onDraft={setDraft} onSave={save} onCancel={() => setDraft(undefined)} />
       )}
+      <MediaGrid media={picturesOf(post)} />
       <div class="actions">
         <CountedButton label="Reply" onClick={onReply ?? (() => navigate(replyPath(post.id)))} n={post.repliesCount} one="reply" many="replies" />
         <CountedButton

@@ -8,7 +8,9 @@ import type { Notification } from '../api/types.js';
 import { api } from '../app/api.js';
 import { refreshUnreadNotifications } from '../app/unread-notifications.js';
 import { useFailure } from '../app/use-failure.js';
+import { Avatar } from '../components/avatar.js';
 import { Alert } from '../components/field.js';
+import { picturesOf } from '../components/media-grid.js';
 import { MoreButton } from '../components/more-button.js';
 import { nameOf, postPath } from '../components/post-item.js';
 import { TimeAgo } from '../components/time-ago.js';
@@ -26,12 +28,18 @@ const DID: Record<Notification['type'], string> = {
   direct_message: 'sent you a message',
 };
 
-/** A post's text as a link's name: its first line, cut short. */
+/**
+ * A post's or message's text as a link's name: its first line, cut short. Without text (it has
+ * pictures alone), `instead`.
+ */
 const MAX_EXCERPT_CHARACTERS = 80;
-function excerpt(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
+function excerpt(text: string, instead: string): string {
+  const line = text.trim().split('\n', 1)[0] ?? '';
+  if (!line) return instead;
   return line.length > MAX_EXCERPT_CHARACTERS ? `${line.slice(0, MAX_EXCERPT_CHARACTERS - 1)}…` : line;
 }
+
+const picturesText = (count: number): string => (count === 1 ? 'A picture' : `${count} pictures`);
 
 function NotificationItem({ notification }: { notification: Notification }) {
   const { account, post, room, message } = notification;
@@ -43,7 +51,7 @@ function NotificationItem({ notification }: { notification: Notification }) {
             <span class="badge">New</span>{' '}
           </>
         )}
-        <a href={`/users/${account.id}`}>{nameOf(account)}</a> {DID[notification.type]}{' '}
+        <Avatar user={account} size="small" /> <a href={`/users/${account.id}`}>{nameOf(account)}</a> {DID[notification.type]}{' '}
         {room && room.kind !== 'direct' && (
           <>
             <a href={`/rooms/${room.id}`}>{room.name}</a>{' '}
@@ -55,12 +63,12 @@ function NotificationItem({ notification }: { notification: Notification }) {
       </p>
       {post && (
         <p class="excerpt">
-          <a href={postPath(post.id)}>{excerpt(post.text)}</a>
+          <a href={postPath(post.id)}>{excerpt(post.text, picturesText(picturesOf(post).length))}</a>
         </p>
       )}
       {room && message && (
         <p class="excerpt">
-          <a href={`/rooms/${room.id}`}>{excerpt(message.text)}</a>
+          <a href={`/rooms/${room.id}`}>{excerpt(message.text, 'Pictures')}</a>
         </p>
       )}
     </li>

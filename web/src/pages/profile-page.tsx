@@ -5,6 +5,7 @@ import { api } from '../app/api.js';
 import { navigate } from '../app/router.js';
 import { useSession } from '../app/session.js';
 import { useFailure } from '../app/use-failure.js';
+import { Avatar } from '../components/avatar.js';
 import { Alert } from '../components/field.js';
 import { nameOf } from '../components/post-item.js';
 import { PostList } from '../components/post-list.js';
@@ -50,7 +51,10 @@ export function ProfilePage({ userId }: { userId: number }) {
   if (!profile) return error ? <Alert message={error} /> : <p>Loading…</p>;
   return (
     <>
-      <h1>{nameOf(profile)}</h1>
+      <div class="profile-head">
+        <Avatar user={profile} size="large" />
+        <h1>{nameOf(profile)}</h1>
+      </div>
       <p class="muted">
         {profile.displayName !== null && <>@{profile.username} · </>}Joined {new Date(profile.createdAt).toLocaleDateString()}
       </p>

@@ -2,12 +2,12 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error.js';
 import type { RoomSummary } from '../api/types.js';
-import { MAX_MESSAGE_CHARS } from '../protocol/events.js';
 import type { ConnectionStatus } from '../protocol/room-connection.js';
 import { api } from '../app/api.js';
 import { useSession } from '../app/session.js';
 import { useFailure } from '../app/use-failure.js';
 import { Alert } from '../components/field.js';
+import { MessageComposer } from '../room/message-composer.js';
 import { MessageList } from '../room/message-list.js';
 import { useRoom } from '../room/use-room.js';
 import { NotFoundPage } from './not-found-page.js';
@@ -50,19 +50,6 @@ function RoomView({ room }: { room: RoomSummary }) {
   const me = { id: session.me.id, username: session.me.username };
   const ended = useCallback(() => session.end('Your session ended. Log in again.'), [session]);
   const [state, controls] = useRoom(api, roomId, me, ended);
-  const [text, setText] = useState('');
-
-  const length = [...text].length;
-  const canSend = text.trim().length > 0 && length <= MAX_MESSAGE_CHARS && state.status !== 'session-ended' && state.status !== 'removed';
-
-  const send = (event: Event) => {
-    event.preventDefault();
-    if (!canSend) return;
-    // Sent now if connected, else as soon as the connection is back: it shows as pending meanwhile.
-    controls.connection.send(text);
-    setText('');
-  };
-
   const typingText = typingSentence(state.typing.map((u) => u.username));
 
   return (
@@ -104,28 +91,7 @@ function RoomView({ room }: { room: RoomSummary }) {
               </button>
             </div>
           )}
-          <form class="composer" onSubmit={send}>
-            <label class="field grow">
-              <span class="visually-hidden">Message</span>
-              <textarea
-                rows={2}
-                value={text}
-                placeholder="Write a message"
-                onInput={(e) => {
-                  setText(e.currentTarget.value);
-                  controls.connection.typing();
-                }}
-                onKeyDown={(e) => {
-                  // Enter sends; Shift+Enter starts a new line.
-                  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) send(e);
-                }}
-              />
-            </label>
-            <button type="submit" disabled={!canSend}>
-              Send
-            </button>
-          </form>
-          {length > MAX_MESSAGE_CHARS && <p class="alert">{length - MAX_MESSAGE_CHARS} characters over the limit of {MAX_MESSAGE_CHARS}.</p>}
+          <MessageComposer roomId={roomId} connection={controls.connection} closed={state.status === 'session-ended' || state.status === 'removed'} />
         </div>
         <section class="here" aria-label="Who is here">
           <h2>Who is here</h2>

@@ -13,6 +13,7 @@ import { Alert, Field } from '../components/field.js';
 import { MoreButton } from '../components/more-button.js';
 import { usePages } from '../components/use-pages.js';
 import { snippet } from '../components/post-list.js';
+import { picturesOf } from '../components/media-grid.js';
 
 export function RoomsPage() {
   const load = useCallback((cursor: string | null) => api.rooms({ cursor, limit: 50 }), []);
@@ -50,12 +51,7 @@ export function RoomsPage() {
             <a href={`/rooms/${room.id}`}>{room.name}</a>
             <span class="muted"> {room.kind}</span>
             {room.unread ? <span class="badge"> {room.unread} unread</span> : null}
-            {room.lastMessage?.text && (
-              <span class="muted">
-                {' '}
-                · {room.lastMessage.user?.username}: {snippet(room.lastMessage.text)}
-              </span>
-            )}
+            {room.lastMessage && <LastMessage message={room.lastMessage} />}
             {room.clients > 0 && <span class="muted"> · {room.clients} here</span>}
           </li>
         ))}
@@ -63,6 +59,26 @@ export function RoomsPage() {
       {!pages.loading && pages.items.length === 0 && <p>No rooms yet: create one.</p>}
       <MoreButton pages={pages} label="Show more rooms" />
     </>
+  );
+}
+
+/** The newest message of a room, after its name: who wrote what, or that they sent pictures. */
+function LastMessage({ message }: { message: ChatMessage }) {
+  const pictures = picturesOf(message).length;
+  if (message.text) {
+    return (
+      <span class="muted">
+        {' '}
+        · {message.user?.username}: {snippet(message.text)}
+      </span>
+    );
+  }
+  if (pictures === 0 || !message.user) return null;
+  return (
+    <span class="muted">
+      {' '}
+      · {message.user.username} sent {pictures === 1 ? 'a picture' : `${pictures} pictures`}
+    </span>
   );
 }
 

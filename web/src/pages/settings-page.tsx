@@ -1,9 +1,10 @@
-/** Settings: the profile (display name, bio), the account, and deleting it after a confirmation. */
+/** Settings: the avatar, the profile (display name, bio), the account, and deleting it after a confirmation. */
 import { useId, useRef, useState } from 'preact/hooks';
 import { MAX_BIO_CHARACTERS, MAX_DISPLAY_NAME_CHARACTERS } from '../api/types.js';
 import { api } from '../app/api.js';
 import { useSession } from '../app/session.js';
 import { useAction, useFailure } from '../app/use-failure.js';
+import { AvatarSettings } from '../components/avatar-settings.js';
 import { CharactersLeft, characters } from '../components/compose.js';
 import { Alert, Field } from '../components/field.js';
 
@@ -29,6 +30,7 @@ export function SettingsPage() {
   return (
     <>
       <h1>Settings</h1>
+      <AvatarSettings />
       <ProfileForm />
       <h2>Account</h2>
       <dl class="account">

@@ -5,11 +5,16 @@
  * types to the server's, so a change there fails the type-check here.
  */
 
-import type { Notification, Post } from '../api/types.js';
+import type { MediaAttachment, Notification, Post } from '../api/types.js';
 
 export interface PublicUser {
   id: number;
   username: string;
+}
+
+/** A message's author; the picture beside their name where the server gives it. */
+export interface MessageAuthor extends PublicUser {
+  avatarUrl?: string | null;
 }
 
 /** A chat message; a tombstone (deleted, or its author gone) has `deleted: true` and null `user` and `text`. */
@@ -17,8 +22,11 @@ export interface ChatMessage {
   seq: number;
   id: number;
   roomId: number;
-  user: PublicUser | null;
+  user: MessageAuthor | null;
+  /** May be empty when the message has pictures. */
   text: string | null;
+  /** Its pictures, in the sender's order; empty when none (and on a tombstone). */
+  media: MediaAttachment[];
   createdAt: string;
   editedAt?: string;
   clientMsgId?: string;
@@ -65,9 +73,9 @@ export type RoomEvent = Extract<
   { type: 'history' | 'message' | 'message_edited' | 'message_deleted' | 'read' | 'participant_joined' | 'participant_left' | 'typing' }
 >;
 
-/** The frames of `/ws/joinRoom`. */
+/** The frames of `/ws/joinRoom`. A message's `mediaIds` are pictures uploaded with the room's id; with them `text` may be empty. */
 export type ClientFrame =
-  | { type: 'message'; text: string; clientMsgId?: string }
+  | { type: 'message'; text: string; clientMsgId?: string; mediaIds?: number[] }
   | { type: 'typing' }
   | { type: 'read'; seq: number }
   | { type: 'edit'; seq: number; text: string }
@@ -81,6 +89,8 @@ export type StreamFrame =
 
 /** Longest chat message, in characters (Unicode code points), as the server counts. */
 export const MAX_MESSAGE_CHARS = 2000;
+/** Pictures one message may carry. */
+export const MAX_MEDIA_PER_MESSAGE = 4;
 
 /** Close codes the client acts on (ws-service/src/ws/close-codes.ts). */
 export const CLOSE_SESSION_ENDED = 4001;

@@ -13,6 +13,7 @@ import { newClientMsgId } from './client-msg-id.js';
 import { afterDrop, ReconnectTimer } from './reconnect.js';
 import { Emitter } from './emitter.js';
 import {
+  MAX_MEDIA_PER_MESSAGE,
   MAX_MESSAGE_CHARS,
   parseFrame,
   type ChatMessage,
@@ -56,6 +57,8 @@ export type ConnectionStatus =
 export interface PendingMessage {
   clientMsgId: string;
   text: string;
+  /** Its pictures' upload ids, when it has any; resent with it. */
+  mediaIds?: readonly number[];
   /** `failed` once the server refused it for good (or retries ran out): the app offers retry or discard. */
   state: 'pending' | 'failed';
   error?: { code: string; message: string };
@@ -151,7 +154,13 @@ export class RoomConnection {
   }
 
   get pending(): readonly PendingMessage[] {
-    return [...this.pendingById.values()].map(({ clientMsgId, text, state, error }) => ({ clientMsgId, text, state, ...(error ? { error } : {}) }));
+    return [...this.pendingById.values()].map(({ clientMsgId, text, mediaIds, state, error }) => ({
+      clientMsgId,
+      text,
+      ...(mediaIds ? { mediaIds } : {}),
+      state,
+      ...(error ? { error } : {}),
+    }));
   }
 
   /** Opens the first connection; later ones open by themselves. */
@@ -180,15 +189,19 @@ export class RoomConnection {
 
   /**
    * Sends a message; answers its clientMsgId. It stays in `pending` until acknowledged, and is
-   * sent again with the same clientMsgId after a reconnect.
+   * sent again with the same clientMsgId after a reconnect. `mediaIds` are pictures uploaded
+   * for this room (`POST /media` with its roomId); with them the text may be empty.
    */
-  send(text: string): string {
-    if (text.trim().length === 0) throw new RangeError('a message must not be blank');
+  send(text: string, mediaIds: readonly number[] = []): string {
+    if (text.trim().length === 0 && mediaIds.length === 0) throw new RangeError('a message must not be blank');
     if ([...text].length > MAX_MESSAGE_CHARS) throw new RangeError(`a message is at most ${MAX_MESSAGE_CHARS} characters`);
+    if (mediaIds.length > MAX_MEDIA_PER_MESSAGE) throw new RangeError(`a message has at most ${MAX_MEDIA_PER_MESSAGE} pictures`);
     const clientMsgId = (this.options.newClientMsgId ?? newClientMsgId)();
-    this.pendingById.set(clientMsgId, { clientMsgId, text, state: 'pending', resends: 0 });
+    const entry: PendingEntry = { clientMsgId, text, state: 'pending', resends: 0 };
+    if (mediaIds.length > 0) entry.mediaIds = [...mediaIds];
+    this.pendingById.set(clientMsgId, entry);
     this.emitPending();
-    this.sendFrame({ type: 'message', text, clientMsgId });
+    this.sendMessage(entry);
     return clientMsgId;
   }
 
@@ -200,7 +213,7 @@ export class RoomConnection {
     entry.resends = 0;
     delete entry.error;
     this.emitPending();
-    this.sendFrame({ type: 'message', text: entry.text, clientMsgId });
+    this.sendMessage(entry);
   }
 
   /** Forgets a pending or failed message; if it was stored after all, it arrives like anyone's. */
@@ -307,7 +320,7 @@ export class RoomConnection {
   /** After a (re)connect: the pending messages, in order, and a read marker not yet sent. */
   private flushOnOpen(): void {
     for (const entry of this.pendingById.values()) {
-      if (entry.state === 'pending') this.sendFrame({ type: 'message', text: entry.text, clientMsgId: entry.clientMsgId });
+      if (entry.state === 'pending') this.sendMessage(entry);
     }
     if (this.readWanted > this.readSent && this.sendFrame({ type: 'read', seq: this.readWanted })) this.readSent = this.readWanted;
   }
@@ -387,7 +400,7 @@ export class RoomConnection {
       clearTimeout(entry.timer);
       entry.timer = setTimeout(() => {
         if (this.pendingById.get(entry.clientMsgId) === entry && entry.state === 'pending') {
-          this.sendFrame({ type: 'message', text: entry.text, clientMsgId: entry.clientMsgId });
+          this.sendMessage(entry);
         }
       }, backoffDelay(entry.resends, this.backoff));
       return;
@@ -395,6 +408,13 @@ export class RoomConnection {
     entry.state = 'failed';
     entry.error = { code: error.code, message: error.message };
     this.emitPending();
+  }
+
+  /** A pending message's frame: the same clientMsgId and pictures every time. */
+  private sendMessage(entry: PendingEntry): boolean {
+    const frame: ClientFrame = { type: 'message', text: entry.text, clientMsgId: entry.clientMsgId };
+    if (entry.mediaIds) frame.mediaIds = [...entry.mediaIds];
+    return this.sendFrame(frame);
   }
 
   private sendFrame(frame: ClientFrame): boolean {

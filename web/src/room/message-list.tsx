@@ -6,6 +6,8 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ChatMessage } from '../protocol/events.js';
 import type { PendingMessage, RoomConnection } from '../protocol/room-connection.js';
+import { Avatar } from '../components/avatar.js';
+import { MediaGrid, picturesOf } from '../components/media-grid.js';
 import { snippet } from '../components/post-list.js';
 import { TimeAgo } from '../components/time-ago.js';
 import { readersByMessage, type TimelineWindow } from './timeline-window.js';
@@ -83,8 +85,15 @@ export function MessageList({ timeline, pending, reads, meId, connection, loadin
   );
 }
 
+/** What names a message in its buttons' group: the start of its text, or its pictures. */
+function messageName(text: string | null, pictures: number): string {
+  if (text) return snippet(text);
+  return pictures === 1 ? 'a picture' : `${pictures} pictures`;
+}
+
 function MessageItem({ message, own, connection, readBy }: { message: ChatMessage; own: boolean; connection: RoomConnection; readBy: string[] | undefined }) {
   const [editing, setEditing] = useState(false);
+  const pictures = picturesOf(message);
   const [draft, setDraft] = useState('');
 
   const save = (event: Event) => {
@@ -97,6 +106,11 @@ function MessageItem({ message, own, connection, readBy }: { message: ChatMessag
   return (
     <li class={own ? 'message own' : 'message'}>
       <div class="meta">
+        {message.user && (
+          <>
+            <Avatar user={message.user} size="small" />{' '}
+          </>
+        )}
         <strong>{message.user?.username ?? 'deleted'}</strong> <TimeAgo iso={message.createdAt} />
         {message.editedAt && !message.deleted && <span class="muted"> (edited)</span>}
       </div>
@@ -114,10 +128,13 @@ function MessageItem({ message, own, connection, readBy }: { message: ChatMessag
           </button>
         </form>
       ) : (
-        <p class="text">{message.text}</p>
+        <>
+          {(message.text || pictures.length === 0) && <p class="text">{message.text}</p>}
+          <MediaGrid media={pictures} size="small" />
+        </>
       )}
       {own && !message.deleted && !editing && (
-        <div role="group" aria-label={`Sent by you: ${snippet(message.text)}`} class="actions">
+        <div role="group" aria-label={`Sent by you: ${messageName(message.text, pictures.length)}`} class="actions">
           <button
             type="button"
             class="link"
@@ -139,13 +156,15 @@ function MessageItem({ message, own, connection, readBy }: { message: ChatMessag
 }
 
 function PendingItem({ pending, connection }: { pending: PendingMessage; connection: RoomConnection }) {
+  const pictures = pending.mediaIds?.length ?? 0;
   return (
     <li class="message own pending">
-      <p class="text">{pending.text}</p>
+      {pending.text && <p class="text">{pending.text}</p>}
+      {pictures > 0 && <p class="muted">With {pictures === 1 ? 'a picture' : `${pictures} pictures`}</p>}
       {pending.state === 'pending' ? (
         <p class="muted">Sending…</p>
       ) : (
-        <div role="group" aria-label={`Not sent: ${snippet(pending.text)}`} class="actions">
+        <div role="group" aria-label={`Not sent: ${messageName(pending.text, pictures)}`} class="actions">
           <span class="alert">Not sent: {pending.error?.message}</span>
           <button type="button" class="link" onClick={() => connection.retry(pending.clientMsgId)}>
             Retry

@@ -101,3 +101,31 @@ export const postIn = (scope: Page | Locator, person: Person, text: string): Loc
 
 /** A post's action button by its exact name (Like and Unlike, Repost and Undo repost hold each other). */
 export const action = (post: Locator, name: string): Locator => post.getByRole('button', { name, exact: true });
+
+/** A file as a file chooser is given it. */
+export interface PickedFile {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
+/**
+ * Picks `files` through the button `name` (`Add image`, `Choose avatar`) within `scope`: the
+ * page's own file chooser, as a person would.
+ */
+export async function pickPictures(page: Page, scope: Page | Locator, files: PickedFile[], name = 'Add image'): Promise<void> {
+  const chooser = page.waitForEvent('filechooser');
+  await scope.getByRole('button', { name, exact: true }).click();
+  await (await chooser).setFiles(files);
+}
+
+/** Resolves once the picture `image` shows has loaded (a broken or empty one never does). */
+export async function loaded(image: Locator): Promise<void> {
+  await image.waitFor();
+  const handle = await image.elementHandle();
+  // Run in the page (DOM types are not this package's): the element is an <img>.
+  await image.page().waitForFunction((element) => {
+    const picture = element as unknown as { complete: boolean; naturalWidth: number };
+    return picture.complete && picture.naturalWidth > 0;
+  }, handle);
+}
