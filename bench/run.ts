@@ -4,7 +4,7 @@
  *
  * `--only NAME,NAME` runs only the named scenarios (names in SCENARIOS below: token-check,
  * logins, follows, timeline, social, search, fanout, idle, many-rooms, write-batching, read-receipts,
- * join-storm, two-instances, stream), e.g.
+ * join-storm, two-instances, stream, uploads, media-serving, timeline-media), e.g.
  *   node dist-tools/bench/run.js --only many-rooms,join-storm
  * A partial run writes <date>-partial[-quick].json, never replacing a full run's results.
  * `--profile DIR` writes a CPU profile of every service into DIR.
@@ -12,6 +12,10 @@
  * The two-instance scenario needs Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379); it is
  * left out with a notice when none answers. It compares against the many-rooms murmur run when
  * that ran too, else measures one instance itself.
+ *
+ * The media-serving scenario runs nginx (BENCH_NGINX, else `nginx` on PATH or in /usr/sbin) for the
+ * production gateway and its static-file baseline; without one, those two rows are left out with
+ * a notice.
  */
 import path from 'node:path';
 import { REPO_ROOT } from '../scripts/repo-paths.js';
@@ -26,9 +30,13 @@ import { searchScenario, type SearchOptions } from './scenarios/search.js';
 import { socialScenario, type SocialOptions } from './scenarios/social.js';
 import { streamScenario, type StreamOptions } from './scenarios/stream.js';
 import { timelineScenario, type TimelineOptions } from './scenarios/timeline.js';
+import { timelineMediaScenario } from './scenarios/timeline-media.js';
+import type { TimelineData } from './timeline/data.js';
 import { tokenCheckScenario } from './scenarios/token-check.js';
 import { readReceiptsScenario } from './scenarios/read-receipts.js';
 import { twoInstancesScenario } from './scenarios/two-instances.js';
+import { uploadsScenario, type UploadsOptions } from './scenarios/uploads.js';
+import { mediaServingScenario, type MediaServingOptions } from './scenarios/media-serving.js';
 import { writeBatchingScenario } from './scenarios/write-batching.js';
 
 const quick = process.argv.includes('--quick');
@@ -145,9 +153,29 @@ const STREAM: StreamOptions = quick
       notifications: { likesPerSecond: 50, likeClients: 25, mentionsPerSecond: 50, mentionSenders: 1_000, durationMs: 30_000 },
     };
 
+/**
+ * Pictures. Uploads: 20 clients each uploading a 12-megapixel JPEG in a loop for 30 s, a probe of
+ * 50 light requests/s to the same service meanwhile and for 10 s before, and 40 pictures through
+ * the in-process floor; quick keeps the clients and the picture, for 5 s.
+ */
+const UPLOADS: UploadsOptions = quick
+  ? { clients: 20, width: 4000, height: 3000, durationMs: 5_000, baselineMs: 2_000, probePerSecond: 50, probeClients: 10, floorPictures: 4 }
+  : { clients: 20, width: 4000, height: 3000, durationMs: 30_000, baselineMs: 10_000, probePerSecond: 50, probeClients: 10, floorPictures: 40 };
+/**
+ * Serving a preview: 2 load processes of 16 keep-alive connections each, reading it back to back
+ * for 15 s (after 3 s not counted) through each path; quick, 8 connections each for 2 s. The
+ * picture is 1600 × 1200, whose preview (43 KB) weighs what a photograph's does; the 12-MP test
+ * picture's preview is nearly flat (1.5 KB).
+ */
+const MEDIA_SERVING: MediaServingOptions = quick
+  ? { generators: 2, connections: 8, warmupMs: 1_000, durationMs: 2_000, width: 1600, height: 1200 }
+  : { generators: 2, connections: 16, warmupMs: 3_000, durationMs: 15_000, width: 1600, height: 1200 };
+
 /** What one scenario may hand to a later one in the same run. */
 interface RunContext {
   manyRoomsMurmur?: ManyRoomsRun;
+  /** The timeline scenario's database: timeline-media reads it with pictures added. */
+  timeline?: TimelineData;
 }
 
 /** Every scenario, in the order a full run takes them. */
@@ -155,7 +183,7 @@ const SCENARIOS: Array<{ name: string; run(env: BenchEnv, context: RunContext): 
   { name: 'token-check', run: (env) => tokenCheckScenario(env, quick ? 2_000 : 20_000) },
   { name: 'logins', run: (env) => loginScenario(env, { durationMs: quick ? 2_000 : 10_000, concurrency: 8 }) },
   { name: 'follows', run: (env) => followScenario(env, { durationMs: quick ? 2_000 : 10_000, connections: 50, users: 2_000 }) },
-  { name: 'timeline', run: (env) => timelineScenario(env, TIMELINE) },
+  { name: 'timeline', run: (env, context) => timelineScenario(env, TIMELINE, (data) => (context.timeline = data)) },
   { name: 'social', run: (env) => socialScenario(env, SOCIAL) },
   { name: 'search', run: (env) => searchScenario(env, SEARCH) },
   {
@@ -185,6 +213,10 @@ const SCENARIOS: Array<{ name: string; run(env: BenchEnv, context: RunContext): 
   },
   { name: 'two-instances', run: (env, context) => twoInstancesScenario(env, MANY_ROOMS, COMPARE_RATE, context.manyRoomsMurmur) },
   { name: 'stream', run: (env) => streamScenario(env, STREAM) },
+  { name: 'uploads', run: (env) => uploadsScenario(env, UPLOADS) },
+  { name: 'media-serving', run: (env) => mediaServingScenario(env, MEDIA_SERVING) },
+  // Last: it adds pictures to every post in the database, which no other scenario expects.
+  { name: 'timeline-media', run: (env, context) => timelineMediaScenario(env, { ...TIMELINE, picturesPerPost: 4 }, context.timeline) },
 ];
 
 function selectedScenarios(): typeof SCENARIOS {

@@ -120,6 +120,12 @@ export const SCRIPT_VARIABLES: readonly ScriptVariable[] = [
     meaning: 'server on which the benchmark creates (and drops) its database',
   },
   {
+    name: 'BENCH_NGINX',
+    usedBy: '`npm run bench`',
+    default: '`nginx` on PATH or in /usr/sbin',
+    meaning: 'the nginx binary the picture-serving benchmark runs (the production gateway and the static-file baseline); without one those rows are left out',
+  },
+  {
     name: 'BENCH_REDIS_URL',
     usedBy: '`npm run bench`',
     default: '`redis://127.0.0.1:6379`',

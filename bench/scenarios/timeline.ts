@@ -73,9 +73,11 @@ async function readRows(rig: TimelineRig, data: TimelineData, tokens: Map<number
   return rows;
 }
 
-export async function timelineScenario(env: BenchEnv, options: TimelineOptions): Promise<ResultRow[]> {
+/** `onData` receives the database's people and posts once built, for a later scenario of the same run. */
+export async function timelineScenario(env: BenchEnv, options: TimelineOptions, onData?: (data: TimelineData) => void): Promise<ResultRow[]> {
   const started = performance.now();
   const data = await buildTimelineData(env, options);
+  onData?.(data);
   const posters = data.activeFollowees.slice(0, options.posters);
   const users = [data.activeReader, data.quietReader, data.wideReader, data.bigAuthor, ...posters, ...data.newFollows.map((f) => f.reader)];
   const issued = await env.issueTokens(users);

@@ -4,10 +4,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../../scripts/repo-paths.js';
+import { PRODUCTION_NGINX_SUBJECT, STATIC_NGINX_SUBJECT } from '../scenarios/media-serving.js';
 import { TWO_INSTANCES_SUBJECT } from '../scenarios/two-instances.js';
 
 /** The test runner sets TEST_REDIS_URL when a Redis answers (always in CI); the two-instance rows need it. */
 const redisUrl = process.env.TEST_REDIS_URL;
+/** …and TEST_NGINX when nginx is installed (always in CI); the rows of pictures served by nginx need it. */
+const nginx = process.env.TEST_NGINX;
 
 /** Keeps `npm run bench` from rotting: the quick run must finish and report every row. No speed is asserted. */
 describe('npm run bench -- --quick', () => {
@@ -15,7 +18,12 @@ describe('npm run bench -- --quick', () => {
     let output = '';
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist-tools/bench/run.js'), '--quick'], {
-        env: { ...process.env, BENCH_DATABASE_URL: process.env.DATABASE_URL, ...(redisUrl ? { BENCH_REDIS_URL: redisUrl } : {}) },
+        env: {
+          ...process.env,
+          BENCH_DATABASE_URL: process.env.DATABASE_URL,
+          ...(redisUrl ? { BENCH_REDIS_URL: redisUrl } : {}),
+          ...(nginx ? { BENCH_NGINX: nginx } : {}),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -81,7 +89,17 @@ describe('npm run bench -- --quick', () => {
       "baseline: the post in the last follower's home_feed",
       'murmur notification on the stream after a like',
       'murmur notification on the stream after a chat mention',
+      'murmur POST /media, 20 clients, 12-MP JPEG',
+      'GET /users/:id and GET /timeline on user-service during the uploads',
+      'baseline: the same requests, no upload running',
+      'floor: the same image work in-process (sharp,',
+      'murmur development gateway (gateway/src) → user-service, GET /media/<file>',
+      'murmur user-service itself, GET /media/<file>',
+      'murmur GET /timeline, first page, 4 pictures on every post',
+      'baseline: same SQL, raw pg, first page, 4 pictures on every post',
+      'baseline: murmur GET /timeline, first page, no pictures',
       ...(redisUrl ? [TWO_INSTANCES_SUBJECT, 'baseline: one ws-service instance, same load'] : []),
+      ...(nginx ? [PRODUCTION_NGINX_SUBJECT, STATIC_NGINX_SUBJECT] : []),
     ]) {
       assert.ok(subjects.includes(expected), `missing row: ${expected}`);
     }

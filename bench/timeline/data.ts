@@ -196,10 +196,12 @@ export async function buildTimelineData(env: BenchEnv, shape: TimelineDataShape)
   // every post of each followee into the readers' timelines, as it decides: a reply to someone
   // else only where the reader follows that someone too, and a post once, in its first row (the
   // original, or the first repost of it; later ones meet home_feed_reader_original_key).
-  // Inserted in key order: sorted appends to the indexes instead of random writes.
+  // Inserted in key order: sorted appends to the indexes instead of random writes. Only the posts
+  // loaded here: those of a scenario run before are in their authors' timelines already.
   await step('own timelines (INSERT … SELECT)', () =>
     pool.query(
-      'INSERT INTO home_feed (reader_id, author_id, post_id, original_id) SELECT author_id, author_id, id, coalesce(repost_of_id, id) FROM posts ORDER BY author_id, id',
+      'INSERT INTO home_feed (reader_id, author_id, post_id, original_id) SELECT author_id, author_id, id, coalesce(repost_of_id, id) FROM posts WHERE id > $1 ORDER BY author_id, id',
+      [layout.lastId],
     ),
   );
   await step("readers' timelines (INSERT … SELECT)", () =>

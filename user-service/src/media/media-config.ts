@@ -26,8 +26,10 @@ export const mediaEnv = {
     .int()
     .min(1)
     .max(64)
-    .default(2)
-    .describe("pictures an instance decodes and re-encodes at once, each on one of libvips's threads off the event loop"),
+    .default(1)
+    .describe(
+      "pictures an instance decodes and re-encodes at once, each taking one core (one of libvips's threads, off the event loop) for about half a second per 12 megapixels; keep it below the instance's cores, so that its other requests always find one",
+    ),
   MEDIA_MAX_QUEUED: z.coerce
     .number()
     .int()
