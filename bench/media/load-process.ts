@@ -54,7 +54,13 @@ function send(agent: http.Agent, method: string, url: string, headers: http.Outg
       });
       res.on('end', () => resolve(answer));
       res.on('error', reject);
+      // An answer cut short (the service closing the connection) ends with neither: settle it
+      // here, or the load would wait on it forever.
+      res.on('close', () => {
+        if (!res.complete) reject(new Error(`the answer (${answer.status}) was cut off`));
+      });
     });
+    req.on('close', () => reject(new Error('the connection closed before an answer')));
     // The service may answer (503) before the whole body is sent, and close: that is no error then.
     req.on('error', reject);
     req.end(body);

@@ -13,6 +13,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { envSchema } from '@murmur/user-service/config';
 import { makePhotoJpeg, uploadPicture } from '@murmur/user-service/testing';
 import type { BenchEnv } from '../lib/bench-env.js';
 import { machineBusySince, machineCpu } from '../lib/process-stats.js';
@@ -41,9 +42,12 @@ export interface UploadsOptions {
 
 const PEAK_GOAL_MIB = 300;
 const PROBE_P99_GOAL_MS = 50;
-/** user-service's defaults; the service inherits the environment, so a run may set others, and the floor follows. */
-const MAX_CONCURRENT = Number(process.env.MEDIA_MAX_CONCURRENT ?? 2);
-const MAX_QUEUED = Number(process.env.MEDIA_MAX_QUEUED ?? 16);
+/**
+ * As user-service reads them: the service inherits the environment, so a run may set others,
+ * and the floor follows.
+ */
+const MAX_CONCURRENT = envSchema.shape.MEDIA_MAX_CONCURRENT.parse(process.env.MEDIA_MAX_CONCURRENT);
+const MAX_QUEUED = envSchema.shape.MEDIA_MAX_QUEUED.parse(process.env.MEDIA_MAX_QUEUED);
 /** Posts in the probing account's timeline: its first page is a full one. */
 const PROBE_POSTS = 20;
 
