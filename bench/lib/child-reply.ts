@@ -24,3 +24,14 @@ export function replyOf<M extends ChildMessages, T extends M['type']>(child: Chi
     child.once('exit', onExit);
   });
 }
+
+/**
+ * The child's side: sends `message` to the benchmark over IPC and resolves once it is written.
+ * process.send is asynchronous, and a disconnect right after it may drop a large message (a
+ * report with every latency), so a child awaits this before it disconnects.
+ */
+export function tellParent(message: { type: string }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.send!(message, undefined, {}, (err: Error | null) => (err ? reject(err) : resolve()));
+  });
+}

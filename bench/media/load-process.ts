@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { tellParent } from '../lib/child-reply.js';
 import { coreShareSince, sendPoisson } from '../lib/client-timers.js';
 import type { ChildMessage, LoadConfig, LoadReport, ParentMessage, ProbeLoad, ReadLoad, UploadLoad } from './protocol.js';
 
-const tell = (message: ChildMessage) => process.send!(message);
+const tell = (message: ChildMessage) => tellParent(message);
 const nextMessage = <T extends ParentMessage['type']>(type: T) =>
   new Promise<Extract<ParentMessage, { type: T }>>((resolve) => {
     const on = (m: ParentMessage) => {
@@ -219,14 +220,14 @@ async function run(config: LoadConfig): Promise<LoadReport> {
 async function main(): Promise<void> {
   const { config } = await nextMessage('config');
   const start = nextMessage('start');
-  tell({ type: 'ready' });
+  await tell({ type: 'ready' });
   await start;
-  tell(await run(config));
+  await tell(await run(config));
   process.disconnect();
 }
 
-main().catch((err: unknown) => {
-  tell({ type: 'failed', message: String(err) });
+main().catch(async (err: unknown) => {
   process.exitCode = 1;
+  await tell({ type: 'failed', message: String(err) }).catch(() => undefined);
   process.disconnect();
 });
