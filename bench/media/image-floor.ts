@@ -25,7 +25,14 @@ const MAX_PIXELS = 40_000_000;
 
 /** One picture's work, from the file `input` to files in `dir`. */
 async function processOnce(input: string, dir: string, n: number): Promise<void> {
-  await processImage(input, (format) => path.join(dir, `original-${n}.${FILE_EXTENSIONS[format]}`), path.join(dir, `preview-${n}.webp`), MAX_PIXELS);
+  await processImage({
+    input,
+    sniffed: { name: 'JPEG', decoder: 'jpeg' },
+    originalPath: (format) => path.join(dir, `original-${n}.${FILE_EXTENSIONS[format]}`),
+    previewPath: path.join(dir, `preview-${n}.webp`),
+    maxPixels: MAX_PIXELS,
+    timeoutSeconds: 60,
+  });
 }
 
 /** `pictures` runs of the work on the picture in `input`, `concurrent` at a time. */

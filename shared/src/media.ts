@@ -58,13 +58,18 @@ export const mediaIdsSchema = z
   .describe(`ids of the caller's own unattached uploads (\`POST /media\`), at most ${MAX_MEDIA_PER_ITEM}, shown in this order`);
 
 /**
- * The URL path of a stored file. The SQL of MEDIA_JSON builds the same paths: the two must agree.
+ * The names the service gives stored files: 128 random bits (22 letters of base64url) and the
+ * extension of a stored format. The one rule every reader of a name checks (the routes, both
+ * storages; nginx.conf's picture locations hold to it too), so nothing else is ever a file.
  */
-export function mediaPath(visibility: 'public' | 'private', file: string): string {
-  return `${visibility === 'private' ? PRIVATE_MEDIA_PATH_PREFIX : MEDIA_PATH_PREFIX}${file}`;
-}
+export const MEDIA_FILE_NAME = /^[A-Za-z0-9_-]{22}\.(?:jpg|png|webp)$/;
 
-/** SQL of one media row (alias `alias`) as a MediaAttachment, built as mediaPath builds its paths. */
+export const isMediaFileName = (name: string): boolean => MEDIA_FILE_NAME.test(name);
+
+/**
+ * SQL of one media row (alias `alias`) as a MediaAttachment: its URLs are MEDIA_PATH_PREFIX and
+ * the file's name, under `private/` for a private picture.
+ */
 export function mediaJsonSql(alias: string): string {
   const path = (column: string) =>
     `'${MEDIA_PATH_PREFIX}' || CASE WHEN ${alias}.visibility = 'private' THEN 'private/' ELSE '' END || ${alias}.${column}`;
@@ -84,6 +89,8 @@ export interface MediaClaim {
   roomId?: number;
   /** For a message: its clientMsgId, so that a resend of it may claim its pictures again. */
   claimKey?: string | null;
+  /** For a message: how long a clientMsgId names its message (a resend within it is no new message). */
+  resendWindowSeconds?: number;
 }
 
 interface ClaimedRow {
@@ -94,10 +101,16 @@ interface ClaimedRow {
 interface CandidateRow {
   id: number | string;
   ready: boolean;
-  visibility: 'public' | 'private';
+  visibility: MediaVisibility;
   room_id: number | null;
   used_as: MediaUse | null;
   claim_key: string | null;
+  /** Set once the message that claimed it is stored. */
+  message_id: number | string | null;
+  /** The kind of the claim's room, for a message. */
+  room_kind: string | null;
+  /** Whether the message it is linked to has the claim's clientMsgId, within the resend window. */
+  resend_of_stored: boolean;
 }
 
 /**
@@ -105,29 +118,36 @@ interface CandidateRow {
  * transaction: the rows are locked until it ends), and resolves them as every answer shows them,
  * in the order given. Refuses, changing nothing, when one is not the caller's or not stored yet
  * (404 `MEDIA_NOT_FOUND`, as for an id that never was), is attached already (409
- * `MEDIA_ALREADY_ATTACHED`), or is private to another room, or private where the use is public
- * (409 `MEDIA_NOT_FOR_THIS_ROOM`).
+ * `MEDIA_ALREADY_ATTACHED`), or is private to another room, private where the use is public, or
+ * public where the message is private (409 `MEDIA_NOT_FOR_THIS_ROOM`): a picture sent in a
+ * private or direct room must have been uploaded for it (`roomId`), or its URL would show it to
+ * anyone who has it.
  */
 export async function claimMedia(tx: SqlExecutor, claim: MediaClaim): Promise<MediaAttachment[]> {
   if (claim.ids.length === 0) return [];
   const candidates = await runSql<CandidateRow>(
     tx,
-    sql`SELECT id, ready, visibility, room_id, used_as, claim_key FROM media
-        WHERE id = ANY(${sql.param(claim.ids)}::bigint[]) AND owner_id = ${claim.ownerId} FOR UPDATE`,
+    sql`SELECT id, ready, visibility, room_id, used_as, claim_key, message_id,
+          (SELECT kind FROM rooms WHERE id = ${claim.roomId ?? null}::integer) AS room_kind,
+          EXISTS (SELECT 1 FROM messages s WHERE s.id = media.message_id AND s.client_msg_id = ${claim.claimKey ?? null}
+                    AND s.created_at > now() - make_interval(secs => ${claim.resendWindowSeconds ?? 0})) AS resend_of_stored
+        FROM media WHERE id = ANY(${sql.param(claim.ids)}::bigint[]) AND owner_id = ${claim.ownerId} FOR UPDATE OF media`,
   );
   const byId = new Map(candidates.map((row) => [Number(row.id), row]));
   for (const id of claim.ids) {
     const row = byId.get(id);
     if (!row || !row.ready) throw notFound('MEDIA_NOT_FOUND', `no upload of yours with id ${id}`);
-    const resentMessage = claim.use === 'message' && row.used_as === 'message' && row.room_id === claim.roomId && claim.claimKey != null && row.claim_key === claim.claimKey;
-    if (row.used_as !== null && !resentMessage) throw conflict('MEDIA_ALREADY_ATTACHED', `picture ${id} is already attached to a ${row.used_as}`);
+    if (row.used_as !== null && !isResendOfItsClaim(row, claim)) throw conflict('MEDIA_ALREADY_ATTACHED', `picture ${id} is already attached to a ${row.used_as}`);
     if (row.visibility === 'private' && (claim.use !== 'message' || row.room_id !== claim.roomId)) {
       throw conflict('MEDIA_NOT_FOR_THIS_ROOM', `picture ${id} was uploaded for another room and is seen only there`);
+    }
+    if (row.visibility === 'public' && claim.use === 'message' && row.room_kind !== null && row.room_kind !== 'public') {
+      throw conflict('MEDIA_NOT_FOR_THIS_ROOM', `picture ${id} is public; upload it with this room's roomId to keep it to the room`);
     }
   }
   const claimed = await runSql<ClaimedRow>(
     tx,
-    sql`UPDATE media m SET used_as = ${claim.use}, attached_at = coalesce(m.attached_at, now()), post_id = ${claim.postId ?? null},
+    sql`UPDATE media m SET used_as = ${claim.use}, attached_at = now(), post_id = ${claim.postId ?? null},
           room_id = CASE WHEN m.visibility = 'private' THEN m.room_id ELSE ${claim.roomId ?? null}::integer END, claim_key = ${claim.claimKey ?? null}, position = w.ord - 1
         FROM unnest(${sql.param(claim.ids)}::bigint[]) WITH ORDINALITY AS w(id, ord)
         WHERE m.id = w.id
@@ -139,6 +159,18 @@ export async function claimMedia(tx: SqlExecutor, claim: MediaClaim): Promise<Me
     if (!attachment) throw new AppError(500, 'INTERNAL', `picture ${id} was locked but not claimed`);
     return attachment;
   });
+}
+
+/**
+ * Whether a picture already claimed may be claimed again: by a resend of the message that claimed
+ * it (same room, same clientMsgId), before that message is stored or within the resend window
+ * after (the store then answers with the stored copy). Past the window the clientMsgId names a
+ * new message, which must not share the old one's pictures. Each claim sets `attached_at` anew,
+ * so the sweeper gives a resend its full time.
+ */
+function isResendOfItsClaim(row: CandidateRow, claim: MediaClaim): boolean {
+  const sameClaim = claim.use === 'message' && row.used_as === 'message' && row.room_id === claim.roomId && claim.claimKey != null && row.claim_key === claim.claimKey;
+  return sameClaim && (row.message_id === null || row.resend_of_stored);
 }
 
 /**

@@ -229,6 +229,29 @@ describe('pictures: limits of an upload', () => {
     assert.equal(slots.inFlight, 0);
   });
 
+  it('answers 429 TOO_MANY_UPLOADS to an account past MEDIA_MAX_UPLOADS_PER_ACCOUNT at once, and admits another account', async () => {
+    const one = await startUserService({ MEDIA_MAX_UPLOADS_PER_ACCOUNT: '1' });
+    try {
+      const [erin, frank] = [await registerUser(s.auth.url), await registerUser(s.auth.url)];
+      const form = formOf(await makeJpeg({ width: 300, height: 200 }));
+      const half = Math.floor(form.length / 2);
+      const held = new RawUpload(one.url, erin.token, form.length);
+      await held.send(form.subarray(0, half));
+      await untilInFlight(one.deps.media.context.slots, 1);
+      const second = new RawUpload(one.url, erin.token, form.length);
+      const refused = await within(second.answer, 5_000, "the answer to the account's second upload");
+      assert.equal(refused.status, 429);
+      assert.equal(refused.body.error!.code, 'TOO_MANY_UPLOADS');
+      assert.ok(refused.headers['retry-after']);
+      const others = await uploadPicture(one.url, await makePng(), { token: frank.token });
+      assert.equal(others.status, 201, JSON.stringify(others.body));
+      held.finish(form.subarray(half));
+      assert.equal((await within(held.answer, 10_000, 'the held upload')).status, 201);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('never runs more than MEDIA_MAX_CONCURRENT jobs, even when one asks for a slot as another hands its own on', async () => {
     const slots = new WorkSlots(1, 2);
     let running = 0;
@@ -245,7 +268,7 @@ describe('pictures: limits of an upload', () => {
     };
     let endFirst!: () => void;
     const firstMayEnd = new Promise<void>((resolve) => (endFirst = resolve));
-    const [a, b, c] = [slots.admit(), slots.admit(), slots.admit()];
+    const [a, b, c] = [slots.admit('a'), slots.admit('b'), slots.admit('c')];
     let firstJob!: Promise<void>;
     const ran = [a.run(() => (firstJob = job(firstMayEnd)))];
     ran.push(b.run(() => job(Promise.resolve())));
@@ -395,7 +418,7 @@ describe('pictures: the sweeper', () => {
 
   it('goes on past a file it cannot remove, and removes the others', async () => {
     // A directory where a queued file should be: rm() cannot take it as a file.
-    const stuck = 'stuck-by-a-directory.png';
+    const stuck = 'stuckByADirectory00000.png'; // a name the service could give
     await mkdir(path.join(publicDir, stuck, 'inside'), { recursive: true });
     await sql(`INSERT INTO media_file_deletions (visibility, file) VALUES ('public', $1)`, [stuck]);
     const expired = await upload();

@@ -110,6 +110,12 @@ describe('pictures: upload', () => {
     assert.equal(long.body.error!.code, 'VALIDATION_FAILED');
   });
 
+  it('refuses a description holding a NUL with 400, before the picture is processed', async () => {
+    const res = await uploadPicture(s.userUrl, await makePng(), { token: alice.token, alt: 'nul\u0000' });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error!.code, 'VALIDATION_FAILED');
+  });
+
   it('refuses a JSON body and a form without a file', async () => {
     const json = await api(s.userUrl, 'POST', '/media', { token: alice.token, body: { file: 'x' } });
     assert.equal(json.status, 415);

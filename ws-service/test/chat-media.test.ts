@@ -187,6 +187,11 @@ describe('pictures in chat messages', () => {
       (await history(roomId, alice)).map((m) => m.id),
       [first.id],
     );
+    // Past the resend window the clientMsgId names a new message, which may not take the
+    // stored one's pictures.
+    await query(`UPDATE messages SET created_at = now() - interval '25 hours' WHERE id = $1`, [first.id]);
+    const late = await errorOf(a, sendPictures(a, [picture.id], 'resent', 'resend-pic'));
+    assert.equal(late.code, 'MEDIA_ALREADY_ATTACHED');
   });
 
   it("keeps a client's messages in the order sent while pictures are claimed", async () => {

@@ -3,17 +3,16 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { MediaVisibility } from '@murmur/shared/media';
+import { isMediaFileName, type MediaVisibility } from '@murmur/shared/media';
 import type { MediaStorage, StoredFile } from './storage.js';
 
-/** Names are the service's own (random letters, a dot, an extension); anything else is no file. */
-const SAFE_NAME = /^[\w-]+\.[a-z0-9]+$/;
 
 export class LocalStorage implements MediaStorage {
   constructor(private readonly root: string) {}
 
   private pathOf(area: MediaVisibility, name: string): string | undefined {
-    return SAFE_NAME.test(name) ? path.join(this.root, area, name) : undefined;
+    // Only the names the service gives are files: nothing else can reach outside the folder.
+    return isMediaFileName(name) ? path.join(this.root, area, name) : undefined;
   }
 
   async put(area: MediaVisibility, name: string, sourcePath: string): Promise<void> {

@@ -37,6 +37,20 @@ export const mediaEnv = {
     .max(1_000)
     .default(16)
     .describe('uploads an instance holds beyond those it is processing (still arriving, or waiting their turn); past them, 503 `MEDIA_BUSY` with `Retry-After` before the body is read'),
+  MEDIA_MAX_UPLOADS_PER_ACCOUNT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(4)
+    .describe('uploads one account may have in progress at once on an instance (arriving, waiting or processed): the four pictures of a post; past them, 429 `TOO_MANY_UPLOADS`, so one account cannot take every place of the queue'),
+  MEDIA_PROCESS_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(600)
+    .default(20)
+    .describe('longest the image work of one picture may take (a 12-megapixel photograph takes about half a second); a picture built to take longer is refused with 422 `MEDIA_UNREADABLE`'),
   MEDIA_UPLOAD_TIMEOUT_MS: z.coerce
     .number()
     .int()

@@ -40,8 +40,14 @@ export function openMediaDeps(config: ServiceConfig, db: Db, logger: Logger): Me
       db,
       logger,
       storage,
-      slots: new WorkSlots(config.MEDIA_MAX_CONCURRENT, config.MEDIA_MAX_QUEUED),
-      limits: { maxBytes: config.MEDIA_MAX_BYTES, maxPixels: config.MEDIA_MAX_PIXELS, timeoutMs: config.MEDIA_UPLOAD_TIMEOUT_MS, tmpDir: config.MEDIA_TMP_DIR },
+      slots: new WorkSlots(config.MEDIA_MAX_CONCURRENT, config.MEDIA_MAX_QUEUED, config.MEDIA_MAX_UPLOADS_PER_ACCOUNT),
+      limits: {
+        maxBytes: config.MEDIA_MAX_BYTES,
+        maxPixels: config.MEDIA_MAX_PIXELS,
+        timeoutMs: config.MEDIA_UPLOAD_TIMEOUT_MS,
+        processTimeoutSeconds: config.MEDIA_PROCESS_TIMEOUT_SECONDS,
+        tmpDir: config.MEDIA_TMP_DIR,
+      },
     },
     sweeper,
     async close() {

@@ -1,8 +1,10 @@
 /**
  * Keeps storage and the media table in step, on every instance at once: removes uploads nothing
  * will use (unattached past MEDIA_UNATTACHED_TTL_HOURS, or abandoned half-way), and removes from
- * storage the files that the media table's trigger queued when their rows went. Instances share
- * the work through `FOR UPDATE SKIP LOCKED`: a row is handled by one of them.
+ * storage the files that the media table's trigger queued when their rows went. Expired rows are
+ * shared between instances (`FOR UPDATE SKIP LOCKED`); a queued file another sweep holds is waited
+ * for (media.repo.ts says why), in batches of SWEEP_BATCH whose storage calls are bounded by the
+ * store's own timeouts.
  */
 import { inTransaction, type Db } from '@murmur/shared/db';
 import type { Logger } from '@murmur/shared/logger';
@@ -10,7 +12,7 @@ import { deleteExpiredMedia, forgetFileDeletions, lockQueuedFileDeletions, postp
 import type { MediaStorage } from './storage.js';
 
 /** Rows one statement of a sweep handles; a sweep goes on while batches come back full. */
-const SWEEP_BATCH = 200;
+const SWEEP_BATCH = 50;
 /** Removals failing in a row after which storage is taken for unavailable, and the sweep stops. */
 const MAX_FAILURES_IN_A_ROW = 3;
 /**
@@ -57,10 +59,11 @@ export class MediaSweeper {
 
   private async sweepOnce(): Promise<void> {
     while ((await deleteExpiredMedia(this.db, this.ages, SWEEP_BATCH)) === SWEEP_BATCH);
-    const failed: number[] = [];
+    /** Files this sweep is done with for now: failed, or not in this store. */
+    const passedOver: number[] = [];
     const errors: unknown[] = [];
     for (;;) {
-      const batch = await this.removeQueuedFiles(failed, errors);
+      const batch = await this.removeQueuedFiles(passedOver, errors);
       if (batch.stopped || batch.locked < SWEEP_BATCH) break;
     }
     if (errors.length > 0) throw new AggregateError(errors, `${errors.length} queued media files could not be removed; they stay queued`);
@@ -68,13 +71,13 @@ export class MediaSweeper {
 
   /**
    * Removes a batch of queued files and forgets them in one transaction. A file that storage fails
-   * to remove stays queued, moved to the back (added to `failed`, its error to `errors`): one file
+   * to remove stays queued, moved to the back (added to `passedOver`, its error to `errors`): one file
    * that cannot go must not hold up all the others. Should storage fail file after file, the batch
    * stops, and what is left waits for the next sweep.
    */
-  private removeQueuedFiles(failed: number[], errors: unknown[]): Promise<BatchOutcome> {
+  private removeQueuedFiles(passedOver: number[], errors: unknown[]): Promise<BatchOutcome> {
     return inTransaction(this.db.$client, async (tx) => {
-      const queued = await lockQueuedFileDeletions(tx, SWEEP_BATCH, failed);
+      const queued = await lockQueuedFileDeletions(tx, SWEEP_BATCH, passedOver);
       const removed: number[] = [];
       const postponed: number[] = [];
       let failuresInARow = 0;
@@ -84,7 +87,7 @@ export class MediaSweeper {
           failuresInARow = 0;
           if (existed || file.ageSeconds > MISSING_FILE_GRACE_SECONDS) removed.push(file.id);
           // Not here: left queued for the store that has it; this sweep passes it over.
-          else failed.push(file.id);
+          else passedOver.push(file.id);
         } catch (err) {
           postponed.push(file.id);
           errors.push(err);
@@ -93,7 +96,7 @@ export class MediaSweeper {
       }
       if (removed.length > 0) await forgetFileDeletions(tx, removed);
       if (postponed.length > 0) await postponeFileDeletions(tx, postponed);
-      failed.push(...postponed);
+      passedOver.push(...postponed);
       return { locked: queued.length, stopped: failuresInARow >= MAX_FAILURES_IN_A_ROW };
     });
   }

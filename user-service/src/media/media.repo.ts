@@ -54,9 +54,9 @@ export async function markReady(db: Db, id: number): Promise<MediaAttachment | u
   return rows[0]?.attachment;
 }
 
-/** Deletes an upload's row; the trigger queues its files. */
-export async function deleteMedia(db: Db, id: number): Promise<void> {
-  await runSql(executor(db), sql`DELETE FROM media WHERE id = ${id}`);
+/** Deletes a picture's row (on the pool, or in a transaction); the trigger queues its files. */
+export async function deleteMedia(on: Db | SqlExecutor, id: number): Promise<void> {
+  await runSql('executeSql' in on ? on : executor(on), sql`DELETE FROM media WHERE id = ${id}`);
 }
 
 /**

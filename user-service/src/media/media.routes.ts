@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { notFound } from '@murmur/shared/errors';
 import { currentUser, type ApiRoutes } from '@murmur/shared/http';
-import { mediaAttachmentSchema, type MediaVisibility } from '@murmur/shared/media';
+import { isMediaFileName, mediaAttachmentSchema, type MediaVisibility } from '@murmur/shared/media';
 import type { SharedLimit } from '@murmur/shared/rate-limits';
 import { contentTypeOf, mediaHeaders } from './media-headers.js';
 import { maySeePrivateFile } from './media.repo.js';
@@ -57,7 +57,7 @@ export function declareMediaRoutes(api: ApiRoutes, options: MediaRoutesOptions):
 
   const serve = (area: MediaVisibility) => async (file: string, req: Request, res: Response) => {
     const contentType = contentTypeOf(file);
-    if (!contentType) throw fileNotFound();
+    if (!contentType || !isMediaFileName(file)) throw fileNotFound();
     if (options.accelRedirect) {
       res.set(mediaHeaders(area, contentType)).set('X-Accel-Redirect', `${options.accelRedirect}${area}/${file}`).end();
       return;
@@ -90,7 +90,7 @@ export function declareMediaRoutes(api: ApiRoutes, options: MediaRoutesOptions):
       errors: { 404: ['MEDIA_NOT_FOUND'] },
     },
     async ({ params }, req, res) => {
-      if (!(await maySeePrivateFile(context.db, params.file, req.user?.id))) throw fileNotFound();
+      if (!isMediaFileName(params.file) || !(await maySeePrivateFile(context.db, params.file, req.user?.id))) throw fileNotFound();
       await servePrivate(params.file, req, res);
     },
   );

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { Db } from '@murmur/shared/db';
 import type { Logger } from '@murmur/shared/logger';
 import { AppError, notFound, unauthorized } from '@murmur/shared/errors';
-import { parseInput } from '@murmur/shared/http';
+import { parseInput, withoutNul } from '@murmur/shared/http';
 import { MAX_ALT_CHARACTERS, type MediaAttachment, type MediaVisibility } from '@murmur/shared/media';
 import { CONTENT_TYPES, FILE_EXTENSIONS, processImage, type StoredFormat } from './image-processing.js';
 import { deleteMedia, insertMedia, markReady, roomForUpload } from './media.repo.js';
@@ -25,6 +25,8 @@ export interface UploadLimits {
   maxBytes: number;
   maxPixels: number;
   timeoutMs: number;
+  /** Longest the image work of one picture may take. */
+  processTimeoutSeconds: number;
   /** Where uploads are written while they arrive. */
   tmpDir?: string;
 }
@@ -42,6 +44,7 @@ export const uploadFields = z.object({
   alt: z
     .string()
     .trim()
+    .refine(...withoutNul)
     .refine((t) => [...t].length <= MAX_ALT_CHARACTERS, `must be at most ${MAX_ALT_CHARACTERS} characters`)
     .default('')
     .describe(`what the picture shows, read out in its place (at most ${MAX_ALT_CHARACTERS} characters)`),
@@ -67,7 +70,7 @@ async function destinationOf(db: Db, ownerId: number, roomId: number | undefined
 
 /** Receives, processes and stores the picture of `req`, uploaded by `ownerId`. */
 export async function uploadPicture(context: MediaContext, ownerId: number, req: Request, res: Response): Promise<MediaAttachment> {
-  const admission = context.slots.admit();
+  const admission = context.slots.admit(String(ownerId));
   let directory: string | undefined;
   try {
     const workDir = await mkdtemp(path.join(context.limits.tmpDir ?? tmpdir(), 'murmur-upload-'));
@@ -78,7 +81,14 @@ export async function uploadPicture(context: MediaContext, ownerId: number, req:
     const previewPath = path.join(workDir, 'preview.webp');
     let originalPath = '';
     const image = await admission.run(() =>
-      processImage(upload.path, (format) => (originalPath = path.join(workDir, `original.${FILE_EXTENSIONS[format]}`)), previewPath, context.limits.maxPixels),
+      processImage({
+        input: upload.path,
+        sniffed: upload.format,
+        originalPath: (format) => (originalPath = path.join(workDir, `original.${FILE_EXTENSIONS[format]}`)),
+        previewPath,
+        maxPixels: context.limits.maxPixels,
+        timeoutSeconds: context.limits.processTimeoutSeconds,
+      }),
     );
     const file = randomName(FILE_EXTENSIONS[image.format]);
     const previewFile = randomName('webp');

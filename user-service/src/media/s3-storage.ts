@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import type { MediaVisibility } from '@murmur/shared/media';
+import { isMediaFileName, type MediaVisibility } from '@murmur/shared/media';
 import type { MediaStorage, StoredFile } from './storage.js';
 import { cacheControlFor } from './media-headers.js';
 
@@ -19,6 +19,10 @@ export interface S3StorageOptions {
   secretAccessKey?: string;
   forcePathStyle: boolean;
 }
+
+/** How long the store may take to accept a connection, and to answer once a request is sent. */
+const STORE_CONNECT_TIMEOUT_MS = 5_000;
+const STORE_REQUEST_TIMEOUT_MS = 30_000;
 
 const isMissing = (err: unknown) => err instanceof NoSuchKey || err instanceof NotFound || (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404);
 
@@ -38,10 +42,15 @@ export class S3Storage implements MediaStorage {
       // Ceph, …) store the chunk framing as part of the object, and every picture comes back
       // corrupt. Off AWS, checksums are sent and checked only where an operation requires them.
       ...(options.endpoint && { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const }),
+      // A store that stops answering fails the call instead of holding it (and an upload's
+      // place, or the sweeper's batch) for ever: by default the SDK only warns.
+      requestHandler: { connectionTimeout: STORE_CONNECT_TIMEOUT_MS, requestTimeout: STORE_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     });
   }
 
   private key(area: MediaVisibility, name: string): string {
+    // Only the names the service gives are keys: `..` or a slash could reach the other area.
+    if (!isMediaFileName(name)) throw new Error(`not a media file name: ${name}`);
     return `${area}/${name}`;
   }
 

@@ -10,14 +10,14 @@ import path from 'node:path';
 import type { Request, Response } from 'express';
 import busboy from 'busboy';
 import { AppError, badRequest } from '@murmur/shared/errors';
-import { recognise, SNIFF_BYTES } from './image-processing.js';
+import { recognise, SNIFF_BYTES, type AcceptedFormat } from './image-processing.js';
 
 export interface ReceivedUpload {
   /** The temporary file holding the picture's bytes. */
   path: string;
   bytes: number;
-  /** The format recognised from its content (JPEG, PNG, …). */
-  format: string;
+  /** The format recognised from its first bytes. */
+  format: AcceptedFormat;
   /** The form's text fields, by name; each at most MAX_FIELD_BYTES. */
   fields: Map<string, string>;
 }
@@ -62,7 +62,7 @@ async function receive(req: Request, directory: string, limits: ReceptionLimits)
   const fields = new Map<string, string>();
   const filePath = path.join(directory, 'upload');
   let bytes = 0;
-  let format: Promise<string> | undefined;
+  let format: Promise<AcceptedFormat> | undefined;
   let out: WriteStream | undefined;
   /** Resolves once the temporary file is closed, whether it was written whole or not. */
   let written: Promise<void> | undefined;
@@ -115,6 +115,13 @@ async function receive(req: Request, directory: string, limits: ReceptionLimits)
     parser.on('error', () => fail(badRequest('VALIDATION_FAILED', 'the body is not a readable multipart/form-data form')));
     parser.on('close', () => resolve());
     req.on('aborted', () => fail(badRequest('VALIDATION_FAILED', 'the upload was cut off')));
+    // The whole body is counted too, whatever it declared: busboy bounds the file alone, and
+    // would read a text field, or what lies around the parts, to its end.
+    let bodyBytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+      if (bodyBytes > limits.maxBytes + FORM_OVERHEAD_BYTES) fail(tooLarge(limits.maxBytes));
+    });
     req.pipe(parser);
   });
   try {

@@ -16,10 +16,14 @@ export class WorkSlots {
   private admitted = 0;
   private running = 0;
   private readonly waiting: Array<() => void> = [];
+  /** Admissions held by each key (an account), so that one cannot take every place. */
+  private readonly byKey = new Map<string, number>();
 
   constructor(
     private readonly concurrent: number,
     private readonly queued: number,
+    /** Places one key may hold at once. */
+    private readonly perKey: number = concurrent + queued,
     /** Seconds a refused client is told to wait. */
     private readonly retryAfterSeconds = 5,
   ) {}
@@ -29,17 +33,27 @@ export class WorkSlots {
     return this.admitted;
   }
 
-  /** Admits one job, or refuses with 503 `MEDIA_BUSY` when every place is taken. */
-  admit(): Admission {
+  /**
+   * Admits one job of `key`, or refuses: with 429 `TOO_MANY_UPLOADS` when the key holds `perKey`
+   * places already, with 503 `MEDIA_BUSY` when every place is taken.
+   */
+  admit(key: string): Admission {
+    const held = this.byKey.get(key) ?? 0;
+    const retryAfter = { 'Retry-After': String(this.retryAfterSeconds) };
+    if (held >= this.perKey) throw new AppError(429, 'TOO_MANY_UPLOADS', `at most ${this.perKey} uploads of one account at once`, retryAfter);
     if (this.admitted >= this.concurrent + this.queued) {
-      throw new AppError(503, 'MEDIA_BUSY', 'too many pictures are being processed; try again shortly', { 'Retry-After': String(this.retryAfterSeconds) });
+      throw new AppError(503, 'MEDIA_BUSY', 'too many pictures are being processed; try again shortly', retryAfter);
     }
     this.admitted++;
+    this.byKey.set(key, held + 1);
     let spent = false;
     const spend = () => {
       if (spent) return false;
       spent = true;
       this.admitted--;
+      const left = (this.byKey.get(key) ?? 1) - 1;
+      if (left > 0) this.byKey.set(key, left);
+      else this.byKey.delete(key);
       return true;
     };
     return {

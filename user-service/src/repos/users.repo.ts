@@ -90,10 +90,6 @@ export async function updateProfile(tx: SqlExecutor, userId: number, changes: Pr
   return row && { replacedAvatarId: row.replaced === null ? null : Number(row.replaced) };
 }
 
-/** Deletes a picture (a replaced avatar); the media table's trigger queues its files. */
-export async function deleteMediaRow(tx: SqlExecutor, mediaId: number): Promise<void> {
-  await runSql(tx, sql`DELETE FROM media WHERE id = ${mediaId}`);
-}
 
 export async function userExists(db: Db, userId: number): Promise<boolean> {
   const { rows } = await db.execute(sql`SELECT 1 FROM users WHERE id = ${userId}`);
@@ -120,9 +116,9 @@ export async function deleteUser(jobs: TimelineJobs, userId: number): Promise<bo
   });
 }
 
-/** The id of the user's avatar picture; null when none (or no such user). */
-export async function findAvatarId(db: Db, userId: number): Promise<number | null> {
-  const { rows } = await db.execute<{ avatar_media_id: string | null }>(sql`SELECT avatar_media_id FROM users WHERE id = ${userId}`);
+/** The id of the user's avatar picture (null when none, or no such user), the row locked for `tx`. */
+export async function lockAvatarId(tx: SqlExecutor, userId: number): Promise<number | null> {
+  const rows = await runSql<{ avatar_media_id: string | null }>(tx, sql`SELECT avatar_media_id FROM users WHERE id = ${userId} FOR UPDATE`);
   const id = rows[0]?.avatar_media_id;
   return id == null ? null : Number(id);
 }

@@ -1,9 +1,10 @@
 /** Profiles and account deletion. */
 import { inTransaction, type Db } from '@murmur/shared/db';
 import { claimMedia } from '@murmur/shared/media';
+import { deleteMedia } from '../media/media.repo.js';
 import { unauthorized } from '@murmur/shared/errors';
 import { findRelationship } from '../repos/follows.repo.js';
-import { deleteMediaRow, deleteUser, findAvatarId, findProfile, updateProfile, type OwnProfile, type Profile, type ProfileChanges } from '../repos/users.repo.js';
+import { deleteUser, findProfile, lockAvatarId, updateProfile, type OwnProfile, type Profile, type ProfileChanges } from '../repos/users.repo.js';
 import type { TimelineJobs } from '../timeline/timeline-jobs.js';
 import { userNotFound, type Relationship } from './follows.service.js';
 
@@ -36,21 +37,19 @@ export async function getOwnProfile(db: Db, userId: number): Promise<OwnProfile>
 export async function editOwnProfile(db: Db, userId: number, changes: ProfileChanges): Promise<OwnProfile> {
   const updated = await inTransaction(db.$client, async (tx) => {
     const avatar = changes.avatarMediaId;
-    if (avatar !== undefined && avatar !== null && !(await isCurrentAvatar(db, userId, avatar))) {
+    // Setting the avatar one already has changes nothing (and is no conflict); the row stays
+    // locked, so a concurrent change waits for this one.
+    if (avatar != null && (await lockAvatarId(tx, userId)) !== avatar) {
       await claimMedia(tx, { ownerId: userId, ids: [avatar], use: 'avatar' });
     }
     const result = await updateProfile(tx, userId, changes);
-    if (result?.replacedAvatarId != null) await deleteMediaRow(tx, result.replacedAvatarId);
+    if (result?.replacedAvatarId != null) await deleteMedia(tx, result.replacedAvatarId);
     return result;
   });
   if (!updated) throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
   return getOwnProfile(db, userId);
 }
 
-/** Setting the avatar one already has changes nothing (and is no conflict). */
-async function isCurrentAvatar(db: Db, userId: number, mediaId: number): Promise<boolean> {
-  return (await findAvatarId(db, userId)) === mediaId;
-}
 
 export async function deleteAccount(jobs: TimelineJobs, userId: number): Promise<void> {
   if (!(await deleteUser(jobs, userId))) throw unauthorized('SESSION_REVOKED', 'the account no longer exists');

@@ -20,6 +20,7 @@
 import { inTransaction, type Db } from '@murmur/shared/db';
 import { claimMedia, type MediaAttachment } from '@murmur/shared/media';
 import type { RoomSubscription } from '../delivery/room-subscription.js';
+import { RESEND_WINDOW_SECONDS } from '../store/messages.repo.js';
 
 const ignore = () => undefined;
 
@@ -57,7 +58,14 @@ export class PictureClaims {
    * MEDIA_NOT_FOR_THIS_ROOM), having changed nothing.
    */
   claim(room: RoomSubscription, mediaIds: readonly number[], clientMsgId: string | undefined): Promise<MediaAttachment[]> {
-    const claim = { ownerId: room.user.id, ids: mediaIds, use: 'message', roomId: room.roomId, claimKey: clientMsgId ?? null } as const;
+    const claim = {
+      ownerId: room.user.id,
+      ids: mediaIds,
+      use: 'message',
+      roomId: room.roomId,
+      claimKey: clientMsgId ?? null,
+      resendWindowSeconds: RESEND_WINDOW_SECONDS,
+    } as const;
     return inTransaction(this.db.$client, (tx) => claimMedia(tx, claim));
   }
 
