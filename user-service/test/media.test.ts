@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { api } from '@murmur/shared/testing';
+import { api, eventually } from '@murmur/shared/testing';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { makeJpeg, makePixelBombPng, makePng, uploadPicture } from '../src/testing.js';
-import { startServices, type Services } from './helpers.js';
+import { startServices, startUserService, type Services } from './helpers.js';
 
 describe('pictures: upload', () => {
   let s: Services;
@@ -132,5 +133,35 @@ describe('pictures: upload', () => {
     await uploadPicture(s.userUrl, Buffer.from('not a picture'), { token: alice.token });
     await uploadPicture(s.userUrl, makePixelBombPng(), { token: alice.token });
     assert.equal(await count(), before);
+  });
+});
+
+describe('pictures: what a process that died left behind', () => {
+  it('removes old upload folders and half-copied files at start, and keeps fresh ones', async () => {
+    const tmp = await mkdtemp(path.join(tmpdir(), 'murmur-stale-'));
+    const media = path.join(tmp, 'media');
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+    const oldUpload = path.join(tmp, 'murmur-upload-old');
+    const freshUpload = path.join(tmp, 'murmur-upload-fresh');
+    const oldPartial = path.join(media, 'public', 'AAAAAAAAAAAAAAAAAAAAAA.jpg.1.partial');
+    const freshPartial = path.join(media, 'public', 'BBBBBBBBBBBBBBBBBBBBBB.jpg.2.partial');
+    for (const folder of [oldUpload, freshUpload, path.dirname(oldPartial)]) await mkdir(folder, { recursive: true });
+    await writeFile(oldPartial, 'half');
+    await writeFile(freshPartial, 'half');
+    await utimes(oldUpload, hoursAgo(2), hoursAgo(2));
+    await utimes(oldPartial, hoursAgo(2), hoursAgo(2));
+    const user = await startUserService({ MEDIA_TMP_DIR: tmp, MEDIA_LOCAL_DIR: media });
+    try {
+      const exists = (file: string) => access(file).then(() => true, () => false);
+      await eventually(async () => {
+        assert.equal(await exists(oldUpload), false);
+        assert.equal(await exists(oldPartial), false);
+      });
+      assert.equal(await exists(freshUpload), true);
+      assert.equal(await exists(freshPartial), true);
+    } finally {
+      await user.close();
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });

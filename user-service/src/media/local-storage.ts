@@ -1,11 +1,16 @@
 /** `MEDIA_STORAGE=local`: files under one folder, `public/` and `private/`, as nginx can serve them. */
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { isMediaFileName, type MediaVisibility } from '@murmur/shared/media';
 import type { MediaStorage, StoredFile } from './storage.js';
 
+
+/** The ending of a file being copied into place. */
+const PARTIAL_SUFFIX = '.partial';
+/** Age past which a half-copied file is surely no copy in progress. */
+const STALE_PARTIAL_MS = 60 * 60 * 1000;
 
 export class LocalStorage implements MediaStorage {
   constructor(private readonly root: string) {}
@@ -20,7 +25,7 @@ export class LocalStorage implements MediaStorage {
     if (!target) throw new Error(`not a media file name: ${name}`);
     await mkdir(path.dirname(target), { recursive: true });
     // Copied beside the target under a temporary name, then renamed: a reader never sees half a file.
-    const partial = `${target}.${randomUUID()}.partial`;
+    const partial = `${target}.${randomUUID()}${PARTIAL_SUFFIX}`;
     try {
       await copyFile(sourcePath, partial);
       await rename(partial, target);
@@ -36,6 +41,18 @@ export class LocalStorage implements MediaStorage {
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) return undefined;
     return { body: createReadStream(file), size: info.size };
+  }
+
+  /** Removes the half-copied files (`.partial`) older than an hour that a process that died left. */
+  async removeStalePartials(): Promise<void> {
+    for (const area of ['public', 'private'] as const) {
+      const folder = path.join(this.root, area);
+      for (const name of await readdir(folder).catch(() => [])) {
+        if (!name.endsWith(PARTIAL_SUFFIX)) continue;
+        const info = await stat(path.join(folder, name)).catch(() => undefined);
+        if (info && Date.now() - info.mtimeMs > STALE_PARTIAL_MS) await rm(path.join(folder, name), { force: true });
+      }
+    }
   }
 
   async remove(area: MediaVisibility, name: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { Db } from '@murmur/shared/db';
 import type { Logger } from '@murmur/shared/logger';
 import type { ServiceConfig } from '../config.js';
 import { LocalStorage } from './local-storage.js';
-import type { MediaContext } from './media.service.js';
+import { removeStaleUploads, type MediaContext } from './media.service.js';
 import { MediaSweeper } from './media-sweeper.js';
 import { S3Storage } from './s3-storage.js';
 import type { MediaStorage } from './storage.js';
@@ -33,6 +33,9 @@ function openStorage(config: ServiceConfig): MediaStorage & { close?(): void } {
 /** Opens the media module; its sweeper runs every MEDIA_SWEEP_INTERVAL_MS until close(). */
 export function openMediaDeps(config: ServiceConfig, db: Db, logger: Logger): MediaDeps {
   const storage = openStorage(config);
+  // What a process that died left behind: half-arrived uploads, half-copied files.
+  void removeStaleUploads(config.MEDIA_TMP_DIR);
+  if (storage instanceof LocalStorage) void storage.removeStalePartials().catch((err: unknown) => logger.warn({ err }, 'could not look for half-copied pictures'));
   const sweeper = new MediaSweeper(db, storage, { unattachedSeconds: config.MEDIA_UNATTACHED_TTL_HOURS * 3600, abandonedSeconds: ABANDONED_SECONDS }, logger);
   sweeper.start(config.MEDIA_SWEEP_INTERVAL_MS);
   return {

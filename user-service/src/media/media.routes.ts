@@ -8,7 +8,7 @@ import { isMediaFileName, mediaAttachmentSchema, type MediaVisibility } from '@m
 import type { SharedLimit } from '@murmur/shared/rate-limits';
 import { contentTypeOf, mediaHeaders } from './media-headers.js';
 import { maySeePrivateFile } from './media.repo.js';
-import { uploadFields, uploadPicture, type MediaContext } from './media.service.js';
+import { storageUnavailable, uploadFields, uploadPicture, type MediaContext } from './media.service.js';
 
 export interface MediaRoutesOptions {
   context: MediaContext;
@@ -62,7 +62,9 @@ export function declareMediaRoutes(api: ApiRoutes, options: MediaRoutesOptions):
       res.set(mediaHeaders(area, contentType)).set('X-Accel-Redirect', `${options.accelRedirect}${area}/${file}`).end();
       return;
     }
-    const stored = await context.storage.open(area, file);
+    const stored = await context.storage.open(area, file).catch((err: unknown) => {
+      throw storageUnavailable(context, err, `could not read the picture ${area}/${file}`);
+    });
     if (!stored) throw fileNotFound();
     res.set(mediaHeaders(area, contentType));
     if (stored.size !== undefined) res.set('Content-Length', String(stored.size));
@@ -87,7 +89,7 @@ export function declareMediaRoutes(api: ApiRoutes, options: MediaRoutesOptions):
       auth: 'optional',
       params: fileParams,
       response: fileResponse,
-      errors: { 404: ['MEDIA_NOT_FOUND'] },
+      errors: { 404: ['MEDIA_NOT_FOUND'], 503: ['MEDIA_STORAGE_UNAVAILABLE'] },
     },
     async ({ params }, req, res) => {
       if (!isMediaFileName(params.file) || !(await maySeePrivateFile(context.db, params.file, req.user?.id))) throw fileNotFound();
@@ -105,7 +107,7 @@ export function declareMediaRoutes(api: ApiRoutes, options: MediaRoutesOptions):
       auth: 'none',
       params: fileParams,
       response: fileResponse,
-      errors: { 404: ['MEDIA_NOT_FOUND'] },
+      errors: { 404: ['MEDIA_NOT_FOUND'], 503: ['MEDIA_STORAGE_UNAVAILABLE'] },
     },
     ({ params }, req, res) => servePublic(params.file, req, res),
   );

@@ -5,7 +5,7 @@
  * for the sweeper. A crash between leaves a row that is never ready, which the sweeper removes too.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Request, Response } from 'express';
@@ -73,9 +73,14 @@ export async function uploadPicture(context: MediaContext, ownerId: number, req:
   const admission = context.slots.admit(String(ownerId));
   let directory: string | undefined;
   try {
-    const workDir = await mkdtemp(path.join(context.limits.tmpDir ?? tmpdir(), 'murmur-upload-'));
+    const workDir = await mkdtemp(path.join(context.limits.tmpDir ?? tmpdir(), UPLOAD_DIR_PREFIX)).catch((err: unknown) => {
+      throw storageUnavailable(context, err, 'could not make a folder for an upload');
+    });
     directory = workDir;
-    const upload = await receiveUpload(req, res, workDir, context.limits);
+    const upload = await receiveUpload(req, res, workDir, context.limits).catch((err: unknown) => {
+      // The request's faults are its answer; the temporary folder's (a full disk) are ours.
+      throw err instanceof AppError ? err : storageUnavailable(context, err, 'could not write an upload to the temporary folder');
+    });
     const fields = parseInput(uploadFields, Object.fromEntries(upload.fields), 'body');
     const destination = await destinationOf(context.db, ownerId, fields.roomId);
     const previewPath = path.join(workDir, 'preview.webp');
@@ -120,8 +125,35 @@ export async function uploadPicture(context: MediaContext, ownerId: number, req:
     }
   } finally {
     admission.release();
-    if (directory) await rm(directory, { recursive: true, force: true });
+    // A folder left behind is removed at the next start (removeStaleUploads); the answer stands.
+    if (directory) await rm(directory, { recursive: true, force: true }).catch((err: unknown) => context.logger.warn({ err, directory }, 'could not remove an upload folder'));
   }
+}
+
+/** The names of the temporary folders of uploads, under MEDIA_TMP_DIR. */
+export const UPLOAD_DIR_PREFIX = 'murmur-upload-';
+
+/** Age past which an upload's temporary folder is surely no upload's in progress. */
+const STALE_UPLOAD_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the temporary folders that uploads of a process that died left behind (run at start;
+ * a live upload takes at most MEDIA_UPLOAD_TIMEOUT_MS and its image work, far under the age).
+ */
+export async function removeStaleUploads(tmpDir: string | undefined): Promise<void> {
+  const root = tmpDir ?? tmpdir();
+  for (const name of await readdir(root).catch(() => [])) {
+    if (!name.startsWith(UPLOAD_DIR_PREFIX)) continue;
+    const folder = path.join(root, name);
+    const info = await stat(folder).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > STALE_UPLOAD_MS) await rm(folder, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** A failure of ours to keep a picture (storage, the temporary folder): logged, and a 503 to retry. */
+export function storageUnavailable(context: Pick<MediaContext, 'logger'>, err: unknown, what: string): AppError {
+  context.logger.error({ err }, what);
+  return new AppError(503, 'MEDIA_STORAGE_UNAVAILABLE', 'pictures cannot be stored right now; try again shortly', { 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) });
 }
 
 /** Seconds a client is told to wait when storage fails. */
@@ -132,8 +164,7 @@ async function storeFile(context: MediaContext, area: MediaVisibility, name: str
   try {
     await context.storage.put(area, name, sourcePath, contentType);
   } catch (err) {
-    context.logger.error({ err, area, name }, 'could not store a picture');
-    throw new AppError(503, 'MEDIA_STORAGE_UNAVAILABLE', 'pictures cannot be stored right now; try again shortly', { 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) });
+    throw storageUnavailable(context, err, `could not store the picture ${area}/${name}`);
   }
 }
 
