@@ -52,7 +52,10 @@ export function declareMediaRoutes(api: ApiRoutes, options: MediaRoutesOptions):
         503: ['MEDIA_BUSY', 'MEDIA_STORAGE_UNAVAILABLE'],
       },
     },
-    (_input, req, res) => options.uploadLimit.charge(String(currentUser(req).id), () => uploadPicture(context, currentUser(req).id, req, res)),
+    (_input, req, res) => {
+      const { id } = currentUser(req);
+      return options.uploadLimit.charge(String(id), () => uploadPicture(context, id, req, res));
+    },
   );
 
   const serve = (area: MediaVisibility) => async (file: string, req: Request, res: Response) => {

@@ -9,10 +9,8 @@ import { madeIds, notifyRows, toIds } from '@murmur/shared/notifications';
 
 import { summaryColumns, toSummary, type AccountSummary, type SummaryRow } from './account-summary.js';
 
-export type UserSummary = AccountSummary;
-
 /** A user in a follower list, with the follow's id, which orders the list. */
-export interface FollowListRow extends UserSummary {
+export interface FollowListRow extends AccountSummary {
   followId: number;
 }
 

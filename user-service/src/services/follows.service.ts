@@ -1,7 +1,8 @@
 /** The rules of following: idempotent, never yourself, only existing users. */
 import type { Db } from '@murmur/shared/db';
 import { badRequest, notFound } from '@murmur/shared/errors';
-import { deleteFollow, insertFollow, listFollows, type UserSummary } from '../repos/follows.repo.js';
+import { deleteFollow, insertFollow, listFollows } from '../repos/follows.repo.js';
+import type { AccountSummary } from '../repos/account-summary.js';
 import { userExists } from '../repos/users.repo.js';
 import type { LiveUpdates } from '../live/live-updates.js';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
@@ -37,7 +38,7 @@ export async function listRelations(
   userId: number,
   direction: 'followers' | 'following',
   page: PageRequest,
-): Promise<Page<UserSummary>> {
+): Promise<Page<AccountSummary>> {
   const rows = await listFollows(db, userId, direction, page);
   // An empty first page may mean "no such user"; only then is the extra lookup paid.
   if (rows.length === 0 && !(await userExists(db, userId))) throw userNotFound(userId);
