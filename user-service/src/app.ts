@@ -12,6 +12,7 @@ import { TrendingTags } from './services/tags.service.js';
 import { declareSearchRoutes } from './routes/search.routes.js';
 import { declareUsersRoutes } from './routes/users.routes.js';
 import { declareMediaRoutes } from './media/media.routes.js';
+import { declareModerationRoutes } from './moderation/moderation.routes.js';
 
 export function createApp(deps: ServiceDeps): Express {
   const db = deps.database.db;
@@ -53,6 +54,7 @@ export function createApp(deps: ServiceDeps): Express {
       declareTagsRoutes(api, db, trends, trendOptions.windowHours);
       declareNotificationsRoutes(api, db, deps.config.NOTIFICATIONS_MAX_UNREAD_COUNT);
       declareMediaRoutes(api, { context: deps.media.context, uploadLimit, accelRedirect: deps.config.MEDIA_ACCEL_REDIRECT });
+      declareModerationRoutes(api, deps);
     },
   });
 }

@@ -9,7 +9,7 @@
  */
 import type pg from 'pg';
 import { GroupBatcher } from '../group-batcher.js';
-import type { AuthEvent, AuthEventsSubscriber } from './auth-events.js';
+import { sessionsEndedFor, type AuthEvent, type AuthEventsSubscriber } from './auth-events.js';
 
 /** Bound on cached sessions; the oldest entry is evicted first. */
 const MAX_CACHED_SESSIONS = 100_000;
@@ -62,13 +62,16 @@ export class SessionGuard {
   }
 
   private evict(event: AuthEvent): void {
-    this.generation += 1;
     if (event.type === 'session_revoked') {
+      this.generation += 1;
       this.cache.delete(event.sessionId);
       return;
     }
+    const userId = sessionsEndedFor(event);
+    if (userId === undefined) return; // a block or a message deletion ends no session
+    this.generation += 1;
     for (const [sessionId, session] of this.cache) {
-      if (session.userId === event.userId) this.cache.delete(sessionId);
+      if (session.userId === userId) this.cache.delete(sessionId);
     }
   }
 

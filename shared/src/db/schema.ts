@@ -16,15 +16,23 @@ const ownedBy = (name: string) =>
     .notNull()
     .references(() => users.id, { onDelete: 'cascade' });
 
+/** `column IN ('a', 'b')` for a check constraint over a fixed list of words. */
+const oneOf = (column: unknown, values: readonly string[]) =>
+  sql`${column} IN (${sql.raw(values.map((v) => `'${v}'`).join(', '))})`;
+
 /** A count, read as a JS number (safe up to 2^53). */
 const counter = (name: string) => bigint(name, { mode: 'number' });
 
 /** A row id that also orders rows newest-last: lists page by it (`WHERE id < cursor`). */
 const orderedId = () => bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
 
+/** What an account may do on the platform: moderators work the report queue, admins also set roles. */
+export const ACCOUNT_ROLES = ['user', 'moderator', 'admin'] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+
 /**
- * Written by auth-service (register) and user-service (the profile's display name and bio, delete
- * account).
+ * Written by auth-service (register) and user-service (the profile's display name and bio, the
+ * role and suspension a moderator sets, delete account).
  */
 export const users = pgTable(
   'users',
@@ -40,6 +48,13 @@ export const users = pgTable(
     bio: text('bio').notNull().default(''),
     /** The picture beside the user's name; null until they set one. */
     avatarMediaId: bigint('avatar_media_id', { mode: 'number' }).references((): AnyPgColumn => media.id, { onDelete: 'set null' }),
+    /** `user`, `moderator` or `admin` (ACCOUNT_ROLES). */
+    role: text('role').notNull().default('user'),
+    /**
+     * Set while a moderator has suspended the account: it cannot log in, and its profile, posts
+     * and messages are hidden from everyone. Nothing is deleted; clearing it restores everything.
+     */
+    suspendedAt: instant('suspended_at'),
   },
   (t) => [
     // Usernames and emails are unique regardless of case: "Alice" and "alice" are one account.
@@ -53,6 +68,9 @@ export const users = pgTable(
     index('users_display_name_trgm_idx').using('gin', sql`lower(${t.displayName}) gin_trgm_ops`),
     // A deleted picture finds the account it was the avatar of (the foreign key's SET NULL).
     index('users_avatar_media_idx').on(t.avatarMediaId).where(sql`${t.avatarMediaId} IS NOT NULL`),
+    // The suspended accounts, for the moderators' lists: few, so a small partial index.
+    index('users_suspended_idx').on(t.suspendedAt).where(sql`${t.suspendedAt} IS NOT NULL`),
+    check('users_role_check', oneOf(t.role, ACCOUNT_ROLES)),
   ],
 );
 
@@ -280,10 +298,6 @@ export type MemberRole = (typeof MEMBER_ROLES)[number];
 /** What a row of a room's history is: a message, or an edit or deletion of one (each with its own seq). */
 export const EVENT_KINDS = ['message', 'edit', 'delete'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
-
-/** `column IN ('a', 'b')` for a check constraint over a fixed list of words. */
-const oneOf = (column: unknown, values: readonly string[]) =>
-  sql`${column} IN (${sql.raw(values.map((v) => `'${v}'`).join(', '))})`;
 
 /**
  * Written by ws-service. A room outlives its creator: `created_by` becomes null. `last_seq` is
@@ -557,3 +571,111 @@ export const mediaFileDeletions = pgTable('media_file_deletions', {
   file: text('file').notNull(),
   queuedAt: createdAt('queued_at'),
 });
+
+/**
+ * Written by user-service: who blocks whom. A block ends the follows both ways and keeps the two
+ * apart everywhere (timelines, replies, search, notifications, rooms, direct messages); the
+ * triggers of migration 0013 refuse, under the pair's lock, every follow, reply, like, repost,
+ * mention and direct room between them, so a write racing a block never lands after it.
+ */
+export const blocks = pgTable(
+  'blocks',
+  {
+    id: orderedId(),
+    blockerId: ownedBy('blocker_id'),
+    blockedId: ownedBy('blocked_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('blocks_pair_key').on(t.blockerId, t.blockedId),
+    // "Is the viewer blocked by this author?": the other direction of the pair, one probe.
+    index('blocks_blocked_idx').on(t.blockedId, t.blockerId),
+    // The blocker's list, newest first.
+    index('blocks_blocker_list_idx').on(t.blockerId, t.id.desc()),
+    check('blocks_not_self', sql`${t.blockerId} <> ${t.blockedId}`),
+  ],
+);
+
+/**
+ * Written by user-service: who mutes whom. A mute keeps the follow and hides the muted account's
+ * posts and reposts from the muter's timeline and, while `notifications` is true, its
+ * notifications to them. The muted account is never told.
+ */
+export const mutes = pgTable(
+  'mutes',
+  {
+    id: orderedId(),
+    muterId: ownedBy('muter_id'),
+    mutedId: ownedBy('muted_id'),
+    /** Whether the mute also hides the muted account's notifications (Mastodon's default: yes). */
+    notifications: boolean('notifications').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('mutes_pair_key').on(t.muterId, t.mutedId),
+    index('mutes_muter_list_idx').on(t.muterId, t.id.desc()),
+    check('mutes_not_self', sql`${t.muterId} <> ${t.mutedId}`),
+  ],
+);
+
+export const REPORT_STATUSES = ['open', 'resolved'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+/** How a moderator resolves a report. */
+export const REPORT_ACTIONS = ['none', 'delete_post', 'delete_message', 'suspend'] as const;
+export type ReportAction = (typeof REPORT_ACTIONS)[number];
+
+/**
+ * Written by user-service: what people report to the moderators. `snapshot` keeps the account,
+ * the post or the message as it was when reported, so a moderator sees what the reporter saw
+ * even after an edit or a deletion. The post and room ids have no foreign keys on purpose: the
+ * report outlives them. One open report per reporter and subject: reporting again while it is
+ * open answers the same report.
+ */
+export const reports = pgTable(
+  'reports',
+  {
+    id: orderedId(),
+    reporterId: integer('reporter_id').references(() => users.id, { onDelete: 'set null' }),
+    accountId: integer('account_id').references(() => users.id, { onDelete: 'set null' }),
+    postId: bigint('post_id', { mode: 'number' }),
+    roomId: integer('room_id'),
+    messageSeq: integer('message_seq'),
+    comment: text('comment').notNull().default(''),
+    snapshot: jsonb('snapshot').notNull(),
+    status: text('status').notNull().default('open'),
+    /** The moderator's decision, once resolved. */
+    action: text('action'),
+    note: text('note'),
+    resolvedBy: integer('resolved_by').references(() => users.id, { onDelete: 'set null' }),
+    resolvedAt: instant('resolved_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // The queue, newest first, per status.
+    index('reports_status_idx').on(t.status, t.id.desc()),
+    uniqueIndex('reports_open_once_key')
+      .on(t.reporterId, t.accountId, sql`coalesce(${t.postId}, 0)`, sql`coalesce(${t.roomId}, 0)`, sql`coalesce(${t.messageSeq}, 0)`)
+      .where(sql`${t.status} = 'open'`),
+    check('reports_status_check', oneOf(t.status, REPORT_STATUSES)),
+    check('reports_action_check', sql`${t.action} IS NULL OR ${oneOf(t.action, REPORT_ACTIONS)}`),
+    check('reports_message_in_room', sql`${t.messageSeq} IS NULL OR ${t.roomId} IS NOT NULL`),
+  ],
+);
+
+/**
+ * Written by user-service: every moderation action (a report resolved, an account suspended or
+ * restored, a role set, a message or post deleted by a moderator), for `GET /admin/audit`. The
+ * target's id has no foreign key: the log outlives the account.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: orderedId(),
+    actorId: integer('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    action: text('action').notNull(),
+    targetUserId: integer('target_user_id'),
+    reportId: bigint('report_id', { mode: 'number' }),
+    details: jsonb('details').notNull().default({}),
+    createdAt: createdAt(),
+  },
+);

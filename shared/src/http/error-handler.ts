@@ -7,6 +7,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../errors.js';
 import { databaseUnavailable, isDatabaseUnavailable } from '../db/outage.js';
 import type { Logger } from '../logger.js';
+import { blockedRefusal } from '../safety.js';
 import { ValidationError } from './validation.js';
 
 /** Errors thrown by express.json() carry `type` and `status`. */
@@ -42,12 +43,13 @@ export function errorBody(error: AppError): { error: Record<string, unknown> } {
 }
 
 /**
- * The answer `err` deserves when it is not a bug: its own AppError, a malformed request, or 503
- * when the database could not answer. Undefined for anything else (a 500).
+ * The answer `err` deserves when it is not a bug: its own AppError, a malformed request, a write
+ * a block forbids (403), or 503 when the database could not answer. Undefined for anything else
+ * (a 500).
  */
 export function knownError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
-  return bodyParserError(err) ?? clientError(err) ?? (isDatabaseUnavailable(err) ? databaseUnavailable() : undefined);
+  return bodyParserError(err) ?? clientError(err) ?? blockedRefusal(err) ?? (isDatabaseUnavailable(err) ? databaseUnavailable() : undefined);
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -13,7 +13,7 @@
 import { DEADLOCK_DETECTED, FOREIGN_KEY_VIOLATION, isDatabaseUnavailable, isIntegrityViolation, pgErrorOf, type Db } from '@murmur/shared/db';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import { AppError, forbidden, notFound, unauthorized } from '@murmur/shared/errors';
-import type { AuthEventsSubscriber, AuthUser } from '@murmur/shared/auth';
+import type { AuthEvent, AuthEventsSubscriber, AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import type { MediaAttachment } from '@murmur/shared/media';
 import type { WebSocket } from 'ws';
@@ -143,7 +143,7 @@ export class ChatService implements ChatEntry {
         this.history.catchUp(channel?.roomId).catch((err: unknown) => logger.warn({ err }, 'catching rooms up after a subscription was made failed'));
       }),
     );
-    const onAuthEvent = (event: { type: string; userId: number }) => {
+    const onAuthEvent = (event: AuthEvent) => {
       if (event.type === 'user_deleted') this.history.tombstoneAuthor(event.userId);
     };
     // Deletions may have been missed while the event connection was down: reread what memory holds.

@@ -7,7 +7,7 @@
 import { inTransaction, type Db } from '@murmur/shared/db';
 import { AppError, forbidden, notFound } from '@murmur/shared/errors';
 import { encodeDeletion, encodeEdit, type PublicUser, type SequencedEvent } from '../protocol.js';
-import { lockChangeTarget, storeDeletion, storeEdit, type ChangeTarget } from '../store/message-changes.repo.js';
+import { lockChangeTarget, storeDeletion, storeEdit, type ChangeTarget } from '@murmur/shared/message-changes';
 import { moderates } from './rooms.service.js';
 
 export interface ChangeRequest {

@@ -4,7 +4,7 @@
  * while the event connection was down are lost, so when it comes back every connected session is
  * checked against the sessions table.
  */
-import type { AuthEvent, AuthEventsSubscriber } from '@murmur/shared/auth';
+import { sessionsEndedFor, type AuthEvent, type AuthEventsSubscriber } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import { CloseCode } from './close-codes.js';
 import type { Client } from './client.js';
@@ -23,8 +23,10 @@ const endSession = (client: Client) => client.close(CloseCode.SESSION_ENDED, 'se
 export function closeEndedSessions(options: SessionCloserOptions): () => void {
   const { authEvents, connections } = options;
   const onEvent = (event: AuthEvent) => {
+    const userId = sessionsEndedFor(event);
+    if (event.type !== 'session_revoked' && userId === undefined) return;
     for (const client of connections) {
-      const ended = event.type === 'session_revoked' ? client.auth.sessionId === event.sessionId : client.auth.id === event.userId;
+      const ended = event.type === 'session_revoked' ? client.auth.sessionId === event.sessionId : client.auth.id === userId;
       if (ended) endSession(client);
     }
   };

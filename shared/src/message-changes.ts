@@ -1,12 +1,17 @@
 /**
  * Queries that change a stored message: an edit or a deletion. Each is an event of the room's
  * history with a seq of its own, so it is stored under the room row's lock, like new messages
- * (messages.repo.ts), and the message row is changed in the same transaction. Edits and
- * deletions are rare next to messages; they take a transaction of their own rather than a place
- * in the group commit.
+ * (ws-service's messages.repo.ts), and the message row is changed in the same transaction. Edits
+ * and deletions are rare next to messages; they take a transaction of their own rather than a
+ * place in the group commit.
+ *
+ * ws-service changes messages at its members' request; user-service deletes one when a
+ * moderator resolves a report of it (`removeMessageAsModerator`), which is why these statements
+ * live here, with the one owner of how a message changes.
  */
-import type { SqlExecutor } from '@murmur/shared/db';
-import type { schema } from '@murmur/shared/db';
+import { runSql, type SqlExecutor } from './db/transaction.js';
+import type * as schema from './db/schema.js';
+import { notifyAuthEvent } from './auth/auth-events.js';
 
 type MemberRole = schema.MemberRole;
 
@@ -110,4 +115,28 @@ export async function storeDeletion(tx: SqlExecutor, deletion: { roomId: number;
     [deletion.roomId, deletion.target, deletion.userId],
   );
   return toStoredChange(rows);
+}
+
+/** A message a platform moderator deleted: the deletion's own seq, and the message's. */
+export interface ModeratorRemoval {
+  seq: number;
+  target: number;
+  deletedAt: Date;
+}
+
+/**
+ * Deletes message `seq` of room `roomId` for a platform moderator, in `tx`, and tells every
+ * ws-service instance (`message_removed`, sent at commit) so the rooms' live sockets hear of it
+ * as of any deletion. Resolves undefined when there is no such message, or it is deleted already.
+ */
+export async function removeMessageAsModerator(
+  tx: SqlExecutor,
+  removal: { roomId: number; seq: number; moderator: { id: number; username: string } },
+): Promise<ModeratorRemoval | undefined> {
+  const { roomId, seq, moderator } = removal;
+  const target = await lockChangeTarget(tx, roomId, seq, moderator.id);
+  if (target.kind !== 'message' || target.deleted) return undefined;
+  const stored = await storeDeletion(tx, { roomId, target: seq, userId: moderator.id });
+  await runSql(tx, notifyAuthEvent({ type: 'message_removed', roomId, seq: stored.seq, target: seq, moderator, deletedAt: stored.createdAt.toISOString() }));
+  return { seq: stored.seq, target: seq, deletedAt: stored.createdAt };
 }

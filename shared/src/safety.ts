@@ -1,0 +1,57 @@
+/**
+ * The rules that keep people apart, as SQL every service's queries share: blocks (either way),
+ * mutes, and suspended accounts. One owner, so a timeline, a search, a thread, a notification
+ * list and a room's history hide the same accounts.
+ *
+ * The writes a block forbids (a follow, reply, like, repost, mention or direct room between the
+ * two) are refused by the triggers of migration 0013 under `pairLock`, which the block and unblock
+ * statements take too; the database's SQLSTATE `MU403` becomes the 403 `BLOCKED` answer.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { forbidden, type AppError } from './errors.js';
+import { pgErrorOf } from './db/client.js';
+
+/** The SQLSTATE the triggers raise for a write between two accounts one of which blocks the other. */
+export const BLOCKED_SQLSTATE = 'MU403';
+
+/** The answer to a write a block forbids. */
+export const blockedError = (): AppError => forbidden('BLOCKED', 'one of you has blocked the other');
+
+/** The 403 `BLOCKED` a trigger's refusal stands for; undefined for any other error. */
+export function blockedRefusal(err: unknown): AppError | undefined {
+  return pgErrorOf(err)?.code === BLOCKED_SQLSTATE ? blockedError() : undefined;
+}
+
+/** A user id, or the SQL of one (a column). */
+type Account = number | SQL;
+
+/**
+ * The statement part that takes the pair's lock until the transaction ends: the same key as the
+ * triggers' (`refuse_if_blocked`), whichever order the two ids come in.
+ */
+export const pairLock = (a: number, b: number): SQL =>
+  sql`pg_advisory_xact_lock((least(${a}::integer, ${b}::integer)::bigint << 32) | greatest(${a}::integer, ${b}::integer)::bigint)`;
+
+/** True when `a` blocks `b` or `b` blocks `a`: two probes of `blocks_pair_key`. */
+export const blockedBetween = (a: Account, b: Account): SQL => sql`(
+  EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ${a} AND blocked_id = ${b})
+  OR EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ${b} AND blocked_id = ${a}))`;
+
+/** True when account `a` is suspended: a primary-key probe. */
+export const isSuspended = (a: Account): SQL => sql`EXISTS (SELECT 1 FROM users WHERE id = ${a} AND suspended_at IS NOT NULL)`;
+
+/**
+ * True when what `author` wrote may be shown to `viewer` (undefined: logged out): the author is
+ * not suspended, and no block stands between them. A blocked account still sees the blocker's
+ * public posts when logged out, as on Mastodon.
+ */
+export const shownTo = (viewer: number | undefined, author: Account): SQL =>
+  viewer === undefined ? sql`NOT ${isSuspended(author)}` : sql`(NOT ${isSuspended(author)} AND NOT ${blockedBetween(viewer, author)})`;
+
+/** True when `reader` muted `author`'s posts (a mute of posts alone included). */
+export const mutedBy = (reader: Account, author: Account): SQL =>
+  sql`EXISTS (SELECT 1 FROM mutes WHERE muter_id = ${reader} AND muted_id = ${author})`;
+
+/** True when `reader` muted `author`'s notifications too (a mute without `notifications: false`). */
+export const notificationsMutedBy = (reader: Account, author: Account): SQL =>
+  sql`EXISTS (SELECT 1 FROM mutes WHERE muter_id = ${reader} AND muted_id = ${author} AND notifications)`;
