@@ -61,6 +61,8 @@ CREATE INDEX "blocks_blocker_list_idx" ON "blocks" USING btree ("blocker_id","id
 CREATE UNIQUE INDEX "mutes_pair_key" ON "mutes" USING btree ("muter_id","muted_id");--> statement-breakpoint
 CREATE INDEX "mutes_muter_list_idx" ON "mutes" USING btree ("muter_id","id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "reports_status_idx" ON "reports" USING btree ("status","id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "reports_open_account_idx" ON "reports" USING btree ("account_id") WHERE "reports"."status" = 'open';--> statement-breakpoint
+CREATE INDEX "reports_message_idx" ON "reports" USING btree ("room_id","message_seq") WHERE "reports"."message_seq" IS NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "reports_open_once_key" ON "reports" USING btree ("reporter_id","account_id",coalesce("post_id", 0),coalesce("room_id", 0),coalesce("message_seq", 0)) WHERE "reports"."status" = 'open';--> statement-breakpoint
 CREATE INDEX "users_suspended_idx" ON "users" USING btree ("suspended_at") WHERE "users"."suspended_at" IS NOT NULL;--> statement-breakpoint
 ALTER TABLE "users" ADD CONSTRAINT "users_role_check" CHECK ("users"."role" IN ('user', 'moderator', 'admin'));--> statement-breakpoint

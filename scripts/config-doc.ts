@@ -58,9 +58,9 @@ export interface ScriptVariable {
 export const SCRIPT_VARIABLES: readonly ScriptVariable[] = [
   {
     name: 'DATABASE_URL',
-    usedBy: '`npm start`, `npm run migrate`',
-    default: '`npm start`: an embedded PostgreSQL; `npm run migrate`: required',
-    meaning: 'the database `npm start` runs the services on (migrated first), or `npm run migrate` migrates',
+    usedBy: '`npm start`, `npm run migrate`, `npm run admin`',
+    default: '`npm start`: an embedded PostgreSQL; `npm run migrate` and `npm run admin`: required',
+    meaning: 'the database `npm start` runs the services on (migrated first), `npm run migrate` migrates, or `npm run admin` changes roles on',
   },
   {
     name: 'GATEWAY_PORT',

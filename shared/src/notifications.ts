@@ -2,11 +2,14 @@
  * The one statement that makes notifications, whichever service tells of what: user-service of
  * follows, mentions, replies, likes and reposts, ws-service of room invitations, mentions in chat
  * and direct messages. Its rules hold for every type: nobody is notified of their own action,
- * and an action repeated (like, unlike, like again) notifies once (`notifications_once_key`).
+ * an action repeated (like, unlike, like again) notifies once (`notifications_once_key`), and
+ * nobody is notified of a suspended account's action, of one they block or are blocked by, or of
+ * one whose notifications they muted (`notifiable`).
  * Reading and showing notifications is user-service's (`GET /notifications`).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { schema } from './db.js';
+import { notifiable } from './safety.js';
 
 export type NotificationType = schema.NotificationType;
 
@@ -24,7 +27,8 @@ export type NotificationSubject = keyof typeof SUBJECT_COLUMNS;
 
 /**
  * The SQL that notifies, for each row of `rows` (a query with `recipient_id`, `account_id` and the
- * columns of `subject`), the recipient of a `type` notification, unless they acted themselves.
+ * columns of `subject`), the recipient of a `type` notification, unless they acted themselves or
+ * are not told of the actor's actions (`notifiable`: a block, a mute, a suspension).
  * It returns the ids of the notifications it made (none for a repeat): `madeIds` reads them, so
  * the caller can send them live once the statement has committed.
  */
@@ -33,7 +37,7 @@ export function notifyRows(type: NotificationType, rows: SQL, subject: Notificat
   return sql`
     INSERT INTO notifications (recipient_id, type, account_id, ${columns})
     SELECT recipient_id, ${type}, account_id, ${columns} FROM (${rows}) made
-    WHERE recipient_id <> account_id
+    WHERE recipient_id <> account_id AND ${notifiable(sql`made.recipient_id`, sql`made.account_id`)}
     ON CONFLICT DO NOTHING
     RETURNING id, recipient_id`;
 }

@@ -22,7 +22,10 @@ export function blockedRefusal(err: unknown): AppError | undefined {
   return pgErrorOf(err)?.code === BLOCKED_SQLSTATE ? blockedError() : undefined;
 }
 
-/** A user id, or the SQL of one (a column). */
+/**
+ * A user id, or the SQL of one: a column, qualified (`u.id`, `p.author_id`), since the fragments'
+ * subqueries read `users`, `blocks` and `mutes`, and a bare `id` would name their own column.
+ */
 type Account = number | SQL;
 
 /**
@@ -32,10 +35,12 @@ type Account = number | SQL;
 export const pairLock = (a: number, b: number): SQL =>
   sql`pg_advisory_xact_lock((least(${a}::integer, ${b}::integer)::bigint << 32) | greatest(${a}::integer, ${b}::integer)::bigint)`;
 
+/** True when `blocker` blocks `blocked`: a probe of `blocks_pair_key`. */
+export const blocking = (blocker: Account, blocked: Account): SQL =>
+  sql`EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ${blocker} AND blocked_id = ${blocked})`;
+
 /** True when `a` blocks `b` or `b` blocks `a`: two probes of `blocks_pair_key`. */
-export const blockedBetween = (a: Account, b: Account): SQL => sql`(
-  EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ${a} AND blocked_id = ${b})
-  OR EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ${b} AND blocked_id = ${a}))`;
+export const blockedBetween = (a: Account, b: Account): SQL => sql`(${blocking(a, b)} OR ${blocking(b, a)})`;
 
 /** True when account `a` is suspended: a primary-key probe. */
 export const isSuspended = (a: Account): SQL => sql`EXISTS (SELECT 1 FROM users WHERE id = ${a} AND suspended_at IS NOT NULL)`;
@@ -55,3 +60,31 @@ export const mutedBy = (reader: Account, author: Account): SQL =>
 /** True when `reader` muted `author`'s notifications too (a mute without `notifications: false`). */
 export const notificationsMutedBy = (reader: Account, author: Account): SQL =>
   sql`EXISTS (SELECT 1 FROM mutes WHERE muter_id = ${reader} AND muted_id = ${author} AND notifications)`;
+
+/**
+ * True when `account`'s profile and the lists of its posts may be shown to `viewer` (undefined:
+ * logged out): the account is not suspended and does not block the viewer. One who blocks still
+ * sees the profile of whom they block, to undo the block.
+ */
+export const profileShownTo = (viewer: number | undefined, account: Account): SQL =>
+  viewer === undefined
+    ? sql`NOT ${isSuspended(account)}`
+    : sql`(NOT ${isSuspended(account)} AND NOT ${blocking(account, viewer)})`;
+
+/**
+ * True when `recipient` is told of what `actor` did: the actor is not suspended, no block stands
+ * between them, and the recipient has not muted the actor's notifications. The same rule decides
+ * which notifications are made and which stored ones are listed (a block or mute made later
+ * hides the earlier ones too).
+ */
+export const notifiable = (recipient: Account, actor: Account): SQL =>
+  sql`(NOT ${isSuspended(actor)} AND NOT ${blockedBetween(recipient, actor)} AND NOT ${notificationsMutedBy(recipient, actor)})`;
+
+/**
+ * `condition` (built of the fragments above) as one scalar subquery, so that its EXISTS stay
+ * index probes per row. A list that walks an index under a LIMIT reads a page of rows, but the
+ * planner counts every row the walk could read and would rather hash the viewer's whole list of
+ * blocks and mutes first (a scan of them per request, and an estimate that turns JIT on); a
+ * scalar subquery is planned for one row, so its EXISTS are probes.
+ */
+export const probedPerRow = (condition: SQL): SQL => sql`(SELECT ${condition})`;

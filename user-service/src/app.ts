@@ -7,6 +7,7 @@ import { declareFollowsRoutes } from './routes/follows.routes.js';
 import { declareNotificationsRoutes } from './routes/notifications.routes.js';
 import { declarePostsRoutes } from './routes/posts.routes.js';
 import { declareReactionsRoutes } from './routes/reactions.routes.js';
+import { declareSafetyRoutes } from './routes/safety.routes.js';
 import { declareTagsRoutes } from './routes/tags.routes.js';
 import { TrendingTags } from './services/tags.service.js';
 import { declareSearchRoutes } from './routes/search.routes.js';
@@ -41,7 +42,7 @@ export function createApp(deps: ServiceDeps): Express {
   const trends = new TrendingTags(db, trendOptions, deps.logger);
   return createServiceApp({
     service: 'user-service',
-    description: 'People and posts: profiles, follows, posts, replies, likes, reposts, hashtags, notifications, the home timeline, search, and pictures.',
+    description: 'People and posts: profiles, follows, blocks and mutes, posts, replies, likes, reposts, hashtags, notifications, the home timeline, search, and pictures.',
     deps,
     metrics: deps.metrics,
     routes: (api) => {
@@ -49,6 +50,7 @@ export function createApp(deps: ServiceDeps): Express {
       declareSearchRoutes(api, db, { walkRows: deps.config.SEARCH_WALK_ROWS, maxWalkRows: deps.config.SEARCH_MAX_WALK_ROWS });
       declareFollowsRoutes(api, db, deps.live, deps.config.TIMELINE_BACKFILL_POSTS);
       declareUsersRoutes(api, db, deps.timelineJobs);
+      declareSafetyRoutes(api, db, deps.live, deps.config.TIMELINE_BACKFILL_POSTS);
       declarePostsRoutes(api, db, delivery, postLimit);
       declareReactionsRoutes(api, db, delivery, postLimit);
       declareTagsRoutes(api, db, trends, trendOptions.windowHours);

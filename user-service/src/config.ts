@@ -19,6 +19,14 @@ export const envSchema = z
     .default(300)
     .describe('posts one account may publish per window before 429 `TOO_MANY_POSTS`; shared by every instance'),
   POSTS_WINDOW_SECONDS: z.coerce.number().int().positive().default(3 * 60 * 60).describe('length of the posts window (3 hours, as Mastodon)'),
+  REPORTS_PER_HOUR: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe(
+      'reports one account may send to the moderators per hour before 429 `TOO_MANY_REPORTS` (reporting again what it reported already is not counted); shared by every instance',
+    ),
   TIMELINE_JOB_QUEUE: z
     .string()
     .regex(/^[a-z0-9_-]{1,50}$/, 'must be 1-50 of a-z, 0-9, _ and -')

@@ -16,9 +16,9 @@ describe('follow and unfollow', () => {
     const bob = await registerUser(s.auth.url, 'bob');
     const first = await api(s.userUrl, 'POST', `/follow?toFollowId=${bob.id}`, { token: alice.token });
     assert.equal(first.status, 200);
-    assert.deepEqual(first.body, { relationship: { id: bob.id, following: true, followedBy: false } });
+    assert.deepEqual(first.body, { relationship: { id: bob.id, following: true, followedBy: false, blocking: false, blockedBy: false, muting: false, mutingNotifications: false } });
     const back = await api(s.userUrl, 'POST', `/follow?toFollowId=${alice.id}`, { token: bob.token });
-    assert.deepEqual(back.body, { relationship: { id: alice.id, following: true, followedBy: true } });
+    assert.deepEqual(back.body, { relationship: { id: alice.id, following: true, followedBy: true, blocking: false, blockedBy: false, muting: false, mutingNotifications: false } });
   });
 
   it('follow twice keeps one follow and answers 200', async () => {
@@ -39,7 +39,7 @@ describe('follow and unfollow', () => {
     await api(s.userUrl, 'POST', `/follow?toFollowId=${bob.id}`, { token: alice.token });
     const res = await api(s.userUrl, 'POST', `/unfollow?toUnfollowId=${bob.id}`, { token: alice.token });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, { relationship: { id: bob.id, following: false, followedBy: true } });
+    assert.deepEqual(res.body, { relationship: { id: bob.id, following: false, followedBy: true, blocking: false, blockedBy: false, muting: false, mutingNotifications: false } });
     const again = await api(s.userUrl, 'POST', `/unfollow?toUnfollowId=${bob.id}`, { token: alice.token });
     assert.equal(again.status, 200);
     assert.equal((await api(s.userUrl, 'GET', `/users/${bob.id}`)).body.followersCount, 0);
@@ -124,12 +124,12 @@ describe('profiles and follower lists', () => {
     const bob = await registerUser(s.auth.url);
     const seenBy = async (viewer: typeof alice, user: typeof alice) =>
       (await api(s.userUrl, 'GET', `/users/${user.id}`, { token: viewer.token })).body.relationship;
-    assert.deepEqual(await seenBy(alice, bob), { id: bob.id, following: false, followedBy: false });
+    assert.deepEqual(await seenBy(alice, bob), { id: bob.id, following: false, followedBy: false, blocking: false, blockedBy: false, muting: false, mutingNotifications: false });
     await api(s.userUrl, 'POST', `/follow?toFollowId=${bob.id}`, { token: alice.token });
-    assert.deepEqual(await seenBy(alice, bob), { id: bob.id, following: true, followedBy: false });
-    assert.deepEqual(await seenBy(bob, alice), { id: alice.id, following: false, followedBy: true });
+    assert.deepEqual(await seenBy(alice, bob), { id: bob.id, following: true, followedBy: false, blocking: false, blockedBy: false, muting: false, mutingNotifications: false });
+    assert.deepEqual(await seenBy(bob, alice), { id: alice.id, following: false, followedBy: true, blocking: false, blockedBy: false, muting: false, mutingNotifications: false });
     await api(s.userUrl, 'POST', `/unfollow?toUnfollowId=${bob.id}`, { token: alice.token });
-    assert.deepEqual(await seenBy(alice, bob), { id: bob.id, following: false, followedBy: false });
+    assert.deepEqual(await seenBy(alice, bob), { id: bob.id, following: false, followedBy: false, blocking: false, blockedBy: false, muting: false, mutingNotifications: false });
     assert.equal(await seenBy(alice, alice), null, 'none on one’s own profile');
     assert.equal((await api(s.userUrl, 'GET', `/users/${bob.id}`, { token: 'forged' })).status, 401, 'a bad token is refused, not ignored');
   });

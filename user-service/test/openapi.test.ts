@@ -5,6 +5,7 @@ import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing'
 import { createApp } from '../src/app.js';
 import { makePng, uploadPicture } from '../src/testing.js';
 import { startServices, type Services } from './helpers.js';
+import { moderationContractCalls } from './moderation-contract-calls.js';
 
 /** A GET whose answer may be a file: its body is read as JSON only when it is JSON. */
 async function fetchAnswer(url: string, token?: string) {
@@ -26,6 +27,13 @@ describe('user-service OpenAPI document', () => {
   it('documents every route it serves, and every answer matches the document', async () => {
     const call = (method: string, path: string, options: Parameters<typeof api>[3] = {}) => api(s.userUrl, method, path, options);
     const newPost = async () => (await call('POST', '/posts', { token: alice.token, body: { text: 'documented' } })).body.id as number;
+    /** Two new accounts, the first blocking the second, and a post of the first's. */
+    const blockedPair = async () => {
+      const [blocker, blocked] = [await registerUser(s.auth.url), await registerUser(s.auth.url)];
+      const postId = (await call('POST', '/posts', { token: blocker.token, body: { text: `@${blocked.username} documented` } })).body.id as number;
+      await call('PUT', `/users/${blocked.id}/block`, { token: blocker.token });
+      return { blocker, blocked, postId };
+    };
     await checkContract(s.userUrl, createApp(s.userDeps), {
       ...serviceRouteCalls(s.userUrl),
       'POST /follow': async () => [
@@ -34,6 +42,7 @@ describe('user-service OpenAPI document', () => {
         await call('POST', '/follow?toFollowId=2000000000', { token: bob.token }),
         await call('POST', '/follow?toFollowId=x', { token: bob.token }),
         await call('POST', `/follow?toFollowId=${alice.id}`),
+        await blockedPair().then(({ blocker, blocked }) => call('POST', `/follow?toFollowId=${blocker.id}`, { token: blocked.token })),
       ],
       'POST /unfollow': async () => [
         await call('POST', `/unfollow?toUnfollowId=${alice.id}`, { token: bob.token }),
@@ -61,6 +70,7 @@ describe('user-service OpenAPI document', () => {
         await call('POST', '/posts', { token: alice.token, body: { text: 'hello' }, headers: { 'Idempotency-Key': 'k1' } }),
         await call('POST', '/posts', { token: alice.token, body: { text: '' } }),
         await call('POST', '/posts', { token: alice.token, rawBody: 'text=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+        await blockedPair().then(({ blocked, postId }) => call('POST', '/posts', { token: blocked.token, body: { text: 'no', inReplyToId: postId } })),
       ],
       'GET /posts/{id}': async () => [await call('GET', `/posts/${await newPost()}`), await call('GET', '/posts/9007199254740991')],
       'DELETE /posts/{id}': async () => {
@@ -87,7 +97,10 @@ describe('user-service OpenAPI document', () => {
       ],
       'PATCH /posts/{id}': async () => {
         const id = await newPost();
+        const { blocker, blocked } = await blockedPair();
+        const mentioning = (await call('POST', '/posts', { token: blocked.token, body: { text: 'soon mentioning' } })).body.id as number;
         return [
+          await call('PATCH', `/posts/${mentioning}`, { token: blocked.token, body: { text: `@${blocker.username} hello` } }),
           await call('PATCH', `/posts/${id}`, { token: alice.token, body: { text: 'documented, #edited' } }),
           await call('PATCH', `/posts/${id}`, { token: bob.token, body: { text: 'not mine' } }),
           await call('PATCH', '/posts/9007199254740991', { token: alice.token, body: { text: 'gone' } }),
@@ -112,6 +125,7 @@ describe('user-service OpenAPI document', () => {
       'PUT /posts/{id}/like': async () => [
         await call('PUT', `/posts/${await newPost()}/like`, { token: bob.token }),
         await call('PUT', '/posts/9007199254740991/like', { token: bob.token }),
+        await blockedPair().then(({ blocked, postId }) => call('PUT', `/posts/${postId}/like`, { token: blocked.token })),
       ],
       'DELETE /posts/{id}/like': async () => [
         await call('DELETE', `/posts/${await newPost()}/like`, { token: bob.token }),
@@ -125,6 +139,7 @@ describe('user-service OpenAPI document', () => {
       'PUT /posts/{id}/repost': async () => [
         await call('PUT', `/posts/${await newPost()}/repost`, { token: bob.token }),
         await call('PUT', '/posts/9007199254740991/repost', { token: bob.token }),
+        await blockedPair().then(({ blocked, postId }) => call('PUT', `/posts/${postId}/repost`, { token: blocked.token })),
       ],
       'DELETE /posts/{id}/repost': async () => [
         await call('DELETE', `/posts/${await newPost()}/repost`, { token: bob.token }),
@@ -151,6 +166,53 @@ describe('user-service OpenAPI document', () => {
         await call('POST', '/notifications/read', { token: alice.token, body: { upToId: 9007199254740991 } }),
         await call('POST', '/notifications/read', { token: alice.token, body: { upToId: 'x' } }),
       ],
+      'PUT /users/{id}/block': async () => {
+        const carol = await registerUser(s.auth.url);
+        return [
+          await call('PUT', `/users/${carol.id}/block`, { token: alice.token }),
+          await call('PUT', `/users/${alice.id}/block`, { token: alice.token }),
+          await call('PUT', '/users/2000000000/block', { token: alice.token }),
+          await call('PUT', '/users/x/block', { token: alice.token }),
+          await call('PUT', `/users/${carol.id}/block`),
+        ];
+      },
+      'DELETE /users/{id}/block': async () => {
+        const { blocker, blocked } = await blockedPair();
+        return [
+          await call('DELETE', `/users/${blocked.id}/block`, { token: blocker.token }),
+          await call('DELETE', `/users/${blocker.id}/block`, { token: blocker.token }),
+          await call('DELETE', '/users/2000000000/block', { token: blocker.token }),
+        ];
+      },
+      'GET /blocks': async () => {
+        const { blocker } = await blockedPair();
+        return [await call('GET', '/blocks?limit=1', { token: blocker.token }), await call('GET', '/blocks?cursor=x', { token: blocker.token }), await call('GET', '/blocks')];
+      },
+      'PUT /users/{id}/mute': async () => {
+        const carol = await registerUser(s.auth.url);
+        return [
+          await call('PUT', `/users/${carol.id}/mute`, { token: alice.token }),
+          await call('PUT', `/users/${carol.id}/mute`, { token: alice.token, body: { notifications: false } }),
+          await call('PUT', `/users/${carol.id}/mute`, { token: alice.token, body: { notifications: 'no' } }),
+          await call('PUT', `/users/${alice.id}/mute`, { token: alice.token }),
+          await call('PUT', '/users/2000000000/mute', { token: alice.token }),
+        ];
+      },
+      'DELETE /users/{id}/mute': async () => {
+        const carol = await registerUser(s.auth.url);
+        await call('PUT', `/users/${carol.id}/mute`, { token: bob.token });
+        return [
+          await call('DELETE', `/users/${carol.id}/mute`, { token: bob.token }),
+          await call('DELETE', `/users/${bob.id}/mute`, { token: bob.token }),
+          await call('DELETE', '/users/2000000000/mute', { token: bob.token }),
+        ];
+      },
+      'GET /mutes': async () => {
+        const carol = await registerUser(s.auth.url);
+        await call('PUT', `/users/${carol.id}/mute`, { token: bob.token, body: { notifications: false } });
+        return [await call('GET', '/mutes', { token: bob.token }), await call('GET', '/mutes?limit=0', { token: bob.token })];
+      },
+      ...moderationContractCalls(s),
     });
   });
 });

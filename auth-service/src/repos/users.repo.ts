@@ -13,6 +13,8 @@ export interface UserRecord {
 
 export interface UserWithPassword extends UserRecord {
   passwordHash: string;
+  /** A moderator suspended the account: it may not log in. */
+  suspended: boolean;
 }
 
 const publicColumns = { id: users.id, username: users.username, email: users.email, createdAt: users.createdAt };
@@ -52,7 +54,7 @@ export async function findUserForLogin(
       ? eq(sql`lower(${users.email})`, by.email.toLowerCase())
       : eq(sql`lower(${users.username})`, by.username.toLowerCase());
   const [row] = await db
-    .select({ ...publicColumns, passwordHash: users.passwordHash })
+    .select({ ...publicColumns, passwordHash: users.passwordHash, suspended: sql<boolean>`${users.suspendedAt} IS NOT NULL` })
     .from(users)
     .where(condition)
     .limit(1);

@@ -51,11 +51,13 @@ export function declareAuthRoutes(api: ApiRoutes, options: AuthRoutesOptions): v
       path: '/login',
       tag: 'auth',
       summary: 'Log in by username or email',
-      description: 'An unknown account and a wrong password answer alike. Answers a token and sets the auth cookie.',
+      description:
+        'An unknown account and a wrong password answer alike. Answers a token and sets the auth cookie. ' +
+        'A suspended account with the right password answers 403 `ACCOUNT_SUSPENDED`.',
       auth: 'none',
       body: loginBody,
       response: { description: 'logged in', body: signedInResponse, headers: SIGNED_IN_HEADERS },
-      errors: { 401: ['INVALID_CREDENTIALS'], 403: ['CROSS_SITE_REQUEST'], 429: ['TOO_MANY_ATTEMPTS'] },
+      errors: { 401: ['INVALID_CREDENTIALS'], 403: ['CROSS_SITE_REQUEST', 'ACCOUNT_SUSPENDED'], 429: ['TOO_MANY_ATTEMPTS'] },
     },
     async ({ body }, req, res) => {
       refuseCrossSite(req);

@@ -1,6 +1,6 @@
 /** The rules of registering, logging in and logging out. */
 import { pgErrorOf, UNIQUE_VIOLATION, type Db } from '@murmur/shared/db';
-import { conflict, unauthorized } from '@murmur/shared/errors';
+import { conflict, forbidden, unauthorized } from '@murmur/shared/errors';
 import type { AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import { isOutage } from '@murmur/shared/rate-limits';
@@ -25,10 +25,15 @@ export interface SignedIn {
 
 const usernameTaken = () => conflict('USERNAME_TAKEN', 'that username is taken');
 const emailTaken = () => conflict('EMAIL_TAKEN', 'an account with that email exists');
+const invalidCredentials = () => unauthorized('INVALID_CREDENTIALS', 'wrong login or password');
+const accountSuspended = () => forbidden('ACCOUNT_SUSPENDED', 'a moderator has suspended this account');
 
 async function startSession(deps: AuthServiceDeps, user: UserRecord): Promise<SignedIn> {
   const issued = deps.tokens.issue(user);
-  await insertSession(deps.db, { id: issued.sessionId, userId: user.id, expiresAt: issued.expiresAt });
+  const started = await insertSession(deps.db, { id: issued.sessionId, userId: user.id, expiresAt: issued.expiresAt });
+  // Suspended (or deleted) since the password was checked.
+  if (started === 'suspended') throw accountSuspended();
+  if (started === 'gone') throw invalidCredentials();
   return { user, token: issued.token };
 }
 
@@ -82,10 +87,12 @@ export async function login(
     const matches = await deps.passwords.verify(input.password, found?.passwordHash);
     if (!found || !matches) {
       // One answer for "no such user" and "wrong password", so accounts cannot be enumerated.
-      throw unauthorized('INVALID_CREDENTIALS', 'wrong login or password');
+      throw invalidCredentials();
     }
+    // Said only to whoever knows the password, so it tells nobody else the account is suspended.
+    if (found.suspended) throw accountSuspended();
     await keepHashAtCost(deps, found, input.password);
-    const { passwordHash, ...user } = found;
+    const { passwordHash, suspended, ...user } = found;
     const signedIn = await startSession(deps, user);
     await refundQuietly(deps, () => deps.limiter.loginSucceeded(attempt));
     return signedIn;

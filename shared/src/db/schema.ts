@@ -653,6 +653,10 @@ export const reports = pgTable(
   (t) => [
     // The queue, newest first, per status.
     index('reports_status_idx').on(t.status, t.id.desc()),
+    // The open reports of one account, resolved together with the one a moderator acts on.
+    index('reports_open_account_idx').on(t.accountId).where(sql`${t.status} = 'open'`),
+    // "Was this message reported?": a moderator may see a reported private message's pictures.
+    index('reports_message_idx').on(t.roomId, t.messageSeq).where(sql`${t.messageSeq} IS NOT NULL`),
     uniqueIndex('reports_open_once_key')
       .on(t.reporterId, t.accountId, sql`coalesce(${t.postId}, 0)`, sql`coalesce(${t.roomId}, 0)`, sql`coalesce(${t.messageSeq}, 0)`)
       .where(sql`${t.status} = 'open'`),

@@ -105,7 +105,8 @@ function toRouteConfig(spec: RouteSpec): RouteConfig {
       params: spec.params,
       query: spec.query,
       headers: spec.headers,
-      ...(spec.body && { body: { required: true, content: { 'application/json': { schema: spec.body } } } }),
+      // A body whose every field may be left out may itself be left out (express reads none as `{}`).
+      ...(spec.body && { body: { required: !spec.body.safeParse({}).success, content: { 'application/json': { schema: spec.body } } } }),
       ...(spec.form && { body: { required: true, content: { 'multipart/form-data': { schema: spec.form } } } }),
     },
     responses,

@@ -61,13 +61,16 @@ export async function deleteMedia(on: Db | SqlExecutor, id: number): Promise<voi
 
 /**
  * Whether `viewerId` (undefined: nobody logged in) may fetch the private file `file`: its owner
- * and the members of its room may; for anyone else it does not exist.
+ * and the members of its room may, and a moderator may when its message has been reported (the
+ * report queue shows it); for anyone else it does not exist.
  */
 export async function maySeePrivateFile(db: Db, file: string, viewerId: number | undefined): Promise<boolean> {
   if (viewerId === undefined) return false;
   const rows = await runSql<{ allowed: boolean }>(
     executor(db),
-    sql`SELECT m.owner_id = ${viewerId} OR EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_id = m.room_id AND rm.user_id = ${viewerId}) AS allowed
+    sql`SELECT m.owner_id = ${viewerId} OR EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_id = m.room_id AND rm.user_id = ${viewerId})
+          OR (EXISTS (SELECT 1 FROM users WHERE id = ${viewerId} AND role IN ('moderator', 'admin'))
+            AND EXISTS (SELECT 1 FROM messages msg JOIN reports rp ON rp.room_id = msg.room_id AND rp.message_seq = msg.seq WHERE msg.id = m.message_id)) AS allowed
         FROM media m WHERE m.visibility = 'private' AND (m.file = ${file} OR m.preview_file = ${file})`,
   );
   return rows.some((row) => row.allowed);

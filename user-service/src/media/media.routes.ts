@@ -88,7 +88,7 @@ export function declareMediaRoutes(api: ApiRoutes, options: MediaRoutesOptions):
       path: '/media/private/:file',
       tag: 'media',
       summary: 'A picture of a private or direct room',
-      description: 'Served to the members of its room (and its uploader) alone, with `Cache-Control: private`; to anyone else it does not exist.',
+      description: 'Served to the members of its room and its uploader (and to moderators once its message is reported) alone, with `Cache-Control: private`; to anyone else it does not exist.',
       auth: 'optional',
       params: fileParams,
       response: fileResponse,

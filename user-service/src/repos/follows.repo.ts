@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { PageRequest } from '@murmur/shared/http';
 import { authorTimelineLock, backfillQuery, unmergeQuery } from '../timeline/feed.repo.js';
 import { madeIds, notifyRows, toIds } from '@murmur/shared/notifications';
+import { probedPerRow, shownTo } from '@murmur/shared/safety';
 
 import { summaryColumns, toSummary, type AccountSummary, type SummaryRow } from './account-summary.js';
 
@@ -77,21 +78,17 @@ export async function deleteFollow(db: Db, followerId: number, followeeId: numbe
   return row?.target_exists ? { followedBy: row.followed_by, unmerged: row.unmerged.map(Number) } : undefined;
 }
 
-/** Whether `viewerId` follows `otherId`, and the other way round: two primary-key lookups. */
-export async function findRelationship(db: Db, viewerId: number, otherId: number): Promise<{ following: boolean; followedBy: boolean }> {
-  const { rows } = await db.execute<{ following: boolean; followed_by: boolean }>(sql`
-    SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = ${viewerId} AND followee_id = ${otherId}) AS following,
-      EXISTS (SELECT 1 FROM follows WHERE follower_id = ${otherId} AND followee_id = ${viewerId}) AS followed_by`);
-  const row = rows[0];
-  return { following: row?.following ?? false, followedBy: row?.followed_by ?? false };
-}
-
-/** Who follows `userId` (direction 'followers') or whom they follow ('following'), newest first. */
+/**
+ * Who follows `userId` (direction 'followers') or whom they follow ('following'), newest first,
+ * of the accounts shown to `viewerId` (`shownTo`: no suspended account; for a logged-in viewer,
+ * none blocked either way).
+ */
 export async function listFollows(
   db: Db,
   userId: number,
   direction: 'followers' | 'following',
   page: PageRequest,
+  viewerId?: number,
 ): Promise<FollowListRow[]> {
   // Each direction walks its own (user, id DESC) index.
   const listed = direction === 'followers' ? sql`f.follower_id` : sql`f.followee_id`;
@@ -99,7 +96,7 @@ export async function listFollows(
   const { rows } = await db.execute<SummaryRow & { follow_id: number }>(sql`
     SELECT f.id AS follow_id, ${summaryColumns('u')}
     FROM follows f JOIN users u ON u.id = ${listed}
-    WHERE ${owner} = ${userId} ${page.cursor === undefined ? sql`` : sql`AND f.id < ${page.cursor}`}
+    WHERE ${owner} = ${userId} ${page.cursor === undefined ? sql`` : sql`AND f.id < ${page.cursor}`} AND ${probedPerRow(shownTo(viewerId, listed))}
     ORDER BY f.id DESC
     LIMIT ${page.limit + 1}`);
   return rows.map((r) => ({ followId: Number(r.follow_id), ...toSummary(r) }));

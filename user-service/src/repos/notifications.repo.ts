@@ -14,6 +14,15 @@ export type NotificationType = schema.NotificationType;
 export const NOTIFICATION_TYPES = schema.NOTIFICATION_TYPES;
 
 import { madeIds, notifyRows, toIds } from '@murmur/shared/notifications';
+import { notifiable, probedPerRow } from '@murmur/shared/safety';
+
+/**
+ * Only the notifications (rows of `notifications`, or of its alias `table`) whose recipient is
+ * still told of their actor (`notifiable`): a block, a mute of notifications or a suspension made
+ * since hides the earlier ones too, and lifting it shows them again. Index probes per row, before
+ * each list's LIMIT, so a page stays full.
+ */
+const stillNotifiable = (table = 'notifications') => probedPerRow(notifiable(sql.raw(`${table}.recipient_id`), sql.raw(`${table}.account_id`)));
 
 /**
  * Notifies the accounts a post mentions (`mention`) and the author of the post it answers
@@ -76,7 +85,7 @@ export interface NotificationFilter {
 export async function listNotifications(db: Db, userId: number, { types, since }: NotificationFilter, page: PageRequest): Promise<NotificationRow[]> {
   const older = sql`${page.cursor === undefined ? sql`` : sql`AND id < ${page.cursor}`} ${since === undefined ? sql`` : sql`AND id > ${since}`}`;
   const ofType = (type?: NotificationType) => sql`
-    (SELECT id FROM notifications WHERE recipient_id = ${userId} ${type ? sql`AND type = ${type}` : sql``} ${older}
+    (SELECT id FROM notifications WHERE recipient_id = ${userId} ${type ? sql`AND type = ${type}` : sql``} ${older} AND ${stillNotifiable()}
      ORDER BY id DESC LIMIT ${page.limit + 1})`;
   const ids = types ? sql.join(types.map(ofType), sql` UNION ALL `) : ofType();
   return selectNotifications(db, sql`SELECT id FROM (${ids}) found ORDER BY id DESC LIMIT ${page.limit + 1}`);
@@ -119,6 +128,7 @@ async function selectNotifications(db: Db, ids: SQL): Promise<NotificationRow[]>
     -- reaches anyone else), and a message's while the message still says something.
     WHERE (n.room_id IS NULL OR EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_id = n.room_id AND rm.user_id = n.recipient_id))
       AND (n.message_seq IS NULL OR (m.deleted_at IS NULL AND m.text IS NOT NULL))
+      AND ${stillNotifiable('n')}
     ORDER BY n.id DESC`);
   return rows.map((r) => ({
     id: Number(r.id),
@@ -133,11 +143,11 @@ async function selectNotifications(db: Db, ids: SQL): Promise<NotificationRow[]>
   }));
 }
 
-/** How many of `userId`'s notifications are unread, counting at most `max`. */
+/** How many of `userId`'s notifications (those still shown) are unread, counting at most `max`. */
 export async function countUnread(db: Db, userId: number, max: number): Promise<number> {
   const { rows } = await db.execute<{ count: number | string }>(sql`
     SELECT count(*) AS count FROM (
-      SELECT 1 FROM notifications WHERE recipient_id = ${userId} AND id > ${readUpTo(userId)} LIMIT ${max}
+      SELECT 1 FROM notifications WHERE recipient_id = ${userId} AND id > ${readUpTo(userId)} AND ${stillNotifiable()} LIMIT ${max}
     ) unread`);
   return Number(rows[0]?.count ?? 0);
 }

@@ -7,6 +7,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '@murmur/shared/db';
 import { avatarUrlSql, mediaJsonSql, type MediaAttachment } from '@murmur/shared/media';
+import { shownTo } from '@murmur/shared/safety';
 
 import type { AccountSummary } from './account-summary.js';
 
@@ -135,19 +136,25 @@ export async function selectPosts(db: Db, entries: EntriesQuery, viewerId: numbe
   return rows.map(toListedPost);
 }
 
-/** The entries of posts `ids` themselves (no reposts), positioned by id. */
-export const postsById = (ids: number[]): EntriesQuery => sql`
+/**
+ * The entries of posts `ids` themselves (no reposts), positioned by id, of those shown to
+ * `viewerId` (`shownTo`: no suspended author, no block either way; anonymous when undefined).
+ */
+export const postsById = (ids: number[], viewerId?: number): EntriesQuery => sql`
   SELECT id AS position, id AS post_id, NULL::integer AS reposted_by
-  FROM posts WHERE id = ANY(${sql.param(ids)}::bigint[]) AND repost_of_id IS NULL`;
+  FROM posts WHERE id = ANY(${sql.param(ids)}::bigint[]) AND repost_of_id IS NULL AND ${shownTo(viewerId, sql`posts.author_id`)}`;
 
-/** One post as every answer shows it; undefined when there is none (or the id is a repost's row). */
+/**
+ * One post as every answer shows it; undefined when there is none (or the id is a repost's row),
+ * or when it is not shown to the viewer.
+ */
 export async function findPost(db: Db, postId: number, viewerId: number | undefined): Promise<Post | undefined> {
-  return (await selectPosts(db, postsById([postId]), viewerId))[0]?.post;
+  return (await selectPosts(db, postsById([postId], viewerId), viewerId))[0]?.post;
 }
 
-/** Posts `ids` in the order given, without those gone meanwhile. */
+/** Posts `ids` in the order given, without those gone meanwhile or not shown to the viewer. */
 export async function findPosts(db: Db, ids: number[], viewerId: number | undefined): Promise<Post[]> {
   if (ids.length === 0) return [];
-  const found = new Map((await selectPosts(db, postsById(ids), viewerId)).map(({ post }) => [post.id, post]));
+  const found = new Map((await selectPosts(db, postsById(ids, viewerId), viewerId)).map(({ post }) => [post.id, post]));
   return ids.flatMap((id) => found.get(id) ?? []);
 }

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { FOREIGN_KEY_VIOLATION, pgErrorOf, runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
 import { madeIds, notifyRows, toIds } from '@murmur/shared/notifications';
+import { isSuspended, probedPerRow, profileShownTo, shownTo } from '@murmur/shared/safety';
 import type { EntriesQuery } from './post-view.repo.js';
 
 /** How long an Idempotency-Key keeps returning the post it first created. */
@@ -39,13 +40,14 @@ export const idAfter = (cursor: number | undefined) => (cursor === undefined ? s
 /**
  * Stores a post and writes it into its author's own timeline, in one statement. A reply takes
  * the post and author it answers from the row of that post; resolves undefined when that post
- * does not exist (or is a repost's row, which no answer names).
+ * does not exist (or is a repost's row, which no answer names, or its author is suspended).
  */
 export async function insertPost(tx: SqlExecutor, authorId: number, post: NewPost): Promise<number | undefined> {
   const source =
     post.inReplyToId === undefined
       ? sql`SELECT ${authorId}::integer, ${post.text}, NULL::bigint, NULL::integer`
-      : sql`SELECT ${authorId}::integer, ${post.text}, id, author_id FROM posts WHERE id = ${post.inReplyToId} AND repost_of_id IS NULL`;
+      : sql`SELECT ${authorId}::integer, ${post.text}, id, author_id FROM posts
+            WHERE id = ${post.inReplyToId} AND repost_of_id IS NULL AND NOT ${isSuspended(sql`posts.author_id`)}`;
   const rows = await runSql<{ id: number }>(tx, sql`
     WITH post AS (
       INSERT INTO posts (author_id, text, in_reply_to_id, in_reply_to_user_id) ${source} RETURNING id
@@ -197,9 +199,22 @@ export async function listPostEdits(db: Db, postId: number, page: PageRequest): 
   return rows.map((row) => ({ id: Number(row.id), text: row.text, editedAt: new Date(row.written_at) }));
 }
 
-/** Whether a post (not a repost's row) exists. */
-export async function postExists(db: Db, postId: number): Promise<boolean> {
-  const { rows } = await db.execute(sql`SELECT 1 FROM posts WHERE id = ${postId} AND repost_of_id IS NULL`);
+/**
+ * Whether a post (not a repost's row) is shown to `viewerId` (`shownTo`; anonymous when
+ * undefined); undefined when there is no such post.
+ */
+export async function postShown(db: Db, postId: number, viewerId: number | undefined): Promise<boolean | undefined> {
+  const { rows } = await db.execute<{ shown: boolean }>(sql`
+    SELECT ${shownTo(viewerId, sql`posts.author_id`)} AS shown FROM posts WHERE id = ${postId} AND repost_of_id IS NULL`);
+  return rows[0]?.shown;
+}
+
+/**
+ * Whether the account `authorId` exists and its posts may be listed for `viewerId`
+ * (`profileShownTo`: not suspended, and not blocking the viewer).
+ */
+export async function authorShown(db: Db, authorId: number, viewerId: number | undefined): Promise<boolean> {
+  const { rows } = await db.execute(sql`SELECT 1 FROM users u WHERE u.id = ${authorId} AND ${profileShownTo(viewerId, sql`u.id`)}`);
   return rows.length > 0;
 }
 
@@ -207,7 +222,7 @@ export async function postExists(db: Db, postId: number): Promise<boolean> {
  * Reposts post `postId` as `reposterId`: a row of `posts` that points at it, in the reposter's
  * own timeline unless they have the post there already. Reposting twice keeps one repost.
  * Resolves the repost row's id and whether this call made it, or undefined when the post does
- * not exist.
+ * not exist (or its author is suspended).
  */
 export async function insertRepost(
   tx: SqlExecutor,
@@ -215,7 +230,7 @@ export async function insertRepost(
   postId: number,
 ): Promise<{ repostId: number; created: boolean; notificationIds: number[] } | undefined> {
   const rows = await runSql<{ id: number; created: boolean; notification_ids: string[] }>(tx, sql`
-    WITH original AS (SELECT id FROM posts WHERE id = ${postId} AND repost_of_id IS NULL),
+    WITH original AS (SELECT id FROM posts WHERE id = ${postId} AND repost_of_id IS NULL AND NOT ${isSuspended(sql`posts.author_id`)}),
     inserted AS (
       INSERT INTO posts (author_id, text, repost_of_id) SELECT ${reposterId}, '', id FROM original
       ON CONFLICT (author_id, repost_of_id) WHERE repost_of_id IS NOT NULL DO NOTHING
@@ -243,28 +258,35 @@ export async function findRepostId(tx: SqlExecutor, reposterId: number, postId: 
   return row ? Number(row.id) : undefined;
 }
 
-/** A user's posts and reposts, newest first: reposts show the original, with the user as reposter. */
-export const authorEntries = (authorId: number, page: PageRequest): EntriesQuery => sql`
+/**
+ * A user's posts and reposts, newest first: reposts show the original, with the user as reposter.
+ * Only what is shown to `viewerId` (anonymous when undefined): nothing when a block stands
+ * between them or the user is suspended, and no repost of a post whose author is hidden so.
+ */
+export const authorEntries = (authorId: number, page: PageRequest, viewerId?: number): EntriesQuery => sql`
   SELECT id AS position, coalesce(repost_of_id, id) AS post_id, CASE WHEN repost_of_id IS NOT NULL THEN author_id END AS reposted_by
-  FROM posts WHERE author_id = ${authorId} ${idBefore(page.cursor)}
+  FROM posts p WHERE author_id = ${authorId} ${idBefore(page.cursor)} AND ${shownTo(viewerId, sql`${authorId}::integer`)}
+    AND (repost_of_id IS NULL OR EXISTS (SELECT 1 FROM posts o WHERE o.id = p.repost_of_id AND ${probedPerRow(shownTo(viewerId, sql`o.author_id`))}))
   ORDER BY id DESC LIMIT ${page.limit + 1}`;
 
-/** A post's direct replies, oldest first. */
-export const replyEntries = (postId: number, page: PageRequest): EntriesQuery => sql`
+/** A post's direct replies, oldest first, of those shown to `viewerId` (anonymous when undefined). */
+export const replyEntries = (postId: number, page: PageRequest, viewerId?: number): EntriesQuery => sql`
   SELECT id AS position, id AS post_id, NULL::integer AS reposted_by
-  FROM posts WHERE in_reply_to_id = ${postId} ${idAfter(page.cursor)}
+  FROM posts WHERE in_reply_to_id = ${postId} ${idAfter(page.cursor)} AND ${probedPerRow(shownTo(viewerId, sql`posts.author_id`))}
   ORDER BY id LIMIT ${page.limit + 1}`;
 
 /**
  * The thread above a post, at most MAX_ANCESTORS, each a primary-key step up; positioned by
  * distance, so the root comes first in descending order. A deleted ancestor ends the walk (its
- * row is gone, so nothing above it is found).
+ * row is gone, so nothing above it is found); one not shown to `viewerId` (anonymous when
+ * undefined) is left out, and the thread above it still shows.
  */
-export const ancestorEntries = (postId: number): EntriesQuery => sql`
+export const ancestorEntries = (postId: number, viewerId?: number): EntriesQuery => sql`
   WITH RECURSIVE up(post_id, depth) AS (
     SELECT in_reply_to_id, 1 FROM posts WHERE id = ${postId} AND in_reply_to_id IS NOT NULL
     UNION ALL
     SELECT p.in_reply_to_id, up.depth + 1 FROM up JOIN posts p ON p.id = up.post_id
     WHERE up.depth < ${MAX_ANCESTORS} AND p.in_reply_to_id IS NOT NULL
   )
-  SELECT depth AS position, post_id, NULL::integer AS reposted_by FROM up`;
+  SELECT up.depth AS position, up.post_id, NULL::integer AS reposted_by FROM up
+  JOIN posts a ON a.id = up.post_id WHERE ${shownTo(viewerId, sql`a.author_id`)}`;

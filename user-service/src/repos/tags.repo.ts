@@ -2,12 +2,18 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '@murmur/shared/db';
 import type { PageRequest } from '@murmur/shared/http';
+import { probedPerRow, shownTo } from '@murmur/shared/safety';
 import type { EntriesQuery } from './post-view.repo.js';
 
-/** The posts with `tag` (normalised), newest first: a range of post_tags_tag_idx. */
-export const tagEntries = (tag: string, page: PageRequest): EntriesQuery => sql`
+/**
+ * The posts with `tag` (normalised), newest first: a range of post_tags_tag_idx, of the posts
+ * shown to `viewerId` (`shownTo`, on the author the row carries; anonymous when undefined).
+ * Trends count every use: a tag's rank is no one's post.
+ */
+export const tagEntries = (tag: string, page: PageRequest, viewerId?: number): EntriesQuery => sql`
   SELECT post_id AS position, post_id, NULL::integer AS reposted_by
   FROM post_tags WHERE tag = ${tag} ${page.cursor === undefined ? sql`` : sql`AND post_id < ${page.cursor}`}
+    AND ${probedPerRow(shownTo(viewerId, sql`post_tags.author_id`))}
   ORDER BY post_id DESC LIMIT ${page.limit + 1}`;
 
 export interface TagUse {

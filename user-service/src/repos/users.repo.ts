@@ -1,8 +1,9 @@
 /** Queries on users for profiles and account deletion. */
 import { sql, type SQL } from 'drizzle-orm';
-import { runSql, type Db, type SqlExecutor } from '@murmur/shared/db';
+import { runSql, type Db, type schema, type SqlExecutor } from '@murmur/shared/db';
 import { avatarUrlSql } from '@murmur/shared/media';
 import { notifyAuthEvent } from '@murmur/shared/auth';
+import { profileShownTo } from '@murmur/shared/safety';
 import { JOB_PRIORITY, retractReposts, type TimelineJobs } from '../timeline/timeline-jobs.js';
 import { repostsOfAuthor } from './posts.repo.js';
 
@@ -20,6 +21,12 @@ export interface Profile {
 
 export interface OwnProfile extends Profile {
   email: string;
+  role: schema.AccountRole;
+}
+
+/** A profile as stored, with whether it may be shown to the viewer it was read for. */
+export interface StoredProfile extends OwnProfile {
+  shown: boolean;
 }
 
 interface ProfileRow extends Record<string, unknown> {
@@ -29,6 +36,8 @@ interface ProfileRow extends Record<string, unknown> {
   avatar_url: string | null;
   bio: string;
   email: string;
+  role: schema.AccountRole;
+  shown: boolean;
   created_at: Date;
   followers_count: number;
   following_count: number;
@@ -38,10 +47,14 @@ interface ProfileRow extends Record<string, unknown> {
 /** The followers of the user `userId` names (a column or a value): an index-only count. */
 export const followersCount = (userId: SQL) => sql`(SELECT count(*) FROM follows WHERE followee_id = ${userId})`;
 
-/** A user with their counts, each an index-only count; undefined if there is no such user. */
-export async function findProfile(db: Db, userId: number): Promise<OwnProfile | undefined> {
+/**
+ * A user with their counts, each an index-only count, and whether their profile is shown to
+ * `viewerId` (`profileShownTo`; anonymous when undefined); undefined if there is no such user.
+ */
+export async function findProfile(db: Db, userId: number, viewerId?: number): Promise<StoredProfile | undefined> {
   const { rows } = await db.execute<ProfileRow>(sql`
-    SELECT u.id, u.username, u.display_name, ${sql.raw(avatarUrlSql('u'))} AS avatar_url, u.bio, u.email, u.created_at,
+    SELECT u.id, u.username, u.display_name, ${sql.raw(avatarUrlSql('u'))} AS avatar_url, u.bio, u.email, u.role,
+      ${profileShownTo(viewerId, sql`u.id`)} AS shown, u.created_at,
       ${followersCount(sql`u.id`)} AS followers_count,
       (SELECT count(*) FROM follows WHERE follower_id = u.id) AS following_count,
       (SELECT count(*) FROM posts WHERE author_id = u.id) AS posts_count
@@ -55,6 +68,8 @@ export async function findProfile(db: Db, userId: number): Promise<OwnProfile | 
     avatarUrl: row.avatar_url,
     bio: row.bio,
     email: row.email,
+    role: row.role,
+    shown: row.shown,
     createdAt: new Date(row.created_at),
     followersCount: Number(row.followers_count),
     followingCount: Number(row.following_count),
@@ -88,12 +103,6 @@ export async function updateProfile(tx: SqlExecutor, userId: number, changes: Pr
   );
   const row = rows[0];
   return row && { replacedAvatarId: row.replaced === null ? null : Number(row.replaced) };
-}
-
-
-export async function userExists(db: Db, userId: number): Promise<boolean> {
-  const { rows } = await db.execute(sql`SELECT 1 FROM users WHERE id = ${userId}`);
-  return rows.length > 0;
 }
 
 /**

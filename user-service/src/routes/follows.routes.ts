@@ -6,6 +6,8 @@ import { followQuery, relationshipResponse, unfollowQuery } from './user.schemas
 import type { LiveUpdates } from '../live/live-updates.js';
 
 const errors = { 400: ['CANNOT_FOLLOW_SELF'], 404: ['USER_NOT_FOUND'] };
+/** A follow between two accounts one of which blocks the other is refused. */
+const followErrors = { ...errors, 403: ['BLOCKED'] };
 
 /** @param backfillPosts how many of a newly followed account's newest posts enter the follower's timeline */
 export function declareFollowsRoutes(api: ApiRoutes, db: Db, live: LiveUpdates, backfillPosts: number): void {
@@ -19,7 +21,7 @@ export function declareFollowsRoutes(api: ApiRoutes, db: Db, live: LiveUpdates, 
       auth: 'required',
       query: followQuery,
       response: { description: 'the relationship after the follow', body: relationshipResponse },
-      errors,
+      errors: followErrors,
     },
     async ({ query }, req) => ({ relationship: await follow(db, live, backfillPosts, currentUser(req).id, query.toFollowId) }),
   );

@@ -35,7 +35,7 @@ export function declarePostsRoutes(api: ApiRoutes, db: Db, delivery: Delivery, p
       body: postBody,
       headers: postHeaders,
       response: { status: 201, description: 'the post (or, for a repeated Idempotency-Key, the first one)', body: postSchema },
-      errors: { 404: ['POST_NOT_FOUND'], 429: ['TOO_MANY_POSTS'] },
+      errors: { 403: ['BLOCKED'], 404: ['POST_NOT_FOUND'], 429: ['TOO_MANY_POSTS'] },
     },
     async ({ body, headers }, req) => {
       const key = headers['Idempotency-Key'];
@@ -77,7 +77,7 @@ export function declarePostsRoutes(api: ApiRoutes, db: Db, delivery: Delivery, p
       params: postIdParams,
       body: editPostBody,
       response: { description: 'the post as edited', body: postSchema },
-      errors: { 403: ['NOT_POST_AUTHOR'], 404: ['POST_NOT_FOUND'], 429: ['TOO_MANY_POSTS'] },
+      errors: { 403: ['NOT_POST_AUTHOR', 'BLOCKED'], 404: ['POST_NOT_FOUND'], 429: ['TOO_MANY_POSTS'] },
     },
     async ({ params, body }, req) => {
       const userId = currentUser(req).id;
@@ -92,13 +92,13 @@ export function declarePostsRoutes(api: ApiRoutes, db: Db, delivery: Delivery, p
       path: '/posts/:id/edits',
       tag: 'posts',
       summary: 'The earlier versions of a post, oldest first',
-      auth: 'none',
+      auth: 'optional',
       params: postIdParams,
       query: numericPageQuery,
       response: { description: 'a page of earlier versions', body: pageOf(postEditSchema) },
       errors: { 404: ['POST_NOT_FOUND'] },
     },
-    ({ params, query }) => postEdits(db, params.id, query),
+    ({ params, query }, req) => postEdits(db, params.id, query, req.user?.id),
   );
 
   api.add(

@@ -12,7 +12,7 @@ export function declareReactionsRoutes(api: ApiRoutes, db: Db, delivery: Deliver
   const notFound = { 404: ['POST_NOT_FOUND'] };
 
   api.add(
-    { method: 'put', path: '/posts/:id/like', tag: 'reactions', summary: 'Like a post; liking twice keeps one like', auth: 'required', params: postIdParams, response: answersPost, errors: notFound },
+    { method: 'put', path: '/posts/:id/like', tag: 'reactions', summary: 'Like a post; liking twice keeps one like', auth: 'required', params: postIdParams, response: answersPost, errors: { ...notFound, 403: ['BLOCKED'] } },
     ({ params }, req) => like(db, delivery.live, currentUser(req).id, params.id),
   );
 
@@ -27,13 +27,13 @@ export function declareReactionsRoutes(api: ApiRoutes, db: Db, delivery: Deliver
       path: '/posts/:id/likes',
       tag: 'reactions',
       summary: 'The accounts that liked a post, newest like first',
-      auth: 'none',
+      auth: 'optional',
       params: postIdParams,
       query: numericPageQuery,
       response: { description: 'a page of accounts', body: pageOf(userSummarySchema) },
       errors: notFound,
     },
-    ({ params, query }) => likers(db, params.id, query),
+    ({ params, query }, req) => likers(db, params.id, query, req.user?.id),
   );
 
   api.add(
@@ -46,7 +46,7 @@ export function declareReactionsRoutes(api: ApiRoutes, db: Db, delivery: Deliver
       auth: 'required',
       params: postIdParams,
       response: answersPost,
-      errors: { ...notFound, 429: ['TOO_MANY_POSTS'] },
+      errors: { ...notFound, 403: ['BLOCKED'], 429: ['TOO_MANY_POSTS'] },
     },
     async ({ params }, req) => {
       const userId = currentUser(req).id;

@@ -1,4 +1,7 @@
-/** Search: accounts by name, posts by their words. No sign-in needed, as for profiles and posts. */
+/**
+ * Search: accounts by name, posts by their words. No sign-in needed, as for profiles and posts;
+ * a signed-in caller's search leaves out the accounts (and their posts) a block stands between.
+ */
 import type { Db } from '@murmur/shared/db';
 import { pageOf, type ApiRoutes } from '@murmur/shared/http';
 import { MIN_CONTAINS_CHARACTERS, searchPosts, searchUsers, type SearchOptions } from '../services/search.service.js';
@@ -13,12 +16,12 @@ export function declareSearchRoutes(api: ApiRoutes, db: Db, options: SearchOptio
       path: '/users/search',
       tag: 'search',
       summary: 'Accounts whose username starts with or contains q, or whose display name contains it, case-insensitive',
-      description: `The exact name first, then the other names that start with q, then (for a q of ${MIN_CONTAINS_CHARACTERS} characters or more) those that contain it elsewhere, each group in name order.`,
-      auth: 'none',
+      description: `The exact name first, then the other names that start with q, then (for a q of ${MIN_CONTAINS_CHARACTERS} characters or more) those that contain it elsewhere, each group in name order. Suspended accounts are left out, and for a signed-in caller the accounts they block or are blocked by.`,
+      auth: 'optional',
       query: userSearchQuery,
       response: { description: 'a page of accounts', body: pageOf(userHitSchema) },
     },
-    ({ query: { q, ...page } }) => searchUsers(db, options, q, page),
+    ({ query: { q, ...page } }, req) => searchUsers(db, options, q, page, req.user?.id),
   );
 
   api.add(
@@ -27,7 +30,8 @@ export function declareSearchRoutes(api: ApiRoutes, db: Db, options: SearchOptio
       path: '/posts/search',
       tag: 'search',
       summary: 'Posts holding the words of q, newest first',
-      description: 'Words match regardless of case and accents, in any language; "a phrase" in double quotes matches as a phrase, `or` takes either word, `-word` leaves it out.',
+      description:
+        'Words match regardless of case and accents, in any language; "a phrase" in double quotes matches as a phrase, `or` takes either word, `-word` leaves it out. Posts of suspended accounts are left out, and for a signed-in caller those of the accounts they block or are blocked by.',
       auth: 'optional',
       query: postSearchQuery,
       response: { description: 'a page of posts', body: pageOf(postSchema) },

@@ -101,16 +101,47 @@ export const profileSchema = z
   })
   .meta({ id: 'Profile' });
 
-export const ownProfileSchema = profileSchema.extend({ email: z.string() }).meta({ id: 'OwnProfile' });
+export const ownProfileSchema = profileSchema
+  .extend({
+    email: z.string(),
+    role: z.enum(schema.ACCOUNT_ROLES).describe('`moderator` and `admin` may work the reports queue; admins also set roles'),
+  })
+  .meta({ id: 'OwnProfile' });
 
 export const relationshipSchema = z
-  .object({ id: z.number().int().describe('the other user'), following: z.boolean(), followedBy: z.boolean() })
+  .object({
+    id: z.number().int().describe('the other user'),
+    following: z.boolean(),
+    followedBy: z.boolean(),
+    blocking: z.boolean().describe('the caller blocks this user'),
+    blockedBy: z.boolean().describe('this user blocks the caller'),
+    muting: z.boolean().describe('the caller muted this user’s posts'),
+    mutingNotifications: z.boolean().describe('the caller’s mute hides this user’s notifications too'),
+  })
   .meta({ id: 'Relationship' });
 
 /** A profile as another user sees it: `relationship` is null for an anonymous caller and on one's own profile. */
 export const viewedProfileSchema = profileSchema
-  .extend({ relationship: relationshipSchema.nullable().describe('the caller’s follows with this user') })
+  .extend({ relationship: relationshipSchema.nullable().describe('the caller’s follows, blocks and mutes with this user') })
   .meta({ id: 'ViewedProfile' });
+
+/** `PUT /users/:id/mute`: an empty body mutes notifications too. */
+export const muteBody = z
+  .object({
+    notifications: z
+      .boolean({ error: 'must be true or false' })
+      .default(true)
+      .describe('false mutes the account’s posts only: its notifications still come'),
+  })
+  .default({ notifications: true });
+
+export const blockedAccountSchema = userSummarySchema
+  .extend({ blockedAt: z.iso.datetime() })
+  .meta({ id: 'BlockedAccount' });
+
+export const mutedAccountSchema = userSummarySchema
+  .extend({ mutedAt: z.iso.datetime(), notifications: z.boolean().describe('whether the mute hides the account’s notifications too') })
+  .meta({ id: 'MutedAccount' });
 
 export const relationshipResponse = z.object({ relationship: relationshipSchema });
 

@@ -63,13 +63,14 @@ export function declareUsersRoutes(api: ApiRoutes, db: Db, jobs: TimelineJobs): 
         path: `/users/:id/${direction}`,
         tag: 'follows',
         summary: direction === 'followers' ? 'Who follows the user, newest follow first' : 'Whom the user follows, newest follow first',
-        auth: 'none',
+        description: 'Without the accounts not shown to the caller (suspended, or blocked either way).',
+        auth: 'optional',
         params: userIdParams,
         query: numericPageQuery,
         response: { description: 'a page of users', body: pageOf(userSummarySchema) },
         errors: { 404: ['USER_NOT_FOUND'] },
       },
-      ({ params, query }) => listRelations(db, params.id, direction, query),
+      ({ params, query }, req) => listRelations(db, params.id, direction, query, req.user?.id),
     );
   }
 }

@@ -6,6 +6,7 @@ import { findPost, selectPosts, type EntriesQuery, type ListedPost, type Post } 
 import {
   ancestorEntries,
   authorEntries,
+  authorShown,
   clearPostLinks,
   deletePost,
   findKeyedPostId,
@@ -15,15 +16,15 @@ import {
   lockReposts,
   listPostEdits,
   lockPostForEdit,
-  postExists,
+  postShown,
   replyEntries,
   updatePostText,
   type NewPost,
 } from '../repos/posts.repo.js';
 import { notifyPostAudience } from '../repos/notifications.repo.js';
-import { userExists } from '../repos/users.repo.js';
 import { lockTimelineForPost, timelineEntries } from '../timeline/feed.repo.js';
-import { retractReposts, walkFollowers, type TimelineJobs } from '../timeline/timeline-jobs.js';
+import { retractReposts, walkFollowers, type TimelineJob, type TimelineJobs } from '../timeline/timeline-jobs.js';
+import type { Enqueue } from '../timeline/job-queue.js';
 import { userNotFound } from './follows.service.js';
 import type { LiveUpdates } from '../live/live-updates.js';
 import { hashtags, mentionedNames } from '@murmur/shared/text-links';
@@ -129,10 +130,10 @@ export async function editPost(db: Db, live: LiveUpdates, postId: number, userId
   return { post: await getPost(db, postId, userId), changed: notificationIds !== undefined };
 }
 
-/** A post's earlier versions, oldest first. */
-export async function postEdits(db: Db, postId: number, page: PageRequest): Promise<Page<{ text: string; editedAt: Date }>> {
-  const rows = await listPostEdits(db, postId, page);
-  if (rows.length === 0 && !(await postExists(db, postId))) throw postNotFound(postId);
+/** A post's earlier versions, oldest first, when the post is shown to the viewer. */
+export async function postEdits(db: Db, postId: number, page: PageRequest, viewerId?: number): Promise<Page<{ text: string; editedAt: Date }>> {
+  const [rows, shown] = await Promise.all([listPostEdits(db, postId, page), postShown(db, postId, viewerId)]);
+  if (!shown) throw postNotFound(postId);
   return toPage(
     rows,
     page.limit,
@@ -146,24 +147,42 @@ export async function postEdits(db: Db, postId: number, page: PageRequest): Prom
  * request removes its rows from the first `inlineFollowers` followers' feeds, and a job from the
  * others'. Its replies stay, still naming it; its likes and reposts go with it.
  */
+/**
+ * Deletes post `postId` of author `authorId` in `tx`, with what follows from it: the followers'
+ * timelines (inline for the first of them, a job for the rest) and the reposts. Resolves the
+ * outcome and, when deleted, the readers whose timeline showed it (to tell them once committed).
+ * The author's own deletion and a moderator's share it.
+ */
+export async function deletePostWithEffects(
+  tx: SqlExecutor,
+  enqueue: Enqueue<TimelineJob>,
+  delivery: Delivery,
+  postId: number,
+  authorId: number,
+): Promise<{ result: Awaited<ReturnType<typeof deletePost>>; readers: number[] }> {
+  const reposts = await lockReposts(tx, postId);
+  const result = await deletePost(tx, postId, authorId);
+  if (result !== 'deleted') return { result, readers: [] };
+  const readers = await walkFollowers(tx, enqueue, { kind: 'retract', postId, authorId, after: 0 }, delivery.inlineFollowers);
+  await retractReposts(enqueue, reposts, postId);
+  return { result, readers: [authorId, ...readers] };
+}
+
 export async function removePost(delivery: Delivery, postId: number, userId: number): Promise<void> {
-  const outcome = await delivery.jobs.write(async (tx, enqueue) => {
-    const reposts = await lockReposts(tx, postId);
-    const result = await deletePost(tx, postId, userId);
-    if (result !== 'deleted') return { result, readers: [] };
-    const readers = await walkFollowers(tx, enqueue, { kind: 'retract', postId, authorId: userId, after: 0 }, delivery.inlineFollowers);
-    await retractReposts(enqueue, reposts, postId);
-    return { result, readers: [userId, ...readers] };
-  });
+  const outcome = await delivery.jobs.write((tx, enqueue) => deletePostWithEffects(tx, enqueue, delivery, postId, userId));
   if (outcome.result === 'not_found') throw postNotFound(postId);
   if (outcome.result === 'not_author') throw forbidden('NOT_POST_AUTHOR', 'only the author can delete a post');
   delivery.live.postsLeft([{ postId, readerIds: outcome.readers }]);
 }
 
-/** A user's posts and reposts, newest first. */
+/**
+ * A user's posts and reposts, newest first, as the viewer sees them. A suspended user, or one who
+ * blocks the viewer, is not found; one the viewer blocks has an empty list.
+ */
 export async function postsByAuthor(db: Db, authorId: number, page: PageRequest, viewerId: number | undefined): Promise<Page<Post>> {
-  const result = await pageOfPosts(db, authorEntries(authorId, page), viewerId, page.limit);
-  if (result.items.length === 0 && !(await userExists(db, authorId))) throw userNotFound(authorId);
+  const result = await pageOfPosts(db, authorEntries(authorId, page, viewerId), viewerId, page.limit);
+  // An empty page may mean "no such user (for this viewer)"; only then is the extra lookup paid.
+  if (result.items.length === 0 && !(await authorShown(db, authorId, viewerId))) throw userNotFound(authorId);
   return result;
 }
 
@@ -171,16 +190,19 @@ export function timeline(db: Db, readerId: number, page: PageRequest): Promise<P
   return pageOfPosts(db, timelineEntries(readerId, page), readerId, page.limit);
 }
 
-/** The thread above a post, root first. */
+/** The thread above a post, root first, without the posts not shown to the viewer. */
 export async function ancestors(db: Db, postId: number, viewerId: number | undefined): Promise<{ items: Post[] }> {
-  const [rows, exists] = await Promise.all([selectPosts(db, ancestorEntries(postId), viewerId), postExists(db, postId)]);
-  if (!exists) throw postNotFound(postId);
+  const [rows, shown] = await Promise.all([selectPosts(db, ancestorEntries(postId, viewerId), viewerId), postShown(db, postId, viewerId)]);
+  if (!shown) throw postNotFound(postId);
   return { items: rows.map((row) => row.post) };
 }
 
-/** A post's direct replies, oldest first. A deleted post's replies can still be listed. */
+/**
+ * A post's direct replies, oldest first, without those not shown to the viewer. A deleted post's
+ * replies can still be listed; a post not shown to the viewer is not found.
+ */
 export async function replies(db: Db, postId: number, page: PageRequest, viewerId: number | undefined): Promise<Page<Post>> {
-  const result = await pageOfPosts(db, replyEntries(postId, page), viewerId, page.limit, 'asc');
-  if (result.items.length === 0 && page.cursor === undefined && !(await postExists(db, postId))) throw postNotFound(postId);
+  const [result, shown] = await Promise.all([pageOfPosts(db, replyEntries(postId, page, viewerId), viewerId, page.limit, 'asc'), postShown(db, postId, viewerId)]);
+  if (shown === false || (shown === undefined && result.items.length === 0 && page.cursor === undefined)) throw postNotFound(postId);
   return result;
 }

@@ -7,7 +7,7 @@ import type { Db } from '@murmur/shared/db';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
 import { deleteLike, insertLike, listLikers } from '../repos/likes.repo.js';
 import type { AccountSummary, Post } from '../repos/post-view.repo.js';
-import { deletePost, findRepostId, insertRepost, postExists } from '../repos/posts.repo.js';
+import { deletePost, findRepostId, insertRepost, postShown } from '../repos/posts.repo.js';
 import { lockTimelineForPost } from '../timeline/feed.repo.js';
 import { walkFollowers } from '../timeline/timeline-jobs.js';
 import { getPost, postNotFound, type Delivery } from './posts.service.js';
@@ -25,10 +25,13 @@ export async function unlike(db: Db, userId: number, postId: number): Promise<Po
   return getPost(db, postId, userId);
 }
 
-/** The accounts that liked a post, newest like first. */
-export async function likers(db: Db, postId: number, page: PageRequest): Promise<Page<AccountSummary>> {
-  const rows = await listLikers(db, postId, page);
-  if (rows.length === 0 && page.cursor === undefined && !(await postExists(db, postId))) throw postNotFound(postId);
+/**
+ * The accounts that liked a post, newest like first, as the viewer (anonymous when undefined) sees
+ * them: a post not shown to them is not found, and accounts not shown to them are left out.
+ */
+export async function likers(db: Db, postId: number, page: PageRequest, viewerId?: number): Promise<Page<AccountSummary>> {
+  const [rows, shown] = await Promise.all([listLikers(db, postId, page, viewerId), postShown(db, postId, viewerId)]);
+  if (!shown) throw postNotFound(postId);
   return toPage(
     rows,
     page.limit,
@@ -54,7 +57,7 @@ export async function repost(db: Db, delivery: Delivery, userId: number, postId:
     delivery.live.postEntered(outcome.repostId, outcome.readers);
   }
   // A concurrent repost of the same post by the same caller commits first: it is theirs already.
-  if (!outcome && !(await postExists(db, postId))) throw postNotFound(postId);
+  if (!outcome && !(await postShown(db, postId, userId))) throw postNotFound(postId);
   return { post: await getPost(db, postId, userId), created: outcome?.created ?? false };
 }
 

@@ -39,14 +39,23 @@ export interface UserResult {
   followersCount: number;
 }
 
-/** One page of the accounts whose name starts with or contains `q`, regardless of case. */
-export async function searchUsers(db: Db, options: SearchOptions, q: string, page: PageRequest<UserSearchPosition>): Promise<Page<UserResult>> {
+/**
+ * One page of the accounts whose name starts with or contains `q`, regardless of case, of those
+ * shown to `viewerId` (no suspended account; for a logged-in viewer, none blocked either way).
+ */
+export async function searchUsers(
+  db: Db,
+  options: SearchOptions,
+  q: string,
+  page: PageRequest<UserSearchPosition>,
+  viewerId: number | undefined,
+): Promise<Page<UserResult>> {
   const needle = q.toLowerCase();
   const wanted = page.limit + 1;
   const found: Array<{ phase: UserSearchPosition['phase']; match: UserMatch }> = [];
   let after = page.cursor?.after ?? '';
   if (page.cursor?.phase !== 'contains') {
-    for (const match of await usersByPrefix(db, needle, after, wanted)) found.push({ phase: 'prefix', match });
+    for (const match of await usersByPrefix(db, needle, after, wanted, viewerId)) found.push({ phase: 'prefix', match });
     after = '';
   }
   if (found.length < wanted && [...needle].length >= MIN_CONTAINS_CHARACTERS) {
@@ -54,8 +63,8 @@ export async function searchUsers(db: Db, options: SearchOptions, q: string, pag
     const matches = await walkThenIndex<UserMatch, string>(
       more,
       options,
-      (from, rows, count) => walkUsersContaining(db, needle, from ?? after, count, rows),
-      () => usersContaining(db, needle, after, more),
+      (from, rows, count) => walkUsersContaining(db, needle, from ?? after, count, rows, viewerId),
+      () => usersContaining(db, needle, after, more, viewerId),
     );
     for (const match of matches) found.push({ phase: 'contains', match });
   }
@@ -73,8 +82,8 @@ export async function searchPosts(db: Db, options: SearchOptions, q: string, pag
   const ids = await walkThenIndex<number, number>(
     wanted,
     options,
-    (from, rows, more) => walkPostsMatching(db, q, from ?? page.cursor, more, rows),
-    () => postsMatching(db, q, page.cursor, wanted),
+    (from, rows, more) => walkPostsMatching(db, q, from ?? page.cursor, more, rows, viewerId),
+    () => postsMatching(db, q, page.cursor, wanted, viewerId),
   );
   return toPage(await findPosts(db, ids, viewerId), page.limit, (post) => post.id, (post) => post);
 }

@@ -8,11 +8,11 @@ import { mostUsedTags, tagEntries, type TagUse } from '../repos/tags.repo.js';
 import { pageOfPosts } from './posts.service.js';
 import { isTag, normaliseTag } from '@murmur/shared/text-links';
 
-/** The posts with `tag` (any case, with or without its `#`), newest first. */
+/** The posts with `tag` (any case, with or without its `#`), newest first, of those shown to the viewer. */
 export function tagPosts(db: Db, tag: string, page: PageRequest, viewerId: number | undefined): Promise<Page<Post>> {
   const bare = tag.startsWith('#') ? tag.slice(1) : tag;
   if (!isTag(bare)) throw badRequest('INVALID_TAG', 'tag must be letters, digits and _, and not digits alone');
-  return pageOfPosts(db, tagEntries(normaliseTag(bare), page), viewerId, page.limit);
+  return pageOfPosts(db, tagEntries(normaliseTag(bare), page, viewerId), viewerId, page.limit);
 }
 
 /** Most tags a trends answer lists. */

@@ -1,33 +1,37 @@
 /** Profiles and account deletion. */
-import { inTransaction, type Db } from '@murmur/shared/db';
+import { inTransaction, poolExecutor, type Db } from '@murmur/shared/db';
 import { claimMedia } from '@murmur/shared/media';
 import { deleteMedia } from '../media/media.repo.js';
 import { unauthorized } from '@murmur/shared/errors';
-import { findRelationship } from '../repos/follows.repo.js';
+import { findRelationship, type Relationship } from '../repos/safety.repo.js';
 import { deleteUser, findProfile, lockAvatarId, updateProfile, type OwnProfile, type Profile, type ProfileChanges } from '../repos/users.repo.js';
 import type { TimelineJobs } from '../timeline/timeline-jobs.js';
-import { userNotFound, type Relationship } from './follows.service.js';
+import { userNotFound } from './follows.service.js';
 
 /**
- * A user's public profile (no email), with the viewer's relationship to them: whether the
- * viewer follows them and is followed back. Null for an anonymous viewer and on one's own profile.
+ * A user's public profile (no email, no role), with the viewer's relationship to them (follows,
+ * blocks and mutes both ways); the relationship is null for an anonymous viewer and on one's own
+ * profile. A profile not shown to the viewer (`profileShownTo`: a suspended account, to anyone;
+ * one that blocks the viewer, to the viewer logged in) is not found. The blocker still sees whom
+ * they block, so that they can unblock.
  */
 export async function getProfile(db: Db, userId: number, viewerId?: number): Promise<Profile & { relationship: Relationship | null }> {
   const [profile, relationship] = await Promise.all([
-    findProfile(db, userId),
-    viewerId === undefined || viewerId === userId ? undefined : findRelationship(db, viewerId, userId),
+    findProfile(db, userId, viewerId),
+    viewerId === undefined || viewerId === userId ? undefined : findRelationship(poolExecutor(db.$client), viewerId, userId),
   ]);
-  if (!profile) throw userNotFound(userId);
-  const { email, ...publicProfile } = profile;
-  return { ...publicProfile, relationship: relationship ? { id: userId, ...relationship } : null };
+  if (!profile?.shown) throw userNotFound(userId);
+  const { email, role, shown, ...publicProfile } = profile;
+  return { ...publicProfile, relationship: relationship ?? null };
 }
 
-/** The caller's own profile, email included. */
+/** The caller's own profile, email and role included. */
 export async function getOwnProfile(db: Db, userId: number): Promise<OwnProfile> {
   const profile = await findProfile(db, userId);
   // The session was valid a moment ago; the account has just been deleted.
   if (!profile) throw unauthorized('SESSION_REVOKED', 'the account no longer exists');
-  return profile;
+  const { shown, ...own } = profile;
+  return own;
 }
 
 /**
