@@ -166,8 +166,9 @@ export const NO_MEDIA: MediaAttachment[] = Object.freeze([]) as unknown as Media
  * A message as clients see it. `seq` numbers the room's history 1, 2, 3, … with no gap: the
  * order of delivery, history and resume (`?since=<seq>`). It carries its current text, with
  * `editedAt` once edited, and its pictures. A deleted message, or one whose author deleted their
- * account, is a tombstone: it keeps its seq, `deleted` is true, `user` and `text` are null and
- * `media` is empty.
+ * account or is suspended, is a tombstone: it keeps its seq, `deleted` is true, `user` and `text`
+ * are null and `media` is empty. A message by an account the reader blocks is `hidden`: it keeps
+ * its seq and author, and loses its text and pictures, for that reader alone.
  */
 export const chatMessageSchema = z
   .object({
@@ -181,13 +182,15 @@ export const chatMessageSchema = z
     editedAt: timestamp.optional(),
     clientMsgId: z.string().optional().describe('the id the sender chose, echoed back'),
     deleted: z.literal(true).optional(),
+    hidden: z.literal(true).optional().describe('by an account the reader blocks: `text` is null and `media` empty'),
   })
   .meta({ id: 'ChatMessage' });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 /**
  * An edit, stored in the room's history at its own `seq`: message `target` now reads `text`.
- * Once the message is deleted (or the editor's account), `text` and `user` are null.
+ * Once the message is deleted (or the editor's account, or while it is suspended), `text` and
+ * `user` are null. An edit by an account the reader blocks is `hidden`, with a null `text`.
  */
 export const messageEditSchema = z.object({
   seq,
@@ -196,6 +199,7 @@ export const messageEditSchema = z.object({
   text: z.string().nullable(),
   editedAt: timestamp,
   user: publicUserSchema.nullable(),
+  hidden: z.literal(true).optional(),
 });
 export type MessageEdit = z.infer<typeof messageEditSchema>;
 
@@ -236,7 +240,7 @@ export const serverEventSchema = z
     event(
       'error',
       { code: z.string(), message: z.string(), clientMsgId: z.string().optional(), seq: seq.optional(), roomId: roomId.optional() },
-      'a frame was refused (BAD_FRAME, RATE_LIMITED, MEDIA_NOT_FOUND, …) or a resume left a gap (RESUME_GAP); on /ws/stream, `roomId` names the room it concerns',
+      'a frame was refused (BAD_FRAME, RATE_LIMITED, MEDIA_NOT_FOUND, BLOCKED, …) or a resume left a gap (RESUME_GAP); on /ws/stream, `roomId` names the room it concerns',
     ),
     event('server_shutting_down', {}, 'the server is restarting; the socket closes with 1001'),
     event(
@@ -263,6 +267,11 @@ export interface EncodedEvent {
   bytes: number;
   /** Events stored in the room's history carry their seq: delivery orders them by it. */
   seq?: number;
+  /**
+   * A passing event's typist, read from its JSON the first time a reader who blocks someone is
+   * given it (null: not a `typing` event); never read for anyone else.
+   */
+  typist?: number | null;
 }
 
 /** What a stored event is: a message, or an edit or a deletion of one. */
@@ -279,6 +288,13 @@ export interface SequencedEvent extends EncodedEvent {
   userId: number | null;
   /** The seq of the message an edit or deletion acts on. */
   target?: number;
+  /**
+   * The suspended author this tombstone stands for: their account is kept, and unsuspending
+   * shows the event again.
+   */
+  withheldAuthor?: number;
+  /** The event as a reader who blocks its author gets it, made the first time one is given it. */
+  hiddenCopy?: SequencedEvent;
 }
 
 export function encodeEvent(event: ServerEvent): EncodedEvent {

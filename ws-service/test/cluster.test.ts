@@ -8,13 +8,23 @@ import { api, within } from '@murmur/shared/testing';
 import { RedisBroker } from '../src/delivery/broker-redis.js';
 import { RedisPresence } from '../src/delivery/presence-redis.js';
 import { openRedis } from '@murmur/shared/redis';
-import { connect, createRoom, join, listedRoom, startWsService, type TestSocket, type WsUnderTest, FAST_SENDING_ENV } from './helpers.js';
+import {
+  connect,
+  createRoom,
+  dropRedisKeys,
+  join,
+  listedRoom,
+  RESUBSCRIBE_TIMEOUT_MS,
+  startLinkedInstance,
+  startWsService,
+  TEST_REDIS_URL as REDIS_URL,
+  type TestSocket,
+  type WsUnderTest,
+  FAST_SENDING_ENV,
+} from './helpers.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Short, so a crashed instance expires within the test; long enough that a busy test machine never misses three heartbeats. */
 const PRESENCE_TTL_MS = 1_500;
-/** Longest wait for the subscription to come back after its connection was killed (reconnects back off to 2 s at most). */
-const RESUBSCRIBE_TIMEOUT_MS = 10_000;
 
 describe('several instances through Redis', () => {
   // One prefix per run: parallel runs on the same Redis never see each other's rooms.
@@ -34,13 +44,7 @@ describe('several instances through Redis', () => {
   let carol: RegisteredUser;
 
   /** Starts an instance of the cluster and waits until it receives the others' events. */
-  const startInstance = async (options: { broker?: RedisBroker; presence?: RedisPresence } = {}): Promise<WsUnderTest> => {
-    const instance = await startWsService(clusterEnv, options);
-    const { broker } = instance.service;
-    assert.ok(broker instanceof RedisBroker);
-    await within(broker.whenSubscribed(), RESUBSCRIBE_TIMEOUT_MS, 'subscribing');
-    return instance;
-  };
+  const startInstance = (options: { broker?: RedisBroker; presence?: RedisPresence } = {}): Promise<WsUnderTest> => startLinkedInstance(clusterEnv, options);
 
   before(async () => {
     admin = new Redis(REDIS_URL);
@@ -53,9 +57,7 @@ describe('several instances through Redis', () => {
   after(async () => {
     await Promise.all([first.close(), second.close()]);
     await auth.close();
-    const keys: string[] = [];
-    for await (const batch of admin.scanStream({ match: `${prefix}*` }) as AsyncIterable<string[]>) keys.push(...batch);
-    if (keys.length > 0) await admin.del(...keys);
+    await dropRedisKeys(prefix);
     await admin.quit();
   });
 

@@ -2,9 +2,43 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { api } from '@murmur/shared/testing';
+import { sql } from 'drizzle-orm';
+import { notifyAuthEvent, type AuthEvent, type AuthEventsSubscriber } from '@murmur/shared/auth';
+import type { Db } from '@murmur/shared/db';
+import { pairLock } from '@murmur/shared/safety';
+import { api, within } from '@murmur/shared/testing';
+
+import { Redis } from 'ioredis';
+import { RedisBroker } from '../src/delivery/broker-redis.js';
+import type { WsServerOptions } from '../src/ws-server.js';
+import { startWsService, type WsUnderTest } from '../src/testing.js';
 
 export { FAST_SENDING_ENV, startStack, startWsService, type Stack, type WsUnderTest } from '../src/testing.js';
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Longest wait for an instance's Redis subscription to be in place (reconnects back off to 2 s at most). */
+export const RESUBSCRIBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Starts an instance of a cluster linked through Redis (`env` names REDIS_URL and the cluster's
+ * REDIS_KEY_PREFIX) and waits until it receives the other instances' events.
+ */
+export async function startLinkedInstance(env: Record<string, string>, options: WsServerOptions = {}): Promise<WsUnderTest> {
+  const instance = await startWsService(env, options);
+  const { broker } = instance.service;
+  assert.ok(broker instanceof RedisBroker);
+  await within(broker.whenSubscribed(), RESUBSCRIBE_TIMEOUT_MS, 'subscribing');
+  return instance;
+}
+
+/** Deletes what a cluster left in Redis under its key prefix; other runs on the same Redis keep theirs. */
+export async function dropRedisKeys(prefix: string): Promise<void> {
+  const admin = new Redis(TEST_REDIS_URL);
+  const keys: string[] = [];
+  for await (const batch of admin.scanStream({ match: `${prefix}*` }) as AsyncIterable<string[]>) keys.push(...batch);
+  if (keys.length > 0) await admin.del(...keys);
+  await admin.quit();
+}
 
 export async function createRoom(wsUrl: string, token: string, name = 'room'): Promise<number> {
   const res = await api(wsUrl, 'POST', '/ws/createRoom', { token, body: { name } });
@@ -150,4 +184,65 @@ export function refusal(wsUrl: string, path: string, options: ConnectOptions = {
       });
     });
   });
+}
+
+/**
+ * What user-service does when `blockerId` blocks `blockedId` (`blocked`) or unblocks them: the
+ * row, under the pair's lock, and (unless `announce` is false, as when the event is lost) the
+ * auth event, in one transaction. Resolves the room's last seq read under the lock, when `roomId`
+ * is given: every message of it stored before the block.
+ */
+export async function setBlock(db: Db, blockerId: number, blockedId: number, blocked: boolean, options: { announce?: boolean; roomId?: number } = {}): Promise<number | undefined> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT ${pairLock(blockerId, blockedId)}`);
+    if (blocked) await tx.execute(sql`INSERT INTO blocks (blocker_id, blocked_id) VALUES (${blockerId}, ${blockedId}) ON CONFLICT DO NOTHING`);
+    else await tx.execute(sql`DELETE FROM blocks WHERE blocker_id = ${blockerId} AND blocked_id = ${blockedId}`);
+    if (options.announce !== false) await tx.execute(notifyAuthEvent({ type: 'block_changed', blockerId, blockedId, blocked }));
+    if (options.roomId === undefined) return undefined;
+    const { rows } = await tx.execute<{ last_seq: number }>(sql`SELECT last_seq FROM rooms WHERE id = ${options.roomId}`);
+    return Number(rows[0]!.last_seq);
+  });
+}
+
+/** `setBlock` with its event, resolved once `ws` has heard the event. */
+export async function blockHeard(ws: WsUnderTest, blockerId: number, blockedId: number, blocked = true): Promise<void> {
+  const heard = heardAuthEvent(ws.deps.verification.authEvents, 'block_changed');
+  await setBlock(ws.deps.database.db, blockerId, blockedId, blocked);
+  await heard;
+}
+
+/**
+ * What user-service does when a moderator suspends an account (its sessions end with it) or
+ * unsuspends it, with the auth event, in one transaction.
+ */
+export async function setSuspended(db: Db, userId: number, suspended: boolean): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (suspended) {
+      await tx.execute(sql`UPDATE users SET suspended_at = now() WHERE id = ${userId}`);
+      await tx.execute(sql`UPDATE sessions SET revoked_at = now() WHERE user_id = ${userId} AND revoked_at IS NULL`);
+      await tx.execute(notifyAuthEvent({ type: 'user_suspended', userId }));
+    } else {
+      await tx.execute(sql`UPDATE users SET suspended_at = NULL WHERE id = ${userId}`);
+      await tx.execute(notifyAuthEvent({ type: 'user_unsuspended', userId }));
+    }
+  });
+}
+
+/**
+ * Resolves once the service's auth events have delivered an event of `type` (after the
+ * service's own listeners, which were added first, handled it).
+ */
+export function heardAuthEvent(authEvents: AuthEventsSubscriber, type: AuthEvent['type']): Promise<AuthEvent> {
+  return within(
+    new Promise<AuthEvent>((resolve) => {
+      const listener = (event: AuthEvent) => {
+        if (event.type !== type) return;
+        authEvents.off('auth_event', listener);
+        resolve(event);
+      };
+      authEvents.on('auth_event', listener);
+    }),
+    3_000,
+    `the ${type} auth event`,
+  );
 }

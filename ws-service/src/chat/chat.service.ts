@@ -20,14 +20,17 @@ import type { WebSocket } from 'ws';
 import { isPersonMessage, isSequenced, type Broker, type BrokerMessage } from '../delivery/broker.js';
 import { Hub } from '../delivery/hub.js';
 import type { PresenceTracker } from '../delivery/presence.js';
-import { encodeEvent, encodeMessage, NO_MEDIA, type EncodedEvent, type SequencedEvent } from '../protocol.js';
-import { admitMembers, moveReadMarkers, stillAdmitted, type Admission, type ReadOutcome } from '../store/members.repo.js';
+import { encodeDeletion, encodeEvent, encodeMessage, NO_MEDIA, type EncodedEvent, type SequencedEvent } from '../protocol.js';
+import { admitMembers, moveReadMarkers, stillAdmitted, type Admission, type JoinCheck, type JoinStanding, type ReadOutcome } from '../store/members.repo.js';
 import { messagesAfter, type NewMessage, type StoredMessage } from '../store/messages.repo.js';
 import { CloseCode } from '../ws/close-codes.js';
 import { Client, type ChatEntry, type ClientLimits, type ConnectionKind } from '../ws/client.js';
 import type { RoomSubscription } from '../delivery/room-subscription.js';
 import { FlushScheduler } from '../ws/flush-scheduler.js';
 import { PersonStreams, type PersonStreamsOptions } from '../people/person-streams.js';
+import { BlockLists } from '../people/block-lists.js';
+import type { BlockList } from '../delivery/block-list.js';
+import { storedAsSeenBy } from '../delivery/hidden-events.js';
 import { ChatNotifications } from './chat-notifications.js';
 import type { RateLimits } from '../ws/rate-limiter.js';
 import { PerUserRateLimit } from '../ws/user-rate-limit.js';
@@ -49,6 +52,13 @@ const MAX_JOIN_BATCH = 1_000;
 const HISTORY_UNAVAILABLE = { code: 'HISTORY_UNAVAILABLE', message: 'history unavailable' };
 /** Read markers moved by one statement. */
 const MAX_READ_BATCH = 1_000;
+
+/** The refusal of a direct room that a block closed. */
+const blockedIn = (roomId: number) => ({ code: 'BLOCKED', message: `one of you has blocked the other: direct room ${roomId} is closed` });
+
+/** The messages of a join or resume as the reader of `blocks` gets them. */
+const seenBy = (events: SequencedEvent[], blocks: BlockList): SequencedEvent[] =>
+  blocks.size === 0 ? events : events.map((event) => storedAsSeenBy(event, blocks));
 
 export interface ChatLimits extends ClientLimits {
   /** Newest messages kept in memory per room with local clients. */
@@ -73,7 +83,10 @@ export interface ChatServiceOptions {
   presence: PresenceTracker;
   /** Tags what this instance publishes, so it can ignore its own echo. */
   instanceId: string;
-  /** Account deletions, to blank the deleted author's messages held in memory. */
+  /**
+   * Account deletions and suspensions (to blank the author's messages held in memory), blocks
+   * (the connections' block lists) and moderators' deletions (delivered to the rooms here).
+   */
   authEvents: AuthEventsSubscriber;
   /** How stream connections start: where missed notifications are read, how many unread are counted. */
   streams: Pick<PersonStreamsOptions, 'userService' | 'maxUnreadNotifications'>;
@@ -98,7 +111,9 @@ export class ChatService implements ChatEntry {
   /** Joins that arrive together are decided, and their memberships recorded, in one statement. */
   private readonly admissions: GroupBatcher<{ roomId: number; userId: number }, Admission>;
   /** Joined sockets re-checked together (session and membership), in one query. */
-  private readonly joinChecks: GroupBatcher<{ sessionId: string; roomId: number; userId: number }, { session: boolean; member: boolean }>;
+  private readonly joinChecks: GroupBatcher<JoinCheck, JoinStanding>;
+  /** Whom the people connected here block, kept current. */
+  private readonly blockLists: BlockLists;
   /** Read markers that arrive together move in one statement. */
   private readonly readMarkers: GroupBatcher<{ roomId: number; userId: number; seq: number }, ReadOutcome>;
   private readonly stopListening: Array<() => void> = [];
@@ -118,6 +133,7 @@ export class ChatService implements ChatEntry {
       maxWaiting: limits.maxWaitingWrites,
     });
     this.pictureClaims = new PictureClaims(db);
+    this.blockLists = new BlockLists(db, logger);
     this.history = new RoomHistory({
       db,
       recentMessages: limits.recentMessages,
@@ -143,13 +159,13 @@ export class ChatService implements ChatEntry {
         this.history.catchUp(channel?.roomId).catch((err: unknown) => logger.warn({ err }, 'catching rooms up after a subscription was made failed'));
       }),
     );
-    const onAuthEvent = (event: AuthEvent) => {
-      if (event.type === 'user_deleted') this.history.tombstoneAuthor(event.userId);
-    };
-    // Deletions may have been missed while the event connection was down: reread what memory holds.
+    const onAuthEvent = (event: AuthEvent) => this.authEvent(event);
+    // Deletions, suspensions and blocks may have been missed while the event connection was
+    // down: reread what memory holds.
     const onReset = () => {
       if (!options.authEvents.live) return;
       this.history.reloadAll().catch((err: unknown) => logger.warn({ err }, 'reloading recent history failed'));
+      this.blockLists.reloadAll();
     };
     options.authEvents.on('auth_event', onAuthEvent);
     options.authEvents.on('reset', onReset);
@@ -166,7 +182,8 @@ export class ChatService implements ChatEntry {
   /**
    * Lets `user` into the room before the WebSocket handshake, recording the membership of a
    * public room (batched with the other joins of the moment). 404 for an unknown room and for a
-   * private or direct room the user is not a member of; 403 for a room they are banned from.
+   * private or direct room the user is not a member of; 403 for a room they are banned from, and
+   * for a direct room a block closed.
    */
   async admit(roomId: number, userId: number): Promise<void> {
     let admission: Admission;
@@ -179,6 +196,10 @@ export class ChatService implements ChatEntry {
     }
     if (admission === 'not_found') throw notFound('ROOM_NOT_FOUND', `there is no room ${roomId}`);
     if (admission === 'banned') throw forbidden('BANNED_FROM_ROOM', `you were removed from room ${roomId} and cannot join it again`);
+    if (admission === 'blocked') {
+      const { code, message } = blockedIn(roomId);
+      throw forbidden(code, message);
+    }
   }
 
   /**
@@ -199,6 +220,7 @@ export class ChatService implements ChatEntry {
       return client;
     }
     this.connections.add(client);
+    this.blockLists.attach(client);
     this.userRate.attach(user.id);
     if (kind.kind === 'room') void this.join(client.openRoom(kind.roomId), since);
     else client.feed = this.streams.open(client, since, token);
@@ -207,7 +229,7 @@ export class ChatService implements ChatEntry {
 
   /**
    * Admits a stream's new subscription to its room (recording the membership of a public room, as
-   * a join does), then joins it. A refusal (unknown room, not a member, banned) ends the
+   * a join does), then joins it. A refusal (unknown room, not a member, banned, blocked) ends the
    * subscription with that error; the connection stays.
    */
   async subscribe(room: RoomSubscription, since: number | undefined): Promise<void> {
@@ -246,11 +268,13 @@ export class ChatService implements ChatEntry {
    */
   async post(client: RoomSubscription, text: string, clientMsgId: string | undefined, mediaIds: readonly number[] | undefined): Promise<void> {
     const { roomId, user } = client;
+    if (this.refuseIfBlocked(client, { clientMsgId })) return;
     if (!this.takeUserRate(client, clientMsgId)) return;
     let stored: StoredMessage;
     try {
       stored = await this.storeInOrder(client, text, clientMsgId, mediaIds);
     } catch (err) {
+      this.heardBlocked(client, err);
       // Not acknowledged. Pictures that may not be claimed (an AppError, answered with its code)
       // stored nothing. A commit whose answer was lost may still have stored it; sending it
       // again with the same clientMsgId is safe either way.
@@ -298,7 +322,23 @@ export class ChatService implements ChatEntry {
   }
 
   private newMessage(client: RoomSubscription, text: string, clientMsgId: string | undefined, media: MediaAttachment[] | null): NewMessage {
-    return { roomId: client.roomId, userId: client.user.id, text, clientMsgId: clientMsgId ?? null, media };
+    return { roomId: client.roomId, userId: client.user.id, text, clientMsgId: clientMsgId ?? null, media, peer: client.directPeer ?? null };
+  }
+
+  /**
+   * Refuses a frame that writes in a direct room a block closed, as far as this instance heard
+   * (the database refuses the rest); true, with the error sent, when it did.
+   */
+  private refuseIfBlocked(client: RoomSubscription, frame: { clientMsgId?: string; seq?: number }): boolean {
+    if (!client.pairBlocked) return false;
+    const { code, message } = blockedIn(client.roomId);
+    client.sendError(code, message, frame.clientMsgId, frame.seq);
+    return true;
+  }
+
+  /** The database refused a write of the direct room for a block: its next ones are refused here. */
+  private heardBlocked(client: RoomSubscription, err: unknown): void {
+    if (err instanceof AppError && err.code === 'BLOCKED') client.pairBlocked = true;
   }
 
   /**
@@ -332,8 +372,9 @@ export class ChatService implements ChatEntry {
 
   /** Edits the client's message `seq`; every client of the room gets `message_edited`, the sender's copy is its acknowledgement. */
   async edit(client: RoomSubscription, seq: number, text: string): Promise<void> {
+    if (this.refuseIfBlocked(client, { seq })) return;
     if (!this.takeUserRate(client)) return;
-    await this.change(client, seq, () => editMessage(this.options.db, { roomId: client.roomId, target: seq, user: client.user, text }));
+    await this.change(client, seq, () => editMessage(this.options.db, { roomId: client.roomId, target: seq, user: client.user, text, peer: client.directPeer }));
   }
 
   /** Deletes message `seq` (the author's own, or any as a moderator or the owner); the room gets `message_deleted`. */
@@ -372,6 +413,7 @@ export class ChatService implements ChatEntry {
     try {
       event = await store();
     } catch (err) {
+      this.heardBlocked(client, err);
       this.answerFailure(client, err, { seq }, 'changing a message failed', {
         code: 'CHANGE_NOT_STORED',
         message: 'the change may not have been stored; look at the room before sending it again',
@@ -420,6 +462,8 @@ export class ChatService implements ChatEntry {
   }
 
   typing(room: RoomSubscription): void {
+    // Nobody in a direct room a block closed hears the other typing.
+    if (room.pairBlocked) return;
     this.hub.broadcast(room.roomId, { type: 'typing', roomId: room.roomId, user: room.user }, room);
   }
 
@@ -431,6 +475,7 @@ export class ChatService implements ChatEntry {
 
   disconnect(client: Client): void {
     if (!this.connections.delete(client)) return;
+    this.blockLists.detach(client);
     this.userRate.detach(client.user.id);
     if (client.feed) this.streams.close(client.feed);
   }
@@ -462,10 +507,41 @@ export class ChatService implements ChatEntry {
     if (isPersonMessage(message)) {
       this.hub.deliverToPerson(message.userId, message.event);
     } else if (isSequenced(message.event)) {
-      this.history.accept(message.roomId, message.event);
-      this.hub.roomStored(message.roomId, message.event);
+      this.storedElsewhere(message.roomId, message.event);
     } else {
       this.hub.deliverPassing(message.roomId, message.event);
+    }
+  }
+
+  /** An event another instance or service stored: this instance's clients of the room get it in order. */
+  private storedElsewhere(roomId: number, event: SequencedEvent): void {
+    this.history.accept(roomId, event);
+    this.hub.roomStored(roomId, event);
+  }
+
+  private authEvent(event: AuthEvent): void {
+    const { logger } = this.options;
+    switch (event.type) {
+      case 'user_deleted':
+        this.history.tombstoneAuthor(event.userId);
+        return;
+      case 'user_suspended':
+        this.history.withholdAuthor(event.userId);
+        return;
+      case 'user_unsuspended':
+        this.history.restoreAuthor(event.userId).catch((err: unknown) => logger.warn({ err }, 'reading an unsuspended author’s messages again failed'));
+        return;
+      case 'block_changed':
+        this.blockLists.changed(event);
+        return;
+      case 'message_removed': {
+        // Every instance hears it and delivers it to its own clients: it is not published again.
+        const { roomId, seq, target, moderator } = event;
+        this.storedElsewhere(roomId, encodeDeletion({ seq, roomId, target, user: moderator }));
+        return;
+      }
+      case 'session_revoked':
+        return; // ws/session-closer.ts closes the session's sockets
     }
   }
 
@@ -476,13 +552,24 @@ export class ChatService implements ChatEntry {
    * check itself failed (the client reconnects; letting it in unchecked could let a removed
    * member read the room).
    */
-  private async recheckJoin(room: RoomSubscription): Promise<boolean> {
+  private async recheckJoin(room: RoomSubscription, blocksRead: number | undefined): Promise<boolean> {
+    const { blocks } = room.connection;
     try {
-      const { session, member } = await this.joinChecks.submit({ sessionId: room.auth.sessionId, roomId: room.roomId, userId: room.user.id });
+      const standing = await this.joinChecks.submit({
+        sessionId: room.auth.sessionId,
+        roomId: room.roomId,
+        userId: room.user.id,
+        withBlocks: blocksRead !== undefined,
+      });
+      if (blocksRead !== undefined) blocks.finishRead(blocksRead, standing.blocks ?? []);
+      const { session, member, blocked } = standing;
+      room.directPeer = standing.peer ?? undefined;
       if (!session) room.connection.close(CloseCode.SESSION_ENDED, 'session ended', true);
       else if (!member) room.end('removed');
-      return session && member;
+      else if (blocked) room.end(blockedIn(room.roomId));
+      return session && member && !blocked;
     } catch (err) {
+      if (blocksRead !== undefined) blocks.finishRead(blocksRead, undefined);
       this.options.logger.warn({ err }, 'could not recheck a joining socket');
       room.connection.close(CloseCode.INTERNAL_ERROR, 'could not check the membership; reconnect', false);
       return false;
@@ -494,12 +581,17 @@ export class ChatService implements ChatEntry {
     // The log is held from here until `leave`, which releases it whatever happens below. Nothing
     // of the room is sent before the recheck, run meanwhile, says the client may stay.
     this.holdingHistory.add(room);
+    // The connection's first join reads whom the person blocks; a stream's joins wait for its
+    // start, which reads it. Nothing of the room is sent before the list is known.
+    const { blocks } = room.connection;
+    const blocksRead = blocks.neverRead ? blocks.beginRead() : undefined;
     const [allowed, loaded] = await Promise.all([
-      this.recheckJoin(room),
+      this.recheckJoin(room, blocksRead),
       this.history.acquire(room.roomId).then(
         (log: RoomLog) => ({ log }),
         (err: unknown) => ({ err }),
       ),
+      blocksRead === undefined ? blocks.loaded : undefined,
     ]);
     if (!('log' in loaded)) {
       this.options.logger.error({ err: loaded.err, roomId: room.roomId }, 'loading history failed');
@@ -516,10 +608,10 @@ export class ChatService implements ChatEntry {
     }
     const budget = this.options.limits.maxBufferedBytes / 2;
     if (since === undefined) {
-      room.finishJoin([log.historyEvent(HISTORY_ON_JOIN)], log.lastSeq);
+      room.finishJoin([log.historyEvent(HISTORY_ON_JOIN, blocks)], log.lastSeq);
     } else if (since >= log.firstSeq - 1) {
       // Everything missed is in memory (or the client is ahead of this instance, which catches up).
-      room.finishJoin(resumeEvents(room.roomId, log.after(since), false, budget), Math.max(since, log.lastSeq));
+      room.finishJoin(resumeEvents(room.roomId, seenBy(log.after(since), blocks), false, budget), Math.max(since, log.lastSeq));
     } else {
       await this.resumeFromDatabase(room, since);
     }
@@ -531,7 +623,7 @@ export class ChatService implements ChatEntry {
     try {
       const rows = await messagesAfter(this.options.db, room.roomId, since, MAX_RESUME_MESSAGES + 1, true);
       const truncated = rows.length > MAX_RESUME_MESSAGES;
-      const missed = rows.slice(truncated ? 1 : 0).map(encodeRecord);
+      const missed = seenBy(rows.slice(truncated ? 1 : 0).map(encodeRecord), room.connection.blocks);
       room.finishJoin(resumeEvents(room.roomId, missed, truncated, this.options.limits.maxBufferedBytes / 2), Math.max(since, missed.at(-1)?.seq ?? since));
     } catch (err) {
       this.options.logger.error({ err, roomId: room.roomId }, 'loading missed messages failed');

@@ -8,7 +8,8 @@
  * makes moderators; nobody removes the owner.
  */
 import { FOREIGN_KEY_VIOLATION, inTransaction, pgErrorOf, type Db, type SqlExecutor } from '@murmur/shared/db';
-import { badRequest, forbidden, notFound } from '@murmur/shared/errors';
+import { AppError, badRequest, forbidden, notFound } from '@murmur/shared/errors';
+import { blockedError, blockedRefusal } from '@murmur/shared/safety';
 import { toPage, type Page, type PageRequest } from '@murmur/shared/http';
 import type { SharedLimit } from '@murmur/shared/rate-limits';
 import type { Presence } from '../delivery/presence.js';
@@ -25,6 +26,7 @@ import {
   type MemberRecord,
 } from '../store/members.repo.js';
 import { messagesBefore } from '../store/messages.repo.js';
+import { refuseIfBlocked } from '../store/blocks.repo.js';
 import {
   findDirectRoom,
   findRoom,
@@ -88,17 +90,27 @@ export function createRoom(deps: RoomsDeps, user: { id: number }, room: { name: 
   return deps.roomCreations.charge(String(user.id), () => insertRoom(deps.db, { name: room.name, kind: room.visibility, createdBy: user.id }));
 }
 
+/** The pair's room, unless a block stands between them (403 BLOCKED). */
+function openable(room: RoomRecord & { blocked: boolean }): RoomRecord {
+  if (room.blocked) throw blockedError();
+  const { blocked: _blocked, ...record } = room;
+  return record;
+}
+
 /**
  * The direct room of the caller and `otherId`: created on the first call from either side, the
- * same room on every later one. Only its creation counts against the room limit.
+ * same room on every later one. Only its creation counts against the room limit. Refused with 403
+ * BLOCKED while either blocks the other, whether the room exists or not (a trigger refuses its
+ * creation under the lock a block takes, so a block racing it either waits or is found).
  */
 export async function openDirectRoom(deps: RoomsDeps, user: PublicUser, otherId: number): Promise<RoomRecord> {
   if (otherId === user.id) throw badRequest('DIRECT_TO_SELF', 'a direct room is between you and someone else');
   const existing = await findDirectRoom(deps.db, user.id, otherId);
-  if (existing) return existing;
+  if (existing) return openable(existing);
   const other = await findUser(deps.db, otherId);
   if (!other) throw noSuchUser(otherId);
   const names = [user, other].sort((a, b) => a.id - b.id).map((u) => u.username);
+  let refused: AppError | undefined;
   const insertOnce = async () => {
     try {
       return await inTransactionAbout(deps.db, otherId, async (tx) => {
@@ -110,15 +122,19 @@ export async function openDirectRoom(deps: RoomsDeps, user: PublicUser, otherId:
       });
     } catch (err) {
       if (err instanceof PairHasRoom) return undefined;
+      // A refusal creates nothing, so it costs no room (the limit's point is given back).
+      refused = blockedRefusal(err);
+      if (refused) return undefined;
       throw err;
     }
   };
   const created = await deps.roomCreations.charge(String(user.id), insertOnce, (room) => room !== undefined);
+  if (refused) throw refused;
   if (created) return created;
   // Opened from the other side at the same moment: that one is the pair's room.
   const raced = await findDirectRoom(deps.db, user.id, otherId);
   if (!raced) throw noSuchUser(otherId);
-  return raced;
+  return openable(raced);
 }
 
 export interface RoomSummary {
@@ -179,7 +195,7 @@ export async function roomMessages(
   page: PageRequest,
 ): Promise<Page<ChatMessage>> {
   await requireVisible(deps.db, roomId, user.id);
-  const rows = await messagesBefore(deps.db, roomId, page.cursor, page.limit + 1);
+  const rows = await messagesBefore(deps.db, roomId, page.cursor, page.limit + 1, user.id);
   return toPage(rows, page.limit, (row) => row.seq, toChatMessage);
 }
 
@@ -197,7 +213,9 @@ export async function roomMembers(
 
 /**
  * Adds `userId` to the room (lifting a ban from a public room), or with `role` makes or unmakes
- * a moderator. Idempotent. The owner and moderators add members; only the owner sets roles.
+ * a moderator. Idempotent. The owner and moderators add members; only the owner sets roles. An
+ * invitation into a private room between two people one of whom blocks the other is refused
+ * (403 BLOCKED), under the lock a block takes.
  */
 export async function addMember(
   deps: RoomsDeps,
@@ -217,6 +235,7 @@ export async function addMember(
     if (!moderates(mine)) throw forbidden('NOT_ROOM_MODERATOR', 'only the owner or a moderator adds members');
     if (role !== undefined && mine !== 'owner') throw forbidden('NOT_ROOM_OWNER', 'only the owner makes or unmakes moderators');
     if (role !== undefined && roles.get(userId) === 'owner') throw badRequest('OWNER_ROLE_FIXED', "the owner's role cannot change");
+    if (room.kind === 'private' && roles.get(userId) === null) await refuseIfBlocked(tx, actor.id, userId);
     const put = await putMember(tx, roomId, userId, role);
     // Someone added to a private room is told; a public room anyone may join needs no invitation.
     const isNew = put !== undefined && roles.get(userId) === null;

@@ -7,7 +7,9 @@
  */
 import type { EncodedEvent, ChatMessage, PublicUser, SequencedEvent } from '../protocol.js';
 import type { WatchedRoom } from '../store/streams.repo.js';
+import type { BlockList } from './block-list.js';
 import { HeldEvents, type OutputBound } from './held-events.js';
+import { byBlocked, hideMessage } from './hidden-events.js';
 import { RoomActivity } from './room-activity.js';
 
 /** A person's event ready to send, with its notification id if it is one. */
@@ -19,6 +21,8 @@ export interface PersonEvent extends EncodedEvent {
 export interface FeedConnection extends OutputBound {
   readonly user: PublicUser;
   readonly isClosed: boolean;
+  /** Whom the person blocks: a room's last message by one of them is shown hidden. */
+  readonly blocks: BlockList;
   /** True while the connection is subscribed to the room: it gets the room's own events, not its activity. */
   isSubscribed(roomId: number): boolean;
   enqueue(event: EncodedEvent): boolean;
@@ -54,7 +58,9 @@ export class PersonFeed {
 
   /** A stored event of a watched room passed: a new message is `room_activity`, unless the connection is subscribed to the room. */
   roomStored(roomId: number, event: SequencedEvent, lastMessage: () => ChatMessage): boolean {
-    const activity = this.rooms.get(roomId)?.stored(event, lastMessage);
+    const { blocks } = this.connection;
+    const shown = blocks.size !== 0 && byBlocked(event, blocks) ? () => hideMessage(lastMessage()) : lastMessage;
+    const activity = this.rooms.get(roomId)?.stored(event, shown);
     if (!activity || this.connection.isSubscribed(roomId)) return true;
     return this.deliver(activity);
   }

@@ -18,6 +18,8 @@ import type { Logger } from '@murmur/shared/logger';
 import { encodeDeletion, encodeEdit, encodeHistory, encodeMessage, NO_MEDIA, type ChatMessage, type EncodedEvent, type MessageDeletion, type MessageEdit, type PublicUser, type SequencedEvent } from '../protocol.js';
 import { messagesAfter, recentMessages, type MessageRecord } from '../store/messages.repo.js';
 import { lastSeqs } from '../store/rooms.repo.js';
+import type { BlockList } from './block-list.js';
+import { byBlocked, hideMessage, storedAsSeenBy } from './hidden-events.js';
 
 /** Messages read from the database per gap-filling query. */
 const FILL_PAGE_MESSAGES = 500;
@@ -48,8 +50,24 @@ export interface RoomHistoryOptions {
 const authorOf = (row: MessageRecord): PublicUser | null =>
   row.userId === null || row.username === null ? null : { id: row.userId, username: row.username };
 
-/** A stored message as clients see it, with its current text and its pictures. */
-export function toChatMessage(row: MessageRecord): ChatMessage {
+/**
+ * The record as it is shown: while its author is suspended, as the deletion of their account
+ * would leave it (a tombstone; an edit or deletion without its author, an edit without its
+ * text). Nothing is deleted: the record read after they are unsuspended shows it all again.
+ */
+const shownRecord = (row: MessageRecord): MessageRecord =>
+  row.authorSuspended ? { ...row, userId: null, username: null, text: null, media: null, authorSuspended: false } : row;
+
+/**
+ * A stored message as clients see it, with its current text and its pictures; marked `hidden`
+ * (with neither) when the statement read it for a reader who blocks its author.
+ */
+export function toChatMessage(record: MessageRecord): ChatMessage {
+  const message = visibleChatMessage(shownRecord(record));
+  return record.hidden === true ? hideMessage(message) : message;
+}
+
+function visibleChatMessage(row: MessageRecord): ChatMessage {
   const message: ChatMessage = {
     seq: row.seq,
     id: row.id,
@@ -70,9 +88,16 @@ export function toChatMessage(row: MessageRecord): ChatMessage {
   return message;
 }
 
-/** Any stored event as it is delivered: a message, an edit or a deletion. */
-export function encodeRecord(row: MessageRecord): SequencedEvent {
-  if (row.kind === 'message' || row.targetSeq === null) return encodeMessage(toChatMessage(row));
+/** Any stored event as it is delivered to everyone: a message, an edit or a deletion. */
+export function encodeRecord(record: MessageRecord): SequencedEvent {
+  const row = shownRecord(record);
+  const event = encodeShownRecord(row);
+  if (record.authorSuspended && record.userId !== null) event.withheldAuthor = record.userId;
+  return event;
+}
+
+function encodeShownRecord(row: MessageRecord): SequencedEvent {
+  if (row.kind === 'message' || row.targetSeq === null) return encodeMessage(visibleChatMessage(row));
   const common = { seq: row.seq, roomId: row.roomId, target: row.targetSeq, user: authorOf(row) };
   if (row.kind === 'edit') return encodeEdit({ ...common, text: row.text, editedAt: row.createdAt.toISOString() });
   return encodeDeletion(common);
@@ -99,7 +124,7 @@ export class RoomLog {
   filling = false;
   readonly loading: Promise<RoomLog>;
   /** The last `history` event made, and the state of the log it was made from. */
-  private historyMade: { recent: readonly SequencedEvent[]; lastSeq: number; count: number; event: EncodedEvent } | undefined;
+  private historyMade: { recent: readonly SequencedEvent[]; lastSeq: number; count: number; messages: SequencedEvent[]; event: EncodedEvent } | undefined;
 
   constructor(
     readonly roomId: number,
@@ -121,16 +146,27 @@ export class RoomLog {
   /**
    * The `history` event a joining client gets: the newest `count` messages, oldest first. Made
    * once per state of the log, so the members of a room who join together (a reconnect storm)
-   * share one encoding. Every change to the log either replaces `recent` or moves `lastSeq`.
+   * share one encoding. Every change to the log either replaces `recent` or moves `lastSeq`. A
+   * reader who blocks the author of one of them gets an encoding of their own, with it hidden.
    */
-  historyEvent(count: number): EncodedEvent {
+  historyEvent(count: number, blocks: BlockList): EncodedEvent {
+    const made = this.sharedHistory(count);
+    if (blocks.size === 0 || !made.messages.some((message) => byBlocked(message, blocks))) return made.event;
+    return encodeHistory(
+      this.roomId,
+      made.messages.map((message) => storedAsSeenBy(message, blocks)),
+      this.lastSeq,
+    );
+  }
+
+  private sharedHistory(count: number): { messages: SequencedEvent[]; event: EncodedEvent } {
     const made = this.historyMade;
-    if (made?.recent === this.recent && made.lastSeq === this.lastSeq && made.count === count) return made.event;
+    if (made?.recent === this.recent && made.lastSeq === this.lastSeq && made.count === count) return made;
     const messages: SequencedEvent[] = [];
     for (let i = this.recent.length - 1; i >= 0 && messages.length < count; i -= 1) if (this.recent[i]!.kind === 'message') messages.push(this.recent[i]!);
-    const event = encodeHistory(this.roomId, messages.reverse(), this.lastSeq);
-    this.historyMade = { recent: this.recent, lastSeq: this.lastSeq, count, event };
-    return event;
+    messages.reverse();
+    this.historyMade = { recent: this.recent, lastSeq: this.lastSeq, count, messages, event: encodeHistory(this.roomId, messages, this.lastSeq) };
+    return this.historyMade;
   }
 }
 
@@ -209,18 +245,40 @@ export class RoomHistory {
    * deleted: their messages become tombstones, their edits lose their text.
    */
   tombstoneAuthor(userId: number): void {
+    this.replaceEventsOf(userId, withoutAuthor);
+  }
+
+  /**
+   * Shows the author's events in memory as their suspension does (as `tombstoneAuthor` would),
+   * marked as theirs so that `restoreAuthor` finds them again.
+   */
+  withholdAuthor(userId: number): void {
+    this.replaceEventsOf(userId, (event) => ({ ...withoutAuthor(event), withheldAuthor: userId }));
+  }
+
+  /** The author was unsuspended: the rooms in memory holding their events read them again. */
+  async restoreAuthor(userId: number): Promise<void> {
+    await this.reload([...this.logs.values()].filter((log) => log.loaded && log.recent.some((event) => event.withheldAuthor === userId)));
+  }
+
+  private replaceEventsOf(userId: number, replace: (event: SequencedEvent) => SequencedEvent): void {
     for (const log of this.logs.values()) {
-      log.recent = log.recent.map((event) => (event.userId === userId ? withoutAuthor(event) : event));
-      for (const [seq, event] of log.held) if (event.userId === userId) log.held.set(seq, withoutAuthor(event));
+      if (log.recent.some((event) => event.userId === userId)) log.recent = log.recent.map((event) => (event.userId === userId ? replace(event) : event));
+      for (const [seq, event] of log.held) if (event.userId === userId) log.held.set(seq, replace(event));
     }
   }
 
   /**
    * Reloads every room's messages in memory from the database, for when auth events (and so
-   * account deletions) may have been missed.
+   * account deletions and suspensions) may have been missed.
    */
   async reloadAll(): Promise<void> {
-    const loaded = [...this.logs.values()].filter((log) => log.loaded);
+    await this.reload([...this.logs.values()].filter((log) => log.loaded));
+  }
+
+  /** Reads the events in memory of `loaded` logs again from the database. */
+  private async reload(loaded: RoomLog[]): Promise<void> {
+    if (loaded.length === 0) return;
     // What each log had delivered when its reload was asked for: edits and deletions delivered
     // after that may be missing from the rows read, and are applied again on top of them.
     const deliveredUpTo = loaded.map((log) => log.lastSeq);

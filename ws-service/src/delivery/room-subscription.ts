@@ -6,7 +6,9 @@
  * history already held, so each of the room's events reaches the connection once, in seq order.
  */
 import type { AuthUser } from '@murmur/shared/auth';
+import type { BlockList } from './block-list.js';
 import { HeldEvents, type OutputBound } from './held-events.js';
+import { asSeenBy } from './hidden-events.js';
 import type { HubClient } from './hub.js';
 import type { CloseCodeValue } from '../ws/close-codes.js';
 import { encodeEvent, type EncodedEvent, type PublicUser, type SequencedEvent } from '../protocol.js';
@@ -24,6 +26,8 @@ export interface SubscriberConnection extends OutputBound {
   readonly auth: AuthUser;
   /** True once the connection is closed: nothing more reaches it. */
   readonly isClosed: boolean;
+  /** Whom the person blocks: their messages reach the connection hidden, their typing not at all. */
+  readonly blocks: BlockList;
   /** Queues an event; false when the output passed its bound (the connection is closing itself). */
   enqueue(event: EncodedEvent): boolean;
   /** Ends the subscription, as the connection's kind does it: a close, or an `unsubscribed`. */
@@ -44,6 +48,13 @@ export class RoomSubscription implements HubClient {
   private left = false;
   /** Set once the join let the person in and registered them: the room's frames may act from then on. */
   joined = false;
+  /** In a direct room, the other person (read by the join); undefined in any other room. */
+  directPeer: number | undefined;
+  /**
+   * Set while a block stands between the two people of a direct room, as far as this instance
+   * heard: their messages are refused without asking the database, which decides in the end.
+   */
+  pairBlocked = false;
 
   constructor(
     readonly connection: SubscriberConnection,
@@ -100,7 +111,11 @@ export class RoomSubscription implements HubClient {
     if (this.isDetached) return true;
     // A message the join's history or resume already held.
     if (event.seq !== undefined && event.seq <= this.joinedUpTo) return true;
-    return this.held ? this.held.push(event) : this.connection.enqueue(event);
+    if (this.held) return this.held.push(event);
+    const { blocks } = this.connection;
+    if (blocks.size === 0) return this.connection.enqueue(event);
+    const shown = asSeenBy(event, blocks);
+    return shown === undefined || this.connection.enqueue(shown);
   }
 
   /**

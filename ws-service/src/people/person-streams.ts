@@ -53,6 +53,19 @@ export class PersonStreams {
     return feed;
   }
 
+  /** Reads how the stream starts, and with it whom the person blocks (the connection's block list). */
+  private async readStart(client: Client): Promise<StreamStart> {
+    const read = client.blocks.beginRead();
+    try {
+      const start = await this.starts.submit({ sessionId: client.auth.sessionId, userId: client.user.id });
+      client.blocks.finishRead(read, start.blocks);
+      return start;
+    } catch (err) {
+      client.blocks.finishRead(read, undefined);
+      throw err;
+    }
+  }
+
   /** Stops the feed's live events; idempotent. */
   close(feed: PersonFeed): void {
     this.options.hub.unregisterPerson(feed);
@@ -66,7 +79,7 @@ export class PersonStreams {
       return undefined;
     };
     const [start, rooms, missed] = await Promise.all([
-      this.starts.submit({ sessionId: client.auth.sessionId, userId: client.user.id }).catch(failed),
+      this.readStart(client).catch(failed),
       this.rooms.submit(client.user.id).catch(failed),
       since === undefined ? undefined : this.missed(token, since),
       followed,

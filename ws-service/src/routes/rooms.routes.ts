@@ -56,10 +56,11 @@ export function declareRoomsRoutes(api: ApiRoutes, deps: RoomsDeps): void {
       path: '/ws/direct/:userId',
       tag: 'rooms',
       summary: 'The direct room of the caller and another user, created on first use',
+      description: 'Refused with 403 `BLOCKED` while either of the two blocks the other.',
       auth: 'required',
       params: userIdParam,
       response: { description: 'the room', body: roomSchema },
-      errors: { 400: ['DIRECT_TO_SELF'], 404: ['USER_NOT_FOUND'], 429: ['TOO_MANY_ROOMS'] },
+      errors: { 400: ['DIRECT_TO_SELF'], 403: ['BLOCKED'], 404: ['USER_NOT_FOUND'], 429: ['TOO_MANY_ROOMS'] },
     },
     ({ params }, req) => openDirectRoom(deps, currentUser(req), params.userId),
   );
@@ -141,12 +142,17 @@ export function declareRoomsRoutes(api: ApiRoutes, deps: RoomsDeps): void {
       path: '/ws/rooms/:roomId/members/:userId',
       tag: 'members',
       summary: 'Add a member (lifting a ban), or with `role` make or unmake a moderator',
-      description: 'The owner and moderators add members; only the owner sets roles. Idempotent.',
+      description:
+        'The owner and moderators add members; only the owner sets roles. Idempotent. Adding someone to a private room is refused with 403 `BLOCKED` while they and the caller are apart by a block.',
       auth: 'required',
       params: memberParams,
       body: putMemberBody,
       response: { description: 'the member', body: memberSchema },
-      errors: { 400: ['DIRECT_ROOM', 'OWNER_ROLE_FIXED'], 403: ['BANNED_FROM_ROOM', 'NOT_ROOM_MODERATOR', 'NOT_ROOM_OWNER'], 404: ['ROOM_NOT_FOUND', 'USER_NOT_FOUND'] },
+      errors: {
+        400: ['DIRECT_ROOM', 'OWNER_ROLE_FIXED'],
+        403: ['BANNED_FROM_ROOM', 'BLOCKED', 'NOT_ROOM_MODERATOR', 'NOT_ROOM_OWNER'],
+        404: ['ROOM_NOT_FOUND', 'USER_NOT_FOUND'],
+      },
     },
     ({ params, body }, req) => addMember(deps, currentUser(req), params.roomId, params.userId, body.role),
   );
@@ -180,7 +186,7 @@ export function declareRoomsRoutes(api: ApiRoutes, deps: RoomsDeps): void {
       params: roomIdParam,
       query: joinQuery,
       response: { status: 101, description: 'switching to the WebSocket protocol' },
-      errors: { 403: ['BANNED_FROM_ROOM', 'ORIGIN_NOT_ALLOWED'], 404: ['ROOM_NOT_FOUND'], 426: ['UPGRADE_REQUIRED'], 429: ['TOO_MANY_CONNECTIONS'] },
+      errors: { 403: ['BANNED_FROM_ROOM', 'BLOCKED', 'ORIGIN_NOT_ALLOWED'], 404: ['ROOM_NOT_FOUND'], 426: ['UPGRADE_REQUIRED'], 429: ['TOO_MANY_CONNECTIONS'] },
     },
     () => {
       throw new AppError(426, 'UPGRADE_REQUIRED', 'open this URL as a WebSocket', { Upgrade: 'websocket' });

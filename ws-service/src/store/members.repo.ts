@@ -5,18 +5,25 @@
  */
 import type { Db, SqlExecutor } from '@murmur/shared/db';
 import type { MemberRole, RoomKind } from './rooms.repo.js';
+import { blockListOf } from './blocks.repo.js';
+import { blockedBetweenColumns } from './safety-sql.js';
 
 /** The channel of room events between ws-service instances (PostgreSQL NOTIFY). */
 export const ROOM_EVENTS_CHANNEL = 'murmur_room_events';
 
-/** What a join finds: let in, no such room (or a private one the user is not a member of), or banned. */
-export type Admission = 'admitted' | 'not_found' | 'banned';
+/**
+ * What a join finds: let in, no such room (or a private one the user is not a member of),
+ * banned, or a direct room whose two people a block keeps apart.
+ */
+export type Admission = 'admitted' | 'not_found' | 'banned' | 'blocked';
 
 /**
  * Decides many joins in one statement, recording the membership of each user let into a public
  * room (a second join keeps the first row). Each input row is looked up by primary key, in
  * scalar subqueries: PostgreSQL may hash an EXISTS or a join over the whole table instead, a cost
- * that would grow with the table (see moveReadMarkers). Pairs are inserted in (room, user) order
+ * that would grow with the table (see moveReadMarkers). A direct room (found by its room id in
+ * direct_rooms, one probe that finds nothing for any other room) is refused while a block stands
+ * between its two people. Pairs are inserted in (room, user) order
  * so that two instances inserting the same pairs cannot deadlock. The result is in the order of
  * `joins`. Room ids come parsed by the shared id schema, so each fits the `int[]` of the batch.
  */
@@ -24,7 +31,7 @@ export async function admitMembers(db: Db, joins: ReadonlyArray<{ roomId: number
   const result: Admission[] = joins.map(() => 'not_found');
   const sent = joins.map((join, index) => ({ ...join, index }));
   if (sent.length === 0) return result;
-  const { rows } = await db.$client.query<{ ord: number; kind: RoomKind | null; member: boolean; banned: boolean }>({
+  const { rows } = await db.$client.query<{ ord: number; kind: RoomKind | null; member: boolean; banned: boolean; blocked: boolean | null }>({
     name: 'murmur_admit_members',
     text: `WITH input AS (
              SELECT * FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS t(room_id, user_id, ord)
@@ -33,7 +40,8 @@ export async function admitMembers(db: Db, joins: ReadonlyArray<{ roomId: number
              SELECT i.ord, i.room_id, i.user_id,
                     (SELECT r.kind FROM rooms r WHERE r.id = i.room_id) AS kind,
                     (SELECT m.role FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id) IS NOT NULL AS member,
-                    (SELECT b.user_id FROM room_bans b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) IS NOT NULL AS banned
+                    (SELECT b.user_id FROM room_bans b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) IS NOT NULL AS banned,
+                    (SELECT ${blockedBetweenColumns('d.user_low', 'd.user_high')} FROM direct_rooms d WHERE d.room_id = i.room_id) AS blocked
              FROM input i
            ),
            added AS (
@@ -42,46 +50,75 @@ export async function admitMembers(db: Db, joins: ReadonlyArray<{ roomId: number
              ORDER BY room_id, user_id
              ON CONFLICT DO NOTHING
            )
-           SELECT ord::int, kind, member, banned FROM verdict`,
+           SELECT ord::int, kind, member, banned, blocked FROM verdict`,
     values: [sent.map((j) => j.roomId), sent.map((j) => j.userId)],
   });
   for (const row of rows) {
     const index = sent[row.ord - 1]!.index;
     if (row.banned) result[index] = 'banned';
+    else if (row.member && row.blocked === true) result[index] = 'blocked';
     else if (row.member || row.kind === 'public') result[index] = 'admitted';
   }
   return result;
 }
 
+/** A socket's join, checked again once it is listed. */
+export interface JoinCheck {
+  sessionId: string;
+  roomId: number;
+  userId: number;
+  /** Read whom the user blocks too: the connection's first join reads it for the connection. */
+  withBlocks?: boolean;
+}
+
+/** What a join's second check finds. */
+export interface JoinStanding {
+  /** The session is unrevoked and unexpired. */
+  session: boolean;
+  /** The user is a member of the room, and not banned from it. */
+  member: boolean;
+  /** In a direct room, the other person; null in any other room. */
+  peer: number | null;
+  /** A block stands between the two people of the direct room. */
+  blocked: boolean;
+  /** Whom the user blocks, ascending, when asked for (`withBlocks`); null otherwise. */
+  blocks: number[] | null;
+}
+
 /**
  * Whether each socket may stay: its session still valid and its user still a member, not banned.
- * Asked for every socket that just joined (a logout or removal that committed between the join's
- * first check and the socket being listed sent its event too early to close it) and for every
- * socket after room events may have been missed. A ban that committed while a join recorded the
- * membership (each missed the other) leaves both rows: the membership is deleted here.
+ * Asked for every socket that just joined (a logout, removal or block that committed between the
+ * join's first check and the socket being listed sent its event too early to reach it) and for
+ * every socket after room events may have been missed. A ban that committed while a join recorded
+ * the membership (each missed the other) leaves both rows: the membership is deleted here. A
+ * direct room's other person and whether a block stands between them come along (one probe of
+ * direct_rooms, which finds nothing for any other room), and, for the joins that ask, whom the
+ * user blocks (one probe of blocks_pair_key, which finds nothing for nearly everyone).
  */
-export async function stillAdmitted(
-  db: Db,
-  joins: ReadonlyArray<{ sessionId: string; roomId: number; userId: number }>,
-): Promise<Array<{ session: boolean; member: boolean }>> {
-  const { rows } = await db.$client.query<{ session: boolean; member: boolean }>({
+export async function stillAdmitted(db: Db, joins: ReadonlyArray<JoinCheck>): Promise<JoinStanding[]> {
+  const { rows } = await db.$client.query<JoinStanding>({
     name: 'murmur_still_admitted',
     text: `WITH input AS (
-             SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[]) WITH ORDINALITY AS t(session_id, room_id, user_id, ord)
+             SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::bool[]) WITH ORDINALITY AS t(session_id, room_id, user_id, with_blocks, ord)
            ),
            looked AS (
-             SELECT i.ord, i.room_id, i.user_id,
+             SELECT i.ord, i.room_id, i.user_id, i.with_blocks,
                     (SELECT s.revoked_at IS NULL AND s.expires_at > now() FROM sessions s WHERE s.id = i.session_id) AS session,
                     (SELECT m.role FROM room_members m WHERE m.room_id = i.room_id AND m.user_id = i.user_id) IS NOT NULL AS member,
-                    (SELECT b.user_id FROM room_bans b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) IS NOT NULL AS banned
+                    (SELECT b.user_id FROM room_bans b WHERE b.room_id = i.room_id AND b.user_id = i.user_id) IS NOT NULL AS banned,
+                    (SELECT CASE WHEN d.user_low = i.user_id THEN d.user_high ELSE d.user_low END
+                     FROM direct_rooms d WHERE d.room_id = i.room_id) AS peer
              FROM input i
            ),
            cleared AS (
              DELETE FROM room_members m USING looked l
              WHERE l.banned AND l.member AND m.room_id = l.room_id AND m.user_id = l.user_id
            )
-           SELECT coalesce(session, false) AS session, member AND NOT banned AS member FROM looked ORDER BY ord`,
-    values: [joins.map((j) => j.sessionId), joins.map((j) => j.roomId), joins.map((j) => j.userId)],
+           SELECT coalesce(session, false) AS session, member AND NOT banned AS member, peer,
+                  CASE WHEN peer IS NULL THEN false ELSE ${blockedBetweenColumns('l.user_id', 'l.peer')} END AS blocked,
+                  CASE WHEN with_blocks THEN ${blockListOf('l.user_id')} END AS blocks
+           FROM looked l ORDER BY ord`,
+    values: [joins.map((j) => j.sessionId), joins.map((j) => j.roomId), joins.map((j) => j.userId), joins.map((j) => j.withBlocks === true)],
   });
   return rows;
 }

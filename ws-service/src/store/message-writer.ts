@@ -12,6 +12,7 @@
  */
 import { isIntegrityViolation, type Db } from '@murmur/shared/db';
 import { notFound, unavailable } from '@murmur/shared/errors';
+import { blockedRefusal } from '@murmur/shared/safety';
 import { GroupBatcher } from '@murmur/shared/group-batcher';
 import { insertMessages, type NewMessage, type StoredMessage } from './messages.repo.js';
 
@@ -39,9 +40,9 @@ export class MessageWriter {
       maxBatch: options.maxBatch,
       lingerMs: options.lingerMs,
       lingerOnlyWhenBusy: true,
-      // A batch that fails on its data (an author deleted a moment ago) is retried message by
-      // message, in order, so only the bad one fails.
-      retryAloneWhen: isIntegrityViolation,
+      // A batch that fails on its data (an author deleted a moment ago, a direct room a block
+      // closed a moment ago) is retried message by message, in order, so only the bad one fails.
+      retryAloneWhen: (err) => isIntegrityViolation(err) || blockedRefusal(err) !== undefined,
     });
   }
 
@@ -50,12 +51,17 @@ export class MessageWriter {
     return this.batcher.waiting;
   }
 
-  /** Resolves once the message is committed, with its id, seq and time; refuses at once when the queue is full. */
+  /**
+   * Resolves once the message is committed, with its id, seq and time; refuses at once when the
+   * queue is full, and with 403 BLOCKED a message of a direct room a block closed.
+   */
   async store(message: NewMessage): Promise<StoredMessage> {
     if (this.batcher.waiting >= this.options.maxWaiting) {
       throw unavailable('STORAGE_BUSY', 'messages are waiting to be stored; send this one again shortly');
     }
-    const stored = await this.batcher.submit(message);
+    const stored = await this.batcher.submit(message).catch((err: unknown) => {
+      throw blockedRefusal(err) ?? err;
+    });
     if (!stored) throw notFound('ROOM_NOT_FOUND', `there is no room ${message.roomId}`);
     return stored;
   }

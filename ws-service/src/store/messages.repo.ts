@@ -6,11 +6,13 @@
 import type { Db } from '@murmur/shared/db';
 import type { MediaAttachment } from '@murmur/shared/media';
 import type { SequencedKind } from '../protocol.js';
+import { refuseIfBlockedSql } from './safety-sql.js';
 
 /**
  * A stored event of a room's history: a message, or an edit or deletion of the message at
  * `targetSeq`. A message is a tombstone when `deletedAt` is set or `userId` is null (the
- * author's account is gone); its `text` is null then.
+ * author's account is gone), its `text` null then; and, as it is shown, while its author is
+ * suspended (`authorSuspended`), whose text is kept for when they are not.
  */
 export interface MessageRecord {
   id: number;
@@ -28,6 +30,10 @@ export interface MessageRecord {
   deletedAt: Date | null;
   /** A message's pictures, as they were when it was stored; null when none (and for a tombstone, an edit or a deletion). */
   media: MediaAttachment[] | null;
+  /** The author's account is suspended: the event is shown as its author's deletion would leave it. */
+  authorSuspended: boolean;
+  /** The reader blocks the author (only where the statement reads it for one reader). */
+  hidden?: boolean;
 }
 
 export interface NewMessage {
@@ -37,6 +43,11 @@ export interface NewMessage {
   clientMsgId: string | null;
   /** Its pictures, already claimed for it (chat/picture-claims.ts); absent or null when none. */
   media?: MediaAttachment[] | null;
+  /**
+   * In a direct room, the other person: the message is refused (SQLSTATE MU403) when a block
+   * stands between the two. Absent or null in any other room.
+   */
+  peer?: number | null;
 }
 
 export interface StoredMessage {
@@ -68,6 +79,8 @@ export interface MessageRow {
   edited_at: Date | null;
   deleted_at: Date | null;
   media: MediaAttachment[] | null;
+  author_suspended: boolean;
+  hidden?: boolean;
 }
 
 export const toRecord = (row: MessageRow): MessageRecord => ({
@@ -84,10 +97,21 @@ export const toRecord = (row: MessageRow): MessageRecord => ({
   editedAt: row.edited_at,
   deletedAt: row.deleted_at,
   media: row.media,
+  authorSuspended: row.author_suspended,
+  ...(row.hidden !== undefined ? { hidden: row.hidden } : {}),
 });
 
-/** The columns of a MessageRecord, from `messages m LEFT JOIN users u ON u.id = m.user_id`. */
-export const MESSAGE_COLUMNS = 'm.id, m.room_id, m.seq, m.kind, m.user_id, u.username, m.text, m.client_msg_id, m.created_at, m.target_seq, m.edited_at, m.deleted_at, m.media';
+/**
+ * The columns of a MessageRecord, from `messages m LEFT JOIN users u ON u.id = m.user_id`. The
+ * author's suspension comes with the author's row, which every statement joins anyway: no page
+ * more is read, only one more column of the row (measured: a 200-event resume 0.28 → 0.31 ms,
+ * 500 rooms' recent history 54.8 → 55.6 ms).
+ */
+export const MESSAGE_COLUMNS =
+  'm.id, m.room_id, m.seq, m.kind, m.user_id, u.username, m.text, m.client_msg_id, m.created_at, m.target_seq, m.edited_at, m.deleted_at, m.media, u.suspended_at IS NOT NULL AS author_suspended';
+
+/** The `hidden` column of a statement read for one reader ($n): true when they block the author. */
+export const hiddenFor = (reader: string): string => `EXISTS (SELECT 1 FROM blocks hb WHERE hb.blocker_id = ${reader} AND hb.blocked_id = m.user_id) AS hidden`;
 
 /** How long a clientMsgId names its message: a resend within it is answered with the stored one. */
 export const RESEND_WINDOW_SECONDS = 24 * 60 * 60;
@@ -114,6 +138,11 @@ export const RESEND_WINDOW_SECONDS = 24 * 60 * 60;
  * A message's pictures, claimed before it was queued, are one more parameter: their snapshot as
  * jsonb (null when none, which is nearly always), stored in the row; the trigger
  * messages_link_media links their media rows to it in the same statement.
+ *
+ * A message in a direct room names the room's other person (null in any other room): before the
+ * room is locked, `refused` takes the pair's lock, which a block takes too, and fails the
+ * statement with SQLSTATE MU403 when a block stands between the two, so no message of the pair is
+ * stored after a block commits. A message of any other room skips it: a null parameter.
  */
 const STORE_MESSAGE = `
 WITH resent AS (
@@ -121,7 +150,12 @@ WITH resent AS (
   WHERE room_id = $1 AND user_id = $2 AND client_msg_id = $4 AND created_at > now() - make_interval(secs => $5)
   ORDER BY seq LIMIT 1
 ),
-bumped AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 AND NOT EXISTS (SELECT FROM resent) RETURNING last_seq),
+refused AS (SELECT ${refuseIfBlockedSql('$2::int', '$7::int')} WHERE $7::int IS NOT NULL AND NOT EXISTS (SELECT FROM resent)),
+bumped AS (
+  UPDATE rooms SET last_seq = last_seq + 1
+  WHERE id = $1 AND NOT EXISTS (SELECT FROM resent) AND (SELECT count(*) FROM refused) >= 0
+  RETURNING last_seq
+),
 inserted AS (
   INSERT INTO messages (room_id, seq, user_id, text, client_msg_id, media)
   SELECT $1, last_seq, $2, $3, $4, $6::jsonb FROM bumped
@@ -146,12 +180,15 @@ SELECT id, seq, created_at, true, text, edited_at, media FROM resent`;
  *
  * The pictures are a jsonb[] beside the other arrays, or null when no message of the batch has
  * any: unnest pads a null array with nulls, like a shorter one, so a batch without pictures
- * builds and sends no array for them, and has the same plan.
+ * builds and sends no array for them, and has the same plan. The direct rooms' other people are
+ * another such array: their pairs' locks are taken in pair order (so two batches cannot deadlock)
+ * before any room's, and a block between a pair fails the batch with MU403 (the writer then
+ * stores its messages one by one, and only the pair's message fails).
  */
 const STORE_MESSAGES = `
 WITH input AS (
-  SELECT * FROM unnest((SELECT $1::int[]), (SELECT $2::int[]), (SELECT $3::text[]), (SELECT $4::text[]), (SELECT $6::jsonb[]))
-    WITH ORDINALITY AS t(room_id, user_id, text, client_msg_id, media, ord)
+  SELECT * FROM unnest((SELECT $1::int[]), (SELECT $2::int[]), (SELECT $3::text[]), (SELECT $4::text[]), (SELECT $6::jsonb[]), (SELECT $7::int[]))
+    WITH ORDINALITY AS t(room_id, user_id, text, client_msg_id, media, peer, ord)
 ),
 resent AS (
   SELECT i.ord, m.id, m.room_id, m.seq, m.text, m.created_at, m.edited_at, m.media
@@ -163,10 +200,15 @@ resent AS (
   WHERE i.client_msg_id IS NOT NULL
 ),
 fresh AS (SELECT * FROM input WHERE ord NOT IN (SELECT ord FROM resent)),
+refused AS (
+  SELECT ${refuseIfBlockedSql('user_id', 'peer')} FROM fresh WHERE peer IS NOT NULL
+  ORDER BY least(user_id, peer), greatest(user_id, peer)
+),
 locked AS (
   SELECT c.room_id AS id, c.n, r.last_seq
   FROM (SELECT room_id, count(*) AS n FROM fresh GROUP BY room_id ORDER BY room_id) c
   CROSS JOIN LATERAL (SELECT last_seq FROM rooms WHERE id = c.room_id FOR NO KEY UPDATE) r
+  WHERE (SELECT count(*) FROM refused) >= 0
 ),
 bumped AS (UPDATE rooms r SET last_seq = l.last_seq + l.n FROM locked l WHERE r.id = ANY (ARRAY[l.id])),
 inserted AS (
@@ -250,7 +292,7 @@ async function storeOne(db: Db, message: NewMessage): Promise<StoredMessage | un
   const { rows } = await db.$client.query<StoreRow & { resent: boolean }>({
     name: 'murmur_store_message',
     text: STORE_MESSAGE,
-    values: [message.roomId, message.userId, message.text, message.clientMsgId, RESEND_WINDOW_SECONDS, mediaParam(message)],
+    values: [message.roomId, message.userId, message.text, message.clientMsgId, RESEND_WINDOW_SECONDS, mediaParam(message), message.peer ?? null],
   });
   const row = rows[0];
   return row && (row.resent ? foundCopy(row) : storedNow(row, message));
@@ -267,6 +309,7 @@ async function storeMany(db: Db, unique: readonly NewMessage[]): Promise<Array<S
       unique.map((r) => r.clientMsgId),
       RESEND_WINDOW_SECONDS,
       unique.some((r) => r.media) ? unique.map(mediaParam) : null,
+      unique.some((r) => r.peer != null) ? unique.map((r) => r.peer ?? null) : null,
     ],
   });
   // Within a room, new seqs follow input order: hand each room's new rows out in seq order.
@@ -291,14 +334,15 @@ async function storeMany(db: Db, unique: readonly NewMessage[]): Promise<Array<S
 
 /**
  * The room's messages with seq below `beforeSeq` (all when undefined), newest first, each with
- * its current text: edits and deletions are already applied to them and are left out.
+ * its current text: edits and deletions are already applied to them and are left out. Each says
+ * whether `readerId` blocks its author (`hidden`).
  */
-export async function messagesBefore(db: Db, roomId: number, beforeSeq: number | undefined, limit: number): Promise<MessageRecord[]> {
+export async function messagesBefore(db: Db, roomId: number, beforeSeq: number | undefined, limit: number, readerId: number): Promise<MessageRecord[]> {
   const { rows } = await db.$client.query<MessageRow>({
     name: 'murmur_messages_before',
-    text: `SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.user_id
+    text: `SELECT ${MESSAGE_COLUMNS}, ${hiddenFor('$4')} FROM messages m LEFT JOIN users u ON u.id = m.user_id
            WHERE m.room_id = $1 AND m.seq < $2 AND m.kind = 'message' ORDER BY m.seq DESC LIMIT $3`,
-    values: [roomId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit],
+    values: [roomId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit, readerId],
   });
   return rows.map(toRecord);
 }

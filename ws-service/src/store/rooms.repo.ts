@@ -1,7 +1,8 @@
 /** Queries on the rooms and direct_rooms tables; memberships are in members.repo.ts. */
 import { eq } from 'drizzle-orm';
 import { schema, type Db, type SqlExecutor } from '@murmur/shared/db';
-import { MESSAGE_COLUMNS, toRecord, type MessageRecord, type MessageRow } from './messages.repo.js';
+import { hiddenFor, MESSAGE_COLUMNS, toRecord, type MessageRecord, type MessageRow } from './messages.repo.js';
+import { blockedBetweenColumns } from './safety-sql.js';
 
 const { rooms } = schema;
 
@@ -48,15 +49,15 @@ export async function findRoom(db: Db, id: number): Promise<RoomRecord | undefin
   return row;
 }
 
-/** The direct room of two users, if they have one. */
-export async function findDirectRoom(db: Db, userA: number, userB: number): Promise<RoomRecord | undefined> {
-  const { rows } = await db.$client.query<RoomRow>(
-    `SELECT r.id, r.name, r.kind, r.created_by, r.created_at
+/** The direct room of two users, if they have one, and whether a block stands between them. */
+export async function findDirectRoom(db: Db, userA: number, userB: number): Promise<(RoomRecord & { blocked: boolean }) | undefined> {
+  const { rows } = await db.$client.query<RoomRow & { blocked: boolean }>(
+    `SELECT r.id, r.name, r.kind, r.created_by, r.created_at, ${blockedBetweenColumns('d.user_low', 'd.user_high')} AS blocked
      FROM direct_rooms d JOIN rooms r ON r.id = d.room_id
      WHERE d.user_low = $1 AND d.user_high = $2`,
     [Math.min(userA, userB), Math.max(userA, userB)],
   );
-  return rows[0] && toRoom(rows[0]);
+  return rows[0] && { ...toRoom(rows[0]), blocked: rows[0].blocked };
 }
 
 /**
@@ -116,7 +117,8 @@ interface VisibleRoomRow extends Partial<MessageRow> {
  * page costs the same however many private rooms other people have.
  *
  * Unread counts every message after the read marker, tombstones included: `last_seq - read_seq`
- * less the edits and deletions among them, which are few and have an index of their own.
+ * less the edits and deletions among them, which are few and have an index of their own. The
+ * last message says whether the user blocks its author (`hidden`).
  */
 export async function listVisibleRooms(db: Db, userId: number, afterId: number, limit: number): Promise<VisibleRoom[]> {
   const { rows } = await db.$client.query<VisibleRoomRow>({
@@ -139,7 +141,7 @@ export async function listVisibleRooms(db: Db, userId: number, afterId: number, 
                     r.last_seq - mb.read_seq
                     - (SELECT count(*) FROM messages c WHERE c.room_id = r.id AND c.seq > mb.read_seq AND c.kind <> 'message')
                   END::int AS vr_unread,
-                  ${MESSAGE_COLUMNS}
+                  ${MESSAGE_COLUMNS}, ${hiddenFor('$1')}
            FROM visible v
            JOIN rooms r ON r.id = v.id
            LEFT JOIN room_members mb ON mb.room_id = r.id AND mb.user_id = $1

@@ -8,6 +8,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { poolExecutor, runSql, type Db } from '@murmur/shared/db';
 import { hasWords, matchesWords, walkOf, walkQuery, type Walk, type WalkColumns } from '@murmur/shared/search';
+import { shownTo } from '@murmur/shared/safety';
 import { MESSAGE_COLUMNS, toRecord, type MessageRecord, type MessageRow } from './messages.repo.js';
 import type { RoomKind } from './rooms.repo.js';
 
@@ -53,14 +54,22 @@ const readableBy = (userId: number) => sql`
 /**
  * The messages among `rows` (a relation of messages rows) that the scope's user may read, with
  * their rooms and authors, newest first: messages only (not edits or deletions), never a deleted
- * one. Authors are joined to the page alone, never to every match.
+ * one, nor one by a suspended account or an account the user blocks or is blocked by. Those last
+ * are looked for (three index probes) on the readable matches in order, until the page is full,
+ * and behind a fence (OFFSET 0): inside, the estimates of their EXISTS lead the planner to a
+ * nested loop over rooms, measured 25 times slower. Authors are joined to the page alone, never
+ * to every match.
  */
 const readableMatches = (rows: SQL, scope: SearchScope, limit: number, condition: SQL = sql`true`) => sql`
   SELECT ${sql.raw(MESSAGE_COLUMNS)}, m.room_name, m.room_kind
   FROM (
-    SELECT m.*, r.name AS room_name, r.kind AS room_kind FROM ${rows} m JOIN rooms r ON r.id = m.room_id
-    WHERE m.kind = 'message' AND m.text IS NOT NULL AND m.deleted_at IS NULL AND ${readableBy(scope.userId)} AND ${condition}
-    ORDER BY m.${orderKey(scope)} DESC LIMIT ${limit}
+    SELECT * FROM (
+      SELECT m.*, r.name AS room_name, r.kind AS room_kind FROM ${rows} m JOIN rooms r ON r.id = m.room_id
+      WHERE m.kind = 'message' AND m.text IS NOT NULL AND m.deleted_at IS NULL AND ${readableBy(scope.userId)} AND ${condition}
+      ORDER BY m.${orderKey(scope)} DESC OFFSET 0
+    ) readable
+    WHERE ${shownTo(scope.userId, sql`readable.user_id`)}
+    ORDER BY readable.${orderKey(scope)} DESC LIMIT ${limit}
   ) m
   LEFT JOIN users u ON u.id = m.user_id
   ORDER BY m.${orderKey(scope)} DESC`;

@@ -3,6 +3,7 @@
  * person's notification count and newest id (tables user-service writes; read here only).
  */
 import type { Db } from '@murmur/shared/db';
+import { blockListOf } from './blocks.repo.js';
 
 export interface StreamStart {
   /** The session is unrevoked and unexpired. */
@@ -11,15 +12,20 @@ export interface StreamStart {
   unreadNotifications: number;
   /** The person's newest notification id (0: none yet). */
   lastNotificationId: number;
+  /** Whom the person blocks, ascending. */
+  blocks: number[];
 }
 
-/** For each of `starts`, what its stream starts with; one query for all of them. */
+/**
+ * For each of `starts`, what its stream starts with; one query for all of them. Whom the person
+ * blocks is one probe of blocks_pair_key, which finds nothing for nearly everyone.
+ */
 export async function readStreamStarts(
   db: Db,
   starts: ReadonlyArray<{ sessionId: string; userId: number }>,
   maxUnread: number,
 ): Promise<StreamStart[]> {
-  const { rows } = await db.$client.query<{ session: boolean; unread: string; last_id: string }>({
+  const { rows } = await db.$client.query<{ session: boolean; unread: string; last_id: string; blocks: number[] }>({
     name: 'murmur_stream_starts',
     text: `SELECT coalesce((SELECT s.revoked_at IS NULL AND s.expires_at > now() FROM sessions s WHERE s.id = i.session_id), false) AS session,
                   coalesce((SELECT max(n.id) FROM notifications n WHERE n.recipient_id = i.user_id), 0) AS last_id,
@@ -27,12 +33,13 @@ export async function readStreamStarts(
                      SELECT 1 FROM notifications n
                      WHERE n.recipient_id = i.user_id
                        AND n.id > coalesce((SELECT m.read_up_to FROM notification_markers m WHERE m.user_id = i.user_id), 0)
-                     LIMIT $3) unread) AS unread
+                     LIMIT $3) unread) AS unread,
+                  ${blockListOf('i.user_id')} AS blocks
            FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS i(session_id, user_id, ord)
            ORDER BY i.ord`,
     values: [starts.map((s) => s.sessionId), starts.map((s) => s.userId), maxUnread],
   });
-  return rows.map((r) => ({ session: r.session, unreadNotifications: Number(r.unread), lastNotificationId: Number(r.last_id) }));
+  return rows.map((r) => ({ session: r.session, unreadNotifications: Number(r.unread), lastNotificationId: Number(r.last_id), blocks: r.blocks }));
 }
 
 /** A room a person is a member of, as their stream watches it for `room_activity`. */

@@ -14,6 +14,7 @@
 import WebSocket from 'ws';
 import type { AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
+import { BlockList } from '../delivery/block-list.js';
 import type { PersonFeed } from '../delivery/person-feed.js';
 import { RoomSubscription, type SubscriberConnection, type SubscriptionEnd } from '../delivery/room-subscription.js';
 import {
@@ -121,6 +122,8 @@ export class Client implements SubscriberConnection {
   readonly subscriptions = new Map<number, RoomSubscription>();
   /** A stream's feed of its person's own events (notifications, timeline, room activity). */
   feed: PersonFeed | undefined;
+  /** Whom the person blocks, read as the connection starts and kept current by auth events. */
+  readonly blocks = new BlockList();
   /**
    * A stream's room frames that came before their subscription was admitted, by room: nothing
    * acts on a room before the person is let in.
@@ -442,6 +445,7 @@ export class Client implements SubscriberConnection {
     this.queue = [];
     this.queuedBytes = 0;
     this.heldBytes = 0;
+    this.blocks.abandon();
     this.leaveRooms();
     this.ctx.chat.disconnect(this);
   }

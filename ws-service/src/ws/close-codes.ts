@@ -40,6 +40,10 @@ export const CLOSE_CODES = {
     code: 4003,
     meaning: 'The user was removed from the room (by its owner or a moderator, or by leaving it on another device), or banned from it. Do not reconnect to this room: the join would be refused.',
   },
+  ACCOUNT_SUSPENDED: {
+    code: 4004,
+    meaning: 'A moderator suspended the account; its sessions ended with it. Do not reconnect: logging in is refused while the suspension lasts.',
+  },
   SLOW_CONSUMER: {
     code: 4008,
     meaning: 'The client did not read its messages fast enough and its output passed the buffer bound.',

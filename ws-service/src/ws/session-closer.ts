@@ -1,6 +1,7 @@
 /**
  * Closes sockets whose session ended elsewhere: a logout closes that session's sockets, an account
- * deletion all of the user's, as soon as the auth event arrives (PostgreSQL NOTIFY). Events sent
+ * deletion or suspension all of the user's (a suspension with its own close code, which tells the
+ * client not to reconnect), as soon as the auth event arrives (PostgreSQL NOTIFY). Events sent
  * while the event connection was down are lost, so when it comes back every connected session is
  * checked against the sessions table.
  */
@@ -18,6 +19,7 @@ export interface SessionCloserOptions {
 }
 
 const endSession = (client: Client) => client.close(CloseCode.SESSION_ENDED, 'session ended', true);
+const suspend = (client: Client) => client.close(CloseCode.ACCOUNT_SUSPENDED, 'account suspended', true);
 
 /** Subscribes to auth events; returns the function that unsubscribes. */
 export function closeEndedSessions(options: SessionCloserOptions): () => void {
@@ -25,9 +27,10 @@ export function closeEndedSessions(options: SessionCloserOptions): () => void {
   const onEvent = (event: AuthEvent) => {
     const userId = sessionsEndedFor(event);
     if (event.type !== 'session_revoked' && userId === undefined) return;
+    const close = event.type === 'user_suspended' ? suspend : endSession;
     for (const client of connections) {
       const ended = event.type === 'session_revoked' ? client.auth.sessionId === event.sessionId : client.auth.id === userId;
-      if (ended) endSession(client);
+      if (ended) close(client);
     }
   };
   const onReset = () => {
