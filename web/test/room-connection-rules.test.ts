@@ -117,9 +117,33 @@ describe('RoomConnection rules', () => {
     assert.deepEqual(socket().sent, [{ type: 'read', seq: 2 }]);
   });
 
-  it('stops for good on 4003 and on a client fault', () => {
+  it('marks a message a block refuses as failed, and closes the room for good when the block refuses the room itself', () => {
+    const { connection, socket, sockets } = scripted();
+    const first = connection.send('are you there?');
+    socket().deliver({ type: 'error', code: 'BLOCKED', message: 'one of you has blocked the other', clientMsgId: first, roomId: 7 });
+    assert.equal(connection.status, 'open', 'one message refused: the room stays');
+    assert.deepEqual(
+      connection.pending.map((p) => [p.clientMsgId, p.state, p.error?.code]),
+      [[first, 'failed', 'BLOCKED']],
+    );
+
+    connection.discard(first);
+    const second = connection.send('hello?');
+    socket().deliver({ type: 'error', code: 'BLOCKED', message: 'one of you has blocked the other', roomId: 7 });
+    assert.equal(connection.status, 'blocked');
+    assert.deepEqual(
+      connection.pending.map((p) => [p.clientMsgId, p.state, p.error?.code]),
+      [[second, 'failed', 'BLOCKED']],
+      'what waited can never go',
+    );
+    assert.equal(sockets.length, 1, 'no reconnect');
+    assert.equal(connection.edit(1, 'changed'), false, 'nothing more is sent');
+  });
+
+  it('stops for good on 4003, on 4004 (the account suspended) and on a client fault', () => {
     for (const [code, status] of [
       [4003, 'removed'],
+      [4004, 'suspended'],
       [1002, 'failed'],
     ] as const) {
       const { connection, socket, sockets } = scripted();

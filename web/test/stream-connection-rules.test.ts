@@ -17,6 +17,14 @@ const ready = (lastNotificationId: number): ServerEvent => ({ type: 'ready', unr
 /** Lets queued microtasks run (a room subscribes in one, after its caller has listened). */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Room 7, subscribed on the open `stream`. */
+async function subscribedRoom(stream: StreamConnection): Promise<RoomConnection> {
+  const room = new RoomConnection({ url: 'ws://murmur.test/api/chat/ws/joinRoom/7', createSocket: (url) => stream.roomSocket(7, url) });
+  room.connect();
+  await settle();
+  return room;
+}
+
 function scripted() {
   const sockets: ScriptedSocket[] = [];
   let socketWaiters: Array<(socket: ScriptedSocket) => void> = [];
@@ -87,12 +95,34 @@ describe('StreamConnection rules', () => {
     const { stream, socket } = scripted();
     socket().open();
     socket().deliver(ready(0));
-    const room = new RoomConnection({ url: 'ws://murmur.test/api/chat/ws/joinRoom/7', createSocket: (url) => stream.roomSocket(7, url) });
-    room.connect();
-    await settle();
+    const room = await subscribedRoom(stream);
     socket().deliver({ type: 'history', roomId: 7, lastSeq: 0, messages: [] });
     socket().deliver({ type: 'unsubscribed', roomId: 7, reason: 'removed' });
     assert.equal(room.status, 'removed');
+    stream.close();
+  });
+
+  it('ends for good when the account is suspended (close 4004), and so does every room on it', async () => {
+    const { stream, socket, sockets } = scripted();
+    socket().open();
+    socket().deliver(ready(0));
+    const room = await subscribedRoom(stream);
+    socket().drop(4004);
+    assert.equal(stream.status, 'suspended');
+    assert.equal(room.status, 'suspended');
+    await settle();
+    assert.equal(sockets.length, 1, 'no reconnect');
+  });
+
+  it('ends a room a block closed without unsubscribing, which the server already did', async () => {
+    const { stream, socket } = scripted();
+    socket().open();
+    socket().deliver(ready(0));
+    const room = await subscribedRoom(stream);
+    socket().deliver({ type: 'error', code: 'BLOCKED', message: 'one of you has blocked the other', roomId: 7 });
+    assert.equal(room.status, 'blocked');
+    assert.equal(stream.status, 'open', 'the stream and its other rooms go on');
+    assert.deepEqual(socket().sent, [{ type: 'subscribe', roomId: 7 }]);
     stream.close();
   });
 });

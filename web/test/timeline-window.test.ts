@@ -67,6 +67,22 @@ describe('the timeline window', () => {
     );
   });
 
+  it('keeps a hidden message (its author blocked) in its place and without text, edited or not', () => {
+    const hidden: ChatMessage = { ...message(2), text: null, hidden: true };
+    let w = fromHistory([message(1), hidden, message(3)]);
+    const edit = { seq: 4, roomId: 1, target: 2, text: 'visible?', editedAt: '2026-01-01T00:01:00.000Z', user: { id: 1, username: 'alice' } };
+    w = applyEdit(w, edit);
+    w = applyEdit(w, { ...edit, seq: 5, target: 3, text: null, hidden: true });
+    assert.deepEqual(
+      w.messages.map((m) => [m.seq, m.text, m.hidden ?? false, m.editedAt !== undefined]),
+      [
+        [1, 'm1', false, false],
+        [2, null, true, true],
+        [3, 'm3', false, true],
+      ],
+    );
+  });
+
   it('places each reader at the newest message at or below their marker', () => {
     const readers = readersByMessage(range(1, 5), [
       { username: 'bob', seq: 3 },

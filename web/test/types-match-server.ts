@@ -7,7 +7,10 @@ import type { z } from 'zod';
 import type { accountSchema } from '@murmur/auth-service/api-schemas';
 import type { mediaAttachmentSchema } from '@murmur/shared/media';
 import type {
+  blockedAccountSchema,
   editPostBody,
+  muteBody,
+  mutedAccountSchema,
   notificationSchema,
   ownProfileSchema,
   postBody,
@@ -20,6 +23,7 @@ import type {
   viewedProfileSchema,
 } from '@murmur/user-service/api-schemas';
 import type { userHitSchema } from '@murmur/user-service/search-schemas';
+import type { auditEntrySchema, moderatedAccountResponse, moderatedAccountSchema, reportBody, reportSchema, resolveBody } from '@murmur/user-service/moderation-schemas';
 import type { memberSchema, roomSchema, roomSummarySchema } from '@murmur/ws-service/api-schemas';
 import type {
   ChatMessage as ServerChatMessage,
@@ -29,8 +33,17 @@ import type {
 } from '@murmur/ws-service/protocol';
 import type {
   Account,
+  AuditEntry,
+  BlockedAccount,
+  ListedAccount,
+  ModeratedAccount,
+  NewReport,
+  Report,
+  ReportAction,
   MediaAttachment,
   Member,
+  MutedAccount,
+  MuteOptions,
   NewPost,
   Notification,
   OwnProfile,
@@ -45,7 +58,16 @@ import type {
   UserSummary,
   ViewedProfile,
 } from '../src/api/types.js';
-import type { ChatMessage, ClientFrame, ServerEvent, StreamFrame } from '../src/protocol/events.js';
+import type { CLOSE_CODES } from '@murmur/ws-service/close-codes';
+import type {
+  CLOSE_ACCOUNT_SUSPENDED,
+  CLOSE_REMOVED_FROM_ROOM,
+  CLOSE_SESSION_ENDED,
+  ChatMessage,
+  ClientFrame,
+  ServerEvent,
+  StreamFrame,
+} from '../src/protocol/events.js';
 
 /** What the server answers, as the client reads it: JSON, so dates arrive as strings. */
 type Answer<S extends z.ZodType> = z.output<S>;
@@ -59,6 +81,8 @@ type Assignable<From, To> = [From] extends [To] ? true : false;
  */
 type KnownFields<Sent, Read> = Assignable<keyof Sent, keyof Read>;
 type MessageFrame<F> = Extract<F, { type: 'message' }>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type ServerCloseCode<N extends keyof typeof CLOSE_CODES> = (typeof CLOSE_CODES)[N]['code'];
 const check = <T extends true>(value: T): T => value;
 
 export const typesMatchServer = [
@@ -70,6 +94,10 @@ export const typesMatchServer = [
   check<Assignable<ClientFrame, ServerClientFrame>>(true),
   check<KnownFields<MessageFrame<ClientFrame>, MessageFrame<ServerClientFrame>>>(true),
   check<Assignable<StreamFrame, ServerStreamFrame>>(true),
+  // The close codes the client acts on are the server's.
+  check<Same<typeof CLOSE_SESSION_ENDED, ServerCloseCode<'SESSION_ENDED'>>>(true),
+  check<Same<typeof CLOSE_REMOVED_FROM_ROOM, ServerCloseCode<'REMOVED_FROM_ROOM'>>>(true),
+  check<Same<typeof CLOSE_ACCOUNT_SUSPENDED, ServerCloseCode<'ACCOUNT_SUSPENDED'>>>(true),
   check<Assignable<Answer<typeof accountSchema>, Account>>(true),
   check<Assignable<Answer<typeof ownProfileSchema>, OwnProfile>>(true),
   check<Assignable<Answer<typeof viewedProfileSchema>, ViewedProfile>>(true),
@@ -90,4 +118,15 @@ export const typesMatchServer = [
   check<Assignable<Answer<typeof roomSchema>, Room>>(true),
   check<Assignable<Answer<typeof roomSummarySchema>, RoomSummary>>(true),
   check<Assignable<Answer<typeof memberSchema>, Member>>(true),
+  check<Assignable<Answer<typeof blockedAccountSchema>, BlockedAccount>>(true),
+  check<Assignable<Answer<typeof mutedAccountSchema>, MutedAccount>>(true),
+  check<Assignable<MuteOptions, Accepted<typeof muteBody>>>(true),
+  check<KnownFields<MuteOptions, NonNullable<Accepted<typeof muteBody>>>>(true),
+  check<Assignable<Answer<typeof reportSchema>, Report>>(true),
+  check<Assignable<Answer<typeof auditEntrySchema>, AuditEntry>>(true),
+  check<Assignable<Answer<typeof moderatedAccountSchema>, ListedAccount>>(true),
+  check<Assignable<Answer<typeof moderatedAccountResponse>, { account: ModeratedAccount }>>(true),
+  check<Assignable<NewReport, Accepted<typeof reportBody>>>(true),
+  check<KnownFields<NewReport, Accepted<typeof reportBody>>>(true),
+  check<Assignable<{ action: ReportAction; note?: string }, Accepted<typeof resolveBody>>>(true),
 ] as const;

@@ -6,10 +6,18 @@
 import { newClientMsgId } from '../protocol/client-msg-id.js';
 import { apiErrorOf } from './api-error.js';
 import type {
+  AccountRole,
+  AuditEntry,
+  BlockedAccount,
   ChatMessage,
+  ListedAccount,
   MediaAttachment,
   Member,
+  ModeratedAccount,
+  MutedAccount,
+  MuteOptions,
   NewPost,
+  NewReport,
   Notification,
   NotificationType,
   OwnProfile,
@@ -20,6 +28,9 @@ import type {
   ProfileChanges,
   PublicUser,
   Relationship,
+  Report,
+  ReportAction,
+  ReportStatus,
   Room,
   RoomRole,
   RoomSummary,
@@ -99,6 +110,29 @@ export function createApiClient(options: ApiClientOptions = {}) {
     follow: (id: number) => request<{ relationship: Relationship }>('POST', users('/follow', { toFollowId: id })),
     unfollow: (id: number) => request<{ relationship: Relationship }>('POST', users('/unfollow', { toUnfollowId: id })),
     searchUsers: (q: string, query?: PageQuery) => request<Page<UserSearchResult>>('GET', users('/users/search', { q, ...page(query) })),
+
+    /** Blocking and muting answer the relationship as it now stands; doing either twice keeps one. */
+    block: (id: number) => request<{ relationship: Relationship }>('PUT', users(`/users/${id}/block`)),
+    unblock: (id: number) => request<{ relationship: Relationship }>('DELETE', users(`/users/${id}/block`)),
+    /** `{notifications: false}` mutes the account's posts alone; a second mute changes that choice. */
+    mute: (id: number, options: MuteOptions = {}) => request<{ relationship: Relationship }>('PUT', users(`/users/${id}/mute`), options),
+    unmute: (id: number) => request<{ relationship: Relationship }>('DELETE', users(`/users/${id}/mute`)),
+    /** Newest first. */
+    blocks: (query?: PageQuery) => request<Page<BlockedAccount>>('GET', users('/blocks', page(query))),
+    mutes: (query?: PageQuery) => request<Page<MutedAccount>>('GET', users('/mutes', page(query))),
+    /** Reporting the same thing again while its report is open answers that report's id. */
+    report: (report: NewReport) => request<{ id: number }>('POST', users('/reports'), report),
+
+    /** The moderators' routes: anyone else gets 403 NOT_A_MODERATOR. Newest first. */
+    moderationReports: (status: ReportStatus, query?: PageQuery) => request<Page<Report>>('GET', users('/admin/reports', { status, ...page(query) })),
+    resolveReport: (id: number, action: ReportAction, note?: string) =>
+      request<Report>('POST', users(`/admin/reports/${id}/resolve`), note ? { action, note } : { action }),
+    suspendedAccounts: (query?: PageQuery) => request<Page<ListedAccount>>('GET', users('/admin/accounts', { suspended: 'true', ...page(query) })),
+    suspend: (id: number, note?: string) => request<{ account: ModeratedAccount }>('POST', users(`/admin/accounts/${id}/suspend`), note ? { note } : {}),
+    unsuspend: (id: number) => request<{ account: ModeratedAccount }>('POST', users(`/admin/accounts/${id}/unsuspend`), {}),
+    /** Admins only (403 NOT_AN_ADMIN for moderators). */
+    setRole: (id: number, role: AccountRole) => request<{ account: ModeratedAccount }>('PUT', users(`/admin/accounts/${id}/role`), { role }),
+    auditLog: (query?: PageQuery) => request<Page<AuditEntry>>('GET', users('/admin/audit', page(query))),
 
     /**
      * Uploads a picture, with its description (it cannot be changed later) and, for a chat room,

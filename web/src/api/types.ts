@@ -52,7 +52,12 @@ export interface ViewedProfile extends Profile {
 
 export interface OwnProfile extends Profile {
   email: string;
+  /** What the account may do beyond posting and chatting: moderators and admins see `/admin`. */
+  role: AccountRole;
 }
+
+/** `user` by default; moderators work the reports queue and suspend accounts; admins also set roles. */
+export type AccountRole = 'user' | 'moderator' | 'admin';
 
 /** An account as lists and posts name it. */
 export interface UserSummary extends PublicUser {
@@ -103,6 +108,12 @@ export interface Relationship {
   id: number;
   following: boolean;
   followedBy: boolean;
+  /** The caller blocks this account; it blocks the caller. */
+  blocking: boolean;
+  blockedBy: boolean;
+  /** The caller muted this account's posts, and (`mutingNotifications`) its notifications too. */
+  muting: boolean;
+  mutingNotifications: boolean;
 }
 
 /** An account a post's text mentions (`@username`). */
@@ -217,6 +228,81 @@ export interface Member {
   readSeq: number;
 }
 
+/** An account the caller blocks (`GET /blocks`), newest block first. */
+export interface BlockedAccount extends UserSummary {
+  blockedAt: string;
+}
+
+/** An account the caller muted (`GET /mutes`), newest mute first. */
+export interface MutedAccount extends UserSummary {
+  mutedAt: string;
+  /** False when only its posts are muted: its notifications still come. */
+  notifications: boolean;
+}
+
+/** `PUT /users/:id/mute`: without `notifications` (or with true) the account's notifications are muted too. */
+export interface MuteOptions {
+  notifications?: boolean;
+}
+
+/**
+ * `POST /reports`: an account, and what of it is reported: one of its posts, or one of its
+ * messages (`roomId` and `messageSeq`), or the account as a whole.
+ */
+export interface NewReport {
+  accountId: number;
+  postId?: number;
+  roomId?: number;
+  messageSeq?: number;
+  /** At most MAX_REPORT_COMMENT_CHARACTERS. */
+  comment?: string;
+}
+
+export type ReportStatus = 'open' | 'resolved';
+
+export type ReportAction = 'none' | 'delete_post' | 'delete_message' | 'suspend';
+
+/** An account as moderators see it. */
+export interface ModeratedAccount extends UserSummary {
+  suspended: boolean;
+  role: AccountRole;
+}
+
+/** `GET /admin/accounts`: with when it was suspended (null when it is not). */
+export interface ListedAccount extends ModeratedAccount {
+  suspendedAt: string | null;
+}
+
+/** A report in the moderators' queue, with the post or message as it was when reported. */
+export interface Report {
+  id: number;
+  status: ReportStatus;
+  createdAt: string;
+  comment: string | null;
+  /** Null once the reporter's account is deleted. */
+  reporter: UserSummary | null;
+  /** The account reported; null once it is deleted. */
+  account: ModeratedAccount | null;
+  post: { id: number; text: string; createdAt: string; media: MediaAttachment[] } | null;
+  message: { roomId: number; roomName: string; seq: number; text: string | null; createdAt: string; media: MediaAttachment[] } | null;
+  resolution: { action: ReportAction; note: string | null; moderator: UserSummary | null; resolvedAt: string } | null;
+}
+
+export type AuditAction = 'report_resolved' | 'account_suspended' | 'account_unsuspended' | 'role_set' | 'post_deleted' | 'message_deleted';
+
+/** One line of the moderators' audit log (`GET /admin/audit`), newest first. */
+export interface AuditEntry {
+  id: number;
+  /** Who acted; null once their account is deleted. */
+  actor: UserSummary | null;
+  action: AuditAction;
+  targetUserId: number | null;
+  reportId: number | null;
+  /** What else the action recorded (a note, a role, a post's id), as the server stored it. */
+  details: unknown;
+  createdAt: string;
+}
+
 /** The limits the servers hold input to, for forms that say so before sending. */
 export const MAX_POST_CHARACTERS = 280;
 export const MAX_DISPLAY_NAME_CHARACTERS = 50;
@@ -226,3 +312,5 @@ export const MAX_ROOM_NAME_CHARACTERS = 64;
 export const MAX_MEDIA_PER_ITEM = 4;
 /** Longest description of a picture, in characters. */
 export const MAX_ALT_CHARACTERS = 1500;
+/** Longest comment of a report, in characters. */
+export const MAX_REPORT_COMMENT_CHARACTERS = 1000;

@@ -54,7 +54,7 @@ export function App() {
   const signedInId = me?.id;
   const endRef = useRef(session?.end);
   endRef.current = session?.end;
-  const live = useMemo(() => (signedInId === undefined ? undefined : createLive(() => endRef.current?.('Your session ended. Log in again.'))), [signedInId]);
+  const live = useMemo(() => (signedInId === undefined ? undefined : createLive((notice) => endRef.current?.(notice))), [signedInId]);
   useEffect(() => {
     if (!live) return undefined;
     live.connect();

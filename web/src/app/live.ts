@@ -11,6 +11,7 @@ import { Emitter } from '../protocol/emitter.js';
 import type { SocketLike } from '../protocol/room-connection.js';
 import { StreamConnection, type StreamEvents } from '../protocol/stream-connection.js';
 import { api, isUnauthorized } from './api.js';
+import { ACCOUNT_SUSPENDED_NOTICE, SESSION_ENDED_NOTICE } from './session.js';
 
 const FORWARDED: Array<keyof StreamEvents> = ['status', 'ready', 'notification', 'timeline', 'timelineDelete', 'roomActivity'];
 
@@ -19,9 +20,10 @@ let live: StreamConnection | undefined;
 
 /**
  * Makes the live connection of the person signing in (not yet connected: `connect` opens it);
- * `onSessionEnded` runs if the server ends the session. Resolves the function that closes it.
+ * `onSessionEnded` runs with what to tell the person if the server ends the session (a suspension
+ * included: close 4004). Resolves the function that closes it.
  */
-export function createLive(onSessionEnded: () => void): { connect(): void; close(): void } {
+export function createLive(onSessionEnded: (notice: string) => void): { connect(): void; close(): void } {
   const stream = new StreamConnection({
     url: api.streamUrl(location.origin),
     createSocket: (url) => new WebSocket(url),
@@ -35,7 +37,8 @@ export function createLive(onSessionEnded: () => void): { connect(): void; close
   const stops = FORWARDED.map((type) => stream.on(type, (value) => events.emit(type, value)));
   stops.push(
     stream.on('status', (status) => {
-      if (status === 'session-ended') onSessionEnded();
+      if (status === 'session-ended') onSessionEnded(SESSION_ENDED_NOTICE);
+      if (status === 'suspended') onSessionEnded(ACCOUNT_SUSPENDED_NOTICE);
     }),
   );
   // The browser is back online: no need to wait out the backoff.

@@ -15,6 +15,8 @@ const LINKS = [
   { href: '/notifications', label: 'Notifications' },
   { href: '/settings', label: 'Settings' },
 ];
+/** Shown only to those whose role lets them moderate: anyone else would be refused. */
+const MODERATION_LINK = { href: '/admin', label: 'Moderation' };
 
 export function Nav() {
   const session = useSession();
@@ -34,11 +36,12 @@ export function Nav() {
   };
 
   const current = (href: string) => (href === '/' ? path === '/' : path.startsWith(href));
+  const links = session.me.role === 'moderator' || session.me.role === 'admin' ? [...LINKS, MODERATION_LINK] : LINKS;
   return (
     <nav class="nav" aria-label="Main">
       <span class="brand">murmur</span>
       <ul>
-        {LINKS.map((link) => (
+        {links.map((link) => (
           <li key={link.href}>
             <a href={link.href} aria-current={current(link.href) ? 'page' : undefined}>
               {link.href === '/notifications' && unread > 0 ? `${link.label} (${unread})` : link.label}

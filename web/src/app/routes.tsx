@@ -1,4 +1,5 @@
 /** The logged-in pages by path. */
+import { ADMIN_VIEWS, AdminPage } from '../pages/admin-page.js';
 import { HomePage } from '../pages/home-page.js';
 import { NotFoundPage } from '../pages/not-found-page.js';
 import { NotificationsPage } from '../pages/notifications-page.js';
@@ -10,6 +11,7 @@ import { RoomMembersPage } from '../pages/room-members-page.js';
 import { RoomPage } from '../pages/room-page.js';
 import { RoomsPage } from '../pages/rooms-page.js';
 import { SearchPage } from '../pages/search-page.js';
+import { BlockedAccountsPage, MutedAccountsPage } from '../pages/safety-list-page.js';
 import { SettingsPage } from '../pages/settings-page.js';
 import { TagPage } from '../pages/tag-page.js';
 import { match } from './router.js';
@@ -24,6 +26,10 @@ export function Routes({ path }: { path: string }) {
   if (match('/search', path)) return <SearchPage />;
   if (match('/rooms', path)) return <RoomsPage />;
   if (match('/settings', path)) return <SettingsPage />;
+  if (match('/settings/blocked', path)) return <BlockedAccountsPage />;
+  if (match('/settings/muted', path)) return <MutedAccountsPage />;
+  const adminView = ADMIN_VIEWS.find((v) => match(v.href, path));
+  if (adminView) return <AdminPage view={adminView.view} />;
   if (match('/notifications', path)) return <NotificationsPage />;
   let params = match('/users/:id', path);
   const userId = id(params?.id);

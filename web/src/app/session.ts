@@ -11,6 +11,11 @@ export interface Session {
   end: (notice?: string) => void;
 }
 
+/** What the login page says after the server ended the session. */
+export const SESSION_ENDED_NOTICE = 'Your session ended. Log in again.';
+/** What it says after a moderator suspended the account (its sessions end with it). */
+export const ACCOUNT_SUSPENDED_NOTICE = 'This account is suspended.';
+
 export const SessionContext = createContext<Session | null>(null);
 
 export function useSession(): Session {

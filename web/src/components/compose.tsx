@@ -11,14 +11,14 @@ import { newClientMsgId } from '../protocol/client-msg-id.js';
 import { api } from '../app/api.js';
 import { useSession } from '../app/session.js';
 import { useAction } from '../app/use-failure.js';
+import { characters } from './characters.js';
 import { Alert } from './field.js';
 import { MissingDescriptionPrompt } from './missing-description-prompt.js';
 import { PictureDraftList } from './picture-draft-list.js';
 import { PictureFileButton } from './picture-file-button.js';
 import { usePictureDrafts } from './use-picture-drafts.js';
 
-/** Characters as the server counts them: code points, so an emoji is one. */
-export const characters = (text: string): number => [...text].length;
+export { characters };
 
 /** Whether `text` is a post the server takes: at most 280 characters once trimmed, and some unless it has pictures. */
 export const fitsPost = (text: string, pictures = 0): boolean => {

@@ -3,8 +3,8 @@
  * a click beside the picture), with its description under it. The preview, already loaded,
  * shows until the full picture has come. Focus goes back where it was when it closes.
  */
-import { useEffect, useRef } from 'preact/hooks';
 import type { MediaAttachment } from '../api/types.js';
+import { useModal } from './modal.js';
 
 interface LightboxProps {
   picture: MediaAttachment;
@@ -12,13 +12,7 @@ interface LightboxProps {
 }
 
 export function Lightbox({ picture, onClose }: LightboxProps) {
-  const dialog = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    dialog.current?.showModal();
-    return () => opener?.focus();
-  }, []);
+  const dialog = useModal();
 
   return (
     <dialog

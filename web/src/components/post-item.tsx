@@ -1,7 +1,8 @@
 /**
  * One post wherever posts are listed: who wrote it (and who reposted it), its text with links, its
  * pictures, and what the reader can do: Reply, Like / Unlike, Repost / Undo repost with their counts beside the
- * buttons (so no button's name holds another's), and Edit and Delete on their own posts.
+ * buttons (so no button's name holds another's), Edit and Delete on their own posts, and Report on
+ * anyone else's.
  */
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { MAX_POST_CHARACTERS, type Post, type UserSummary } from '../api/types.js';
@@ -14,6 +15,8 @@ import { Avatar } from './avatar.js';
 import { Alert } from './field.js';
 import { MediaGrid, picturesOf } from './media-grid.js';
 import { PostText } from './post-text.js';
+import { ReportButton } from './report-dialog.js';
+import { postReport } from './report-subject.js';
 import { TimeAgo } from './time-ago.js';
 
 /** The name to show: the display name where set, else the username. */
@@ -127,6 +130,7 @@ export function PostItem({ post, onChange, onRemoved, onReply, inThread = false 
             Delete
           </button>
         )}
+        {!own && <ReportButton subject={postReport(post)} username={post.author.username} class="link" />}
       </div>
       <Alert message={error} />
     </article>

@@ -2,7 +2,7 @@
 import { useCallback } from 'preact/hooks';
 import type { Page, UserSearchResult } from '../api/types.js';
 import { api } from '../app/api.js';
-import { Avatar } from '../components/avatar.js';
+import { AccountLine } from '../components/account-line.js';
 import { Alert } from '../components/field.js';
 import { MoreButton } from '../components/more-button.js';
 import { usePages } from '../components/use-pages.js';
@@ -23,8 +23,7 @@ export function PeoplePage() {
       <ul class="people" aria-label="Search results">
         {pages.items.map((user) => (
           <li key={user.id}>
-            <Avatar user={user} /> <a href={`/users/${user.id}`}>{user.username}</a>
-            {user.displayName !== null && <span class="muted"> · {user.displayName}</span>}{' '}
+            <AccountLine user={user} />{' '}
             <span class="muted">{user.followersCount === 1 ? '1 follower' : `${user.followersCount} followers`}</span>
           </li>
         ))}

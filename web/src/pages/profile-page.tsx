@@ -1,7 +1,11 @@
-/** A profile: counts, Follow / Unfollow, a direct conversation, and the user's posts. */
+/**
+ * A profile: counts, Follow / Unfollow, a direct conversation, Mute, Block and Report, and the
+ * user's posts. A profile one blocks says so and shows no posts; one that is gone, suspended or
+ * blocks the caller answers 404, shown as not found.
+ */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { Post, ViewedProfile } from '../api/types.js';
-import { api } from '../app/api.js';
+import type { Page, Post, Relationship, ViewedProfile } from '../api/types.js';
+import { api, unlessNotFound } from '../app/api.js';
 import { navigate } from '../app/router.js';
 import { useSession } from '../app/session.js';
 import { useFailure } from '../app/use-failure.js';
@@ -9,28 +13,38 @@ import { Avatar } from '../components/avatar.js';
 import { Alert } from '../components/field.js';
 import { nameOf } from '../components/post-item.js';
 import { PostList } from '../components/post-list.js';
+import { relationshipNotice } from '../components/relationship-notice.js';
+import { SafetyActions } from '../components/safety-actions.js';
 import { usePages } from '../components/use-pages.js';
+import { NotFoundPage } from './not-found-page.js';
+
+const NO_POSTS: Page<Post> = { items: [], nextCursor: null };
 
 export function ProfilePage({ userId }: { userId: number }) {
   const { me, refresh } = useSession();
-  const [profile, setProfile] = useState<ViewedProfile>();
+  // undefined while looking, null when there is no profile to see.
+  const [profile, setProfile] = useState<ViewedProfile | null>();
   const [busy, setBusy] = useState(false);
   const [error, fail] = useFailure();
   const self = userId === me.id;
 
+  const reload = useCallback(async () => setProfile((await unlessNotFound(api.profile(userId))) ?? null), [userId]);
   useEffect(() => {
-    api.profile(userId).then(setProfile, fail);
-  }, [userId, fail]);
-  const following = profile?.relationship?.following;
+    reload().catch(fail);
+  }, [reload, fail]);
+  const relationship = profile?.relationship ?? undefined;
+  const following = relationship?.following;
+  const blocking = relationship?.blocking === true;
 
-  const load = useCallback((cursor: string | null) => api.userPosts(userId, { cursor }), [userId]);
-  const pages = usePages<Post>(load, userId);
+  // A blocked account's posts are not read at all; unblocking reads them again.
+  const load = useCallback((cursor: string | null) => (blocking ? Promise.resolve(NO_POSTS) : api.userPosts(userId, { cursor })), [userId, blocking]);
+  const pages = usePages<Post>(load, `${userId}:${blocking}`);
 
   const toggleFollow = async () => {
     setBusy(true);
     try {
       await (following ? api.unfollow(userId) : api.follow(userId));
-      setProfile(await api.profile(userId));
+      await reload();
       refresh();
     } catch (err) {
       fail(err);
@@ -48,7 +62,16 @@ export function ProfilePage({ userId }: { userId: number }) {
     }
   };
 
+  const blockChanged = useCallback(async () => {
+    await reload();
+    // Follows between the two ended: the caller's own counts changed.
+    refresh();
+  }, [reload, refresh]);
+
+  if (profile === null) return <NotFoundPage />;
   if (!profile) return error ? <Alert message={error} /> : <p>Loading…</p>;
+  const notice = relationship && relationshipNotice(relationship, profile.username);
+  const apart = relationship !== undefined && (relationship.blocking || relationship.blockedBy);
   return (
     <>
       <div class="profile-head">
@@ -69,18 +92,38 @@ export function ProfilePage({ userId }: { userId: number }) {
         </li>
       </ul>
       {!self && (
-        <div class="row">
-          <button type="button" onClick={() => void toggleFollow()} disabled={busy || following === undefined} aria-pressed={following}>
-            {following ? 'Unfollow' : 'Follow'}
-          </button>
-          <button type="button" onClick={() => void message()}>
-            Message {profile.username}
-          </button>
+        <div class="profile-actions">
+          {!apart && (
+            <div class="row">
+              <button type="button" onClick={() => void toggleFollow()} disabled={busy || following === undefined} aria-pressed={following}>
+                {following ? 'Unfollow' : 'Follow'}
+              </button>
+              <button type="button" onClick={() => void message()}>
+                Message {profile.username}
+              </button>
+            </div>
+          )}
+          {notice && (
+            <p class="notice" role="status">
+              {notice}
+            </p>
+          )}
+          {relationship && (
+            <SafetyActions
+              profile={{ ...profile, relationship }}
+              onRelationship={(next: Relationship) => setProfile({ ...profile, relationship: next })}
+              onBlockChanged={blockChanged}
+            />
+          )}
         </div>
       )}
       <Alert message={error} />
-      <h2>Posts</h2>
-      <PostList pages={pages} label={`Posts by ${profile.username}`} />
+      {!blocking && (
+        <>
+          <h2>Posts</h2>
+          <PostList pages={pages} label={`Posts by ${profile.username}`} />
+        </>
+      )}
     </>
   );
 }

@@ -1,10 +1,10 @@
 /** A chat room: messages, who is here, who is typing, the connection's state, and the composer. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../api/api-error.js';
+import { refusalText } from '../api/refusal-text.js';
 import type { RoomSummary } from '../api/types.js';
 import type { ConnectionStatus } from '../protocol/room-connection.js';
-import { api } from '../app/api.js';
-import { useSession } from '../app/session.js';
+import { api, unlessNotFound } from '../app/api.js';
+import { ACCOUNT_SUSPENDED_NOTICE, SESSION_ENDED_NOTICE, useSession } from '../app/session.js';
 import { useFailure } from '../app/use-failure.js';
 import { Alert } from '../components/field.js';
 import { MessageComposer } from '../room/message-composer.js';
@@ -17,27 +17,23 @@ const STATUS_TEXT: Record<ConnectionStatus, string> = {
   open: 'Connected',
   reconnecting: 'Connection lost. Reconnecting…',
   'session-ended': 'Your session ended.',
+  suspended: ACCOUNT_SUSPENDED_NOTICE,
   removed: 'You are no longer a member of this room.',
+  blocked: 'One of you has blocked the other: this conversation is closed.',
   failed: 'The connection failed. Reload the page.',
   closed: 'Disconnected.',
 };
 
-/** The room's summary; undefined when it does not exist or is not the caller's to see (404). */
-async function findRoom(roomId: number): Promise<RoomSummary | undefined> {
-  try {
-    return await api.room(roomId);
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return undefined;
-    throw err;
-  }
-}
+/** The room can take no more messages from this person. */
+const CLOSED_STATUSES: readonly ConnectionStatus[] = ['session-ended', 'suspended', 'removed', 'blocked'];
 
 export function RoomPage({ roomId }: { roomId: number }) {
   // undefined while looking, null when the room does not exist or is not the caller's to see.
   const [room, setRoom] = useState<RoomSummary | null>();
   const [error, fail] = useFailure();
   useEffect(() => {
-    findRoom(roomId).then((found) => setRoom(found ?? null), fail);
+    // A room that does not exist or is not the caller's to see answers 404.
+    unlessNotFound(api.room(roomId)).then((found) => setRoom(found ?? null), fail);
   }, [roomId, fail]);
   if (room === null) return <NotFoundPage />;
   if (!room) return error ? <Alert message={error} /> : <p>Loading…</p>;
@@ -48,7 +44,7 @@ function RoomView({ room }: { room: RoomSummary }) {
   const roomId = room.id;
   const session = useSession();
   const me = { id: session.me.id, username: session.me.username };
-  const ended = useCallback(() => session.end('Your session ended. Log in again.'), [session]);
+  const ended = useCallback((notice = SESSION_ENDED_NOTICE) => session.end(notice), [session]);
   const [state, controls] = useRoom(api, roomId, me, ended);
   const typingText = typingSentence(state.typing.map((u) => u.username));
 
@@ -85,13 +81,13 @@ function RoomView({ room }: { room: RoomSummary }) {
           </p>
           {state.error && (
             <div class="row">
-              <Alert message={state.error.message} />
+              <Alert message={refusalText(state.error.code, state.error.message)} />
               <button type="button" class="link" onClick={controls.clearError}>
                 Dismiss
               </button>
             </div>
           )}
-          <MessageComposer roomId={roomId} connection={controls.connection} closed={state.status === 'session-ended' || state.status === 'removed'} />
+          <MessageComposer roomId={roomId} connection={controls.connection} closed={CLOSED_STATUSES.includes(state.status)} />
         </div>
         <section class="here" aria-label="Who is here">
           <h2>Who is here</h2>

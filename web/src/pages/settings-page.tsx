@@ -1,30 +1,20 @@
-/** Settings: the avatar, the profile (display name, bio), the account, and deleting it after a confirmation. */
-import { useId, useRef, useState } from 'preact/hooks';
+/**
+ * Settings: the avatar, the profile (display name, bio), the account, the accounts one blocks and
+ * mutes, and deleting the account after a confirmation.
+ */
+import { useId, useState } from 'preact/hooks';
 import { MAX_BIO_CHARACTERS, MAX_DISPLAY_NAME_CHARACTERS } from '../api/types.js';
 import { api } from '../app/api.js';
 import { useSession } from '../app/session.js';
-import { useAction, useFailure } from '../app/use-failure.js';
+import { useAction } from '../app/use-failure.js';
 import { AvatarSettings } from '../components/avatar-settings.js';
 import { CharactersLeft, characters } from '../components/compose.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Alert, Field } from '../components/field.js';
 
 export function SettingsPage() {
   const session = useSession();
-  const dialog = useRef<HTMLDialogElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, fail] = useFailure();
-
-  const remove = async () => {
-    setBusy(true);
-    try {
-      await api.deleteAccount();
-      dialog.current?.close();
-      session.end('Your account was deleted.');
-    } catch (err) {
-      fail(err);
-      setBusy(false);
-    }
-  };
+  const [deleting, setDeleting] = useState(false);
 
   const { me } = session;
   return (
@@ -41,24 +31,33 @@ export function SettingsPage() {
         <dt>Member since</dt>
         <dd>{new Date(me.createdAt).toLocaleDateString()}</dd>
       </dl>
+      <h2>Blocks and mutes</h2>
+      <ul class="links">
+        <li>
+          <a href="/settings/blocked">Blocked accounts</a>
+        </li>
+        <li>
+          <a href="/settings/muted">Muted accounts</a>
+        </li>
+      </ul>
       <h2>Delete account</h2>
       <p>Your posts, follows and memberships go; your chat messages stay as “deleted” in their rooms.</p>
-      <button type="button" class="danger" onClick={() => dialog.current?.showModal()}>
+      <button type="button" class="danger" onClick={() => setDeleting(true)}>
         Delete account
       </button>
-      <dialog ref={dialog} aria-labelledby="delete-title" aria-describedby="delete-text">
-        <h2 id="delete-title">Delete your account?</h2>
-        <p id="delete-text">This cannot be undone.</p>
-        <Alert message={error} />
-        <div class="row">
-          <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
-            Delete my account
-          </button>
-          <button type="button" onClick={() => dialog.current?.close()} autofocus>
-            Cancel
-          </button>
-        </div>
-      </dialog>
+      {deleting && (
+        <ConfirmDialog
+          title="Delete your account?"
+          description="This cannot be undone."
+          confirm="Delete my account"
+          danger
+          onConfirm={async () => {
+            await api.deleteAccount();
+            session.end('Your account was deleted.');
+          }}
+          onClose={() => setDeleting(false)}
+        />
+      )}
     </>
   );
 }

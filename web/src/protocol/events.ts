@@ -17,7 +17,11 @@ export interface MessageAuthor extends PublicUser {
   avatarUrl?: string | null;
 }
 
-/** A chat message; a tombstone (deleted, or its author gone) has `deleted: true` and null `user` and `text`. */
+/**
+ * A chat message; a tombstone (deleted, or its author gone or suspended) has `deleted: true` and
+ * null `user` and `text`. A message of an account the reader blocks keeps its seq and its author
+ * but comes `hidden: true`, without its text or pictures.
+ */
 export interface ChatMessage {
   seq: number;
   id: number;
@@ -31,6 +35,7 @@ export interface ChatMessage {
   editedAt?: string;
   clientMsgId?: string;
   deleted?: true;
+  hidden?: true;
 }
 
 export interface MessageEdit {
@@ -40,6 +45,8 @@ export interface MessageEdit {
   text: string | null;
   editedAt: string;
   user: PublicUser | null;
+  /** An edit by an account the reader blocks: no text. */
+  hidden?: true;
 }
 
 export interface MessageDeletion {
@@ -95,6 +102,8 @@ export const MAX_MEDIA_PER_MESSAGE = 4;
 /** Close codes the client acts on (ws-service/src/ws/close-codes.ts). */
 export const CLOSE_SESSION_ENDED = 4001;
 export const CLOSE_REMOVED_FROM_ROOM = 4003;
+/** A moderator suspended the account: its sessions are over, and logging in is refused. */
+export const CLOSE_ACCOUNT_SUSPENDED = 4004;
 /** Client bugs (bad framing, binary or invalid UTF-8, an oversized frame): retrying as is cannot help. */
 export const CLOSE_CLIENT_FAULTS: readonly number[] = [1002, 1003, 1007, 1009];
 

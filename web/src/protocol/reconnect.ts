@@ -4,11 +4,15 @@
  * next attempt with its backoff.
  */
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { CLOSE_CLIENT_FAULTS, CLOSE_REMOVED_FROM_ROOM, CLOSE_SESSION_ENDED } from './events.js';
+import { CLOSE_ACCOUNT_SUSPENDED, CLOSE_CLIENT_FAULTS, CLOSE_REMOVED_FROM_ROOM, CLOSE_SESSION_ENDED } from './events.js';
+
+/** Why a connection ended for good: a reconnect would be refused, or could not help. */
+export type FinalClose = 'session-ended' | 'suspended' | 'removed' | 'failed';
 
 /** A close after which reconnecting cannot help, or undefined when it can. */
-export function finalClose(code: number): 'session-ended' | 'removed' | 'failed' | undefined {
+export function finalClose(code: number): FinalClose | undefined {
   if (code === CLOSE_SESSION_ENDED) return 'session-ended';
+  if (code === CLOSE_ACCOUNT_SUSPENDED) return 'suspended';
   if (code === CLOSE_REMOVED_FROM_ROOM) return 'removed';
   if (CLOSE_CLIENT_FAULTS.includes(code)) return 'failed';
   return undefined;
@@ -17,7 +21,7 @@ export function finalClose(code: number): 'session-ended' | 'removed' | 'failed'
 /** What a connection tells `afterDrop` and lets it do. */
 export interface DropHandling {
   /** The close that ends the connection for good, as the connection names it. */
-  end(final: 'session-ended' | 'removed' | 'failed'): void;
+  end(final: FinalClose): void;
   /** Shows that another attempt is coming. */
   reconnecting(): void;
   /** True while nothing else (a close, a newer socket) has taken over since the drop. */

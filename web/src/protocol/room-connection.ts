@@ -47,8 +47,12 @@ export type ConnectionStatus =
   | 'reconnecting'
   /** The session ended (logout elsewhere, revoked, expired, account deleted): log in again. */
   | 'session-ended'
+  /** A moderator suspended the account (close 4004): its sessions are over. */
+  | 'suspended'
   /** Removed or banned from the room: rejoining would be refused. */
   | 'removed'
+  /** A direct room one of the two people blocked the other in: closed for as long as the block stands. */
+  | 'blocked'
   /** Closed for a client fault (bad framing): retrying as is cannot help. */
   | 'failed'
   /** `close()` was called. */
@@ -108,6 +112,12 @@ export interface RoomConnectionOptions {
   /** Resends of one message refused as temporary (rate limit, busy storage) before it is marked failed. */
   maxResends?: number;
 }
+
+/**
+ * Whether a refusal is the room's rather than one frame's: `BLOCKED` naming no message or edit
+ * refuses the join of a direct room a block closed (or ends it when the block lands).
+ */
+export const closesRoom = (error: ProtocolError): boolean => error.code === 'BLOCKED' && error.clientMsgId === undefined && error.seq === undefined;
 
 /** Refusals after which the same message may be sent again as it is. */
 const RETRYABLE_CODES = new Set(['MESSAGE_NOT_STORED', 'STORAGE_BUSY', 'RATE_LIMITED']);
@@ -172,12 +182,7 @@ export class RoomConnection {
 
   /** Closes for good: no reconnect. Pending messages stay unsent. */
   close(): void {
-    this.setStatus('closed');
-    this.generation += 1;
-    this.reconnects.cancel();
-    for (const entry of this.pendingById.values()) clearTimeout(entry.timer);
-    this.socket?.close(1000);
-    this.socket = undefined;
+    this.stop('closed');
   }
 
   /** Reconnects at once instead of waiting out the backoff (the browser came back online). */
@@ -393,6 +398,7 @@ export class RoomConnection {
 
   private handleError(error: ProtocolError): void {
     if (error.code === 'RESUME_GAP') return this.events.emit('resumeGap', error);
+    if (closesRoom(error)) return this.closeBlocked(error);
     const entry = error.clientMsgId === undefined ? undefined : this.pendingById.get(error.clientMsgId);
     if (!entry) return this.events.emit('error', error);
     if (RETRYABLE_CODES.has(error.code) && entry.resends < (this.options.maxResends ?? DEFAULT_MAX_RESENDS)) {
@@ -407,6 +413,26 @@ export class RoomConnection {
     }
     entry.state = 'failed';
     entry.error = { code: error.code, message: error.message };
+    this.emitPending();
+  }
+
+  /** Ends the connection for good with `status`: no reconnect, and nothing more is sent. */
+  private stop(status: ConnectionStatus): void {
+    this.setStatus(status);
+    this.generation += 1;
+    this.reconnects.cancel();
+    for (const entry of this.pendingById.values()) clearTimeout(entry.timer);
+    this.socket?.close(1000);
+    this.socket = undefined;
+  }
+
+  /** A block closed the room: its pending messages can never go, and say why. */
+  private closeBlocked(error: ProtocolError): void {
+    this.stop('blocked');
+    for (const entry of this.pendingById.values()) {
+      entry.state = 'failed';
+      entry.error = { code: error.code, message: error.message };
+    }
     this.emitPending();
   }
 

@@ -13,8 +13,8 @@
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { afterDrop, ReconnectTimer } from './reconnect.js';
-import { CLOSE_REMOVED_FROM_ROOM, CLOSE_SESSION_ENDED, parseFrame, type ChatMessage, type ServerEvent, type StreamFrame } from './events.js';
-import type { SocketFactory, SocketLike } from './room-connection.js';
+import { CLOSE_ACCOUNT_SUSPENDED, CLOSE_REMOVED_FROM_ROOM, CLOSE_SESSION_ENDED, parseFrame, type ChatMessage, type ServerEvent, type StreamFrame } from './events.js';
+import { closesRoom, type SocketFactory, type SocketLike } from './room-connection.js';
 import type { Notification, Post } from '../api/types.js';
 
 const OPEN = 1;
@@ -22,7 +22,10 @@ const CLOSED = 3;
 /** The close a room's socket reports when the stream under it drops: abnormal, so it resumes. */
 const CLOSE_ABNORMAL = 1006;
 
-export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'session-ended' | 'closed';
+export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'session-ended' | 'suspended' | 'closed';
+
+/** The closes of the stream that end the person's session, and so each room's on it too. */
+const SESSION_CLOSES: readonly number[] = [CLOSE_SESSION_ENDED, CLOSE_ACCOUNT_SUSPENDED];
 
 export interface StreamEvents extends Record<string, unknown> {
   status: StreamStatus;
@@ -182,12 +185,12 @@ export class StreamConnection {
   }
 
   private async afterClose(code: number, opened: boolean): Promise<void> {
-    for (const room of [...this.rooms.values()]) room.drop(code === CLOSE_SESSION_ENDED ? CLOSE_SESSION_ENDED : CLOSE_ABNORMAL);
+    for (const room of [...this.rooms.values()]) room.drop(SESSION_CLOSES.includes(code) ? code : CLOSE_ABNORMAL);
     if (this.currentStatus === 'closed') return;
     const generation = this.generation;
     await afterDrop(code, opened, {
       // A stream has no room to be removed from: anything else final is a client fault.
-      end: (final) => this.setStatus(final === 'session-ended' ? final : 'closed'),
+      end: (final) => this.setStatus(final === 'session-ended' || final === 'suspended' ? final : 'closed'),
       reconnecting: () => this.setStatus('reconnecting'),
       stillCurrent: () => generation === this.generation && this.currentStatus === 'reconnecting',
       reconnect: () => this.scheduleReconnect(),
@@ -255,8 +258,10 @@ class RoomSocket implements SocketLike {
 
   /** A refused frame of this room: passed on, or the end of the subscription when it was refused for good. */
   refused(event: Extract<ServerEvent, { type: 'error' }>): void {
-    if (REFUSED_FOR_GOOD.has(event.code)) this.drop(CLOSE_REMOVED_FROM_ROOM);
-    else this.deliver(event);
+    if (REFUSED_FOR_GOOD.has(event.code)) return this.drop(CLOSE_REMOVED_FROM_ROOM);
+    // The server holds no subscription of a room a block closed: none is left to unsubscribe.
+    if (closesRoom(event)) this.started = false;
+    this.deliver(event);
   }
 
   /** Ends the subscription as a closed socket with `code`. */

@@ -4,10 +4,13 @@
  * kept at the bottom as new ones arrive if the reader was there.
  */
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { refusalText } from '../api/refusal-text.js';
 import type { ChatMessage } from '../protocol/events.js';
 import type { PendingMessage, RoomConnection } from '../protocol/room-connection.js';
 import { Avatar } from '../components/avatar.js';
 import { MediaGrid, picturesOf } from '../components/media-grid.js';
+import { ReportButton } from '../components/report-dialog.js';
+import { messageReport } from '../components/report-subject.js';
 import { snippet } from '../components/post-list.js';
 import { TimeAgo } from '../components/time-ago.js';
 import { readersByMessage, type TimelineWindow } from './timeline-window.js';
@@ -103,6 +106,15 @@ function MessageItem({ message, own, connection, readBy }: { message: ChatMessag
     else if (text === message.text) setEditing(false);
   };
 
+  if (message.hidden && !message.deleted) {
+    // Kept in its place, so the conversation around it still reads in order; nothing of it shows.
+    return (
+      <li class="message hidden">
+        <p class="text muted">Message from an account you blocked</p>
+      </li>
+    );
+  }
+  const author = message.user;
   return (
     <li class={own ? 'message own' : 'message'}>
       <div class="meta">
@@ -150,6 +162,11 @@ function MessageItem({ message, own, connection, readBy }: { message: ChatMessag
           </button>
         </div>
       )}
+      {!own && author && !message.deleted && (
+        <div role="group" aria-label={`From ${author.username}: ${messageName(message.text, pictures.length)}`} class="actions">
+          <ReportButton subject={messageReport(message, author)} username={author.username} class="link" />
+        </div>
+      )}
       {readBy && <p class="muted read-by">Read by {readBy.join(', ')}</p>}
     </li>
   );
@@ -165,7 +182,7 @@ function PendingItem({ pending, connection }: { pending: PendingMessage; connect
         <p class="muted">Sending…</p>
       ) : (
         <div role="group" aria-label={`Not sent: ${messageName(pending.text, pictures)}`} class="actions">
-          <span class="alert">Not sent: {pending.error?.message}</span>
+          <span class="alert">Not sent: {pending.error ? refusalText(pending.error.code, pending.error.message) : ''}</span>
           <button type="button" class="link" onClick={() => connection.retry(pending.clientMsgId)}>
             Retry
           </button>

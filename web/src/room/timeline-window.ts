@@ -62,8 +62,9 @@ export function replaceWithLatest(window: TimelineWindow, page: readonly ChatMes
   return { messages: merge(page, newer), hasOlder: hasMore, atLatest: true, unseen: 0 };
 }
 
+/** An edit changes the text shown; a hidden message (its author blocked) stays without one. */
 export function applyEdit(window: TimelineWindow, edit: MessageEdit): TimelineWindow {
-  return mapTarget(window, edit.target, (m) => ({ ...m, text: edit.text, editedAt: edit.editedAt }));
+  return mapTarget(window, edit.target, (m) => (m.hidden || edit.hidden ? { ...m, editedAt: edit.editedAt } : { ...m, text: edit.text, editedAt: edit.editedAt }));
 }
 
 export function applyDeletion(window: TimelineWindow, deletion: MessageDeletion): TimelineWindow {

@@ -11,6 +11,7 @@ import type { PublicUser } from '../protocol/events.js';
 import { RoomConnection, type ConnectionStatus, type PendingMessage, type ProtocolError } from '../protocol/room-connection.js';
 import { isUnauthorized } from '../app/api.js';
 import { liveRoomSocket } from '../app/live.js';
+import { ACCOUNT_SUSPENDED_NOTICE } from '../app/session.js';
 import {
   appendLive,
   applyDeletion,
@@ -49,7 +50,11 @@ export interface RoomControls {
   clearError: () => void;
 }
 
-export function useRoom(api: ApiClient, roomId: number, me: PublicUser, onSessionEnded: () => void): [RoomState, RoomControls] {
+/**
+ * `onSessionEnded` runs when the server ends the session, with what to tell the person (a
+ * suspension says so).
+ */
+export function useRoom(api: ApiClient, roomId: number, me: PublicUser, onSessionEnded: (notice?: string) => void): [RoomState, RoomControls] {
   const connection = useMemo(
     () =>
       new RoomConnection({
@@ -85,6 +90,7 @@ export function useRoom(api: ApiClient, roomId: number, me: PublicUser, onSessio
       connection.on('status', (next) => {
         setStatus(next);
         if (next === 'session-ended') onSessionEnded();
+        if (next === 'suspended') onSessionEnded(ACCOUNT_SUSPENDED_NOTICE);
         // Who is here now: events only tell of changes, so ask after every (re)join. The answer
         // may come before the server lists this socket, and whoever is connected is here.
         if (next === 'open') void api.roomClients(roomId).then((users) => setHere(withMe(users, me)), () => undefined);
