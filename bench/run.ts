@@ -4,7 +4,7 @@
  *
  * `--only NAME,NAME` runs only the named scenarios (names in SCENARIOS below: token-check,
  * logins, follows, timeline, social, search, fanout, idle, many-rooms, write-batching, read-receipts,
- * join-storm, two-instances, stream, uploads, media-serving, timeline-media), e.g.
+ * join-storm, two-instances, many-rooms-blocks, stream, uploads, media-serving, timeline-safety, timeline-media), e.g.
  *   node dist-tools/bench/run.js --only many-rooms,join-storm
  * A partial run writes <date>-partial[-quick].json, never replacing a full run's results.
  * `--profile DIR` writes a CPU profile of every service into DIR.
@@ -26,11 +26,13 @@ import { followScenario } from './scenarios/follows.js';
 import { joinStormScenario } from './scenarios/join-storm.js';
 import { loginScenario } from './scenarios/logins.js';
 import { manyRoomsScenario, type ManyRoomsOptions, type ManyRoomsRun } from './scenarios/many-rooms.js';
+import { manyRoomsBlocksScenario } from './scenarios/many-rooms-blocks.js';
 import { searchScenario, type SearchOptions } from './scenarios/search.js';
 import { socialScenario, type SocialOptions } from './scenarios/social.js';
 import { streamScenario, type StreamOptions } from './scenarios/stream.js';
 import { timelineScenario, type TimelineOptions } from './scenarios/timeline.js';
 import { timelineMediaScenario } from './scenarios/timeline-media.js';
+import { timelineSafetyScenario } from './scenarios/timeline-safety.js';
 import type { TimelineData } from './timeline/data.js';
 import { tokenCheckScenario } from './scenarios/token-check.js';
 import { readReceiptsScenario } from './scenarios/read-receipts.js';
@@ -174,7 +176,7 @@ const MEDIA_SERVING: MediaServingOptions = quick
 /** What one scenario may hand to a later one in the same run. */
 interface RunContext {
   manyRoomsMurmur?: ManyRoomsRun;
-  /** The timeline scenario's database: timeline-media reads it with pictures added. */
+  /** The timeline scenario's database: timeline-safety and timeline-media read it with rows added. */
   timeline?: TimelineData;
 }
 
@@ -212,9 +214,11 @@ const SCENARIOS: Array<{ name: string; run(env: BenchEnv, context: RunContext): 
     run: (env) => joinStormScenario(env, quick ? { connections: 500, roomSize: 10, historyPerRoom: 50 } : { connections: 10_000, roomSize: 10, historyPerRoom: 50 }),
   },
   { name: 'two-instances', run: (env, context) => twoInstancesScenario(env, MANY_ROOMS, COMPARE_RATE, context.manyRoomsMurmur) },
+  { name: 'many-rooms-blocks', run: (env) => manyRoomsBlocksScenario(env, MANY_ROOMS, COMPARE_RATE, 1_000) },
   { name: 'stream', run: (env) => streamScenario(env, STREAM) },
   { name: 'uploads', run: (env) => uploadsScenario(env, UPLOADS) },
   { name: 'media-serving', run: (env) => mediaServingScenario(env, MEDIA_SERVING) },
+  { name: 'timeline-safety', run: (env, context) => timelineSafetyScenario(env, { ...TIMELINE, relations: 1_000 }, context.timeline) },
   // Last: it adds pictures to every post in the database, which no other scenario expects.
   { name: 'timeline-media', run: (env, context) => timelineMediaScenario(env, { ...TIMELINE, picturesPerPost: 4 }, context.timeline) },
 ];

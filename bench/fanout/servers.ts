@@ -6,7 +6,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchEnv } from '../lib/bench-env.js';
+import type { BenchEnv, BenchUser } from '../lib/bench-env.js';
 import { freePort } from '@murmur/shared/testing';
 import { stopProcess } from '../../scripts/service-process.js';
 import { createAgent, expectStatus } from '../lib/http-client.js';
@@ -73,6 +73,22 @@ export interface MurmurSetup {
   instances?: number;
   /** Extra environment for every instance. */
   env?: Record<string, string>;
+  /**
+   * Accounts each user blocks (none by default): as many accounts outside every room, blocked
+   * by every user, so each connection holds a block list of that size and delivery checks every
+   * message's author against it, while what is delivered stays the same.
+   */
+  blocksPerUser?: number;
+}
+
+/** Makes `count` accounts and has every one of `users` block all of them, in one statement each. */
+async function blockAccounts(env: BenchEnv, users: readonly BenchUser[], count: number): Promise<void> {
+  const blocked = await env.bulkUsers(`blocked${Date.now()}`, count);
+  await env.pool.query(
+    'INSERT INTO blocks (blocker_id, blocked_id) SELECT u, b FROM unnest($1::int[]) AS u CROSS JOIN unnest($2::int[]) AS b',
+    [users.map((u) => u.id), blocked.map((u) => u.id)],
+  );
+  await env.pool.query('VACUUM (ANALYZE) blocks');
 }
 
 /** Creates `count` rooms through the service's API, a few at a time; ids in creation order. */
@@ -98,7 +114,9 @@ export async function startMurmur(env: BenchEnv, setup: MurmurSetup): Promise<Se
   const services = await env.startServices('ws-service', setup.instances ?? 1, { ...BENCH_LIMITS_ENV, ...setup.env });
   const stop = () => Promise.all(services.map((s) => s.stop())).then(() => undefined);
   try {
-    const tokens = await env.issueTokens(await env.bulkUsers(`ws${Date.now()}`, setup.users));
+    const users = await env.bulkUsers(`ws${Date.now()}`, setup.users);
+    if (setup.blocksPerUser) await blockAccounts(env, users, setup.blocksPerUser);
+    const tokens = await env.issueTokens(users);
     const roomIds = await createRooms(services[0]!.url, tokens[0]!, setup.rooms);
     return {
       kind: 'murmur',

@@ -47,6 +47,8 @@ export interface ManyRoomsOptions {
   bunchedPerSecond: number;
   /** murmur only: each client also marks what it has read after each message it sends. */
   readReceipts?: boolean;
+  /** murmur only: accounts (outside every room) each user blocks. */
+  blocksPerUser?: number;
 }
 
 /** One phase on one server: its result, figures and row. */
@@ -131,7 +133,9 @@ export async function measureManyRooms(
 ): Promise<ManyRoomsRun> {
   const murmur = kind === 'murmur';
   const start = (): Promise<ServerUnderLoad> =>
-    murmur ? startMurmur(env, { users: options.connections, rooms: roomsOf(options), instances: cluster.instances, env: cluster.env }) : startBaseline(kind);
+    murmur
+      ? startMurmur(env, { users: options.connections, rooms: roomsOf(options), instances: cluster.instances, env: cluster.env, blocksPerUser: options.blocksPerUser })
+      : startBaseline(kind);
   const phases = [{ messagesPerSecondPerSender: 0, durationMs: options.idleMs, schedule: 'independent' as const }, ...options.ratesPerSecond.map((rate) => phaseAt(options, rate))];
   const [idle, ...loads] = await measurePhasesOn(start, connectionsOf(options, murmur && options.readReceipts), phases, murmur ? env.databaseName : undefined);
   const idleCost = idleCostOf(idle!);

@@ -148,6 +148,27 @@ async function indexSizes(env: BenchEnv, scenario: string, counts: { messages: n
   return rows;
 }
 
+/** Accounts the searcher blocks, and as many it mutes, in the rows measured last. */
+const SAFETY_RELATIONS = 1_000;
+
+/**
+ * Has `searcherId` block `count` accounts that wrote posts and messages, and mute `count` more;
+ * resolves how many of each.
+ */
+async function blockAndMuteAuthors(env: BenchEnv, searcherId: number, count: number): Promise<{ blocked: number; muted: number }> {
+  const { rows } = await env.pool.query<{ author_id: number }>(
+    'SELECT DISTINCT author_id FROM (SELECT author_id FROM posts WHERE author_id <> $1 LIMIT $2) p',
+    [searcherId, 20 * count],
+  );
+  const authors = rows.map((row) => row.author_id);
+  const blocked = authors.slice(0, count);
+  const muted = authors.slice(count, 2 * count);
+  await env.pool.query('INSERT INTO blocks (blocker_id, blocked_id) SELECT $1, unnest($2::int[])', [searcherId, blocked]);
+  await env.pool.query('INSERT INTO mutes (muter_id, muted_id) SELECT $1, unnest($2::int[])', [searcherId, muted]);
+  await env.pool.query('VACUUM (ANALYZE) blocks, mutes');
+  return { blocked: blocked.length, muted: muted.length };
+}
+
 export async function searchScenario(env: BenchEnv, options: SearchOptions): Promise<ResultRow[]> {
   const started = performance.now();
   const data = await buildSearchData(env, options);
@@ -184,14 +205,15 @@ export async function searchScenario(env: BenchEnv, options: SearchOptions): Pro
       (words) => messagesMatchingQuery(inScope, words, undefined, limit),
       goalMs,
     );
-  const postCase = (subject: string, q: (i: number) => string, goalMs?: number) =>
+  /** `viewerId`: the searcher's statements, which leave out whom they block and are blocked by. */
+  const postCase = (subject: string, q: (i: number) => string, goalMs?: number, viewerId?: number) =>
     walkedCase(
       postsScenario,
       subject,
       (words) => `${users.url}/posts/search?q=${encodeURIComponent(words)}&limit=${PAGE_SIZE}`,
       q,
-      (words) => (from, rows, wanted) => walkPostsQuery(words, from, wanted, rows),
-      (words) => postsMatchingQuery(words, undefined, limit),
+      (words) => (from, rows, wanted) => walkPostsQuery(words, from, wanted, rows, viewerId),
+      (words) => postsMatchingQuery(words, undefined, limit, viewerId),
       goalMs,
     );
   const names = data.sampleNames;
@@ -220,11 +242,21 @@ export async function searchScenario(env: BenchEnv, options: SearchOptions): Pro
       [nameCase('GET /users/search, the first 4 letters of a username', prefixOf), undefined],
       [nameCase('GET /users/search, a whole username', (i) => names[i % names.length]!), undefined],
     ];
-    for (const [c, caseToken] of cases) {
-      const service = c.url(0).startsWith(ws.url) ? ws : users;
-      rows.push(...(await measure(agent, service.pid, caseToken, raw, c, options.requests)));
-      if (c.path) rows.at(-2)!.notes!.push(`served by ${PATHS[await c.path()]}`);
-    }
+    const measureCases = async (list: Array<[SearchCase, string | undefined]>) => {
+      for (const [c, caseToken] of list) {
+        const service = c.url(0).startsWith(ws.url) ? ws : users;
+        rows.push(...(await measure(agent, service.pid, caseToken, raw, c, options.requests)));
+        if (c.path) rows.at(-2)!.notes!.push(`served by ${PATHS[await c.path()]}`);
+      }
+    };
+    await measureCases(cases);
+    // The same common words for a searcher who blocks and mutes SAFETY_RELATIONS authors.
+    const kept = await blockAndMuteAuthors(env, data.searcher.id, SAFETY_RELATIONS);
+    const apart = `, the searcher blocking ${count(kept.blocked)} authors and muting ${count(kept.muted)}`;
+    await measureCases([
+      [messageCase(`GET /ws/search, a word in 10% of messages, first page${apart}`, () => COMMON_WORD, scope, COMMON_GOAL_MS), token],
+      [postCase(`GET /posts/search, a word in 10% of posts, first page${apart}`, () => COMMON_WORD, COMMON_GOAL_MS, data.searcher.id), token],
+    ]);
     // What the walk saves: the common word's matches, all of them through the index, then the newest page.
     const plain = summarize(await timeRuns(() => runSql(raw, messagesMatchingQuery(scope, COMMON_WORD, undefined, limit)), options.plainRuns));
     const walked = rows.find((r) => r.subject.includes('10% of messages, first page') && r.subject.startsWith('baseline'))!;

@@ -14,7 +14,7 @@ import { trustedLoadSkipsTriggers } from '../lib/copy-rows.js';
 import type { ResultRow } from '../lib/report.js';
 import { timedSteps } from '../lib/timed-step.js';
 import { buildTimelineData, type TimelineData, type TimelineDataShape } from '../timeline/data.js';
-import { measureTimelineRead } from '../timeline/reads.js';
+import { beforeAndAfterRows, measureTimelineRead } from '../timeline/reads.js';
 import { bearer, openRig, type TimelineRig } from '../timeline/rig.js';
 import { expectStatus } from '../lib/http-client.js';
 
@@ -105,22 +105,9 @@ export async function timelineMediaScenario(env: BenchEnv, options: TimelineMedi
     const added = await addPictures(env, options.picturesPerPost);
     await checkPage(rig, token, options.picturesPerPost);
     const pictured = await measureTimelineRead(rig, { ...read, page: `first page, ${options.picturesPerPost} pictures on every post`, explain: true }, options.requests);
-    const [http, raw] = pictured as [ResultRow, ResultRow];
-    const [plainHttp, plainRaw] = plain as [ResultRow, ResultRow];
-    const rawRatio = http.ratio!;
-    http.ratio = http.p99Ms! / plainHttp.p99Ms!;
-    http.ratioOf = 'p99 vs the same page before the pictures';
-    http.notes = [
-      ...(http.notes ?? []),
-      `p99 ${rawRatio.toFixed(2)}× the raw SQL's; p50 ${(http.p50Ms! / plainHttp.p50Ms!).toFixed(2)}× the page without pictures`,
+    return beforeAndAfterRows(plain, pictured, 'the pictures', 'same data before the pictures were added', [
       `${added.pictures.toLocaleString('en')} pictures on ${(added.pictures / options.picturesPerPost).toLocaleString('en')} posts (${built ? 'the timeline scenario’s database, as this run left it' : 'its own database'}), ${added.avatars.toLocaleString('en')} avatars; every post of the page has its pictures and its author's avatar`,
-    ];
-    raw.ratio = raw.p99Ms! / plainRaw.p99Ms!;
-    raw.ratioOf = 'p99 vs the same SQL before the pictures';
-    plainHttp.subject = `baseline: ${plainHttp.subject}, same data before the pictures were added`;
-    delete plainHttp.goal;
-    delete plainHttp.goalMet;
-    return [http, raw, plainHttp, plainRaw];
+    ]);
   } finally {
     await rig.close();
   }

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../../scripts/repo-paths.js';
 import { PRODUCTION_NGINX_SUBJECT, STATIC_NGINX_SUBJECT } from '../scenarios/media-serving.js';
 import { TWO_INSTANCES_SUBJECT } from '../scenarios/two-instances.js';
+import { BLOCKS_SUBJECT } from '../scenarios/many-rooms-blocks.js';
 
 /** The test runner sets TEST_REDIS_URL when a Redis answers (always in CI); the two-instance rows need it. */
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -95,6 +96,13 @@ describe('npm run bench -- --quick', () => {
       'floor: the same image work in-process (sharp,',
       'murmur development gateway (gateway/src) → user-service, GET /media/<file>',
       'murmur user-service itself, GET /media/<file>',
+      'GET /posts/search, a word in 10% of posts, first page, the searcher blocking',
+      'GET /ws/search, a word in 10% of messages, first page, the searcher blocking',
+      BLOCKS_SUBJECT,
+      'baseline: murmur ws-service, nobody blocking anyone',
+      'murmur GET /timeline, first page, 1,000 blocks and 1,000 mutes',
+      'baseline: same SQL, raw pg, first page, 1,000 blocks and 1,000 mutes',
+      'baseline: murmur GET /timeline, first page, no blocks or mutes',
       'murmur GET /timeline, first page, 4 pictures on every post',
       'baseline: same SQL, raw pg, first page, 4 pictures on every post',
       'baseline: murmur GET /timeline, first page, no pictures',

@@ -94,3 +94,23 @@ export async function measurePullQuery(rig: TimelineRig, scenario: string, reade
     notes: [`${runs} runs: it reads posts newest first until it has found a page by the reader's followees`],
   };
 }
+
+/**
+ * The rows of one page read before and after a change to the data (`change` names it, e.g. "the
+ * pictures"): the after rows compared with the before rows (p99), the before rows as baselines.
+ * `notes` go on the service's after row.
+ */
+export function beforeAndAfterRows(before: ResultRow[], after: ResultRow[], change: string, baselineSubject: string, notes: string[]): ResultRow[] {
+  const [http, raw] = after as [ResultRow, ResultRow];
+  const [plainHttp, plainRaw] = before as [ResultRow, ResultRow];
+  const rawRatio = http.ratio!;
+  http.ratio = http.p99Ms! / plainHttp.p99Ms!;
+  http.ratioOf = `p99 vs the same page before ${change}`;
+  http.notes = [...(http.notes ?? []), `p99 ${rawRatio.toFixed(2)}× the raw SQL's; p50 ${(http.p50Ms! / plainHttp.p50Ms!).toFixed(2)}× the page before ${change}`, ...notes];
+  raw.ratio = raw.p99Ms! / plainRaw.p99Ms!;
+  raw.ratioOf = `p99 vs the same SQL before ${change}`;
+  plainHttp.subject = `baseline: ${plainHttp.subject}, ${baselineSubject}`;
+  delete plainHttp.goal;
+  delete plainHttp.goalMet;
+  return [http, raw, plainHttp, plainRaw];
+}
