@@ -68,16 +68,23 @@ CREATE INDEX "users_suspended_idx" ON "users" USING btree ("suspended_at") WHERE
 ALTER TABLE "users" ADD CONSTRAINT "users_role_check" CHECK ("users"."role" IN ('user', 'moderator', 'admin'));--> statement-breakpoint
 -- Added by hand (drizzle-kit does not model functions or triggers). A block keeps two accounts
 -- apart: no follow, reply, like, repost, mention or direct room between them, whichever blocked
--- whom. Each write takes the pair's lock, which the block itself takes too (@murmur/shared/safety,
--- pairLock), and then looks for a block: a write racing a block either commits first (and the
--- block, which waits, undoes it: it ends the follows) or waits and is refused. SQLSTATE MU403
--- becomes a 403 BLOCKED answer.
+-- whom. The pair's lock is the two accounts' rows in `users`: a block takes them FOR UPDATE
+-- (`lock_pair_for_block`, @murmur/shared/safety's pairLock) before it writes, and each of those
+-- writes takes them FOR KEY SHARE (as its foreign keys do anyway) and then looks for a block. A
+-- write racing a block either commits first (and the block, which waits, undoes it: it ends the
+-- follows) or waits and is refused. Row locks live in the rows, not in the shared lock table, so
+-- a transaction may write any number of rows. SQLSTATE MU403 becomes a 403 BLOCKED answer.
+CREATE FUNCTION "lock_pair_for_block"("a" integer, "b" integer) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM "users" WHERE "id" IN ("a", "b") ORDER BY "id" FOR UPDATE;
+END
+$$;--> statement-breakpoint
 CREATE FUNCTION "refuse_if_blocked"("a" integer, "b" integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF "a" IS NULL OR "b" IS NULL OR "a" = "b" THEN
     RETURN;
   END IF;
-  PERFORM pg_advisory_xact_lock((least("a", "b")::bigint << 32) | greatest("a", "b")::bigint);
+  PERFORM 1 FROM "users" WHERE "id" IN ("a", "b") ORDER BY "id" FOR KEY SHARE;
   IF EXISTS (SELECT 1 FROM "blocks" WHERE ("blocker_id" = "a" AND "blocked_id" = "b") OR ("blocker_id" = "b" AND "blocked_id" = "a")) THEN
     RAISE EXCEPTION 'one of accounts % and % blocks the other', "a", "b" USING ERRCODE = 'MU403';
   END IF;

@@ -29,11 +29,12 @@ export function blockedRefusal(err: unknown): AppError | undefined {
 type Account = number | SQL;
 
 /**
- * The statement part that takes the pair's lock until the transaction ends: the same key as the
- * triggers' (`refuse_if_blocked`), whichever order the two ids come in.
+ * The statement part that takes the pair's lock until the transaction ends, as a block or an
+ * unblock must before it writes: the two accounts' `users` rows FOR UPDATE, in id order. Each
+ * write a block forbids takes the same rows FOR KEY SHARE in the triggers' `refuse_if_blocked`
+ * (migration 0013), so it waits for a block in flight and then finds it.
  */
-export const pairLock = (a: number, b: number): SQL =>
-  sql`pg_advisory_xact_lock((least(${a}::integer, ${b}::integer)::bigint << 32) | greatest(${a}::integer, ${b}::integer)::bigint)`;
+export const pairLock = (a: number, b: number): SQL => sql`lock_pair_for_block(${a}::integer, ${b}::integer)`;
 
 /** True when `blocker` blocks `blocked`: a probe of `blocks_pair_key`. */
 export const blocking = (blocker: Account, blocked: Account): SQL =>

@@ -320,6 +320,22 @@ describe('blocks and mutes', () => {
     });
   });
 
+  it('lets one transaction write any number of follows: the pair checks hold no lock-table entries', async () => {
+    // The default lock table holds 64 × max_connections entries; a lock per row would overflow it.
+    const [fan] = await register(1);
+    const { rows } = await db.query<{ n: string }>(
+      `WITH accounts AS (
+         INSERT INTO users (username, email, password_hash)
+         SELECT 'many_' || $1::integer || '_' || g, 'many_' || $1::integer || '_' || g || '@example.test', 'x' FROM generate_series(1, 10000) AS g
+         RETURNING id
+       ),
+       followed AS (INSERT INTO follows (follower_id, followee_id) SELECT $1::integer, id FROM accounts RETURNING 1)
+       SELECT count(*) AS n FROM followed`,
+      [fan.id],
+    );
+    assert.equal(Number(rows[0]!.n), 10_000);
+  });
+
   describe('suspended accounts and roles', () => {
     it('a suspended account’s profile is 404 to everyone, and comes back when unsuspended', async () => {
       const [alice, bob] = await register(2);
