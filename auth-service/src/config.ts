@@ -24,6 +24,60 @@ export const envSchema = z.object({
     .default(20)
     .describe('registrations per client address per window before 429 (each costs a bcrypt hash)'),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60).describe('length of the login and registration windows'),
+  LOGIN_MAX_FAILURES_PER_DEVICE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe(
+      "failed logins per window from a device that holds the account's device cookie before that device gets 429; other people's failures never count against it",
+    ),
+  DEVICE_COOKIE_TTL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(365)
+    .describe('how long the device cookie a successful login sets is honoured (the lockout of unknown devices does not apply to it)'),
+  PUBLIC_URL: z
+    .string()
+    .url('must be an http(s) URL')
+    .default('http://localhost:8080')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .describe("the web client's address, which mailed links point into (`<PUBLIC_URL>/reset-password?token=…`)"),
+  SMTP_URL: z
+    .string()
+    .url('must be an smtp:// or smtps:// URL')
+    .optional()
+    .describe(
+      'mail server for verification and reset mails (`smtps://user:pass@host:465`); unset, mails are written to the log and to `MAIL_DEV_DIR` instead',
+    ),
+  MAIL_FROM: z.string().min(3).default('murmur <no-reply@localhost>').describe('the From of every mail'),
+  MAIL_DEV_DIR: z.string().min(1).default('.data/mail').describe('where mails go, one `.eml` file each, when `SMTP_URL` is unset'),
+  MAIL_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(600_000)
+    .default(5_000)
+    .describe('how often the mail sender looks for mail that is due (a new mail is sent at once by the instance that queued it)'),
+  MAIL_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .describe('SMTP attempts per mail, with backoff doubling from 10 s up to an hour (about 15 hours in all), before it is dropped and logged'),
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('how long one SMTP delivery may take before it counts as failed'),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(30).describe('how long a mailed password-reset link works'),
+  EMAIL_VERIFY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72).describe('how long the verification link mailed at registration works'),
+  PASSWORD_RESET_MAX_PER_ACCOUNT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(3)
+    .describe('reset mails per account per hour (more requests answer 202 and send nothing), so nobody can flood an inbox'),
+  PASSWORD_RESET_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(10).describe('reset requests per client address per hour before 429'),
 });
 
 /** The signing key, given inline or as a file (`JWT_PRIVATE_KEY_FILE`); read beside the schema. */

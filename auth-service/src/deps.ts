@@ -5,6 +5,7 @@ import type { Logger } from '@murmur/shared/logger';
 import { openPlatform, type Platform } from '@murmur/shared/platform';
 import type { AuthConfig } from './config.js';
 import { LoginLimiter } from './login-limiter.js';
+import { createMailSender } from './mail/outbox.js';
 import { createPasswords } from './passwords.js';
 import type { AuthServiceDeps } from './services/auth.service.js';
 import { createTokenSigner } from './tokens.js';
@@ -19,8 +20,14 @@ export async function openDeps(config: AuthConfig, logger: Logger): Promise<Auth
   const privateKey = loadPrivateKey(config.jwtPrivateKeyPem);
   const passwords = await createPasswords(config.BCRYPT_COST);
   const platform = await openPlatform(config, createPublicKey(privateKey), logger);
+  const mail = createMailSender({ db: platform.database.db, config, logger });
+  mail.start();
   return {
     ...platform,
+    async close() {
+      await mail.close();
+      await platform.close();
+    },
     config,
     logger,
     service: {
@@ -41,6 +48,8 @@ export async function openDeps(config: AuthConfig, logger: Logger): Promise<Auth
         windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
         logger,
       }),
+      mail,
+      config,
       logger,
     },
   };

@@ -4,7 +4,9 @@ import { conflict, forbidden, unauthorized } from '@murmur/shared/errors';
 import type { AuthUser } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import { isOutage } from '@murmur/shared/rate-limits';
+import type { AuthConfig } from '../config.js';
 import type { LoginLimiter } from '../login-limiter.js';
+import type { MailQueue } from '../mail/outbox.js';
 import type { Passwords } from '../passwords.js';
 import type { TokenSigner } from '../tokens.js';
 import { findTakenIdentifiers, findUserForLogin, insertUser, updatePasswordHash, type UserRecord, type UserWithPassword } from '../repos/users.repo.js';
@@ -15,6 +17,8 @@ export interface AuthServiceDeps {
   passwords: Passwords;
   tokens: TokenSigner;
   limiter: LoginLimiter;
+  mail: MailQueue;
+  config: AuthConfig;
   logger: Logger;
 }
 

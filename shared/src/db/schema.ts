@@ -55,6 +55,16 @@ export const users = pgTable(
      * and messages are hidden from everyone. Nothing is deleted; clearing it restores everything.
      */
     suspendedAt: instant('suspended_at'),
+    /** When the owner proved they read mail at `email` (the link mailed at registration); null until then. */
+    emailVerifiedAt: instant('email_verified_at'),
+    /**
+     * The TOTP secret (RFC 6238, base32). Set by setup; a second factor only once
+     * `totpEnabledAt` is set, so a setup never finished changes nothing.
+     */
+    totpSecret: text('totp_secret'),
+    totpEnabledAt: instant('totp_enabled_at'),
+    /** The last TOTP time step a login accepted: a code is accepted once, so only later steps pass. */
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
   },
   (t) => [
     // Usernames and emails are unique regardless of case: "Alice" and "alice" are one account.
@@ -87,8 +97,79 @@ export const sessions = pgTable(
     createdAt: createdAt(),
     expiresAt: instant('expires_at').notNull(),
     revokedAt: instant('revoked_at'),
+    /** When a request last came with the session's token, recorded at most every few minutes. */
+    lastUsedAt: instant('last_used_at'),
+    /** The browser or client that logged in (its User-Agent, truncated), for the owner's session list. */
+    userAgent: text('user_agent'),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId)],
+);
+
+/**
+ * Written by auth-service: the single-use recovery codes of an account with a second factor,
+ * stored as SHA-256 hashes (the codes are random, so a slow hash adds nothing). Enabling TOTP
+ * again replaces them.
+ */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: orderedId(),
+    userId: ownedBy('user_id'),
+    codeHash: text('code_hash').notNull(),
+    createdAt: createdAt(),
+    usedAt: instant('used_at'),
+  },
+  (t) => [uniqueIndex('recovery_codes_user_code_key').on(t.userId, t.codeHash)],
+);
+
+/** What a mailed link proves: that the owner reads mail at the address, or may set a new password. */
+export const ACCOUNT_TOKEN_PURPOSES = ['verify_email', 'reset_password'] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+
+/**
+ * Written by auth-service: the single-use tokens of mailed links, stored as SHA-256 hashes so a
+ * read of the table cannot use them. `email` is the address the link went to: a verification
+ * counts only while the account still has that address.
+ */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: orderedId(),
+    userId: ownedBy('user_id'),
+    purpose: text('purpose').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    email: text('email').notNull(),
+    createdAt: createdAt(),
+    expiresAt: instant('expires_at').notNull(),
+    usedAt: instant('used_at'),
+  },
+  (t) => [
+    uniqueIndex('account_tokens_hash_key').on(t.tokenHash),
+    index('account_tokens_user_idx').on(t.userId, t.purpose),
+    check('account_tokens_purpose_check', oneOf(t.purpose, ACCOUNT_TOKEN_PURPOSES)),
+  ],
+);
+
+/**
+ * Written by auth-service: mail waiting to go out. A request inserts its mail in its own
+ * transaction and answers; a sender delivers the rows over SMTP and retries with backoff, so a
+ * mail server that is down delays mail and loses none. A sent row is deleted (its body may hold
+ * a link that works until it expires).
+ */
+export const mailOutbox = pgTable(
+  'mail_outbox',
+  {
+    id: orderedId(),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body'),
+    createdAt: createdAt(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: instant('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+  },
+  (t) => [index('mail_outbox_due_idx').on(t.nextAttemptAt)],
 );
 
 /** Written by user-service. One row per follow; `id` orders the follower lists newest first. */
