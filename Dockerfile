@@ -11,6 +11,9 @@ COPY gateway/package.json gateway/
 COPY web/package.json web/
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 RUN npm ci
+# The sources and build files alone: .dockerignore leaves out keys, .git, .data, .env files and
+# build output (scripts/test/docker-context.test.ts checks it). The signing keys reach the
+# containers as files mounted at run time (docker-compose.yml).
 COPY . .
 # The web client builds with its package's own build script (Vite, into web/dist); a tree
 # without it gets the gateway's page saying the client is not built, so nginx has an index.html.

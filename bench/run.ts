@@ -3,7 +3,7 @@
  * figure is a ratio that holds on a noisy machine. `--quick` runs a reduced version.
  *
  * `--only NAME,NAME` runs only the named scenarios (names in SCENARIOS below: token-check,
- * logins, follows, timeline, social, search, fanout, idle, many-rooms, write-batching, read-receipts,
+ * logins, follows, timeline, social, search, search-load, fanout, idle, many-rooms, write-batching, read-receipts,
  * join-storm, two-instances, many-rooms-blocks, stream, uploads, media-serving, timeline-safety, timeline-media), e.g.
  *   node dist-tools/bench/run.js --only many-rooms,join-storm
  * A partial run writes <date>-partial[-quick].json, never replacing a full run's results.
@@ -28,12 +28,14 @@ import { loginScenario } from './scenarios/logins.js';
 import { manyRoomsScenario, type ManyRoomsOptions, type ManyRoomsRun } from './scenarios/many-rooms.js';
 import { manyRoomsBlocksScenario } from './scenarios/many-rooms-blocks.js';
 import { searchScenario, type SearchOptions } from './scenarios/search.js';
+import { searchLoadScenario, type SearchLoadOptions } from './scenarios/search-load.js';
 import { socialScenario, type SocialOptions } from './scenarios/social.js';
 import { streamScenario, type StreamOptions } from './scenarios/stream.js';
 import { timelineScenario, type TimelineOptions } from './scenarios/timeline.js';
 import { timelineMediaScenario } from './scenarios/timeline-media.js';
 import { timelineSafetyScenario } from './scenarios/timeline-safety.js';
 import type { TimelineData } from './timeline/data.js';
+import type { SearchData } from './search/data.js';
 import { tokenCheckScenario } from './scenarios/token-check.js';
 import { readReceiptsScenario } from './scenarios/read-receipts.js';
 import { twoInstancesScenario } from './scenarios/two-instances.js';
@@ -119,6 +121,21 @@ const SEARCH: SearchOptions = quick
   : { messages: 10_000_000, users: 1_000_000, rooms: 10_000, privateRooms: 2_000, searcherPrivateRooms: 50, posts: 1_000_000, requests: 1_000, plainRuns: 3 };
 
 /**
+ * Adversarial search beside chat: the search scenario's database, the many-rooms load at
+ * COMPARE_RATE (20 s without searches, then 20 s with 20 clients searching in a loop); quick, at
+ * its sizes.
+ */
+const SEARCH_LOAD: SearchLoadOptions = {
+  data: SEARCH,
+  connections: MANY_ROOMS.connections,
+  roomSize: MANY_ROOMS.roomSize,
+  perSecond: COMPARE_RATE,
+  durationMs: MANY_ROOMS.durationMs,
+  warmupMs: quick ? 1_000 : 5_000,
+  searchers: 20,
+};
+
+/**
  * The stream: 10,000 people in rooms of 10, 10 rooms each, one open, 0.2 messages/s each (2,000/s
  * in all); the author's 10,000 followers are those people. Notifications: 100/s, half likes and
  * half chat mentions, a tenth of the 1,000/s aimed at: each costs about 10 ms of CPU over the two
@@ -178,6 +195,8 @@ interface RunContext {
   manyRoomsMurmur?: ManyRoomsRun;
   /** The timeline scenario's database: timeline-safety and timeline-media read it with rows added. */
   timeline?: TimelineData;
+  /** The search scenario's database: search-load searches it again, under chat. */
+  search?: SearchData;
 }
 
 /** Every scenario, in the order a full run takes them. */
@@ -187,7 +206,8 @@ const SCENARIOS: Array<{ name: string; run(env: BenchEnv, context: RunContext): 
   { name: 'follows', run: (env) => followScenario(env, { durationMs: quick ? 2_000 : 10_000, connections: 50, users: 2_000 }) },
   { name: 'timeline', run: (env, context) => timelineScenario(env, TIMELINE, (data) => (context.timeline = data)) },
   { name: 'social', run: (env) => socialScenario(env, SOCIAL) },
-  { name: 'search', run: (env) => searchScenario(env, SEARCH) },
+  { name: 'search', run: (env, context) => searchScenario(env, SEARCH, (data) => (context.search = data)) },
+  { name: 'search-load', run: (env, context) => searchLoadScenario(env, SEARCH_LOAD, context.search) },
   {
     name: 'fanout',
     run: (env) =>

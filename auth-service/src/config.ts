@@ -15,8 +15,27 @@ export const envSchema = z.object({
     .int()
     .min(1)
     .default(5)
-    .describe('failed logins per account (its username and email count together) per window before 429; shared by every instance'),
-  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(50).describe('failed logins per client address per window before 429'),
+    .describe(
+      "failed logins per account (its username and email count together) per window before 429 for devices without the account's device cookie; shared by every instance. A logged-in owner's password checks (changing the password, the two-factor settings) count per session, against the same number",
+    ),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(50)
+    .describe("failed logins per client address per window before 429 (a device with the account's device cookie is not held to it)"),
+  LOGIN_MAX_SUCCESSES_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(100)
+    .describe('successful logins (and password checks) per client address per window before 429, so that right passwords cannot spend bcrypt time without bound either'),
+  SESSIONS_MAX_PER_ACCOUNT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(100)
+    .describe("active sessions an account may have; a login past it ends the account's oldest session"),
   REGISTER_MAX_PER_ADDRESS: z.coerce
     .number()
     .int()
@@ -47,6 +66,7 @@ export const envSchema = z.object({
     .describe("the web client's address, which mailed links point into (`<PUBLIC_URL>/reset-password?token=…`)"),
   SMTP_URL: z
     .string()
+    .regex(/^smtps?:\/\/[^/?#]/i, 'must be an smtp:// or smtps:// URL')
     .url('must be an smtp:// or smtps:// URL')
     .optional()
     .describe(
@@ -61,16 +81,23 @@ export const envSchema = z.object({
     .max(600_000)
     .default(5_000)
     .describe('how often the mail sender looks for mail that is due (a new mail is sent at once by the instance that queued it)'),
-  MAIL_MAX_ATTEMPTS: z.coerce
+  MAIL_MAX_AGE_HOURS: z.coerce
     .number()
     .int()
     .min(1)
-    .max(100)
-    .default(20)
-    .describe('SMTP attempts per mail, with backoff doubling from 10 s up to an hour (about 15 hours in all), before it is dropped and logged'),
+    .max(24 * 30)
+    .default(72)
+    .describe('how long a mail the mail server cannot be reached for is retried (at most hourly) before it is dropped and logged; a mail the server refuses for good is dropped at once'),
+  MAIL_RETRY_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(3_600_000)
+    .default(10_000)
+    .describe('the wait before a failed mail is tried again; it doubles with each further failure, up to an hour'),
   SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('how long one SMTP delivery may take before it counts as failed'),
   PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(30).describe('how long a mailed password-reset link works'),
-  EMAIL_VERIFY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72).describe('how long the verification link mailed at registration works'),
+  EMAIL_VERIFY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72).describe('how long a mailed email-verification link (at registration, or sent again) works'),
   PASSWORD_RESET_MAX_PER_ACCOUNT: z.coerce
     .number()
     .int()
@@ -78,6 +105,12 @@ export const envSchema = z.object({
     .default(3)
     .describe('reset mails per account per hour (more requests answer 202 and send nothing), so nobody can flood an inbox'),
   PASSWORD_RESET_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(10).describe('reset requests per client address per hour before 429'),
+  EMAIL_VERIFY_RESEND_MAX_PER_ACCOUNT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(3)
+    .describe('verification mails an account may ask to be sent again per hour before 429'),
 });
 
 /** The signing key, given inline or as a file (`JWT_PRIVATE_KEY_FILE`); read beside the schema. */

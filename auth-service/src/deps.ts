@@ -4,6 +4,7 @@ import { loadPrivateKey } from '@murmur/shared/auth';
 import type { Logger } from '@murmur/shared/logger';
 import { openPlatform, type Platform } from '@murmur/shared/platform';
 import type { AuthConfig } from './config.js';
+import { createDeviceCookies } from './device-cookies.js';
 import { LoginLimiter } from './login-limiter.js';
 import { createMailSender } from './mail/outbox.js';
 import { createPasswords } from './passwords.js';
@@ -44,13 +45,17 @@ export async function openDeps(config: AuthConfig, logger: Logger): Promise<Auth
         keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
         maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
         maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+        maxFailuresPerDevice: config.LOGIN_MAX_FAILURES_PER_DEVICE,
+        maxSuccessesPerAddress: config.LOGIN_MAX_SUCCESSES_PER_ADDRESS,
         maxRegistrationsPerAddress: config.REGISTER_MAX_PER_ADDRESS,
         windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
         logger,
       }),
+      devices: createDeviceCookies({ privateKey, ttlDays: config.DEVICE_COOKIE_TTL_DAYS, secure: config.COOKIE_SECURE }),
       mail,
       config,
       logger,
+      now: Date.now,
     },
   };
 }

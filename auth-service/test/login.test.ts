@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcrypt';
-import { api, startFaultProxy, testDatabaseUrl, uniqueName } from '@murmur/shared/testing';
-import { registerUser, startAuthService, type AuthUnderTest } from '../src/testing.js';
+import { api, eventually, startFaultProxy, testDatabaseUrl, uniqueName, within } from '@murmur/shared/testing';
+import { failedLoginsCounterKey } from '../src/repos/failed-logins.repo.js';
+import { countPasswordChecks, registerUser, startAuthService, type AuthUnderTest } from '../src/testing.js';
 
 describe('POST /login', () => {
   let auth: AuthUnderTest;
@@ -44,11 +45,51 @@ describe('POST /login', () => {
     assert.equal(res.body.error.code, 'VALIDATION_FAILED');
   });
 
-  it('answers 400 for a password over 72 bytes instead of truncating it', async () => {
+  it('answers 400 naming the password for one over 128 characters', async () => {
     const user = await registerUser(auth.url);
-    const res = await api(auth.url, 'POST', '/login', { body: { email: user.email, password: user.password + 'x'.repeat(80) } });
+    const res = await api(auth.url, 'POST', '/login', { body: { email: user.email, password: 'x'.repeat(129) } });
     assert.equal(res.status, 400);
     assert.equal(res.body.error.field, 'password');
+  });
+
+  it('answers 200 with the account, failedLoginAttempts, no-store, and both cookies, and keeps the User-Agent', async () => {
+    const user = await registerUser(auth.url);
+    const userAgent = 'Mozilla/5.0 (X11; Linux x86_64) murmur-test';
+    const res = await api(auth.url, 'POST', '/login', { body: { username: user.username, password: user.password }, headers: { 'user-agent': userAgent } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(Object.keys(res.body).sort(), ['failedLoginAttempts', 'token', 'user']);
+    assert.equal(res.body.failedLoginAttempts, 0);
+    assert.equal(res.body.user.emailVerified, false);
+    assert.equal(res.body.user.totpEnabled, false);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    const device = res.headers.getSetCookie().find((c) => c.startsWith('murmur_device='));
+    assert.ok(device, 'sets the device cookie');
+    assert.match(device, /HttpOnly/);
+    assert.match(device, /SameSite=Lax/);
+    const { sid } = JSON.parse(Buffer.from(res.body.token.split('.')[1], 'base64url').toString());
+    const { rows } = await auth.deps.database.pool.query('SELECT user_agent FROM sessions WHERE id = $1', [sid]);
+    assert.equal(rows[0].user_agent, userAgent);
+  });
+
+  it("answers a wrong password without waiting for its owner's failure count, which an unknown account has not", async () => {
+    const user = await registerUser(auth.url);
+    const wrong = () => api(auth.url, 'POST', '/login', { body: { email: user.email, password: 'wrong password!' } });
+    assert.equal((await wrong()).status, 401);
+    const counter = failedLoginsCounterKey(user.id);
+    const holder = await auth.deps.database.pool.connect();
+    try {
+      // Holds the owner's counter row: counting the next failure waits for this transaction.
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM rate_limits WHERE key = $1 FOR UPDATE', [counter]);
+      assert.equal((await within(wrong(), 2_000, 'the answer')).status, 401);
+    } finally {
+      await holder.query('COMMIT');
+      holder.release();
+    }
+    await eventually(async () => {
+      const { rows } = await auth.deps.database.pool.query('SELECT points FROM rate_limits WHERE key = $1', [counter]);
+      assert.equal(rows[0]?.points, 2, 'counted all the same, once it could be');
+    });
   });
 
   it('answers 400 MALFORMED_JSON and 415 for non-JSON bodies', async () => {
@@ -68,18 +109,13 @@ describe('brute-force protection', () => {
         const res = await api(auth.url, 'POST', '/login', { body: { email: user.email, password: 'wrong password!' } });
         assert.equal(res.status, 401);
       }
-      let bcryptCalls = 0;
-      const passwords = auth.deps.service.passwords;
-      const verify = passwords.verify.bind(passwords);
-      passwords.verify = (password, hash) => {
-        bcryptCalls += 1;
-        return verify(password, hash);
-      };
+      const passwordChecks = countPasswordChecks(auth);
       const blocked = await api(auth.url, 'POST', '/login', { body: { email: user.email, password: user.password } });
+      passwordChecks.restore();
       assert.equal(blocked.status, 429);
       assert.equal(blocked.body.error.code, 'TOO_MANY_ATTEMPTS');
       assert.ok(Number(blocked.headers.get('retry-after')) > 0);
-      assert.equal(bcryptCalls, 0, 'bcrypt did not run for the refused attempt');
+      assert.equal(passwordChecks.count, 0, 'bcrypt did not run for the refused attempt');
 
       // Another account is unaffected.
       const other = await registerUser(auth.url);
@@ -105,12 +141,30 @@ describe('brute-force protection', () => {
     }
   });
 
+  it('limits successful logins per address too, before bcrypt runs; failures use none of them', async () => {
+    const auth = await startAuthService({ LOGIN_MAX_SUCCESSES_PER_ADDRESS: '2' });
+    try {
+      const user = await registerUser(auth.url);
+      const login = (password: string) => api(auth.url, 'POST', '/login', { body: { email: user.email, password } });
+      assert.equal((await login('wrong password!')).status, 401);
+      for (let i = 0; i < 2; i += 1) assert.equal((await login(user.password)).status, 200);
+      const passwordChecks = countPasswordChecks(auth);
+      const limited = await login(user.password);
+      passwordChecks.restore();
+      assert.equal(limited.status, 429);
+      assert.equal(limited.body.error.code, 'TOO_MANY_ATTEMPTS');
+      assert.equal(passwordChecks.count, 0, 'bcrypt did not run for the refused attempt');
+    } finally {
+      await auth.close();
+    }
+  });
+
   it('limits registrations per address with 429', async () => {
     const auth = await startAuthService({ REGISTER_MAX_PER_ADDRESS: '2' });
     try {
       await registerUser(auth.url);
       await registerUser(auth.url);
-      const third = await api(auth.url, 'POST', '/register', { body: { username: 'one_too_many', email: 'one@too.many', password: 'long enough' } });
+      const third = await api(auth.url, 'POST', '/register', { body: { username: 'one_too_many', email: 'one@too.many', password: 'long enough password' } });
       assert.equal(third.status, 429);
       assert.ok(Number(third.headers.get('retry-after')) > 0);
     } finally {
@@ -181,6 +235,9 @@ describe('brute-force limits shared and fair', () => {
   });
 });
 
+/** The bcrypt hash inside a stored password hash (which may carry a pre-hashing prefix). */
+const bcryptPart = (stored: string) => stored.slice(stored.indexOf('$2'));
+
 describe('password hashes follow the configured cost', () => {
   it('re-hashes at login a hash made at a lower cost', async () => {
     const cheap = await startAuthService({ BCRYPT_COST: '4' });
@@ -191,11 +248,11 @@ describe('password hashes follow the configured cost', () => {
         const { rows } = await current.deps.database.pool.query('SELECT password_hash FROM users WHERE id = $1', [user.id]);
         return rows[0].password_hash as string;
       };
-      assert.equal(bcrypt.getRounds(await storedHash()), 4);
+      assert.equal(bcrypt.getRounds(bcryptPart(await storedHash())), 4);
       assert.equal((await api(current.url, 'POST', '/login', { body: { email: user.email, password: user.password } })).status, 200);
       const upgraded = await storedHash();
-      assert.equal(bcrypt.getRounds(upgraded), 6);
-      assert.ok(await bcrypt.compare(user.password, upgraded));
+      assert.equal(bcrypt.getRounds(bcryptPart(upgraded)), 6);
+      assert.ok(await current.deps.service.passwords.verify(user.password, upgraded));
       assert.equal((await api(cheap.url, 'POST', '/login', { body: { username: user.username, password: user.password } })).status, 200);
     } finally {
       await Promise.all([cheap.close(), current.close()]);
@@ -214,7 +271,7 @@ describe('bcrypt at a real cost', () => {
   it('hashes with the configured cost', async () => {
     const user = await registerUser(auth.url);
     const { rows } = await auth.deps.database.pool.query('SELECT password_hash FROM users WHERE id = $1', [user.id]);
-    assert.match(rows[0].password_hash, /^\$2[aby]\$10\$/);
+    assert.match(bcryptPart(rows[0].password_hash), /^\$2[aby]\$10\$/);
   });
 
   it('spends bcrypt time on an unknown user too, so timing does not reveal which accounts exist', async () => {

@@ -18,7 +18,8 @@ import { createAgent, expectStatus } from '../lib/http-client.js';
 import { cpuSeconds } from '../lib/process-stats.js';
 import type { ResultRow } from '../lib/report.js';
 import { latencyColumns, sequentialRate, summarize, timeRuns } from '../lib/stats.js';
-import { BAND_WORDS, buildSearchData, COMMON_WORD, RARE_HITS, RARE_WORDS, type SearchDataShape } from '../search/data.js';
+import { BAND_WORDS, buildSearchData, COMMON_WORD, RARE_HITS, RARE_WORDS, type SearchData, type SearchDataShape } from '../search/data.js';
+import { BENCH_SEARCH_LIMITS_ENV } from '../search/limits.js';
 
 export interface SearchOptions extends SearchDataShape {
   /** Requests per measured row (and as many through raw pg). */
@@ -169,13 +170,20 @@ async function blockAndMuteAuthors(env: BenchEnv, searcherId: number, count: num
   return { blocked: blocked.length, muted: muted.length };
 }
 
-export async function searchScenario(env: BenchEnv, options: SearchOptions): Promise<ResultRow[]> {
+/** @param onData receives the database built, for the scenarios that search it under load. */
+export async function searchScenario(env: BenchEnv, options: SearchOptions, onData: (data: SearchData) => void = () => undefined): Promise<ResultRow[]> {
   const started = performance.now();
   const data = await buildSearchData(env, options);
+  onData(data);
   const token = await env.issueToken(data.searcher);
   const limits = { walk: String(WALK.walkRows), max: String(WALK.maxWalkRows) };
-  const ws = await env.startService('ws-service', { WS_SEARCH_WALK_ROWS: limits.walk, WS_SEARCH_MAX_WALK_ROWS: limits.max });
-  const users = await env.startService('user-service', { SEARCH_WALK_ROWS: limits.walk, SEARCH_MAX_WALK_ROWS: limits.max, TIMELINE_WORKERS: '0' });
+  const ws = await env.startService('ws-service', { ...BENCH_SEARCH_LIMITS_ENV, WS_SEARCH_WALK_ROWS: limits.walk, WS_SEARCH_MAX_WALK_ROWS: limits.max });
+  const users = await env.startService('user-service', {
+    ...BENCH_SEARCH_LIMITS_ENV,
+    SEARCH_WALK_ROWS: limits.walk,
+    SEARCH_MAX_WALK_ROWS: limits.max,
+    TIMELINE_WORKERS: '0',
+  });
   const agent = createAgent(1);
   const raw = new pg.Client({ connectionString: env.databaseUrl });
   await raw.connect();

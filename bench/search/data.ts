@@ -6,15 +6,18 @@
  * Texts are eight words from a vocabulary of invented words (consonant-vowel syllables, a few
  * accented; usernames are made of them too), so every word but the measured ones is about as
  * rare as the next. The measured
- * words cannot come out of the vocabulary: `COMMON_WORD` is in a tenth of the texts, the
- * `BAND_WORDS` in 1% and 0.1%, each of the `RARE_WORDS` in `RARE_HITS` texts spread through the
- * table (all of them start with a vowel or two consonants, as no invented word does).
+ * words cannot come out of the vocabulary: `COMMON_WORD` and `SECOND_COMMON_WORD` are each in a
+ * tenth of the texts (never side by side: the phrase of the two is in none), the `BAND_WORDS` in
+ * 1% and 0.1%, each of the `RARE_WORDS` in `RARE_HITS` texts spread through the table (all of
+ * them start with a vowel or two consonants, as no invented word does).
  */
 import type { BenchEnv, BenchUser } from '../lib/bench-env.js';
 import { copyRows, type CopyValue } from '../lib/copy-rows.js';
 
 export const COMMON_WORD = 'lunch';
-/** The share of texts that hold COMMON_WORD, drawn at random: in every room alike. */
+/** Another word as common, four places after COMMON_WORD's: a phrase of common words that never matches. */
+export const SECOND_COMMON_WORD = 'coffee';
+/** The share of texts that hold COMMON_WORD, and SECOND_COMMON_WORD, drawn at random: in every room alike. */
 const COMMON_SHARE = 0.1;
 /** Words between common and rare, drawn at random like COMMON_WORD. */
 export const BAND_WORDS = [
@@ -51,11 +54,14 @@ function randomNumbers(seed: number): () => number {
 /** Text number `i` of `count`: vocabulary words, with the measured words where they belong. */
 function textMaker(count: number, seed: number): (i: number) => string {
   const random = randomNumbers(seed);
+  // A draw of its own, so every other word of every text is what it was before this word came.
+  const secondCommon = randomNumbers(seed + 1_000);
   const rareEvery = Math.max(1, Math.floor(count / RARE_HITS));
   return (i) => {
     const words: string[] = [];
     for (let k = 0; k < WORDS_PER_TEXT; k += 1) words.push(VOCABULARY[Math.floor(random() * VOCABULARY_SIZE)]!);
     if (random() < COMMON_SHARE) words[3] = COMMON_WORD;
+    if (secondCommon() < COMMON_SHARE) words[7] = SECOND_COMMON_WORD;
     for (const [k, band] of BAND_WORDS.entries()) if (random() < band.share) words[1 + 5 * k] = band.word;
     // Each rare word at its own offset, so no text holds two of them.
     const offset = i % rareEvery;

@@ -87,7 +87,7 @@ export interface RawResponse {
   body: string;
 }
 
-function readResponse(res: http.IncomingMessage): Promise<RawResponse> {
+export function readResponse(res: http.IncomingMessage): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     let body = '';
     res.setEncoding('utf8');

@@ -6,10 +6,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '@murmur/shared/testing';
+import { readResponse, type RawResponse } from './helpers.js';
 import type { ServicePorts } from './platform.js';
 
 const GATEWAY_CONF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../nginx.conf');
@@ -72,12 +75,27 @@ http {
 `;
 }
 
+/**
+ * One request to nginx over HTTP or HTTPS; over HTTPS any certificate is accepted (the tests'
+ * own is self-signed).
+ */
+export function request(baseUrl: string, method: string, requestPath: string): Promise<RawResponse> {
+  const url = new URL(requestPath, baseUrl);
+  const send = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method, rejectUnauthorized: false }, (res) => resolve(readResponse(res)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export async function startNginx(nginx: string, gatewayConf: string): Promise<NginxUnderTest> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'murmur-nginx-'));
   // Run as root, nginx's workers are another user, who must reach the temporary paths.
   chmodSync(dir, 0o755);
-  const port = /listen 127\.0\.0\.1:(\d+);/.exec(gatewayConf)?.[1];
-  if (!port) throw new Error('the gateway configuration names no port');
+  const listen = /listen 127\.0\.0\.1:(\d+)( ssl)?;/.exec(gatewayConf);
+  if (!listen) throw new Error('the gateway configuration names no port');
+  const [, port, tls] = listen;
   writeFileSync(path.join(dir, 'gateway.conf'), gatewayConf);
   const conf = path.join(dir, 'nginx.conf');
   writeFileSync(conf, mainConf(dir));
@@ -95,11 +113,11 @@ export async function startNginx(nginx: string, gatewayConf: string): Promise<Ng
     process.off('exit', kill);
     rmSync(dir, { recursive: true, force: true });
   };
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   try {
     await eventually(async () => {
       if (child.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
-      await fetch(`${url}/healthz`);
+      await request(url, 'GET', '/healthz');
     }, READY_TIMEOUT_MS);
   } catch (err) {
     await close();

@@ -51,6 +51,7 @@ export async function startPlatform(ports: ServicePorts, allowedOrigin: string, 
   const env = testEnv({
     BCRYPT_COST: '4',
     REGISTER_MAX_PER_ADDRESS: '100000',
+    LOGIN_MAX_SUCCESSES_PER_ADDRESS: '100000',
     RATE_LIMIT_KEY_PREFIX: uniqueName('limits'),
     ALLOWED_ORIGINS: allowedOrigin,
     ...extraEnv,

@@ -117,6 +117,18 @@ export function gatewayRoutingChecks(name: string, start: () => Promise<GatewayI
       assert.ok(Array.isArray(rooms.body.items));
     });
 
+    it('passes on each service’s Cache-Control: no-store, so no browser or proxy keeps an answer', async () => {
+      const answers = {
+        'auth-service': await api(gw.url, 'POST', '/api/auth/login', { body: { username, password: 'correct horse battery' }, headers: { origin: gw.origin } }),
+        'user-service': await api(gw.url, 'GET', '/api/users/me', asBrowser()),
+        'ws-service': await api(gw.url, 'GET', '/api/chat/ws/getRooms?limit=5', asBrowser()),
+      };
+      for (const [service, res] of Object.entries(answers)) {
+        assert.equal(res.status, 200, `${service}: ${JSON.stringify(res.body)}`);
+        assert.equal(res.headers.get('cache-control'), 'no-store', service);
+      }
+    });
+
     it('joins a room over a WebSocket through /api/chat/ws/joinRoom/:id with the cookie and Origin, and a message round-trips', async () => {
       const created = await api(gw.url, 'POST', '/api/chat/ws/createRoom', { ...asBrowser(), body: { name: 'through the gateway' } });
       assert.equal(created.status, 200, JSON.stringify(created.body));

@@ -129,6 +129,70 @@ export const liveEnv = {
     ),
 };
 
+/**
+ * The variables of search, read by user-service (accounts and posts) and ws-service (messages):
+ * the pool searches run on, apart from DB_POOL_SIZE's, their deadline, the queries they refuse,
+ * and how often one may search.
+ */
+export const searchEnv = {
+  SEARCH_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(2)
+    .describe(
+      "connections each instance keeps for searches alone, apart from `DB_POOL_SIZE`'s: at most this many searches run at once, and a search never takes a connection that chat or posting needs",
+    ),
+  SEARCH_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(1_000)
+    .describe(
+      "how long one search may take, its wait for a connection and every statement included (each statement's `statement_timeout` is what is left); past it PostgreSQL stops the search and it answers 503 `SEARCH_TIMEOUT`",
+    ),
+  SEARCH_QUEUE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60_000)
+    .default(250)
+    .describe('how long a search waits for a free connection of the search pool before 503 `SEARCH_BUSY` (counted within `SEARCH_TIMEOUT_MS`)'),
+  SEARCH_MAX_TERMS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(8)
+    .describe(
+      'most different words a post or message search may hold, looked for, or\'ed or left out, before 400 `SEARCH_TOO_MANY_WORDS`: the search index reads the rows of every word',
+    ),
+  SEARCH_MAX_PHRASE_ROWS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(50_000)
+    .describe(
+      "most rows the planner may estimate to hold the words of a search with a phrase, once the newest rows did not answer it: the index hands over every row holding the words, each read again for their positions (about 4 µs a row); above it, 400 `SEARCH_PHRASE_TOO_COMMON`",
+    ),
+  SEARCH_MAX_PER_MINUTE_PER_ACCOUNT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe('searches one signed-in account may start per minute before 429 `TOO_MANY_SEARCHES`; counted in each instance\'s memory'),
+  SEARCH_MAX_PER_MINUTE_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(300)
+    .describe(
+      'searches one client address may start per minute, signed in or not, before 429 `TOO_MANY_SEARCHES` (several people may share an address); counted in each instance\'s memory',
+    ),
+};
+
 /** The variables every service reads. */
 export const commonEnv = {
   ...httpServerEnv,
@@ -146,7 +210,7 @@ export const commonEnv = {
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true')
-    .describe('`true` behind HTTPS: the auth cookie gets `Secure`'),
+    .describe('`true` behind HTTPS: the auth cookie is the Secure `__Host-murmur_token` (and the device cookie `__Host-murmur_device`), and only those names are read'),
   TRUST_PROXY_HOPS: z.coerce
     .number()
     .int()

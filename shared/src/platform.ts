@@ -1,11 +1,12 @@
 /**
- * What every service opens at boot: the database pool and token verification. A service adds
- * its own dependencies on top.
+ * What every service opens at boot: the database pool and token verification; the services that
+ * search, their search pool too. A service adds its own dependencies on top.
  */
 import type { KeyObject } from 'node:crypto';
 import { openDatabase, type Database } from './db/client.js';
 import { loadPublicKey, openTokenVerification, type TokenVerification } from './auth.js';
 import type { Logger } from './logger.js';
+import { openSearchDeps, type SearchConfig, type SearchDeps } from './search/search-deps.js';
 
 export interface PlatformConfig {
   DATABASE_URL: string;
@@ -56,16 +57,30 @@ export async function openPlatform(config: PlatformConfig, publicKey: KeyObject,
   }
 }
 
-/** What user-service and ws-service open: the platform, verifying with the public key from config. */
+/**
+ * What user-service and ws-service open: the platform, verifying with the public key from config,
+ * and the search pool, which keeps their searches off the connections of everything else.
+ */
 export interface ServiceDeps<C> extends Platform {
   config: C;
   logger: Logger;
+  search: SearchDeps;
 }
 
-export async function openServiceDeps<C extends PlatformConfig & { jwtPublicKeyPem: string }>(
+export async function openServiceDeps<C extends PlatformConfig & SearchConfig & { jwtPublicKeyPem: string }>(
   config: C,
   logger: Logger,
 ): Promise<ServiceDeps<C>> {
   const platform = await openPlatform(config, loadPublicKey(config.jwtPublicKeyPem), logger);
-  return { ...platform, config, logger };
+  const search = openSearchDeps(config, logger);
+  return {
+    ...platform,
+    config,
+    logger,
+    search,
+    async close() {
+      await search.close();
+      await platform.close();
+    },
+  };
 }

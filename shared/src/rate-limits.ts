@@ -3,9 +3,10 @@
  * auth-service instances (or ten) see the same counts. rate-limiter-flexible does the counting,
  * one atomic upsert per decision; this module gives every limit the same 429 answer with
  * Retry-After, and leaves a store failure to surface as an outage (503), never as a count.
+ * A limit that shields the instance itself counts in its memory instead (localLimit).
  */
 import type pg from 'pg';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -21,18 +22,22 @@ export function describeWindow(seconds: number): string {
   return count === 1 ? unit : `${count} ${unit}s`;
 }
 
-export interface SharedLimitOptions {
-  pool: pg.Pool;
-  /** Names the limit in its keys; distinct per limit. */
-  name: string;
-  /** Prefix of every key, so deployments (or test runs) sharing a database count apart. */
-  keyPrefix: string;
+/** A limit: its points per window, and the 429 it answers past them. */
+export interface LimitOptions {
   /** Points allowed per window. */
   points: number;
   windowSeconds: number;
   /** The 429's error code and what it tells the client. */
   code: string;
   message: string;
+}
+
+export interface SharedLimitOptions extends LimitOptions {
+  pool: pg.Pool;
+  /** Names the limit in its keys; distinct per limit. */
+  name: string;
+  /** Prefix of every key, so deployments (or test runs) sharing a database count apart. */
+  keyPrefix: string;
   /** Where a refund that failed is reported. */
   logger?: Logger;
 }
@@ -50,6 +55,19 @@ export interface SharedLimit {
    * replayed request).
    */
   charge<T>(key: string, work: () => Promise<T>, counts?: (result: T) => boolean): Promise<T>;
+}
+
+/** Counts `points` against `key` on `limiter`; past the limit, throws its 429 with Retry-After. */
+async function consumeOrRefuse(limiter: RateLimiterAbstract, options: LimitOptions, key: string, points: number): Promise<void> {
+  try {
+    await limiter.consume(key, points);
+  } catch (err) {
+    if (!(err instanceof RateLimiterRes)) throw err;
+    const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+    throw new AppError(429, options.code, `${options.message}; try again in ${retryAfterSeconds} s`, {
+      'Retry-After': String(retryAfterSeconds),
+    });
+  }
 }
 
 export function sharedLimit(options: SharedLimitOptions): SharedLimit {
@@ -72,17 +90,7 @@ export function sharedLimit(options: SharedLimitOptions): SharedLimit {
     }
   };
   const limit: SharedLimit = {
-    async consume(key, points = 1) {
-      try {
-        await limiter.consume(key, points);
-      } catch (err) {
-        if (!(err instanceof RateLimiterRes)) throw err;
-        const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-        throw new AppError(429, options.code, `${options.message}; try again in ${retryAfterSeconds} s`, {
-          'Retry-After': String(retryAfterSeconds),
-        });
-      }
-    },
+    consume: (key, points = 1) => consumeOrRefuse(limiter, options, key, points),
     async refund(key, points = 1) {
       await limiter.reward(key, points);
     },
@@ -103,4 +111,21 @@ export function sharedLimit(options: SharedLimitOptions): SharedLimit {
     },
   };
   return limit;
+}
+
+export interface LocalLimit {
+  /** Counts one point against `key`; throws 429 (with Retry-After) when that passes the limit. */
+  consume(key: string): Promise<void>;
+}
+
+/**
+ * A limit counted in this process's memory: no store to reach and nothing written, so a decision
+ * costs no database work at all, but each instance counts on its own (behind a load balancer
+ * that spreads a client over N instances, it may get N times the limit). For limits that shield
+ * what an instance holds itself, such as its search pool, where a write per request would cost
+ * more than what it protects.
+ */
+export function localLimit(options: LimitOptions): LocalLimit {
+  const limiter = new RateLimiterMemory({ points: options.points, duration: options.windowSeconds });
+  return { consume: (key) => consumeOrRefuse(limiter, options, key, 1) };
 }

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { createLogger } from '../src/logger.js';
 import { loadPrivateKey, loadPublicKey, generateKeyPairPem } from '../src/auth/keys.js';
 import { openPlatform, type Platform } from '../src/platform.js';
-import { testDatabaseUrl, testKeyPair } from '../src/testing.js';
+import { eventually, testDatabaseUrl, testKeyPair, uniqueName } from '../src/testing.js';
 import { ConfigError } from '../src/config.js';
 
 const ISSUER = 'murmur-auth';
@@ -17,6 +17,7 @@ describe('the shared token verifier', () => {
   let platform: Platform;
   let pool: pg.Pool;
   let userId: number;
+  let username: string;
   const privateKey = () => loadPrivateKey(testKeyPair().privateKey);
 
   /** A session row like auth-service writes, for a user made directly in the database. */
@@ -44,10 +45,10 @@ describe('the shared token verifier', () => {
       createLogger('test', 'silent'),
     );
     pool = platform.database.pool;
-    const { rows } = await pool.query(
-      `INSERT INTO users (username, email, password_hash) VALUES ($1, $1 || '@example.com', 'x') RETURNING id`,
-      [`jwt_${process.pid}_${Date.now()}`.slice(0, 30)],
-    );
+    username = uniqueName('jwt');
+    const { rows } = await pool.query(`INSERT INTO users (username, email, password_hash) VALUES ($1, $1 || '@example.com', 'x') RETURNING id`, [
+      username,
+    ]);
     userId = rows[0].id;
   });
   after(() => platform.close());
@@ -57,7 +58,26 @@ describe('the shared token verifier', () => {
     const token = sign({ sid });
     const user = await platform.verification.verifyToken(token);
     const exp = (jwt.decode(token) as jwt.JwtPayload).exp!;
-    assert.deepEqual(user, { id: userId, username: 'jwt_user', sessionId: sid, expiresAtMs: exp * 1000 });
+    assert.deepEqual(user, { id: userId, username, sessionId: sid, expiresAtMs: exp * 1000 });
+  });
+
+  it("names the user by the account's username, never by the token's name claim", async () => {
+    const token = sign({ sid: await newSession(), name: 'admin' });
+    assert.equal((jwt.decode(token) as jwt.JwtPayload).name, 'admin');
+    assert.equal((await platform.verification.verifyToken(token)).username, username);
+    // The second time the session comes from the cache, with the same name.
+    assert.equal((await platform.verification.verifyToken(token)).username, username);
+  });
+
+  it('records when the session was last used', async () => {
+    const sid = await newSession();
+    await platform.verification.verifyToken(sign({ sid }));
+    const lastUsedAt = await eventually(async () => {
+      const { rows } = await pool.query<{ last_used_at: Date | null }>('SELECT last_used_at FROM sessions WHERE id = $1', [sid]);
+      assert.ok(rows[0]!.last_used_at, 'last_used_at is written');
+      return rows[0]!.last_used_at;
+    });
+    assert.ok(Math.abs(lastUsedAt.getTime() - Date.now()) < 60_000);
   });
 
   it('refuses a tampered signature', async () => {

@@ -4,6 +4,7 @@ import { openDatabase } from '../src/db/client.js';
 import { z } from 'zod';
 import { createServiceApp, type ServiceAppDeps } from '../src/http/service-app.js';
 import type { VerifyToken } from '../src/auth/token-verifier.js';
+import { authCookieName } from '../src/auth/request-token.js';
 import { AppError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { api, serve, type Served } from '../src/testing.js';
@@ -11,13 +12,30 @@ import { api, serve, type Served } from '../src/testing.js';
 const refuseEveryToken: VerifyToken = () => Promise.reject(new AppError(401, 'TOKEN_INVALID', 'the token is not valid'));
 
 /** What the skeleton needs, for an app with no real dependencies. */
-function skeletonDeps(isReady: () => Promise<boolean>, verifyToken = refuseEveryToken): ServiceAppDeps {
+function skeletonDeps(isReady: () => Promise<boolean>, verifyToken = refuseEveryToken, cookieSecure = false): ServiceAppDeps {
   return {
     logger: createLogger('test', 'silent'),
     database: { isReachable: isReady },
     verification: { verifyToken },
-    config: { ALLOWED_ORIGINS: [], TRUST_PROXY_HOPS: 0 },
+    config: { ALLOWED_ORIGINS: [], TRUST_PROXY_HOPS: 0, COOKIE_SECURE: cookieSecure },
   };
+}
+
+/** Accepts the token `good` as user 7, `seven`; refuses any other. */
+const acceptGood: VerifyToken = (token) =>
+  token === 'good' ? Promise.resolve({ id: 7, username: 'seven', sessionId: 's', expiresAtMs: Date.now() + 60_000 }) : refuseEveryToken(token);
+
+/** An app with one optional-auth route, GET /who, answering who asked. */
+async function serveWhoAmI(cookieSecure: boolean): Promise<Served> {
+  const app = createServiceApp({
+    service: 'who-test',
+    description: 'who is asking',
+    deps: skeletonDeps(() => Promise.resolve(true), acceptGood, cookieSecure),
+    routes: (a) => {
+      a.add(plainGet('/who', 'optional'), (_input, req) => ({ user: req.user?.username ?? null }));
+    },
+  });
+  return serve(app);
 }
 
 /** A GET route with no input, for the tests of the skeleton around it. */
@@ -100,17 +118,7 @@ describe('GET /metrics', () => {
 
 describe('optionalAuth', () => {
   it('passes a request without a token through anonymously, and still refuses an invalid one with 401', async () => {
-    const verifyToken: VerifyToken = (token) =>
-      token === 'good' ? Promise.resolve({ id: 7, username: 'seven', sessionId: 's', expiresAtMs: Date.now() + 60_000 }) : refuseEveryToken(token);
-    const app = createServiceApp({
-      service: 'optional-auth-test',
-      description: 'optional auth under test',
-      deps: skeletonDeps(() => Promise.resolve(true), verifyToken),
-      routes: (a) => {
-        a.add(plainGet('/who', 'optional'), (_input, req) => ({ user: req.user?.username ?? null }));
-      },
-    });
-    const served = await serve(app);
+    const served = await serveWhoAmI(false);
     try {
       assert.deepEqual((await api(served.url, 'GET', '/who')).body, { user: null });
       assert.deepEqual((await api(served.url, 'GET', '/who', { token: 'good' })).body, { user: 'seven' });
@@ -120,5 +128,71 @@ describe('optionalAuth', () => {
     } finally {
       await served.close();
     }
+  });
+});
+
+describe('the auth cookie', () => {
+  it('is read as murmur_token without COOKIE_SECURE, and a __Host- one is not taken for it', async () => {
+    assert.equal(authCookieName(false), 'murmur_token');
+    const served = await serveWhoAmI(false);
+    try {
+      assert.deepEqual((await api(served.url, 'GET', '/who', { cookie: 'murmur_token=good' })).body, { user: 'seven' });
+      assert.deepEqual((await api(served.url, 'GET', '/who', { cookie: '__Host-murmur_token=good' })).body, { user: null });
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('is read only as __Host-murmur_token with COOKIE_SECURE: a plain murmur_token, which a sibling subdomain could plant, is ignored', async () => {
+    assert.equal(authCookieName(true), '__Host-murmur_token');
+    const served = await serveWhoAmI(true);
+    try {
+      assert.deepEqual((await api(served.url, 'GET', '/who', { cookie: '__Host-murmur_token=good' })).body, { user: 'seven' });
+      assert.deepEqual((await api(served.url, 'GET', '/who', { cookie: 'murmur_token=good' })).body, { user: null });
+      // A planted plain cookie beside the real one changes nothing.
+      const both = await api(served.url, 'GET', '/who', { cookie: 'murmur_token=forged; __Host-murmur_token=good' });
+      assert.deepEqual(both.body, { user: 'seven' });
+    } finally {
+      await served.close();
+    }
+  });
+});
+
+describe('Cache-Control', () => {
+  let served: Served;
+
+  before(async () => {
+    const app = createServiceApp({
+      service: 'cache-test',
+      description: 'caching under test',
+      deps: skeletonDeps(() => Promise.resolve(true), acceptGood),
+      routes: (a) => {
+        a.add(plainGet('/who', 'optional'), (_input, req) => ({ user: req.user?.username ?? null }));
+        a.add(plainGet('/picture'), (_input, _req, res) => {
+          res.set('Cache-Control', 'public, max-age=31536000, immutable').type('png').end();
+        });
+      },
+    });
+    served = await serve(app);
+  });
+  after(() => served.close());
+
+  it('is no-store on every answer of the service’s routes, authenticated or not, and on its errors', async () => {
+    for (const options of [{ token: 'good' }, { cookie: 'murmur_token=good' }, {}]) {
+      const res = await api(served.url, 'GET', '/who', options);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+    }
+    const refused = await api(served.url, 'GET', '/who', { token: 'forged' });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('cache-control'), 'no-store');
+    assert.equal((await api(served.url, 'GET', '/nothing-here')).headers.get('cache-control'), 'no-store');
+  });
+
+  it('is left to a route that serves a file with its own, and to the reference page’s files', async () => {
+    assert.equal((await api(served.url, 'GET', '/picture')).headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    const asset = await api(served.url, 'GET', '/docs/swagger-ui.css');
+    assert.equal(asset.status, 200);
+    assert.equal(asset.headers.get('cache-control'), 'public, max-age=86400');
   });
 });

@@ -47,7 +47,7 @@ export function createApp(deps: ServiceDeps): Express {
     metrics: deps.metrics,
     routes: (api) => {
       // Before the profile and post routes: `/users/:id` and `/posts/:id` would take `search` for an id.
-      declareSearchRoutes(api, db, { walkRows: deps.config.SEARCH_WALK_ROWS, maxWalkRows: deps.config.SEARCH_MAX_WALK_ROWS });
+      declareSearchRoutes(api, { search: deps.search, walk: { walkRows: deps.config.SEARCH_WALK_ROWS, maxWalkRows: deps.config.SEARCH_MAX_WALK_ROWS } });
       declareFollowsRoutes(api, db, deps.live, deps.config.TIMELINE_BACKFILL_POSTS);
       declareUsersRoutes(api, db, deps.timelineJobs);
       declareSafetyRoutes(api, db, deps.live, deps.config.TIMELINE_BACKFILL_POSTS);

@@ -3,13 +3,14 @@
  * it is for in `.describe()`, which docs/configuration.md is generated from.
  */
 import { z } from 'zod';
-import { commonEnv, liveEnv, parseEnv, portEnv, readPemFromEnv } from '@murmur/shared/config';
+import { commonEnv, liveEnv, parseEnv, portEnv, readPemFromEnv, searchEnv } from '@murmur/shared/config';
 import { mediaEnv } from './media/media-config.js';
 
 export const envSchema = z
   .object({
   ...commonEnv,
   ...liveEnv,
+  ...searchEnv,
   ...mediaEnv,
   PORT: portEnv(8082),
   POSTS_MAX_PER_WINDOW: z.coerce

@@ -30,6 +30,15 @@ describe('display names and bios', () => {
     assert.equal(cleared.body.bio, 'Shorter.');
   });
 
+  it('GET /me says whether the email is verified, and other people never see it', async () => {
+    const alice = await registerUser(t.s.auth.url);
+    assert.equal((await t.c.call(alice, 'GET', '/me')).body.emailVerified, false);
+    // As auth-service records it when the owner opens the link mailed to them.
+    await t.s.userDeps.database.pool.query('UPDATE users SET email_verified_at = now() WHERE id = $1', [alice.id]);
+    assert.equal((await t.c.call(alice, 'GET', '/me')).body.emailVerified, true);
+    assert.equal('emailVerified' in (await t.c.call(undefined, 'GET', `/users/${alice.id}`)).body, false);
+  });
+
   it('counts characters: 50 for the display name and 500 for the bio, beyond them a 400 naming the field', async () => {
     const alice = await registerUser(t.s.auth.url);
     assert.equal((await t.c.call(alice, 'PATCH', '/me', { displayName: '😀'.repeat(50), bio: 'é'.repeat(500) })).status, 200);

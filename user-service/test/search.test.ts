@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { api } from '@murmur/shared/testing';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { startServices, startUserService, type Services, type UserServiceUnderTest } from './helpers.js';
-
-/** A word no other test writes: letters only, so it is one word to the search. */
-const freshWord = () => `w${randomBytes(6).toString('hex').replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!)}`;
+import { freshWord, ROOMY_LIMITS } from './search-helpers.js';
 
 describe('search', () => {
   let s: Services;
@@ -16,10 +13,10 @@ describe('search', () => {
    */
   let others: UserServiceUnderTest[];
   before(async () => {
-    s = await startServices();
+    s = await startServices(ROOMY_LIMITS);
     others = [
-      await startUserService({ SEARCH_WALK_ROWS: '2', SEARCH_MAX_WALK_ROWS: '1000000' }),
-      await startUserService({ SEARCH_WALK_ROWS: '1', SEARCH_MAX_WALK_ROWS: '1' }),
+      await startUserService({ ...ROOMY_LIMITS, SEARCH_WALK_ROWS: '2', SEARCH_MAX_WALK_ROWS: '1000000' }),
+      await startUserService({ ...ROOMY_LIMITS, SEARCH_WALK_ROWS: '1', SEARCH_MAX_WALK_ROWS: '1' }),
     ];
   });
   after(async () => {
@@ -45,12 +42,13 @@ describe('search', () => {
     assert.equal(res.status, 201);
     return res.body.id as number;
   };
-  const register = async (username: string): Promise<RegisteredUser> => {
+  /** An account of a chosen name: what the name search tests need of it. */
+  const register = async (username: string): Promise<{ id: number; username: string }> => {
     const res = await api(s.auth.url, 'POST', '/register', {
       body: { username, email: `${username}@example.com`, password: 'correct horse battery' },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    return { id: res.body.user.id, username, email: `${username}@example.com`, password: 'correct horse battery', token: res.body.token, cookie: '' };
+    return { id: res.body.user.id, username };
   };
 
   describe('GET /users/search', () => {

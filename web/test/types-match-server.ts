@@ -4,7 +4,22 @@
  * change to the server fails `tsc -b` here instead of in a browser.
  */
 import type { z } from 'zod';
-import type { accountSchema } from '@murmur/auth-service/api-schemas';
+import type { accountSchema, loggedInResponse, loginBody } from '@murmur/auth-service/api-schemas';
+import type {
+  acceptedResponse,
+  changePasswordBody,
+  forgotPasswordBody,
+  resetPasswordBody,
+  sessionsResponse,
+  verifyEmailBody,
+} from '@murmur/auth-service/account-schemas';
+import type {
+  recoveryCodesResponse,
+  totpDisableBody,
+  totpEnableBody,
+  totpSetupResponse,
+  twoFactorStatusResponse,
+} from '@murmur/auth-service/two-factor-schemas';
 import type { mediaAttachmentSchema } from '@murmur/shared/media';
 import type {
   blockedAccountSchema,
@@ -32,8 +47,15 @@ import type {
   StreamFrame as ServerStreamFrame,
 } from '@murmur/ws-service/protocol';
 import type {
+  Accepted as AcceptedAnswer,
   Account,
+  ActiveSession,
   AuditEntry,
+  RecoveryCodes,
+  TotpSetup,
+  TwoFactorStatus,
+  LoggedIn,
+  LoginBody,
   BlockedAccount,
   ListedAccount,
   ModeratedAccount,
@@ -99,6 +121,19 @@ export const typesMatchServer = [
   check<Same<typeof CLOSE_REMOVED_FROM_ROOM, ServerCloseCode<'REMOVED_FROM_ROOM'>>>(true),
   check<Same<typeof CLOSE_ACCOUNT_SUSPENDED, ServerCloseCode<'ACCOUNT_SUSPENDED'>>>(true),
   check<Assignable<Answer<typeof accountSchema>, Account>>(true),
+  check<Assignable<Answer<typeof loggedInResponse>, LoggedIn>>(true),
+  check<Assignable<LoginBody, Accepted<typeof loginBody>>>(true),
+  check<Assignable<Answer<typeof sessionsResponse>, { items: ActiveSession[] }>>(true),
+  check<Assignable<Answer<typeof acceptedResponse>, AcceptedAnswer>>(true),
+  check<Assignable<Answer<typeof twoFactorStatusResponse>, TwoFactorStatus>>(true),
+  check<Assignable<Answer<typeof totpSetupResponse>, TotpSetup>>(true),
+  check<Assignable<Answer<typeof recoveryCodesResponse>, RecoveryCodes>>(true),
+  check<Assignable<{ currentPassword: string; newPassword: string }, Accepted<typeof changePasswordBody>>>(true),
+  check<Assignable<{ email: string }, Accepted<typeof forgotPasswordBody>>>(true),
+  check<Assignable<{ token: string; newPassword: string }, Accepted<typeof resetPasswordBody>>>(true),
+  check<Assignable<{ token: string }, Accepted<typeof verifyEmailBody>>>(true),
+  check<Assignable<{ code: string; password: string }, Accepted<typeof totpEnableBody>>>(true),
+  check<Assignable<{ password: string }, Accepted<typeof totpDisableBody>>>(true),
   check<Assignable<Answer<typeof ownProfileSchema>, OwnProfile>>(true),
   check<Assignable<Answer<typeof viewedProfileSchema>, ViewedProfile>>(true),
   check<Assignable<Answer<typeof relationshipSchema>, Relationship>>(true),

@@ -31,7 +31,7 @@ export function createApp(deps: ServiceDeps, presence: Presence, notifications: 
     components: protocolComponents,
     routes: (api) => {
       declareRoomsRoutes(api, { db: deps.database.db, presence, notifications, roomCreations });
-      declareSearchRoutes(api, { db: deps.database.db, walk: { walkRows: deps.config.WS_SEARCH_WALK_ROWS, maxWalkRows: deps.config.WS_SEARCH_MAX_WALK_ROWS } });
+      declareSearchRoutes(api, { search: deps.search, walk: { walkRows: deps.config.WS_SEARCH_WALK_ROWS, maxWalkRows: deps.config.WS_SEARCH_MAX_WALK_ROWS } });
     },
   });
 }

@@ -3,13 +3,14 @@
  * is for in `.describe()`, which docs/configuration.md is generated from.
  */
 import { z } from 'zod';
-import { commonEnv, liveEnv, parseEnv, portEnv, readPemFromEnv } from '@murmur/shared/config';
+import { commonEnv, liveEnv, parseEnv, portEnv, readPemFromEnv, searchEnv } from '@murmur/shared/config';
 
 const positiveInt = z.coerce.number().int().positive();
 
 export const envSchema = z.object({
   ...commonEnv,
   ...liveEnv,
+  ...searchEnv,
   PORT: portEnv(8083),
   WS_PING_INTERVAL_MS: positiveInt
     .min(10)
@@ -46,6 +47,24 @@ export const envSchema = z.object({
   WS_USER_MESSAGE_BURST: positiveInt
     .default(60)
     .describe('chat messages one account may send at once across its sockets (token bucket size)'),
+  WS_USER_TYPING_PER_SECOND: positiveInt
+    .default(1)
+    .describe(
+      '`typing` frames one account may send per second across all its sockets on an instance (token bucket rate; a client sends one every few seconds while its person types), counted apart from messages; over it a `typing` is not relayed and is answered with `RATE_LIMITED`',
+    ),
+  WS_USER_TYPING_BURST: positiveInt
+    .default(5)
+    .describe('`typing` frames one account may send at once across its sockets (token bucket size)'),
+  WS_USER_PRESENCE_PER_SECOND: positiveInt
+    .default(2)
+    .describe(
+      "arrivals in rooms (an account's first subscription or `/ws/joinRoom` socket in a room) one account may have announced as `participant_joined` per second across its sockets on an instance (token bucket rate); past it the subscription is made all the same and only its announcement waits for the bucket (and is dropped with its `participant_left` if the person leaves first), so toggling subscriptions cannot flood a room with presence events",
+    ),
+  WS_USER_PRESENCE_BURST: positiveInt
+    .default(100)
+    .describe(
+      'arrivals one account may have announced at once across its sockets (token bucket size): a connection subscribing to as many rooms as `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION` allows, at connect or on a resume, is announced at once',
+    ),
   WS_RECENT_MESSAGES: positiveInt
     .min(50)
     .default(100)

@@ -88,6 +88,8 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
       readLingerMs: config.WS_READ_LINGER_MS,
       maxWaitingWrites: config.WS_WRITE_QUEUE_MAX,
       userRate: { perSecond: config.WS_USER_MESSAGES_PER_SECOND, burst: config.WS_USER_MESSAGE_BURST },
+      userTypingRate: { perSecond: config.WS_USER_TYPING_PER_SECOND, burst: config.WS_USER_TYPING_BURST },
+      userPresenceRate: { perSecond: config.WS_USER_PRESENCE_PER_SECOND, burst: config.WS_USER_PRESENCE_BURST },
     },
     logger,
   });
@@ -99,6 +101,7 @@ export function createWsServer(deps: ServiceDeps, options: WsServerOptions = {})
     wss,
     verifyToken: deps.verification.verifyToken,
     allowedOrigins: config.ALLOWED_ORIGINS,
+    cookieSecure: config.COOKIE_SECURE,
     caps: new ConnectionCaps({ perUser: config.WS_MAX_CONNECTIONS_PER_USER, perAddress: config.WS_MAX_CONNECTIONS_PER_ADDRESS }),
     trustProxyHops: config.TRUST_PROXY_HOPS,
     admit: (roomId, userId) => chat.admit(roomId, userId),

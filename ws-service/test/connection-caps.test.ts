@@ -98,6 +98,7 @@ describe('connection caps while the upgrade is still being checked', () => {
       createUpgradeHandler({
         wss,
         allowedOrigins: [],
+        cookieSecure: false,
         caps: new ConnectionCaps({ perUser: 1, perAddress: 10 }),
         trustProxyHops: 0,
         verifyToken: async () => {

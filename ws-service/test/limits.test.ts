@@ -11,7 +11,8 @@ describe('per-connection rate limit', () => {
   let stack: Stack;
   let alice: RegisteredUser;
   before(async () => {
-    stack = await startStack({ WS_MESSAGES_PER_SECOND: '20', WS_MESSAGE_BURST: '40' });
+    // The account's typing budget is raised: these typing frames test the socket's own limit.
+    stack = await startStack({ WS_MESSAGES_PER_SECOND: '20', WS_MESSAGE_BURST: '40', WS_USER_TYPING_PER_SECOND: '1000', WS_USER_TYPING_BURST: '1000' });
     alice = await registerUser(stack.auth.url, 'alice');
   });
   after(() => stack.close());

@@ -78,3 +78,27 @@ describe('WebSocket upgrade', () => {
     await again.socket.close();
   });
 });
+
+describe('WebSocket upgrade behind HTTPS (COOKIE_SECURE=true)', () => {
+  let stack: Stack;
+  let alice: RegisteredUser;
+  let roomId: number;
+  const origin = 'https://murmur.example';
+  before(async () => {
+    stack = await startStack({ ALLOWED_ORIGINS: origin, COOKIE_SECURE: 'true' });
+    alice = await registerUser(stack.auth.url, 'alice');
+    roomId = await createRoom(stack.ws.url, alice.token);
+  });
+  after(() => stack.close());
+
+  it('accepts the token from the __Host- cookie', async () => {
+    const { socket } = await join(stack.ws.wsUrl, roomId, { cookie: `__Host-murmur_token=${alice.token}`, origin });
+    await socket.close();
+  });
+
+  it('ignores a plain murmur_token cookie, which a sibling subdomain could have planted', async () => {
+    const res = await refusal(stack.ws.wsUrl, `/ws/joinRoom/${roomId}`, { cookie: `murmur_token=${alice.token}`, origin });
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error.code, 'AUTH_REQUIRED');
+  });
+});

@@ -1,22 +1,15 @@
 /**
  * The mail outbox: mail is inserted in the transaction of the change it tells of, and a sender
  * delivers it after commit, retrying with backoff, so a mail server that is down delays mail and
- * never fails the request or loses the mail.
+ * never fails the request or loses the mail. docs/mail.md describes it for operators.
  */
-import { sql } from 'drizzle-orm';
 import type { Db } from '@murmur/shared/db';
 import type { Logger } from '@murmur/shared/logger';
-import type { AuthConfig } from '../config.js';
+import { createMailTransport, type MailTransportConfig } from './mail-transport.js';
+import { insertMail, type MailExecutor, type OutgoingMail } from './outbox.repo.js';
+import { OutboxSender, type OutboxSenderConfig } from './outbox-sender.js';
 
-export interface OutgoingMail {
-  to: string;
-  subject: string;
-  text: string;
-  html?: string;
-}
-
-/** A database handle or a transaction: whatever the caller is writing its change with. */
-export type MailExecutor = Pick<Db, 'execute'>;
+export type { MailExecutor, OutgoingMail };
 
 export interface MailQueue {
   /** Queues `mail` with the caller's writes; it goes out once they commit. */
@@ -32,18 +25,16 @@ export interface MailSender extends MailQueue {
 
 export interface MailSenderOptions {
   db: Db;
-  config: Pick<AuthConfig, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_DEV_DIR' | 'MAIL_POLL_MS' | 'MAIL_MAX_ATTEMPTS' | 'SMTP_TIMEOUT_MS'>;
+  config: MailTransportConfig & OutboxSenderConfig;
   logger: Logger;
 }
 
-export function createMailSender(_options: MailSenderOptions): MailSender {
+export function createMailSender(options: MailSenderOptions): MailSender {
+  const transport = createMailTransport(options.config, options.logger);
+  const sender = new OutboxSender(options.db, transport, options.config, options.logger);
   return {
-    async queue(executor, mail) {
-      await executor.execute(
-        sql`INSERT INTO mail_outbox (to_address, subject, text_body, html_body) VALUES (${mail.to}, ${mail.subject}, ${mail.text}, ${mail.html ?? null})`,
-      );
-    },
-    start() {},
-    async close() {},
+    queue: insertMail,
+    start: () => sender.start(),
+    close: () => sender.close(),
   };
 }

@@ -5,8 +5,17 @@
 import type { IncomingMessage } from 'node:http';
 import cookieParser from 'cookie-parser';
 
-/** The name of the HttpOnly cookie that carries the token. */
-export const AUTH_COOKIE_NAME = 'murmur_token';
+/** The name of the HttpOnly cookie that carries the token, over plain HTTP. */
+const AUTH_COOKIE_NAME = 'murmur_token';
+
+/**
+ * The auth cookie's name where it is set and read. Behind HTTPS (`COOKIE_SECURE=true`) it carries
+ * the `__Host-` prefix: browsers accept such a cookie only if it is Secure, has Path=/ and no
+ * Domain, so a sibling subdomain cannot plant or overwrite it.
+ */
+export function authCookieName(secure: boolean): string {
+  return secure ? `__Host-${AUTH_COOKIE_NAME}` : AUTH_COOKIE_NAME;
+}
 
 export interface RequestToken {
   token: string;
@@ -18,7 +27,11 @@ type RequestWithCookies = IncomingMessage & { cookies?: Record<string, string | 
 
 const parseCookies = cookieParser();
 
-export function readRequestToken(req: RequestWithCookies): RequestToken | undefined {
+/**
+ * `cookieSecure` names the one cookie read: with it, a plain `murmur_token` is ignored, since
+ * anyone controlling a sibling subdomain could have set it.
+ */
+export function readRequestToken(req: RequestWithCookies, cookieSecure: boolean): RequestToken | undefined {
   const header = req.headers.authorization;
   if (header) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -29,6 +42,6 @@ export function readRequestToken(req: RequestWithCookies): RequestToken | undefi
     // reads and writes `req`, so it can be applied directly.
     parseCookies(req as Parameters<typeof parseCookies>[0], undefined as never, () => undefined);
   }
-  const cookie = req.cookies?.[AUTH_COOKIE_NAME];
+  const cookie = req.cookies?.[authCookieName(cookieSecure)];
   return cookie ? { token: cookie, via: 'cookie' } : undefined;
 }

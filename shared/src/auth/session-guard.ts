@@ -6,17 +6,28 @@
  * so answers are cached, and the cache is kept honest by auth events: a logout or account
  * deletion evicts the entries at once (well within the one second the platform promises). While
  * the event connection is down the cache is bypassed, because an eviction could be missed.
+ *
+ * The guard also answers "who is this?": the account's username comes from the `users` row, read
+ * with the session and cached with it, never from the token's `name` claim, which only says what
+ * the name was at login. Every use of a valid session is reported to the session-use recorder.
  */
 import type pg from 'pg';
 import { GroupBatcher } from '../group-batcher.js';
 import { sessionsEndedFor, type AuthEvent, type AuthEventsSubscriber } from './auth-events.js';
+import type { SessionUseRecorder } from './session-use.js';
 
 /** Bound on cached sessions; the oldest entry is evicted first. */
 const MAX_CACHED_SESSIONS = 100_000;
 /** Most sessions looked up by one query (a reconnect storm sends thousands at once). */
 const MAX_LOOKUP_BATCH = 1_000;
 
-interface CachedSession {
+/** What the guard knows of a valid session. */
+export interface ActiveSession {
+  /** The account's username as stored now (usernames cannot be changed). */
+  username: string;
+}
+
+interface CachedSession extends ActiveSession {
   userId: number;
   expiresAtMs: number;
 }
@@ -34,23 +45,31 @@ export class SessionGuard {
   constructor(
     pool: pg.Pool,
     private readonly events: AuthEventsSubscriber,
+    private readonly uses: SessionUseRecorder,
   ) {
     this.lookups = new GroupBatcher({ run: (ids) => lookUpSessions(pool, ids), maxBatch: MAX_LOOKUP_BATCH });
     events.on('auth_event', (event) => this.evict(event));
     events.on('reset', () => this.clear());
   }
 
-  /** Resolves true if the session is valid for this user. Rejects if the database is unreachable. */
-  async isActive(sessionId: string, userId: number): Promise<boolean> {
+  /**
+   * The session if it is valid for this user, else undefined; a valid one counts as used.
+   * Rejects if the database is unreachable.
+   */
+  async activeSession(sessionId: string, userId: number): Promise<ActiveSession | undefined> {
+    const session = await this.find(sessionId);
+    if (!session || session.userId !== userId || session.expiresAtMs <= Date.now()) return undefined;
+    this.uses.record(sessionId);
+    return { username: session.username };
+  }
+
+  private async find(sessionId: string): Promise<CachedSession | undefined> {
     const cached = this.cache.get(sessionId);
-    if (cached && this.events.live) {
-      return cached.userId === userId && cached.expiresAtMs > Date.now();
-    }
+    if (cached && this.events.live) return cached;
     const generationAtStart = this.generation;
     const session = await this.lookups.submit(sessionId);
-    if (!session) return false;
-    if (this.events.live && generationAtStart === this.generation) this.remember(sessionId, session);
-    return session.userId === userId;
+    if (session && this.events.live && generationAtStart === this.generation) this.remember(sessionId, session);
+    return session;
   }
 
   private remember(sessionId: string, session: CachedSession): void {
@@ -81,13 +100,20 @@ export class SessionGuard {
   }
 }
 
-/** The valid sessions among `ids`, in the order of `ids` (undefined where revoked, expired or unknown). */
+/**
+ * The valid sessions among `ids` with their account's username, in the order of `ids`
+ * (undefined where revoked, expired or unknown).
+ */
 async function lookUpSessions(pool: pg.Pool, ids: string[]): Promise<Array<CachedSession | undefined>> {
-  const { rows } = await pool.query<{ id: string; user_id: number; expires_at: Date }>({
-    name: 'murmur_sessions_active',
-    text: 'SELECT id, user_id, expires_at FROM sessions WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND expires_at > now()',
+  const { rows } = await pool.query<{ id: string; user_id: number; expires_at: Date; username: string }>({
+    name: 'murmur_sessions_active_with_username',
+    text: `SELECT s.id, s.user_id, s.expires_at, u.username
+             FROM sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now()`,
     values: [ids],
   });
-  const found = new Map(rows.map((row) => [row.id, { userId: row.user_id, expiresAtMs: row.expires_at.getTime() }]));
+  const found = new Map(
+    rows.map((row) => [row.id, { userId: row.user_id, username: row.username, expiresAtMs: row.expires_at.getTime() }]),
+  );
   return ids.map((id) => found.get(id));
 }

@@ -8,17 +8,22 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { unauthorized, AppError } from '../errors.js';
 import { JWT_ALGORITHM } from './keys.js';
+import type { ActiveSession } from './session-guard.js';
 
 /** Who made the request. */
 export interface AuthUser {
   id: number;
+  /** The account's username, from the database (see SessionGuard), never from the token. */
   username: string;
   sessionId: string;
   /** When the token expires (ms since the epoch): nothing authenticated by it may outlive it. */
   expiresAtMs: number;
 }
 
-/** The claims auth-service puts in every token, beside iss, aud, iat and exp. */
+/**
+ * The claims auth-service puts in every token, beside iss, aud, iat and exp. `name` (the username
+ * at login) stays for the clients that read it from the token; the services never show it.
+ */
 export const tokenClaimsSchema = z.object({
   sub: z.string().regex(/^[1-9][0-9]{0,15}$/),
   sid: z.string().uuid(),
@@ -27,7 +32,8 @@ export const tokenClaimsSchema = z.object({
 });
 
 export interface SessionChecker {
-  isActive(sessionId: string, userId: number): Promise<boolean>;
+  /** The session if it is valid for this user, else undefined. */
+  activeSession(sessionId: string, userId: number): Promise<ActiveSession | undefined>;
 }
 
 export interface TokenVerifierOptions {
@@ -58,19 +64,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): VerifyToken 
     const claims = tokenClaimsSchema.safeParse(payload);
     if (!claims.success) throw unauthorized('TOKEN_INVALID', 'the token is not valid');
 
-    const user: AuthUser = {
-      id: Number(claims.data.sub),
-      username: claims.data.name,
-      sessionId: claims.data.sid,
-      expiresAtMs: claims.data.exp * 1000,
-    };
-    let active: boolean;
+    const userId = Number(claims.data.sub);
+    const sessionId = claims.data.sid;
+    let session: ActiveSession | undefined;
     try {
-      active = await options.sessions.isActive(user.sessionId, user.id);
+      session = await options.sessions.activeSession(sessionId, userId);
     } catch {
       throw new AppError(503, 'AUTH_UNAVAILABLE', 'sessions cannot be checked right now; try again');
     }
-    if (!active) throw unauthorized('SESSION_REVOKED', 'the session has ended; log in again');
-    return user;
+    if (!session) throw unauthorized('SESSION_REVOKED', 'the session has ended; log in again');
+    return { id: userId, username: session.username, sessionId, expiresAtMs: claims.data.exp * 1000 };
   };
 }

@@ -65,6 +65,12 @@ export const users = pgTable(
     totpEnabledAt: instant('totp_enabled_at'),
     /** The last TOTP time step a login accepted: a code is accepted once, so only later steps pass. */
     totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    /**
+     * Bumped by every change of the password or the second factor. Device cookies carry the
+     * version they were issued under, and a login that checked the password starts its session
+     * only if the version is still the one it read: a change voids both.
+     */
+    credentialsVersion: integer('credentials_version').notNull().default(0),
   },
   (t) => [
     // Usernames and emails are unique regardless of case: "Alice" and "alice" are one account.

@@ -15,6 +15,8 @@ declare module 'express-serve-static-core' {
 export interface AuthMiddlewareOptions {
   verifyToken: VerifyToken;
   allowedOrigins: readonly string[];
+  /** COOKIE_SECURE: the token is read from the `__Host-` cookie only (see authCookieName). */
+  cookieSecure: boolean;
 }
 
 export interface AuthMiddleware {
@@ -27,7 +29,7 @@ export interface AuthMiddleware {
 export function createAuthMiddleware(options: AuthMiddlewareOptions): AuthMiddleware {
   const authenticate = (required: boolean): RequestHandler =>
     async function auth(req, _res, next) {
-      const found = readRequestToken(req);
+      const found = readRequestToken(req, options.cookieSecure);
       if (!found) {
         if (required) throw unauthorized('AUTH_REQUIRED', 'log in first: send a Bearer token or the auth cookie');
         return next();

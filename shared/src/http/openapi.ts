@@ -5,7 +5,7 @@
  */
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { AUTH_COOKIE_NAME } from '../auth/request-token.js';
+import { authCookieName } from '../auth/request-token.js';
 import type { RouteSpec } from './api-routes.js';
 
 // Registering a named schema that no route uses (the WebSocket frames) needs zod's `.openapi()`.
@@ -23,7 +23,12 @@ export const errorBodySchema = (codes: string[]) =>
 
 const SECURITY_SCHEMES = {
   bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'the token that POST /login or POST /register answered' },
-  cookieAuth: { type: 'apiKey', in: 'cookie', name: AUTH_COOKIE_NAME, description: 'the HttpOnly cookie that POST /login sets' },
+  cookieAuth: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: authCookieName(false),
+    description: `the HttpOnly cookie that POST /login sets; named \`${authCookieName(true)}\` (Secure) instead when the deployment runs with COOKIE_SECURE=true, and then only that name is read`,
+  },
 } as const;
 
 const isSafe = (spec: RouteSpec) => spec.method === 'get';

@@ -41,6 +41,8 @@ export interface ServiceAppDeps {
     ALLOWED_ORIGINS: readonly string[];
     /** Hops of reverse proxies to trust for req.ip. */
     TRUST_PROXY_HOPS: number;
+    /** Behind HTTPS: the auth cookie is read under its `__Host-` name only. */
+    COOKIE_SECURE: boolean;
   };
 }
 
@@ -87,6 +89,18 @@ const requireJsonBody =
     }
     next();
   };
+
+/**
+ * The API's answers are someone's timeline, messages, account: no browser, proxy or gateway may
+ * keep a copy (a shared computer's cache, a proxy serving one user's answer to another). Public
+ * answers gain nothing from caching either (they change with every post), so every answer of a
+ * service's routes carries `no-store`; a route that serves a file sets its own caching instead
+ * (pictures are immutable and cached for a year).
+ */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
 
 /** The banner, health, readiness and metrics endpoints of every service. */
 function declareServiceRoutes(api: ApiRoutes, service: string, isReady: () => Promise<boolean>, metrics: ServiceMetrics): void {
@@ -142,7 +156,11 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const metrics = options.metrics ?? createServiceMetrics(options.service);
   app.use(helmet());
   app.use(requestLog(deps.logger));
-  const auth = createAuthMiddleware({ verifyToken: deps.verification.verifyToken, allowedOrigins: deps.config.ALLOWED_ORIGINS });
+  const auth = createAuthMiddleware({
+    verifyToken: deps.verification.verifyToken,
+    allowedOrigins: deps.config.ALLOWED_ORIGINS,
+    cookieSecure: deps.config.COOKIE_SECURE,
+  });
   const skeleton = new ApiRoutes();
   const api = new ApiRoutes(auth);
   declareServiceRoutes(skeleton, options.service, () => deps.database.isReachable(), metrics);
@@ -165,7 +183,10 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     });
     return document;
   });
+  // The skeleton's answers are public and the same for everyone (its reference page's files are
+  // cached for a day); no-store starts with the service's own routes.
   app.use(skeleton.router);
+  app.use(noStore);
   app.use(api.router);
 
   app.use(notFoundHandler);

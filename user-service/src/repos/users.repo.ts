@@ -21,6 +21,8 @@ export interface Profile {
 
 export interface OwnProfile extends Profile {
   email: string;
+  /** The owner opened the link mailed to `email`. */
+  emailVerified: boolean;
   role: schema.AccountRole;
 }
 
@@ -36,6 +38,7 @@ interface ProfileRow extends Record<string, unknown> {
   avatar_url: string | null;
   bio: string;
   email: string;
+  email_verified: boolean;
   role: schema.AccountRole;
   shown: boolean;
   created_at: Date;
@@ -53,7 +56,8 @@ export const followersCount = (userId: SQL) => sql`(SELECT count(*) FROM follows
  */
 export async function findProfile(db: Db, userId: number, viewerId?: number): Promise<StoredProfile | undefined> {
   const { rows } = await db.execute<ProfileRow>(sql`
-    SELECT u.id, u.username, u.display_name, ${sql.raw(avatarUrlSql('u'))} AS avatar_url, u.bio, u.email, u.role,
+    SELECT u.id, u.username, u.display_name, ${sql.raw(avatarUrlSql('u'))} AS avatar_url, u.bio,
+      u.email, u.email_verified_at IS NOT NULL AS email_verified, u.role,
       ${profileShownTo(viewerId, sql`u.id`)} AS shown, u.created_at,
       ${followersCount(sql`u.id`)} AS followers_count,
       (SELECT count(*) FROM follows WHERE follower_id = u.id) AS following_count,
@@ -68,6 +72,7 @@ export async function findProfile(db: Db, userId: number, viewerId?: number): Pr
     avatarUrl: row.avatar_url,
     bio: row.bio,
     email: row.email,
+    emailVerified: row.email_verified,
     role: row.role,
     shown: row.shown,
     createdAt: new Date(row.created_at),

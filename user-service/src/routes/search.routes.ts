@@ -1,15 +1,19 @@
 /**
  * Search: accounts by name, posts by their words. No sign-in needed, as for profiles and posts;
  * a signed-in caller's search leaves out the accounts (and their posts) a block stands between.
+ * Every search counts against its caller's rate limits first: the account's when signed in, and
+ * the client address's.
  */
-import type { Db } from '@murmur/shared/db';
+import type { Request } from 'express';
 import { pageOf, type ApiRoutes } from '@murmur/shared/http';
+import { describeWordRules, SEARCH_ERRORS, WORD_SEARCH_REFUSALS } from '@murmur/shared/search';
 import { MIN_CONTAINS_CHARACTERS, searchPosts, searchUsers, type SearchOptions } from '../services/search.service.js';
 import { postSearchQuery, userHitSchema, userSearchQuery } from './search.schemas.js';
 import { postSchema } from './user.schemas.js';
 
 /** Declared before the profile and post routes, whose `/users/:id` and `/posts/:id` would take `search` for an id. */
-export function declareSearchRoutes(api: ApiRoutes, db: Db, options: SearchOptions): void {
+export function declareSearchRoutes(api: ApiRoutes, options: SearchOptions): void {
+  const admit = (req: Request) => options.search.limits.admit({ accountId: req.user?.id, address: req.ip });
   api.add(
     {
       method: 'get',
@@ -20,8 +24,12 @@ export function declareSearchRoutes(api: ApiRoutes, db: Db, options: SearchOptio
       auth: 'optional',
       query: userSearchQuery,
       response: { description: 'a page of accounts', body: pageOf(userHitSchema) },
+      errors: SEARCH_ERRORS,
     },
-    ({ query: { q, ...page } }, req) => searchUsers(db, options, q, page, req.user?.id),
+    async ({ query: { q, ...page } }, req) => {
+      await admit(req);
+      return searchUsers(options, q, page, req.user?.id);
+    },
   );
 
   api.add(
@@ -30,12 +38,15 @@ export function declareSearchRoutes(api: ApiRoutes, db: Db, options: SearchOptio
       path: '/posts/search',
       tag: 'search',
       summary: 'Posts holding the words of q, newest first',
-      description:
-        'Words match regardless of case and accents, in any language; "a phrase" in double quotes matches as a phrase, `or` takes either word, `-word` leaves it out. Posts of suspended accounts are left out, and for a signed-in caller those of the accounts they block or are blocked by.',
+      description: `Words match regardless of case and accents, in any language; "a phrase" in double quotes matches as a phrase, \`or\` takes either word, \`-word\` leaves it out. ${describeWordRules(options.search.rules)} Posts of suspended accounts are left out, and for a signed-in caller those of the accounts they block or are blocked by.`,
       auth: 'optional',
       query: postSearchQuery,
       response: { description: 'a page of posts', body: pageOf(postSchema) },
+      errors: { ...SEARCH_ERRORS, 400: WORD_SEARCH_REFUSALS },
     },
-    ({ query: { q, ...page } }, req) => searchPosts(db, options, q, page, req.user?.id),
+    async ({ query: { q, ...page } }, req) => {
+      await admit(req);
+      return searchPosts(options, q, page, req.user?.id);
+    },
   );
 }

@@ -104,6 +104,7 @@ export const profileSchema = z
 export const ownProfileSchema = profileSchema
   .extend({
     email: z.string(),
+    emailVerified: z.boolean().describe('whether the owner has opened the verification link mailed to `email`'),
     role: z.enum(schema.ACCOUNT_ROLES).describe('`moderator` and `admin` may work the reports queue; admins also set roles'),
   })
   .meta({ id: 'OwnProfile' });

@@ -21,7 +21,7 @@ export async function getProfile(db: Db, userId: number, viewerId?: number): Pro
     viewerId === undefined || viewerId === userId ? undefined : findRelationship(poolExecutor(db.$client), viewerId, userId),
   ]);
   if (!profile?.shown) throw userNotFound(userId);
-  const { email, role, shown, ...publicProfile } = profile;
+  const { email, emailVerified, role, shown, ...publicProfile } = profile;
   return { ...publicProfile, relationship: relationship ?? null };
 }
 

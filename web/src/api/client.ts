@@ -6,11 +6,15 @@
 import { newClientMsgId } from '../protocol/client-msg-id.js';
 import { apiErrorOf } from './api-error.js';
 import type {
+  Accepted,
   AccountRole,
+  ActiveSession,
   AuditEntry,
   BlockedAccount,
   ChatMessage,
   ListedAccount,
+  LoggedIn,
+  LoginBody,
   MediaAttachment,
   Member,
   ModeratedAccount,
@@ -27,6 +31,7 @@ import type {
   PostVersion,
   ProfileChanges,
   PublicUser,
+  RecoveryCodes,
   Relationship,
   Report,
   ReportAction,
@@ -34,8 +39,11 @@ import type {
   Room,
   RoomRole,
   RoomSummary,
+  SecondFactor,
   SignedIn,
+  TotpSetup,
   TrendingTags,
+  TwoFactorStatus,
   UnreadCount,
   UploadOptions,
   UserSearchResult,
@@ -96,10 +104,37 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
   return {
     register: (body: { username: string; email: string; password: string }) => request<SignedIn>('POST', auth('/register'), body),
-    /** By username or by email: an `@` makes it an email, as usernames hold none. */
-    login: (login: string, password: string) =>
-      request<SignedIn>('POST', auth('/login'), login.includes('@') ? { email: login, password } : { username: login, password }),
+    /**
+     * By username or by email: an `@` makes it an email, as usernames hold none. With two-factor
+     * authentication on, the first try answers 401 TOTP_REQUIRED and the second sends `factor`.
+     */
+    login: (login: string, password: string, factor?: SecondFactor) => {
+      const body: LoginBody = { ...(login.includes('@') ? { email: login } : { username: login }), password, ...factor };
+      return request<LoggedIn>('POST', auth('/login'), body);
+    },
     logout: () => request<{ status: 'logged_out' }>('POST', auth('/logout')),
+
+    /** Ends every other session; 400 INVALID_CREDENTIALS when `currentPassword` is wrong. */
+    changePassword: (currentPassword: string, newPassword: string) => request<void>('POST', auth('/password'), { currentPassword, newPassword }),
+    /** Answers alike whether or not an account has the address, so nobody learns which do. */
+    forgotPassword: (email: string) => request<Accepted>('POST', auth('/password/forgot'), { email }),
+    /** With the token of a mailed link; every session of the account ends. */
+    resetPassword: (token: string, newPassword: string) => request<void>('POST', auth('/password/reset'), { token, newPassword }),
+    verifyEmail: (token: string) => request<void>('POST', auth('/email/verify'), { token }),
+    resendVerification: () => request<Accepted>('POST', auth('/email/verify/resend')),
+
+    /** The account's sessions that have not ended, newest first. */
+    sessions: () => request<{ items: ActiveSession[] }>('GET', auth('/sessions')),
+    /** Ending the current session is logging out. */
+    endSession: (id: string) => request<void>('DELETE', auth(`/sessions/${encodeURIComponent(id)}`)),
+    endOtherSessions: () => request<void>('DELETE', auth('/sessions')),
+
+    twoFactor: () => request<TwoFactorStatus>('GET', auth('/2fa')),
+    /** A new secret; two-factor authentication is on only once `enableTotp` proves the app has it. */
+    setUpTotp: () => request<TotpSetup>('POST', auth('/2fa/totp/setup')),
+    /** Takes the password again; 400 INVALID_CREDENTIALS when it is wrong, TOTP_INVALID when the code is. */
+    enableTotp: (code: string, password: string) => request<RecoveryCodes>('POST', auth('/2fa/totp/enable'), { code, password }),
+    disableTotp: (password: string) => request<void>('POST', auth('/2fa/totp/disable'), { password }),
 
     me: () => request<OwnProfile>('GET', users('/me')),
     editProfile: (changes: ProfileChanges) => request<OwnProfile>('PATCH', users('/me'), changes),

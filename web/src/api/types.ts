@@ -24,11 +24,67 @@ export interface Account {
   username: string;
   email: string;
   createdAt: string;
+  /** The owner opened the link mailed to the address. */
+  emailVerified: boolean;
+  /** Logging in asks for a code from an authenticator app (or a recovery code). */
+  totpEnabled: boolean;
 }
 
 export interface SignedIn {
   user: Account;
   token: string;
+}
+
+/** `POST /login`'s answer. */
+export interface LoggedIn extends SignedIn {
+  /** Failed logins against the account since its last successful one, so the owner is told. */
+  failedLoginAttempts: number;
+}
+
+/** `POST /login`: by username or by email, and the second factor once the server asks for it. */
+export type LoginBody = ({ username: string } | { email: string }) & {
+  password: string;
+  /** The authenticator app's 6 digits. */
+  totp?: string;
+  /** One of the recovery codes shown when two-factor authentication was turned on; each works once. */
+  recoveryCode?: string;
+};
+
+/** The second factor a login sends after 401 TOTP_REQUIRED. */
+export type SecondFactor = { totp: string } | { recoveryCode: string };
+
+/** A session of the account that has not ended (`GET /sessions`), newest first. */
+export interface ActiveSession {
+  id: string;
+  createdAt: string;
+  /** Null for a session that has made no request since it began. */
+  lastUsedAt: string | null;
+  /** The browser's User-Agent when it logged in; null when it sent none. */
+  userAgent: string | null;
+  /** The session this browser is using. */
+  current: boolean;
+}
+
+export interface TwoFactorStatus {
+  totpEnabled: boolean;
+  recoveryCodesLeft: number;
+}
+
+/** `POST /2fa/totp/setup`: a new secret, for the app to scan (`otpauthUrl`) or to type (`secret`). */
+export interface TotpSetup {
+  /** Base32. */
+  secret: string;
+  otpauthUrl: string;
+}
+
+/** `POST /2fa/totp/enable`: the recovery codes, shown once. */
+export interface RecoveryCodes {
+  recoveryCodes: string[];
+}
+
+/** A request taken whose effect the answer does not tell (a mail that may or may not go out). */
+export interface Accepted {
+  status: 'accepted';
 }
 
 export interface Profile {
@@ -52,6 +108,8 @@ export interface ViewedProfile extends Profile {
 
 export interface OwnProfile extends Profile {
   email: string;
+  /** The owner opened the link mailed to the address. */
+  emailVerified: boolean;
   /** What the account may do beyond posting and chatting: moderators and admins see `/admin`. */
   role: AccountRole;
 }
@@ -314,3 +372,6 @@ export const MAX_MEDIA_PER_ITEM = 4;
 export const MAX_ALT_CHARACTERS = 1500;
 /** Longest comment of a report, in characters. */
 export const MAX_REPORT_COMMENT_CHARACTERS = 1000;
+/** New passwords (sign-up, change, reset), in characters; the server also refuses common ones. */
+export const MIN_PASSWORD_CHARACTERS = 12;
+export const MAX_PASSWORD_CHARACTERS = 128;

@@ -15,6 +15,9 @@ export function errorText(err: unknown): string {
 
 export const isUnauthorized = (err: unknown): boolean => err instanceof ApiError && err.status === 401;
 
+/** The server refused with this code. */
+export const isRefusal = (err: unknown, code: string): boolean => err instanceof ApiError && err.code === code;
+
 /** The answer, or undefined when there is nothing there for the caller to see (404). */
 export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
   try {

@@ -12,6 +12,7 @@ import { RoomPage } from '../pages/room-page.js';
 import { RoomsPage } from '../pages/rooms-page.js';
 import { SearchPage } from '../pages/search-page.js';
 import { BlockedAccountsPage, MutedAccountsPage } from '../pages/safety-list-page.js';
+import { SecurityPage } from '../pages/security-page.js';
 import { SettingsPage } from '../pages/settings-page.js';
 import { TagPage } from '../pages/tag-page.js';
 import { match } from './router.js';
@@ -28,6 +29,7 @@ export function Routes({ path }: { path: string }) {
   if (match('/settings', path)) return <SettingsPage />;
   if (match('/settings/blocked', path)) return <BlockedAccountsPage />;
   if (match('/settings/muted', path)) return <MutedAccountsPage />;
+  if (match('/settings/security', path)) return <SecurityPage />;
   const adminView = ADMIN_VIEWS.find((v) => match(v.href, path));
   if (adminView) return <AdminPage view={adminView.view} />;
   if (match('/notifications', path)) return <NotificationsPage />;

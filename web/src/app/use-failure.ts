@@ -25,8 +25,21 @@ export interface Action {
 
 /** A form's or a button's call to the server: one at a time, its failure shown beside it. */
 export function useAction(): Action {
-  const [busy, setBusy] = useState(false);
   const [error, fail, clear] = useFailure();
+  return useRun(error, fail, clear);
+}
+
+/**
+ * The same on the pages anyone may open (a mailed link, a forgotten password): there may be no
+ * session to end, so every failure is shown as it is.
+ */
+export function useOpenAction(): Action {
+  const [error, setError] = useState<string>();
+  return useRun(error, (err) => setError(errorText(err)), () => setError(undefined));
+}
+
+function useRun(error: string | undefined, fail: (err: unknown) => void, clear: () => void): Action {
+  const [busy, setBusy] = useState(false);
   const run = async (call: () => Promise<unknown>) => {
     setBusy(true);
     clear();

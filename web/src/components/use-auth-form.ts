@@ -1,9 +1,13 @@
-/** The submit of a log-in or sign-up form: busy while under way, the refusal shown, the profile handed on. */
+/**
+ * The submit of a log-in or sign-up form: busy while under way, the refusal shown, the profile
+ * handed on with the server's answer. `signIn` resolves undefined when the form has to ask for
+ * more first (a second factor): nothing is shown and the form stays.
+ */
 import { useState } from 'preact/hooks';
-import type { OwnProfile } from '../api/types.js';
+import type { OwnProfile, SignedIn } from '../api/types.js';
 import { api, errorText } from '../app/api.js';
 
-export function useAuthForm(signIn: () => Promise<unknown>, onSignedIn: (me: OwnProfile) => void) {
+export function useAuthForm<Answer extends SignedIn>(signIn: () => Promise<Answer | undefined>, onSignedIn: (me: OwnProfile, answer: Answer) => void) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -12,8 +16,9 @@ export function useAuthForm(signIn: () => Promise<unknown>, onSignedIn: (me: Own
     setBusy(true);
     setError(undefined);
     try {
-      await signIn();
-      onSignedIn(await api.me());
+      const answer = await signIn();
+      if (answer) onSignedIn(await api.me(), answer);
+      else setBusy(false);
     } catch (err) {
       setError(errorText(err));
       setBusy(false);

@@ -1,8 +1,10 @@
 /**
- * Settings: the avatar, the profile (display name, bio), the account, the accounts one blocks and
- * mutes, and deleting the account after a confirmation.
+ * Settings: the avatar, the profile (display name, bio), the account (its email address's
+ * verification, and the link to Security), the accounts one blocks and mutes, and deleting the
+ * account after a confirmation.
  */
 import { useId, useState } from 'preact/hooks';
+import { UnverifiedEmailNotice } from '../account/email-verification.js';
 import { MAX_BIO_CHARACTERS, MAX_DISPLAY_NAME_CHARACTERS } from '../api/types.js';
 import { api } from '../app/api.js';
 import { useSession } from '../app/session.js';
@@ -20,6 +22,7 @@ export function SettingsPage() {
   return (
     <>
       <h1>Settings</h1>
+      <UnverifiedEmailNotice />
       <AvatarSettings />
       <ProfileForm />
       <h2>Account</h2>
@@ -31,6 +34,11 @@ export function SettingsPage() {
         <dt>Member since</dt>
         <dd>{new Date(me.createdAt).toLocaleDateString()}</dd>
       </dl>
+      <ul class="links">
+        <li>
+          <a href="/settings/security">Password, sessions and two-factor authentication</a>
+        </li>
+      </ul>
       <h2>Blocks and mutes</h2>
       <ul class="links">
         <li>

@@ -1,6 +1,7 @@
-/** Create an account; the answer logs the browser in (the cookie). */
-import { useState } from 'preact/hooks';
+/** Create an account; the answer logs the browser in (the cookie) and a verification mail goes out. */
+import { useId, useState } from 'preact/hooks';
 import type { OwnProfile } from '../api/types.js';
+import { PASSWORD_RULES, assertNewPassword } from '../account/password-rules.js';
 import { api } from '../app/api.js';
 import { Alert, Field } from '../components/field.js';
 import { useAuthForm } from '../components/use-auth-form.js';
@@ -9,7 +10,15 @@ export function SignupPage({ onSignedIn }: { onSignedIn: (me: OwnProfile) => voi
   const [username, setUsername] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const { error, busy, onSubmit } = useAuthForm(() => api.register({ username, email: email.trim(), password }), onSignedIn);
+  const rules = useId();
+  const { error, busy, onSubmit } = useAuthForm(
+    async () => {
+      // The length is checked here; a common password, only the server can tell (PASSWORD_TOO_WEAK).
+      assertNewPassword(password);
+      return api.register({ username, email: email.trim(), password });
+    },
+    (me) => onSignedIn(me),
+  );
 
   return (
     <section class="auth">
@@ -26,7 +35,10 @@ export function SignupPage({ onSignedIn }: { onSignedIn: (me: OwnProfile) => voi
           title="3 to 30 letters, digits or underscores"
         />
         <Field label="Email" type="email" value={email} onValue={setEmail} autocomplete="email" required />
-        <Field label="Password" type="password" value={password} onValue={setPassword} autocomplete="new-password" required minLength={8} />
+        <Field label="Password" type="password" value={password} onValue={setPassword} autocomplete="new-password" required aria-describedby={rules} />
+        <p class="hint" id={rules}>
+          {PASSWORD_RULES}
+        </p>
         <Alert message={error} />
         <button type="submit" disabled={busy}>
           Sign up

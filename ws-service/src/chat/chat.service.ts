@@ -20,6 +20,7 @@ import type { WebSocket } from 'ws';
 import { isPersonMessage, isSequenced, type Broker, type BrokerMessage } from '../delivery/broker.js';
 import { Hub } from '../delivery/hub.js';
 import type { PresenceTracker } from '../delivery/presence.js';
+import { PacedPresence } from '../delivery/presence-pacing.js';
 import { encodeDeletion, encodeEvent, encodeMessage, NO_MEDIA, type EncodedEvent, type SequencedEvent } from '../protocol.js';
 import { admitMembers, moveReadMarkers, stillAdmitted, type Admission, type JoinCheck, type JoinStanding, type ReadOutcome } from '../store/members.repo.js';
 import { messagesAfter, type NewMessage, type StoredMessage } from '../store/messages.repo.js';
@@ -75,6 +76,13 @@ export interface ChatLimits extends ClientLimits {
   maxWaitingWrites: number;
   /** Chat messages one account may send across all its sockets on this instance. */
   userRate: RateLimits;
+  /** Typing frames one account may send across all its sockets on this instance, apart from its messages. */
+  userTypingRate: RateLimits;
+  /**
+   * Arrivals in rooms (its first socket or subscription in one) one account may have announced as
+   * `participant_joined` across its sockets on this instance; past it an announcement waits.
+   */
+  userPresenceRate: RateLimits;
 }
 
 export interface ChatServiceOptions {
@@ -107,7 +115,11 @@ export class ChatService implements ChatEntry {
   private readonly pictureClaims: PictureClaims;
   private readonly history: RoomHistory;
   private readonly scheduler = new FlushScheduler();
-  private readonly userRate: PerUserRateLimit;
+  /**
+   * What each account may do across its sockets: send `messages` (and edits, deletions, read
+   * markers) and `typing`, and have its arrivals in rooms announced (`presence`).
+   */
+  private readonly userRate: PerUserRateLimit<'messages' | 'typing' | 'presence'>;
   /** Joins that arrive together are decided, and their memberships recorded, in one statement. */
   private readonly admissions: GroupBatcher<{ roomId: number; userId: number }, Admission>;
   /** Joined sockets re-checked together (session and membership), in one query. */
@@ -123,10 +135,16 @@ export class ChatService implements ChatEntry {
 
   constructor(private readonly options: ChatServiceOptions) {
     const { db, broker, presence, instanceId, limits, logger } = options;
-    this.hub = new Hub(broker, presence, instanceId);
+    this.userRate = new PerUserRateLimit({ messages: limits.userRate, typing: limits.userTypingRate, presence: limits.userPresenceRate });
+    // Every presence event reaches every member of the room: an account's are paced across its
+    // sockets, so toggling subscriptions or sockets cannot flood the room.
+    const pacedPresence = new PacedPresence(presence, {
+      take: (userId) => this.userRate.take(userId, 'presence'),
+      retryMs: Math.ceil(1_000 / limits.userPresenceRate.perSecond),
+    });
+    this.hub = new Hub(broker, pacedPresence, instanceId);
     this.streams = new PersonStreams({ db, hub: this.hub, ...options.streams, logger });
     this.notifications = new ChatNotifications(db, this.hub, presence, logger);
-    this.userRate = new PerUserRateLimit(limits.userRate);
     this.writer = new MessageWriter(db, {
       maxBatch: limits.maxWriteBatch,
       lingerMs: limits.writeLingerMs,
@@ -456,14 +474,22 @@ export class ChatService implements ChatEntry {
 
   /** Takes one of the account's frames that change the room (across its sockets); false, with an error sent, past the limit. */
   private takeUserRate(client: RoomSubscription, clientMsgId?: string): boolean {
-    if (this.userRate.take(client.user.id)) return true;
-    client.sendError('RATE_LIMITED', `slow down: at most ${this.userRate.limits.perSecond} messages per second from one account`, clientMsgId);
+    if (this.userRate.take(client.user.id, 'messages')) return true;
+    client.sendError('RATE_LIMITED', `slow down: at most ${this.userRate.limits.messages.perSecond} messages per second from one account`, clientMsgId);
     return false;
   }
 
+  /**
+   * Tells the room the person is typing. Every typing frame reaches every member, so an account's
+   * are counted across its sockets like its messages, in a budget of their own.
+   */
   typing(room: RoomSubscription): void {
     // Nobody in a direct room a block closed hears the other typing.
     if (room.pairBlocked) return;
+    if (!this.userRate.take(room.user.id, 'typing')) {
+      room.sendError('RATE_LIMITED', `slow down: at most ${this.userRate.limits.typing.perSecond} typing frames per second from one account`);
+      return;
+    }
     this.hub.broadcast(room.roomId, { type: 'typing', roomId: room.roomId, user: room.user }, room);
   }
 

@@ -21,6 +21,8 @@ export interface UpgradeOptions {
   wss: WebSocketServer;
   verifyToken: VerifyToken;
   allowedOrigins: readonly string[];
+  /** COOKIE_SECURE: the token is read from the `__Host-` cookie only (see authCookieName). */
+  cookieSecure: boolean;
   /** Connections per user and per address; a slot is held from the upgrade until the socket closes. */
   caps: ConnectionCaps;
   /** Reverse proxies to trust for the client address. */
@@ -92,7 +94,7 @@ async function handleUpgrade(options: UpgradeOptions, req: IncomingMessage, sock
     // visitor's cookie (cross-site WebSocket hijacking).
     if (isCrossSiteRequest(req, options.allowedOrigins)) throw forbidden('ORIGIN_NOT_ALLOWED', 'WebSockets from this origin are refused');
     hold(options.caps.claimAddress(clientAddress(req, options.trustProxyHops)));
-    const found = readRequestToken(req);
+    const found = readRequestToken(req, options.cookieSecure);
     if (!found) throw unauthorized('AUTH_REQUIRED', 'log in first: send a Bearer token or the auth cookie');
     const user = await options.verifyToken(found.token);
     hold(options.caps.claimUser(user.id));
