@@ -1,13 +1,11 @@
 /** HTTP routes of the account's lifecycle: password change and reset, sessions, email verification. */
-import type { Request, Response } from 'express';
-import { authCookieName } from '@murmur/shared/auth';
-import { forbidden } from '@murmur/shared/errors';
-import { currentUser, isCrossSiteRequest, type ApiRoutes } from '@murmur/shared/http';
+import { currentUser, type ApiRoutes } from '@murmur/shared/http';
 import { createEmailVerification } from '../services/email-verification.service.js';
 import { changePassword } from '../services/password-change.service.js';
 import { createPasswordResets } from '../services/password-reset.service.js';
 import { endOtherSessions, endSession, listSessions } from '../services/sessions.service.js';
 import type { AuthRoutesOptions } from './auth.routes.js';
+import { browserRequests } from './browser-requests.js';
 import { limitedAddress } from './client-address.js';
 import { acceptedResponse, changePasswordBody, forgotPasswordBody, resetPasswordBody, sessionIdParams, sessionsResponse, verifyEmailBody } from './account.schemas.js';
 
@@ -18,16 +16,7 @@ export function declareAccountRoutes(api: ApiRoutes, options: AuthRoutesOptions)
   const resets = createPasswordResets(deps);
   const verification = createEmailVerification(deps);
 
-  /**
-   * The routes that need no login still come from the web client's pages only: a page on another
-   * site must not be able to spend an address's reset requests or use a link it got hold of.
-   */
-  const refuseCrossSite = (req: Request) => {
-    if (isCrossSiteRequest(req, options.allowedOrigins)) throw forbidden('CROSS_SITE_REQUEST', 'requests from other sites are refused');
-  };
-  /** Ending the session the request came with is a logout: its cookie goes too. */
-  const clearAuthCookie = (res: Response) =>
-    res.clearCookie(authCookieName(options.cookieSecure), { httpOnly: true, sameSite: 'lax', path: '/', secure: options.cookieSecure });
+  const { refuseCrossSite, clearAuthCookie } = browserRequests(options);
 
   api.add(
     {

@@ -1,10 +1,9 @@
 /** HTTP routes of auth-service: parse input, call the service, shape the response. */
-import type { CookieOptions, Request, Response } from 'express';
-import { authCookieName } from '@murmur/shared/auth';
-import { forbidden } from '@murmur/shared/errors';
-import { currentUser, isCrossSiteRequest, type ApiRoutes } from '@murmur/shared/http';
+import type { Request, Response } from 'express';
+import { currentUser, type ApiRoutes } from '@murmur/shared/http';
 import { login, logout, register, type AuthServiceDeps, type ClientInfo, type SignedIn } from '../services/auth.service.js';
 import { loggedInResponse, loggedOutResponse, loginBody, registerBody, signedInResponse } from './auth.schemas.js';
+import { browserRequests } from './browser-requests.js';
 import { limitedAddress } from './client-address.js';
 
 export interface AuthRoutesOptions {
@@ -32,13 +31,7 @@ function clientInfo(req: Request, devices: AuthServiceDeps['devices']): ClientIn
 
 export function declareAuthRoutes(api: ApiRoutes, options: AuthRoutesOptions): void {
   const { service } = options;
-  const cookie: CookieOptions = { httpOnly: true, sameSite: 'lax', path: '/', secure: options.cookieSecure };
-  const authCookie = authCookieName(options.cookieSecure);
-
-  /** A page on another site must not be able to log a visitor into an account it controls. */
-  const refuseCrossSite = (req: Request) => {
-    if (isCrossSiteRequest(req, options.allowedOrigins)) throw forbidden('CROSS_SITE_REQUEST', 'requests from other sites are refused');
-  };
+  const { cookie, authCookie, refuseCrossSite, clearAuthCookie } = browserRequests(options);
 
   const signedIn = (res: Response, result: SignedIn) => {
     res.cookie(authCookie, result.token, { ...cookie, maxAge: service.tokens.ttlSeconds * 1000 });
@@ -106,7 +99,7 @@ export function declareAuthRoutes(api: ApiRoutes, options: AuthRoutesOptions): v
     },
     async (_input, req, res) => {
       await logout(service, currentUser(req));
-      res.clearCookie(authCookie, cookie);
+      clearAuthCookie(res);
       return { status: 'logged_out' };
     },
   );
