@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
-import type { Db } from '../src/db/client.js';
+import { errorChain, type Db } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { AppError } from '../src/errors.js';
 import { openSearchPool, type SearchPool, type SearchPoolOptions } from '../src/search/search-pool.js';
@@ -46,13 +46,26 @@ describe('the search pool', () => {
     assert.deepEqual(next.value, [{ one: 1 }]);
   });
 
-  it('refuses a statement sent once the deadline has passed, with SEARCH_TIMEOUT itself', async () => {
+  it('answers SEARCH_TIMEOUT at the deadline, and refuses a statement the search sends after it', async () => {
     const pool = open({ timeoutMs: 100 });
-    const { error } = await outcome(pool, async (db) => {
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      await db.execute(sql`SELECT 1`);
+    let answered!: () => void;
+    const deadlineAnswered = new Promise<void>((resolve) => (answered = resolve));
+    let lateStatement: unknown;
+    const search = outcome(pool, async (db) => {
+      // Still running when the search has been answered: its next statement comes too late.
+      await deadlineAnswered;
+      try {
+        await db.execute(sql`SELECT 1`);
+      } catch (err) {
+        lateStatement = err;
+      }
     });
+    const { error } = await search;
+    answered();
     assert.ok(isCode('SEARCH_TIMEOUT')(error), String(error));
+    await pool.run(async (db) => db.execute(sql`SELECT 1`)); // the connection came back: the late statement ended
+    // drizzle wraps what the statement threw.
+    assert.ok([...errorChain(lateStatement)].some(isCode('SEARCH_TIMEOUT')), String(lateStatement));
   });
 
   it('answers SEARCH_BUSY once a search has waited SEARCH_QUEUE_TIMEOUT_MS for a connection', async () => {
