@@ -2,6 +2,7 @@
  * Helpers for the packages' tests: a real database from the test runner, signing keys, an app
  * served on port 0, and a small JSON client. Not used by production code.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -131,6 +132,12 @@ export function uniqueName(prefix = 'u'): string {
   counter += 1;
   return `${prefix}_${process.pid.toString(36)}${Date.now().toString(36).slice(-5)}${counter}`.slice(0, 30);
 }
+
+/** A word no other test writes, for the search tests: letters only, so it is one word to the search. */
+export const freshWord = (): string => `w${randomBytes(6).toString('hex').replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!)}`;
+
+/** Search rate limits raised for tests that search faster than a person does (search-guards tests test the limits). */
+export const ROOMY_SEARCH_LIMITS = { SEARCH_MAX_PER_MINUTE_PER_ACCOUNT: '100000', SEARCH_MAX_PER_MINUTE_PER_ADDRESS: '100000' };
 
 /** `promise`, or a rejection naming `what` once `timeoutMs` passes: a bound on a wait, never a pause. */
 export async function within<T>(promise: Promise<T>, timeoutMs: number, what = 'the event'): Promise<T> {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
-import { api, eventually, type ApiOptions } from '@murmur/shared/testing';
+import { api, eventually, freshWord, ROOMY_SEARCH_LIMITS, type ApiOptions } from '@murmur/shared/testing';
 import { startServices, startUserService, type Services, type UserServiceUnderTest } from './helpers.js';
-import { freshWord, ROOMY_LIMITS, runningStatements } from './search-helpers.js';
+import { runningStatements } from './search-helpers.js';
 
 /** The default deadline of a search (SEARCH_TIMEOUT_MS). */
 const SEARCH_TIMEOUT_MS = 1_000;
@@ -19,7 +19,7 @@ describe('search guards', () => {
     return instance;
   };
   before(async () => {
-    s = await startServices(ROOMY_LIMITS);
+    s = await startServices(ROOMY_SEARCH_LIMITS);
     author = await registerUser(s.auth.url);
   });
   after(async () => {
@@ -100,8 +100,8 @@ describe('search guards', () => {
     ).rows[0]!['QUERY PLAN'][0]!.Plan['Plan Rows'];
     assert.ok(estimate > 2, `the planner puts both words in ${estimate} posts`);
     // Margins either side of the estimate: other tests' posts may move it a little meanwhile.
-    const strict = await startInstance({ ...ROOMY_LIMITS, SEARCH_MAX_PHRASE_ROWS: String(Math.floor(estimate / 2)) });
-    const lenient = await startInstance({ ...ROOMY_LIMITS, SEARCH_MAX_PHRASE_ROWS: String(estimate * 2) });
+    const strict = await startInstance({ ...ROOMY_SEARCH_LIMITS, SEARCH_MAX_PHRASE_ROWS: String(Math.floor(estimate / 2)) });
+    const lenient = await startInstance({ ...ROOMY_SEARCH_LIMITS, SEARCH_MAX_PHRASE_ROWS: String(estimate * 2) });
 
     const { res, ms } = await searchPosts(`"${first} ${second}"`, strict.url);
     assert.equal(res.status, 400);
@@ -120,7 +120,7 @@ describe('search guards', () => {
 
   it('answers 503 SEARCH_TIMEOUT with Retry-After once a search runs past SEARCH_TIMEOUT_MS, and its connection serves the next one', async () => {
     const timeoutMs = 300;
-    const instance = await startInstance({ ...ROOMY_LIMITS, SEARCH_TIMEOUT_MS: String(timeoutMs), SEARCH_POOL_SIZE: '1' });
+    const instance = await startInstance({ ...ROOMY_SEARCH_LIMITS, SEARCH_TIMEOUT_MS: String(timeoutMs), SEARCH_POOL_SIZE: '1' });
     const tag = freshWord();
     const id = await post(tag);
     // The search waits on the lock until its deadline: a statement that runs that long.
@@ -141,7 +141,7 @@ describe('search guards', () => {
   });
 
   it('answers 503 SEARCH_BUSY within SEARCH_QUEUE_TIMEOUT_MS while every search connection is taken, and posting and reading go on', async () => {
-    const instance = await startInstance({ ...ROOMY_LIMITS, SEARCH_POOL_SIZE: '1', SEARCH_QUEUE_TIMEOUT_MS: '50', SEARCH_TIMEOUT_MS: '2000' });
+    const instance = await startInstance({ ...ROOMY_SEARCH_LIMITS, SEARCH_POOL_SIZE: '1', SEARCH_QUEUE_TIMEOUT_MS: '50', SEARCH_TIMEOUT_MS: '2000' });
     const statement = `SELECT pg_sleep(30) /* ${freshWord()} */`;
     const held = instance.deps.search.pool.run((db) => db.execute(sql.raw(statement)));
     const outcome = held.then(

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api } from '@murmur/shared/testing';
+import { api, freshWord, ROOMY_SEARCH_LIMITS } from '@murmur/shared/testing';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
 import { startServices, startUserService, type Services, type UserServiceUnderTest } from './helpers.js';
-import { freshWord, ROOMY_LIMITS } from './search-helpers.js';
 
 describe('search', () => {
   let s: Services;
@@ -13,10 +12,10 @@ describe('search', () => {
    */
   let others: UserServiceUnderTest[];
   before(async () => {
-    s = await startServices(ROOMY_LIMITS);
+    s = await startServices(ROOMY_SEARCH_LIMITS);
     others = [
-      await startUserService({ ...ROOMY_LIMITS, SEARCH_WALK_ROWS: '2', SEARCH_MAX_WALK_ROWS: '1000000' }),
-      await startUserService({ ...ROOMY_LIMITS, SEARCH_WALK_ROWS: '1', SEARCH_MAX_WALK_ROWS: '1' }),
+      await startUserService({ ...ROOMY_SEARCH_LIMITS, SEARCH_WALK_ROWS: '2', SEARCH_MAX_WALK_ROWS: '1000000' }),
+      await startUserService({ ...ROOMY_SEARCH_LIMITS, SEARCH_WALK_ROWS: '1', SEARCH_MAX_WALK_ROWS: '1' }),
     ];
   });
   after(async () => {

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
-import { api } from '@murmur/shared/testing';
+import { api, freshWord, ROOMY_SEARCH_LIMITS } from '@murmur/shared/testing';
 import { createRoom, FAST_SENDING_ENV, join, startStack, startWsService, type Stack, type TestSocket, type WsUnderTest } from './helpers.js';
-import { freshWord, ROOMY_LIMITS } from './search-helpers.js';
 
 /** The instance's search deadline: long enough to hold its pool through a whole conversation. */
 const SEARCH_TIMEOUT_MS = 3_000;
@@ -19,7 +18,7 @@ describe('message search beside chat', () => {
   before(async () => {
     stack = await startStack({
       ...FAST_SENDING_ENV,
-      ...ROOMY_LIMITS,
+      ...ROOMY_SEARCH_LIMITS,
       SEARCH_POOL_SIZE: String(SEARCH_POOL_SIZE),
       SEARCH_QUEUE_TIMEOUT_MS: '50',
       SEARCH_TIMEOUT_MS: String(SEARCH_TIMEOUT_MS),
@@ -101,7 +100,7 @@ describe('message search beside chat', () => {
     );
     await stack.ws.deps.database.db.execute(sql`UPDATE rooms SET last_seq = 600 WHERE id = ${roomId}`);
     await stack.ws.deps.database.db.execute(sql`ANALYZE messages`);
-    const strict = await startWsService({ ...ROOMY_LIMITS, SEARCH_MAX_PHRASE_ROWS: '1' });
+    const strict = await startWsService({ ...ROOMY_SEARCH_LIMITS, SEARCH_MAX_PHRASE_ROWS: '1' });
     others.push(strict);
 
     const refusals: Array<[string, string]> = [

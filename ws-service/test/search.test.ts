@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerUser, type RegisteredUser } from '@murmur/auth-service/testing';
-import { api } from '@murmur/shared/testing';
+import { api, freshWord, ROOMY_SEARCH_LIMITS } from '@murmur/shared/testing';
 import { createRoom, FAST_SENDING_ENV, join, startStack, startWsService, type Stack, type TestSocket, type WsUnderTest } from './helpers.js';
-import { freshWord, ROOMY_LIMITS } from './search-helpers.js';
 
 describe('GET /ws/search', () => {
   let stack: Stack;
@@ -18,10 +17,10 @@ describe('GET /ws/search', () => {
   const open: TestSocket[] = [];
 
   before(async () => {
-    stack = await startStack({ ...FAST_SENDING_ENV, ...ROOMY_LIMITS });
+    stack = await startStack({ ...FAST_SENDING_ENV, ...ROOMY_SEARCH_LIMITS });
     others = [
-      await startWsService({ ...ROOMY_LIMITS, WS_SEARCH_WALK_ROWS: '2', WS_SEARCH_MAX_WALK_ROWS: '1000000' }),
-      await startWsService({ ...ROOMY_LIMITS, WS_SEARCH_WALK_ROWS: '1', WS_SEARCH_MAX_WALK_ROWS: '1' }),
+      await startWsService({ ...ROOMY_SEARCH_LIMITS, WS_SEARCH_WALK_ROWS: '2', WS_SEARCH_MAX_WALK_ROWS: '1000000' }),
+      await startWsService({ ...ROOMY_SEARCH_LIMITS, WS_SEARCH_WALK_ROWS: '1', WS_SEARCH_MAX_WALK_ROWS: '1' }),
     ];
     [alice, bob, carol] = (await Promise.all(['alice', 'bob', 'carol'].map((name) => registerUser(stack.auth.url, name)))) as [
       RegisteredUser,
